@@ -1,0 +1,214 @@
+#include "message.h"
+
+#include <osipparser2/osip_parser.h>
+
+#include <string>
+
+#include "module.h"
+#include "util/args.h"
+#include "util/error.h"
+#include "util/headers.h"
+
+namespace exosip {
+
+Napi::Function Message::Init(Napi::Env env, Module& module) {
+  Napi::Function ctor = DefineClass(
+      env, "NativeMessage",
+      {
+          InstanceMethod<&Message::ToString>("toString"),
+          InstanceMethod<&Message::GetHeaders>("getHeaders"),
+          InstanceMethod<&Message::AddHeader>("addHeader"),
+          InstanceMethod<&Message::RemoveHeaders>("removeHeaders"),
+          InstanceMethod<&Message::SetGenericHeader>("setGenericHeader"),
+          InstanceMethod<&Message::ReplaceGenericHeader>("replaceGenericHeader"),
+          InstanceMethod<&Message::GetExpires>("getExpires"),
+          InstanceMethod<&Message::SetExpires>("setExpires"),
+          InstanceMethod<&Message::Clone>("clone"),
+          InstanceMethod<&Message::Dispose>("dispose"),
+          InstanceAccessor<&Message::GetStatusCode>("statusCode"),
+          InstanceAccessor<&Message::GetReasonPhrase>("reasonPhrase"),
+          InstanceAccessor<&Message::GetMethod>("method"),
+          InstanceAccessor<&Message::GetRequestUri>("requestUri"),
+          InstanceAccessor<&Message::GetState>("state"),
+          StaticMethod<&Message::Parse>("parse"),
+      });
+  module.message_ctor = Napi::Persistent(ctor);
+  return ctor;
+}
+
+Napi::Object Message::Adopt(Napi::Env env, osip_message_t* msg) {
+  Module* module = env.GetInstanceData<Module>();
+  Napi::Object obj = module->message_ctor.New({});
+  Message* self = Napi::ObjectWrap<Message>::Unwrap(obj);
+  osip_message_free(self->msg_);  // the empty message the constructor made
+  self->msg_ = msg;
+  return obj;
+}
+
+Message* Message::FromValue(Napi::Env env, Napi::Value value, const char* name) {
+  Module* module = env.GetInstanceData<Module>();
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(module->message_ctor.Value())) {
+    throw TypeCodeError(env, "ERR_INVALID_ARG_TYPE", std::string("The \"") + name + "\" argument must be a Message");
+  }
+  return Napi::ObjectWrap<Message>::Unwrap(value.As<Napi::Object>());
+}
+
+// `new NativeMessage()` makes an empty message (osip_message_init); messages
+// built by eXosip or received in events come in through Adopt().
+Message::Message(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Message>(info) {
+  if (osip_message_init(&msg_) != 0) throw CodeError(info.Env(), "OSIP_NOMEM", "osip_message_init failed");
+}
+
+Message::~Message() {
+  if (state_ == State::kOwned) osip_message_free(msg_);
+}
+
+osip_message_t* Message::Get(Napi::Env env) const {
+  if (state_ == State::kSpent) {
+    throw CodeError(env, "ERR_MESSAGE_SPENT",
+                    "This message was handed to eXosip (sent) and belongs to it now; build a new one");
+  }
+  if (state_ == State::kDisposed) throw CodeError(env, "ERR_MESSAGE_DISPOSED", "This message was disposed");
+  return msg_;
+}
+
+osip_message_t* Message::Release(Napi::Env env) {
+  osip_message_t* msg = Get(env);
+  msg_ = nullptr;
+  state_ = State::kSpent;
+  return msg;
+}
+
+Napi::Value Message::ToString(const Napi::CallbackInfo& info) {
+  char* text = nullptr;
+  size_t length = 0;
+  int code = osip_message_to_str(Get(info.Env()), &text, &length);
+  if (code != 0) {
+    throw CodeError(info.Env(), OsipCodeName(code), "osip_message_to_str failed: the message is incomplete");
+  }
+  Napi::String out = Napi::String::New(info.Env(), text, length);
+  osip_free(text);
+  return out;
+}
+
+Napi::Value Message::GetHeaders(const Napi::CallbackInfo& info) {
+  std::string name = StringArg(info, 0, "name");
+  auto values = exosip::GetHeaderValues(Get(info.Env()), name);
+  Napi::Array out = Napi::Array::New(info.Env(), values.size());
+  for (size_t i = 0; i < values.size(); i++) out.Set(i, values[i]);
+  return out;
+}
+
+Napi::Value Message::AddHeader(const Napi::CallbackInfo& info) {
+  std::string name = StringArg(info, 0, "name");
+  std::string value = StringArg(info, 1, "value");
+  return Napi::Number::New(info.Env(), exosip::AddHeader(Get(info.Env()), name, value));
+}
+
+Napi::Value Message::RemoveHeaders(const Napi::CallbackInfo& info) {
+  std::string name = StringArg(info, 0, "name");
+  return Napi::Number::New(info.Env(), exosip::RemoveHeaders(Get(info.Env()), name));
+}
+
+// osip_message_set_header as in C: appends to the generic header list.
+Napi::Value Message::SetGenericHeader(const Napi::CallbackInfo& info) {
+  std::string name = StringArg(info, 0, "name");
+  std::string value = StringArg(info, 1, "value");
+  return Napi::Number::New(info.Env(), osip_message_set_header(Get(info.Env()), name.c_str(), value.c_str()));
+}
+
+Napi::Value Message::ReplaceGenericHeader(const Napi::CallbackInfo& info) {
+  std::string name = StringArg(info, 0, "name");
+  std::string value = StringArg(info, 1, "value");
+  return Napi::Number::New(info.Env(), osip_message_replace_header(Get(info.Env()), name.c_str(), value.c_str()));
+}
+
+// The Expires header value, or null when there is none.
+Napi::Value Message::GetExpires(const Napi::CallbackInfo& info) {
+  osip_header_t* header = nullptr;
+  osip_message_get_expires(Get(info.Env()), 0, &header);
+  if (header == nullptr || header->hvalue == nullptr) return info.Env().Null();
+  return Napi::String::New(info.Env(), header->hvalue);
+}
+
+// Replaces any Expires header with the given value.
+Napi::Value Message::SetExpires(const Napi::CallbackInfo& info) {
+  osip_message_t* msg = Get(info.Env());
+  std::string value = StringArg(info, 0, "value");
+  exosip::RemoveHeaders(msg, "expires");
+  return Napi::Number::New(info.Env(), osip_message_set_expires(msg, value.c_str()));
+}
+
+Napi::Value Message::Clone(const Napi::CallbackInfo& info) {
+  osip_message_t* copy = nullptr;
+  int code = osip_message_clone(Get(info.Env()), &copy);
+  if (code != 0) throw CodeError(info.Env(), OsipCodeName(code), "osip_message_clone failed");
+  return Adopt(info.Env(), copy);
+}
+
+void Message::Dispose(const Napi::CallbackInfo& info) {
+  if (state_ != State::kOwned) return;  // disposing twice, or after send, is a no-op
+  osip_message_free(msg_);
+  msg_ = nullptr;
+  state_ = State::kDisposed;
+}
+
+Napi::Value Message::GetStatusCode(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), Get(info.Env())->status_code);
+}
+
+Napi::Value Message::GetReasonPhrase(const Napi::CallbackInfo& info) {
+  osip_message_t* msg = Get(info.Env());
+  if (msg->reason_phrase == nullptr) return info.Env().Null();
+  return Napi::String::New(info.Env(), msg->reason_phrase);
+}
+
+Napi::Value Message::GetMethod(const Napi::CallbackInfo& info) {
+  osip_message_t* msg = Get(info.Env());
+  if (msg->sip_method != nullptr) return Napi::String::New(info.Env(), msg->sip_method);
+  // A response names its method in CSeq.
+  if (msg->cseq != nullptr && msg->cseq->method != nullptr) return Napi::String::New(info.Env(), msg->cseq->method);
+  return info.Env().Null();
+}
+
+Napi::Value Message::GetRequestUri(const Napi::CallbackInfo& info) {
+  osip_message_t* msg = Get(info.Env());
+  if (msg->req_uri == nullptr) return info.Env().Null();
+  char* text = nullptr;
+  if (osip_uri_to_str(msg->req_uri, &text) != 0 || text == nullptr) return info.Env().Null();
+  Napi::String out = Napi::String::New(info.Env(), text);
+  osip_free(text);
+  return out;
+}
+
+Napi::Value Message::GetState(const Napi::CallbackInfo& info) {
+  switch (state_) {
+    case State::kOwned: return Napi::String::New(info.Env(), "owned");
+    case State::kSpent: return Napi::String::New(info.Env(), "spent");
+    default: return Napi::String::New(info.Env(), "disposed");
+  }
+}
+
+// parse(raw) -> [code, Message | null]: osip_message_parse over a whole SIP message.
+Napi::Value Message::Parse(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !(info[0].IsString() || info[0].IsBuffer())) {
+    throw TypeCodeError(env, "ERR_INVALID_ARG_TYPE", "The \"raw\" argument must be a string or a Buffer");
+  }
+  std::string raw = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value()
+                                       : std::string(info[0].As<Napi::Buffer<char>>().Data(), info[0].As<Napi::Buffer<char>>().Length());
+  osip_message_t* msg = nullptr;
+  int code = osip_message_init(&msg);
+  if (code == 0) code = osip_message_parse(msg, raw.data(), raw.size());
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, code));
+  if (code == 0) {
+    out.Set(1u, Adopt(env, msg));
+  } else {
+    osip_message_free(msg);
+    out.Set(1u, env.Null());
+  }
+  return out;
+}
+
+}  // namespace exosip

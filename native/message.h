@@ -1,0 +1,54 @@
+// A JS handle over one osip_message_t. The handle owns the message until it is
+// handed to eXosip (which always takes ownership, even when sending fails),
+// disposed, or collected; after that every use throws ERR_MESSAGE_SPENT.
+#pragma once
+
+#include <napi.h>
+#include <osipparser2/osip_message.h>
+
+namespace exosip {
+
+class Module;
+
+class Message : public Napi::ObjectWrap<Message> {
+ public:
+  static Napi::Function Init(Napi::Env env, Module& module);
+  /// Wraps `msg` in a new JS Message that owns it.
+  static Napi::Object Adopt(Napi::Env env, osip_message_t* msg);
+  /// The Message behind `value`, or a TypeError if it is not one.
+  static Message* FromValue(Napi::Env env, Napi::Value value, const char* name);
+
+  explicit Message(const Napi::CallbackInfo& info);
+  ~Message() override;
+  Message(const Message&) = delete;
+  Message& operator=(const Message&) = delete;
+
+  /// The message, for reading or changing it; throws if it is spent or disposed.
+  osip_message_t* Get(Napi::Env env) const;
+  /// Hands the message over (to eXosip): this handle is spent from now on.
+  osip_message_t* Release(Napi::Env env);
+
+ private:
+  Napi::Value ToString(const Napi::CallbackInfo& info);
+  Napi::Value GetHeaders(const Napi::CallbackInfo& info);
+  Napi::Value AddHeader(const Napi::CallbackInfo& info);
+  Napi::Value RemoveHeaders(const Napi::CallbackInfo& info);
+  Napi::Value SetGenericHeader(const Napi::CallbackInfo& info);
+  Napi::Value ReplaceGenericHeader(const Napi::CallbackInfo& info);
+  Napi::Value GetExpires(const Napi::CallbackInfo& info);
+  Napi::Value SetExpires(const Napi::CallbackInfo& info);
+  Napi::Value Clone(const Napi::CallbackInfo& info);
+  void Dispose(const Napi::CallbackInfo& info);
+  Napi::Value GetStatusCode(const Napi::CallbackInfo& info);
+  Napi::Value GetReasonPhrase(const Napi::CallbackInfo& info);
+  Napi::Value GetMethod(const Napi::CallbackInfo& info);
+  Napi::Value GetRequestUri(const Napi::CallbackInfo& info);
+  Napi::Value GetState(const Napi::CallbackInfo& info);
+  static Napi::Value Parse(const Napi::CallbackInfo& info);
+
+  enum class State { kOwned, kSpent, kDisposed };
+  osip_message_t* msg_ = nullptr;
+  State state_ = State::kOwned;
+};
+
+}  // namespace exosip

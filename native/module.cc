@@ -1,0 +1,38 @@
+#include "module.h"
+
+#include <eXosip2/eXosip.h>
+#include <osipparser2/osip_parser.h>
+
+#include <vector>
+
+#include "context.h"
+#include "event.h"
+#include "message.h"
+#include "util/error.h"
+
+namespace exosip {
+
+Module::Module(Napi::Env env, Napi::Object exports) {
+  // osip_message_parse needs the parser tables even before any eXosip_init.
+  parser_init();
+  exports.Set("NativeContext", Context::Init(env, *this));
+  exports.Set("NativeMessage", Message::Init(env, *this));
+  exports.Set("osipCodes", OsipCodes(env));
+  exports.Set("eventTypes", EventTypes(env));
+  exports.Set("exosipVersion", Napi::String::New(env, eXosip_get_version()));
+  // Runs after the thread-safe functions' own cleanup (hooks run in reverse
+  // order of registration) and before wrapped objects are finalized.
+  env.AddCleanupHook([this] {
+    std::vector<Context*> open(live_contexts.begin(), live_contexts.end());
+    for (Context* ctx : open) ctx->Shutdown();
+  });
+}
+
+Module::~Module() {
+  for (Context* ctx : live_contexts) ctx->Shutdown();
+}
+
+}  // namespace exosip
+
+using ExosipAddon = exosip::Module;
+NODE_API_ADDON(ExosipAddon)

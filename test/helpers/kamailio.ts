@@ -1,0 +1,693 @@
+/**
+ * Test harness: a throw-away Kamailio registrar (digest auth, in-memory
+ * usrloc) started by the tests themselves.
+ *
+ * Every {@link startKamailio} call gets its own temp dir (runtime dir, pid
+ * file, ctl socket, generated users include), its own free loopback port
+ * (the same number for UDP and TCP, on 127.0.0.1 and [::1]), and runs
+ * `kamailio -DD -E` in the foreground as a child of the Node process, so
+ * several instances can run side by side.
+ *
+ * Config: test/kamailio/kamailio.cfg.  Users: test/kamailio/users.txt
+ * ("user@domain password" per line), loaded into an htable at startup.
+ * Realm of the digest challenge = the domain of the To URI.
+ *
+ * Registrar behaviour (see the config for details): min_expires 60 (1..59 ->
+ * 423 Interval Too Brief + Min-Expires: 60), max_expires 3600 (larger values
+ * are lowered to 3600 in the 200 OK), default_expires 1800, `Contact: *` +
+ * `Expires: 0` removes all bindings.  Missing credentials / stale nonce ->
+ * 401; wrong password or unknown user -> 403 (or a fresh 401 with
+ * `rechallengeOnBadPassword`).  Non-REGISTER requests -> 405 (ACK dropped).
+ *
+ * Environment knobs (debugging only): KAMAILIO_BIN / KAMCMD_BIN override the
+ * binaries, KAMAILIO_VERBOSE=1 raises the log level to debug,
+ * KAMAILIO_LOG=1 copies Kamailio's log to this process's stderr live.
+ */
+
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** One contact binding in Kamailio's location table. */
+export interface Binding {
+  /** Address of record, `user@domain` (usrloc use_domain=1), e.g. `alice@example.com`. */
+  aor: string;
+  /** The registered Contact URI (without display name / angle brackets), e.g. `sip:alice@127.0.0.1:5070;transport=udp`. */
+  contact: string;
+  /**
+   * Seconds remaining until the binding expires, as reported by Kamailio.
+   * `Infinity` for a permanent binding (never created by REGISTER).
+   * Bindings that are already expired (but not yet purged by the usrloc timer)
+   * are not returned at all.
+   */
+  expires: number;
+  /** Call-ID of the REGISTER that created/refreshed the binding. */
+  callId: string;
+  /** CSeq number of that REGISTER. */
+  cseq: number;
+  /** User-Agent header of that REGISTER ('' if none). */
+  userAgent: string;
+  /** Kamailio socket the REGISTER arrived on, e.g. `udp:127.0.0.1:5060` or `tcp:[::1]:5060` (tells UDP from TCP). */
+  socket: string;
+  /** q value as stored by Kamailio (-1 = none given). */
+  q: number;
+  /** `+sip.instance` of the contact ('' if none). */
+  instance: string;
+  /** `reg-id` of the contact (0 if none). */
+  regId: number;
+  /** Every `Key: value` line Kamailio printed for this contact, unparsed. */
+  raw: Record<string, string>;
+}
+
+/** A running Kamailio registrar instance. */
+export interface Kamailio {
+  /** Always '127.0.0.1'. */
+  readonly host: string;
+  /** SIP port, the same for UDP and TCP, on 127.0.0.1 and [::1]. */
+  readonly port: number;
+  /** `sip:127.0.0.1:${port}` */
+  readonly proxy: string;
+  /** `sip:[::1]:${port}` */
+  readonly proxyV6: string;
+  /** Temp dir of this instance (runtime dir, pid file, ctl socket); removed by stop(). */
+  readonly dir: string;
+  /** All current (non-expired) bindings, from `kamcmd ul.dump`. */
+  ulDump(): Promise<Binding[]>;
+  /**
+   * Current (non-expired) bindings of one AoR, from `kamcmd ul.lookup location AOR`.
+   * @param aor `user@domain` (a leading `sip:` is stripped), e.g. 'alice@example.com'.
+   * @returns [] if the AoR has no bindings.
+   */
+  lookup(aor: string): Promise<Binding[]>;
+  /**
+   * Number of REGISTER requests Kamailio has received so far (core statistic
+   * `rcv_requests_register`).  Every request counts, i.e. a registration that
+   * is challenged first counts 2 (unauthenticated + authenticated REGISTER),
+   * and UDP retransmissions count too.
+   */
+  registerCount(): Promise<number>;
+  /** Run any kamcmd RPC command (e.g. `rpc('ul.rm', 'location', 'alice@example.com')`); returns its stdout. Throws on `error:` output. */
+  rpc(command: string, ...args: string[]): Promise<string>;
+  /** SIGTERM, wait for exit (bounded, then SIGKILL of the whole process group), remove the temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** Everything Kamailio logged so far (stderr and stdout). */
+  readonly log: () => string;
+}
+
+/** Kamailio could not bind its port (someone took it after freePort()); startKamailio retries. */
+class PortInUseError extends Error {}
+
+/** Options for {@link startKamailio}. */
+export interface StartKamailioOptions {
+  /** Answer a wrong password with a fresh 401 challenge instead of 403 Forbidden. Default false. */
+  rechallengeOnBadPassword?: boolean;
+  /** Kamailio debug log level 3 instead of 2 (also enabled by env KAMAILIO_VERBOSE=1). */
+  verbose?: boolean;
+  /** Startup deadline in ms (default 10000). */
+  timeoutMs?: number;
+}
+
+/** Directory holding kamailio.cfg and users.txt. */
+export const KAMAILIO_CONFIG_DIR: string = path.resolve(
+  typeof __dirname !== 'undefined' ? path.join(__dirname, '..') : path.join(process.cwd(), 'test'),
+  'kamailio',
+);
+const CONFIG_FILE = path.join(KAMAILIO_CONFIG_DIR, 'kamailio.cfg');
+const USERS_FILE = path.join(KAMAILIO_CONFIG_DIR, 'users.txt');
+/** Name of the generated users include; kamailio.cfg includes it relative to the cwd (= the temp dir). */
+const USERS_INCLUDE = 'kamailio-users.cfg';
+
+const HOST = '127.0.0.1';
+const MAX_LOG_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Poll `fn` until it returns a truthy value and return that value.
+ * Errors thrown by `fn` are remembered and polling continues.
+ * @throws Error naming `what`, the timeout and the last value/error, once `timeoutMs` (default 5000) has passed.
+ */
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false>,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const intervalMs = opts.intervalMs ?? 100;
+  const what = opts.what ?? 'condition';
+  const deadline = Date.now() + timeoutMs;
+  let last: string = 'never evaluated';
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = `last value: ${JSON.stringify(v)}`;
+    } catch (e) {
+      last = `last error: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (${last})`);
+    await sleep(Math.min(intervalMs, left));
+  }
+}
+
+async function canBindTcp(port: number, host: string): Promise<boolean> {
+  const srv = net.createServer();
+  try {
+    srv.listen({ port, host, exclusive: true });
+    await once(srv, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (srv.listening) await new Promise<void>((r) => srv.close(() => r()));
+  }
+}
+
+async function canBindUdp(port: number, host: string): Promise<boolean> {
+  const sock = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: host.includes(':') });
+  try {
+    sock.bind({ port, address: host, exclusive: true });
+    await once(sock, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    try {
+      sock.close();
+    } catch {
+      /* not bound */
+    }
+  }
+}
+
+/** Ports already returned by freePort() in this process. */
+const handedOut = new Set<number>();
+
+let ipv6Loopback: boolean | undefined;
+async function hasIpv6Loopback(): Promise<boolean> {
+  if (ipv6Loopback === undefined) ipv6Loopback = await canBindUdp(0, '::1');
+  return ipv6Loopback;
+}
+
+/**
+ * A port that is currently free on 127.0.0.1 for both UDP and TCP (and on
+ * [::1] too when IPv6 loopback is available).  Ports are handed out at most
+ * once per process, to make collisions between parallel users less likely.
+ */
+export async function freePort(): Promise<number> {
+  const v6 = await hasIpv6Loopback();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    // Let the kernel pick an ephemeral TCP port, then check the rest.
+    const srv = net.createServer();
+    srv.listen({ port: 0, host: HOST, exclusive: true });
+    await once(srv, 'listening');
+    const port = (srv.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    if (handedOut.has(port)) continue;
+    if (!(await canBindUdp(port, HOST))) continue;
+    if (!(await canBindTcp(port, HOST))) continue;
+    if (v6 && !((await canBindUdp(port, '::1')) && (await canBindTcp(port, '::1')))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('freePort: could not find a port free for UDP and TCP on loopback');
+}
+
+function findExecutable(envVar: string, candidates: string[], name: string): string | undefined {
+  const fromEnv = process.env[envVar];
+  if (fromEnv) return fromEnv;
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const c of [...candidates, ...dirs.map((d) => path.join(d, name))]) {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return c;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+function kamailioBinaries(): { kamailio: string; kamcmd: string } {
+  const hint =
+    'Install the Debian package `kamailio` (apt-get install kamailio), which provides /usr/sbin/kamailio and /usr/sbin/kamcmd; ' +
+    'the exosip2 registration tests need a real registrar.';
+  const kamailio = findExecutable('KAMAILIO_BIN', ['/usr/sbin/kamailio', '/usr/local/sbin/kamailio'], 'kamailio');
+  if (!kamailio) throw new Error(`kamailio binary not found. ${hint}`);
+  const kamcmd = findExecutable('KAMCMD_BIN', ['/usr/sbin/kamcmd', '/usr/local/sbin/kamcmd'], 'kamcmd');
+  if (!kamcmd) throw new Error(`kamcmd binary not found. ${hint}`);
+  return { kamailio, kamcmd };
+}
+
+/** One test user from test/kamailio/users.txt. */
+export interface TestUser {
+  /** `user@domain` */
+  aor: string;
+  user: string;
+  /** Also the digest realm. */
+  domain: string;
+  password: string;
+}
+
+/** Parse test/kamailio/users.txt (or another file of `user@domain password` lines). */
+export function readUsers(file: string = USERS_FILE): TestUser[] {
+  const users: TestUser[] = [];
+  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const t = line.trim();
+    if (!t || t.startsWith('#')) return;
+    const m = /^([A-Za-z0-9._~+-]+)@([A-Za-z0-9.-]+)\s+(\S+)$/.exec(t);
+    // The password ends up inside a double-quoted Kamailio cfg string.
+    if (!m || /["\\$]/.test(m[3])) {
+      throw new Error(`${file}:${i + 1}: expected "user@domain password" (password without " \\ $ or spaces), got: ${line}`);
+    }
+    users.push({ aor: `${m[1]}@${m[2]}`, user: m[1], domain: m[2], password: m[3] });
+  });
+  return users;
+}
+
+function usersInclude(users: TestUser[]): string {
+  const sets = users.map((u) => `\t$sht(users=>${u.aor}) = "${u.password}";`).join('\n');
+  return `# generated by test/helpers/kamailio.ts from ${USERS_FILE}\nevent_route[htable:mod-init] {\n${sets}\n}\n`;
+}
+
+/** Parsed kamcmd text output: a struct is a list of (key, value) entries; keys repeat. */
+type RpcValue = string | RpcStruct;
+interface RpcStruct {
+  entries: Array<[string, RpcValue]>;
+}
+
+/**
+ * Parse kamcmd's human-readable output, e.g.
+ * ```
+ * {
+ * 	AoR: alice@example.com
+ * 	Contacts: {
+ * 		Contact: {
+ * 			Address: sip:alice@127.0.0.1:5070
+ * 			Expires: 3599
+ * ```
+ * Lines are `{`, `}`, `Key: {`, `Key: value` or a bare value (array element).
+ */
+function parseRpcText(text: string): RpcStruct {
+  const root: RpcStruct = { entries: [] };
+  const stack: RpcStruct[] = [root];
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (!line) continue;
+    const top = stack[stack.length - 1];
+    if (line === '}') {
+      if (stack.length > 1) stack.pop();
+      continue;
+    }
+    if (line === '{') {
+      const s: RpcStruct = { entries: [] };
+      top.entries.push(['', s]);
+      stack.push(s);
+      continue;
+    }
+    const idx = line.indexOf(': ');
+    const key = idx >= 0 ? line.slice(0, idx) : line.endsWith(':') ? line.slice(0, -1) : '';
+    const value = idx >= 0 ? line.slice(idx + 2) : line.endsWith(':') ? '' : line;
+    if (value === '{') {
+      const s: RpcStruct = { entries: [] };
+      top.entries.push([key, s]);
+      stack.push(s);
+    } else {
+      top.entries.push([key, value]);
+    }
+  }
+  return root;
+}
+
+function scalar(s: RpcStruct, key: string): string | undefined {
+  for (const [k, v] of s.entries) if (k === key && typeof v === 'string') return v;
+  return undefined;
+}
+
+function notSet(v: string | undefined): string {
+  return v === undefined || v === '[not set]' ? '' : v;
+}
+
+/** Returns undefined for expired/deleted contacts. */
+function toBinding(aor: string, c: RpcStruct): Binding | undefined {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of c.entries) if (typeof v === 'string' && !(k in raw)) raw[k] = v;
+  const exp = raw['Expires'] ?? '';
+  let expires: number;
+  if (/^-?\d+$/.test(exp)) expires = parseInt(exp, 10);
+  else if (exp === 'permanent') expires = Number.POSITIVE_INFINITY;
+  else expires = 0; // 'expired', 'deleted', ...
+  if (!(expires > 0)) return undefined;
+  return {
+    aor,
+    contact: raw['Address'] ?? raw['Contact'] ?? '',
+    expires,
+    callId: notSet(raw['Call-ID']),
+    cseq: parseInt(raw['CSeq'] ?? '0', 10) || 0,
+    userAgent: notSet(raw['User-Agent']),
+    socket: notSet(raw['Socket']),
+    q: Number(raw['Q'] ?? -1),
+    instance: notSet(raw['Instance']),
+    regId: parseInt(raw['Reg-Id'] ?? '0', 10) || 0,
+    raw,
+  };
+}
+
+/** Collect all contacts below structs that carry an `AoR:` line, whatever the nesting. */
+function collectBindings(node: RpcStruct, aor: string | undefined, out: Binding[]): void {
+  const here = scalar(node, 'AoR') ?? aor;
+  for (const [k, v] of node.entries) {
+    if (typeof v === 'string') {
+      if (k === 'Contact' && here !== undefined) {
+        // Some versions print a contact as a bare scalar.
+        const b = toBinding(here, { entries: [['Address', v], ['Expires', 'permanent']] });
+        if (b) out.push(b);
+      }
+      continue;
+    }
+    if (k === 'Contact' && here !== undefined && scalar(v, 'Address') !== undefined) {
+      const b = toBinding(here, v);
+      if (b) out.push(b);
+    } else {
+      collectBindings(v, here, out);
+    }
+  }
+}
+
+/** Exported for tests of the parser itself. */
+export function parseUlOutput(text: string): Binding[] {
+  const out: Binding[] = [];
+  collectBindings(parseRpcText(text), undefined, out);
+  return out;
+}
+
+class RpcError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+// Instances still running, killed synchronously if the test process exits or is interrupted.
+const running = new Set<{ child: ChildProcess; dir: string }>();
+let exitHooksInstalled = false;
+
+function killAllSync(): void {
+  for (const r of running) {
+    try {
+      if (r.child.pid) process.kill(-r.child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    try {
+      fs.rmSync(r.dir, { recursive: true, force: true });
+    } catch {
+      /* ignore */
+    }
+  }
+  running.clear();
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', killAllSync);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const handler = (): void => {
+      killAllSync();
+      // Restore the default behaviour only if nobody else handles the signal.
+      if (process.listenerCount(sig) === 1) {
+        process.removeListener(sig, handler);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, handler);
+  }
+}
+
+function sipProbeUdp(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket('udp4');
+    let done = false;
+    const finish = (ok: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      try {
+        sock.close();
+      } catch {
+        /* already closed */
+      }
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    sock.on('error', () => finish(false));
+    sock.on('message', (msg) => finish(msg.toString('latin1').startsWith('SIP/2.0 ')));
+    sock.bind(0, HOST, () => {
+      const lport = (sock.address() as net.AddressInfo).port;
+      const id = randomBytes(6).toString('hex');
+      const req =
+        `OPTIONS sip:${HOST}:${port} SIP/2.0\r\n` +
+        `Via: SIP/2.0/UDP ${HOST}:${lport};branch=z9hG4bK-probe-${id};rport\r\n` +
+        `Max-Forwards: 70\r\n` +
+        `From: <sip:probe@${HOST}>;tag=${id}\r\n` +
+        `To: <sip:${HOST}:${port}>\r\n` +
+        `Call-ID: probe-${id}@${HOST}\r\n` +
+        `CSeq: 1 OPTIONS\r\n` +
+        `Content-Length: 0\r\n\r\n`;
+      sock.send(req, port, HOST, (err) => err && finish(false));
+    });
+  });
+}
+
+function tcpProbe(port: number, host: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host });
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(t);
+      s.end();
+      resolve(true);
+    });
+    s.once('error', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Start a Kamailio registrar on a free loopback port and wait until it is
+ * ready (the ctl socket answers `core.version`, UDP answers an OPTIONS and
+ * TCP accepts connections).  Bounded by `timeoutMs` (default 10 s); on
+ * failure the instance is killed and the Error carries Kamailio's log.
+ * @throws Error if the kamailio/kamcmd binaries are missing (install the Debian package `kamailio`).
+ */
+export async function startKamailio(opts: StartKamailioOptions = {}): Promise<Kamailio> {
+  const bins = kamailioBinaries();
+  if (!fs.existsSync(CONFIG_FILE)) throw new Error(`Kamailio config not found: ${CONFIG_FILE}`);
+  const users = readUsers();
+  let lastError: unknown;
+  // A port found free may be taken before kamailio binds it: retry a few times.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(bins, users, opts);
+    } catch (e) {
+      lastError = e;
+      if (!(e instanceof PortInUseError)) throw e;
+    }
+  }
+  throw lastError;
+}
+
+
+async function startOnce(
+  bins: { kamailio: string; kamcmd: string },
+  users: TestUser[],
+  opts: StartKamailioOptions,
+): Promise<Kamailio> {
+  const port = await freePort();
+  // Unix socket paths are limited to ~107 bytes; fall back to /tmp for a long TMPDIR.
+  const base = os.tmpdir().length > 60 ? '/tmp' : os.tmpdir();
+  const dir = await fs.promises.mkdtemp(path.join(base, 'exosip2-kamailio-'));
+  const ctl = path.join(dir, 'kamailio_ctl');
+  await fs.promises.writeFile(path.join(dir, USERS_INCLUDE), usersInclude(users));
+
+  const listen: string[] = [`udp:${HOST}:${port}`, `tcp:${HOST}:${port}`];
+  if (await hasIpv6Loopback()) listen.push(`udp:[::1]:${port}`, `tcp:[::1]:${port}`);
+  const args = [
+    '-f', CONFIG_FILE,
+    '-DD', // no daemon: stay in the foreground, children in our process group
+    '-E', // log to stderr
+    '-Y', dir, // runtime dir
+    '-P', path.join(dir, 'kamailio.pid'),
+    '-w', dir,
+    '-m', '64',
+    '-M', '8',
+    ...listen.flatMap((l) => ['-l', l]),
+    '-A', `CTL_SOCKET="unix:${ctl}"`,
+  ];
+  if (opts.rechallengeOnBadPassword) args.push('-A', 'REJECT_401');
+  if (opts.verbose || process.env.KAMAILIO_VERBOSE === '1') args.push('-A', 'VERBOSE');
+
+  let log = `$ cd ${dir} && ${bins.kamailio} ${args.map((a) => (/[\s"]/.test(a) ? `'${a}'` : a)).join(' ')}\n`;
+  const appendLog = (chunk: Buffer): void => {
+    const s = chunk.toString('utf8');
+    if (process.env.KAMAILIO_LOG === '1') process.stderr.write(s);
+    log += s;
+    if (log.length > MAX_LOG_CHARS) log = '[...log truncated...]\n' + log.slice(-MAX_LOG_CHARS / 2);
+  };
+
+  installExitHooks();
+  const child = spawn(bins.kamailio, args, {
+    cwd: dir, // kamailio.cfg includes the generated users file relative to the cwd
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group, so stop() can kill kamailio and all its children
+  });
+  const entry = { child, dir };
+  running.add(entry);
+  child.stdout!.on('data', appendLog);
+  child.stderr!.on('data', appendLog);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let spawnError: Error | undefined;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      log += `\n[kamailio exited: code=${code} signal=${signal}]\n`;
+      resolve();
+    });
+    child.once('error', (err) => {
+      spawnError = err;
+      exited ??= { code: null, signal: null };
+      resolve();
+    });
+  });
+
+  const kamcmd = (command: string, ...rpcArgs: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(
+        bins.kamcmd,
+        ['-s', `unix:${ctl}`, command, ...rpcArgs],
+        { timeout: 5000, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          if (err) {
+            reject(new Error(`kamcmd ${command} ${rpcArgs.join(' ')} failed: ${err.message}\n${stderr}`));
+            return;
+          }
+          const m = /^error:\s*(\d+)\s*-\s*(.*)$/m.exec(stdout);
+          if (m) {
+            reject(new RpcError(`kamcmd ${command} ${rpcArgs.join(' ')}: ${m[0]}`, Number(m[1]), m[2]));
+            return;
+          }
+          resolve(stdout);
+        },
+      );
+    });
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      if (!exited && child.pid) {
+        try {
+          child.kill('SIGTERM');
+        } catch {
+          /* gone */
+        }
+        const t = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 5000);
+        await exitPromise;
+        clearTimeout(t);
+      }
+      // Children that outlived the main process, if any.
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* none left */
+      }
+      running.delete(entry);
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    })());
+
+  // Readiness: ctl socket answers, UDP answers an OPTIONS, TCP accepts.
+  // Not waitFor(): an early exit of kamailio must fail fast, not be retried.
+  const timeoutMs = opts.timeoutMs ?? 10000;
+  const deadline = Date.now() + timeoutMs;
+  let failure: string | undefined;
+  let lastProbe = 'not probed yet';
+  for (;;) {
+    if (exited) {
+      if (/Address already in use/i.test(log)) {
+        await stop();
+        throw new PortInUseError(`port ${port} in use`);
+      }
+      failure = spawnError ? `spawn failed: ${spawnError.message}` : 'kamailio exited during startup';
+      break;
+    }
+    try {
+      if (!fs.existsSync(ctl)) lastProbe = 'ctl socket not created yet';
+      else if (!/kamailio/i.test(await kamcmd('core.version'))) lastProbe = 'core.version: unexpected answer';
+      else if (!(await sipProbeUdp(port, 300))) lastProbe = 'no answer to OPTIONS over UDP';
+      else if (!(await tcpProbe(port, HOST, 300))) lastProbe = 'TCP connect failed';
+      else break; // ready
+    } catch (e) {
+      lastProbe = e instanceof Error ? e.message : String(e);
+    }
+    if (Date.now() >= deadline) {
+      failure = `not ready after ${timeoutMs} ms (${lastProbe})`;
+      break;
+    }
+    await Promise.race([sleep(100), exitPromise]);
+  }
+  if (failure !== undefined) {
+    await stop();
+    throw new Error(`Kamailio failed to start on port ${port}: ${failure}\n--- kamailio log ---\n${log}`);
+  }
+
+  return {
+    host: HOST,
+    port,
+    proxy: `sip:${HOST}:${port}`,
+    proxyV6: `sip:[::1]:${port}`,
+    dir,
+    log: () => log,
+    rpc: kamcmd,
+    stop,
+    async ulDump() {
+      return parseUlOutput(await kamcmd('ul.dump'));
+    },
+    async lookup(aor: string) {
+      const key = aor.replace(/^sips?:/i, '');
+      let out: string;
+      try {
+        out = await kamcmd('ul.lookup', 'location', key);
+      } catch (e) {
+        // Kamailio 5.6 answers "error: 500 - AOR not found in location table"
+        if (e instanceof RpcError && /not found/i.test(e.reason)) return [];
+        throw e;
+      }
+      return parseUlOutput(out);
+    },
+    async registerCount() {
+      const out = await kamcmd('stats.get_statistics', 'rcv_requests_register');
+      const m = /rcv_requests_register\s*[:=]\s*(\d+)/.exec(out);
+      if (!m) throw new Error(`unexpected stats.get_statistics output: ${JSON.stringify(out)}`);
+      return Number(m[1]);
+    },
+  };
+}
