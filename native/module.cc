@@ -8,6 +8,7 @@
 #include "context.h"
 #include "event.h"
 #include "message.h"
+#include "util/constants.h"
 #include "util/error.h"
 
 namespace exosip {
@@ -19,6 +20,7 @@ Module::Module(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeMessage", Message::Init(env, *this));
   exports.Set("osipCodes", OsipCodes(env));
   exports.Set("eventTypes", EventTypes(env));
+  exports.Set("constants", Constants(env));
   exports.Set("exosipVersion", Napi::String::New(env, eXosip_get_version()));
   // Runs after the thread-safe functions' own cleanup (hooks run in reverse
   // order of registration) and before wrapped objects are finalized.

@@ -1,0 +1,145 @@
+/**
+ * The native surface of the addon (`native/`), as `lib/` sees it. Only `lib/`
+ * imports this; users see the classes of `lib/`.
+ *
+ * Conventions: methods named after an eXosip call return that call's int code
+ * (negative on failure, as in C) and never throw for a failure eXosip reports.
+ * They throw only for misuse C would crash on: a wrong argument type, a closed
+ * context (`ERR_CONTEXT_CLOSED`), a spent message (`ERR_MESSAGE_SPENT`).
+ */
+
+/** A plain eXosip event as the worker thread copied it. */
+export interface NativeEvent {
+  /** C name of the event type, e.g. `'EXOSIP_REGISTRATION_SUCCESS'`. */
+  type: string;
+  /** Numeric `eXosip_event_type_t`. */
+  typeId: number;
+  rid: number;
+  tid: number;
+  did: number;
+  cid: number;
+  sid: number;
+  nid: number;
+  ssStatus: number;
+  ssReason: number;
+  textinfo: string;
+  /** The request of the transaction (owned by this handle), or null. */
+  request: NativeMessage | null;
+  /** The last response of the transaction (owned by this handle), or null. */
+  response: NativeMessage | null;
+  /** The ACK, for calls; null otherwise. */
+  ack: NativeMessage | null;
+}
+
+/** One `eXosip_t` plus the worker thread that runs its application loop. */
+export declare class NativeContext {
+  /**
+   * `eXosip_malloc`. `onEvent` runs on the JS thread, in order, for every event
+   * once {@link init} has succeeded.
+   */
+  constructor(onEvent: (event: NativeEvent) => void);
+  /** `eXosip_init`, then starts the worker thread. */
+  init(): number;
+  /**
+   * `eXosip_listen_addr`. Port 0 picks a free port. Returns
+   * `[code, boundPort, errno]`; errno is set when a bind probe failed.
+   */
+  listen(transport: number, address: string | null, port: number, family: number, secure: number): [number, number, number];
+  /** `eXosip_set_user_agent`. */
+  setUserAgent(userAgent: string): void;
+  /**
+   * `eXosip_set_option`. value: a number for int options, a string for char*
+   * options, `[min, max]` for `EXOSIP_OPT_SET_OC_PORT_RANGE`, `{ host, ip }` for
+   * the DNS cache options. `OSIP_BADPARAMETER` for any other shape.
+   */
+  setOption(option: number, value: number | string | [number, number] | { host: string; ip: string }): number;
+  /** `eXosip_masquerade_contact`. */
+  masqueradeContact(address: string | null, port: number): void;
+  /** `eXosip_lock`; nesting from JS counts and never deadlocks. */
+  lock(): number;
+  /** `eXosip_unlock`; `OSIP_WRONG_STATE` when JS does not hold the lock. */
+  unlock(): number;
+  /** `eXosip_automatic_action` (under the lock). The worker also runs it on every pass. */
+  automaticAction(): void;
+  /** `eXosip_register_build_initial_register` → `[rid, message]`. */
+  registerBuildInitialRegister(from: string, proxy: string, contact: string | null, expires: number): [number, NativeMessage | null];
+  /** `eXosip_register_build_register` → `[code, message]`. */
+  registerBuildRegister(rid: number, expires: number): [number, NativeMessage | null];
+  /** `eXosip_register_send_register`; the message is spent whatever the result. */
+  registerSendRegister(rid: number, message: NativeMessage | null): number;
+  /** `eXosip_register_remove`. */
+  registerRemove(rid: number): number;
+  /** `eXosip_add_authentication_info`; `OSIP_BADPARAMETER` for a value over 49 bytes. */
+  addAuthenticationInfo(username: string, userid: string, password: string, ha1: string | null, realm: string | null): number;
+  /** `eXosip_remove_authentication_info`. */
+  removeAuthenticationInfo(username: string, realm: string): number;
+  /** `eXosip_clear_authentication_info`. */
+  clearAuthenticationInfo(): number;
+  /**
+   * Stops the worker, `eXosip_quit`, frees the context. `onClosed` runs once
+   * every event already queued has been delivered.
+   */
+  close(onClosed?: () => void): void;
+  /** Keeps the event loop alive while the context is open (the default). */
+  ref(): void;
+  /** Lets the process exit while the context is open. */
+  unref(): void;
+  /** How many `lock()` calls JS has not yet matched with `unlock()`. */
+  readonly lockDepth: number;
+  /** `'allocated'` (before init), `'running'`, or `'closed'`. */
+  readonly state: 'allocated' | 'running' | 'closed';
+}
+
+/** One `osip_message_t`, owned by this handle until it is sent or disposed. */
+export declare class NativeMessage {
+  /** An empty message (`osip_message_init`). */
+  constructor();
+  /** `osip_message_parse` → `[code, message]`. */
+  static parse(raw: string | Buffer): [number, NativeMessage | null];
+  /** `osip_message_to_str`. */
+  toString(): string;
+  /** Every value of a header, typed or generic, by name (case-insensitive, compact forms too). */
+  getHeaders(name: string): string[];
+  /** Appends a header (typed headers are parsed) → code. */
+  addHeader(name: string, value: string): number;
+  /** Removes every header of that name → how many. */
+  removeHeaders(name: string): number;
+  /** `osip_message_set_header` (generic list) → code. */
+  setGenericHeader(name: string, value: string): number;
+  /** `osip_message_replace_header` → code. */
+  replaceGenericHeader(name: string, value: string): number;
+  /** The Expires header's value, or null. */
+  getExpires(): string | null;
+  /** Replaces the Expires header → code. */
+  setExpires(value: string): number;
+  /** `osip_message_clone`. */
+  clone(): NativeMessage;
+  /** Frees the message now; later use throws `ERR_MESSAGE_DISPOSED`. */
+  dispose(): void;
+  /** Status code of a response; 0 for a request. */
+  readonly statusCode: number;
+  /** Reason phrase of a response, or null. */
+  readonly reasonPhrase: string | null;
+  /** Method of a request, or of the CSeq of a response. */
+  readonly method: string | null;
+  /** Request-URI of a request, or null. */
+  readonly requestUri: string | null;
+  /** `'owned'`, `'spent'` (handed to eXosip) or `'disposed'`. */
+  readonly state: 'owned' | 'spent' | 'disposed';
+}
+
+/** Every OSIP return code by C name, e.g. `{ OSIP_NOTFOUND: -6 }`. */
+export declare const osipCodes: Readonly<Record<string, number>>;
+/** Every `eXosip_event_type_t` by C name. */
+export declare const eventTypes: Readonly<Record<string, number>>;
+/** C constants with the values of the headers the addon was built against. */
+export declare const constants: Readonly<{
+  IPPROTO_UDP: number;
+  IPPROTO_TCP: number;
+  AF_INET: number;
+  AF_INET6: number;
+  /** Every `EXOSIP_OPT_*` by C name. */
+  options: Readonly<Record<string, number>>;
+}>;
+/** `eXosip_get_version()`. */
+export declare const exosipVersion: string;

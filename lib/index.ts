@@ -1,0 +1,33 @@
+/**
+ * exosip2: Node.js binding to libeXosip2.
+ *
+ * The idiomatic API: {@link Context}, {@link Registration}, {@link Message}.
+ * The C-named API for porting is `exosip2/compat`.
+ * @module
+ */
+export { Context } from './context';
+export type {
+  AuthenticationInfo,
+  ContextEventMap,
+  ContextOptions,
+  ListenInfo,
+  ListenOptions,
+  RegisterOptions,
+  Transport,
+  UnregisterAllOptions,
+} from './context';
+export { Registration, DEFAULT_TIMEOUT_MS } from './registration';
+export type {
+  RefreshOptions,
+  RegistrationChallenge,
+  RegistrationEventMap,
+  RegistrationInfo,
+  RegistrationState,
+  RegistrationWaitOptions,
+} from './registration';
+export { Message, parseMessage } from './message';
+export { EVENT_TYPES } from './events';
+export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
+export { OPTIONS, OPTION_KINDS } from './options';
+export type { ExosipOptionName, OptionKind, OptionValue } from './options';
+export { OSIP_CODES, osipCodeName, RegistrationError, SipError } from './errors';

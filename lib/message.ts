@@ -1,0 +1,179 @@
+/**
+ * SIP messages: a thin owner of one `osip_message_t`.
+ * @module
+ */
+import type { NativeMessage } from '../binding';
+import { binding } from './native';
+import { check, osipError } from './errors';
+import * as v from './validate';
+
+const nativeOf = new WeakMap<Message, NativeMessage>();
+
+/**
+ * A SIP request or response held by libosip2.
+ *
+ * A message you build (e.g. the REGISTER eXosip prepares) belongs to you until
+ * it is sent: sending hands it to eXosip, which owns it from then on, even if
+ * the send fails. After that, any use throws an Error with code
+ * `'ERR_MESSAGE_SPENT'`. A message never sent is freed when it is collected,
+ * or at once by {@link Message.dispose}.
+ */
+export class Message {
+  /** @internal Wraps a native handle; use {@link parseMessage} or the APIs that return messages. */
+  constructor(native: NativeMessage) {
+    nativeOf.set(this, native);
+  }
+
+  /** `'owned'`, `'spent'` (handed to eXosip) or `'disposed'`. */
+  get state(): 'owned' | 'spent' | 'disposed' {
+    return native(this).state;
+  }
+
+  /** True once the message was handed to eXosip. */
+  get spent(): boolean {
+    return this.state === 'spent';
+  }
+
+  /** True for a request (REGISTER, ...), false for a response. */
+  get isRequest(): boolean {
+    return native(this).statusCode === 0;
+  }
+
+  /** Status code of a response (e.g. 200), 0 for a request. */
+  get statusCode(): number {
+    return native(this).statusCode;
+  }
+
+  /** Reason phrase of a response, or null. */
+  get reasonPhrase(): string | null {
+    return native(this).reasonPhrase;
+  }
+
+  /** Method of a request, or the method in the CSeq of a response. */
+  get method(): string | null {
+    return native(this).method;
+  }
+
+  /** Request-URI of a request, or null for a response. */
+  get requestUri(): string | null {
+    return native(this).requestUri;
+  }
+
+  /** First value of a header (case-insensitive name, compact forms too), or undefined. */
+  getHeader(name: string): string | undefined {
+    return native(this).getHeaders(v.headerName('name', name))[0];
+  }
+
+  /** Every value of a header, in message order. */
+  getHeaders(name: string): string[] {
+    return native(this).getHeaders(v.headerName('name', name));
+  }
+
+  /** Appends a header. Typed headers (Contact, Via, ...) are parsed; a bad value throws. */
+  addHeader(name: string, value: string): this {
+    const n = v.headerName('name', name);
+    check(native(this).addHeader(n, v.sipText('value', value, { allowEmpty: true })), 'addHeader', n);
+    return this;
+  }
+
+  /** Replaces every header of that name with one value. */
+  setHeader(name: string, value: string): this {
+    const n = v.headerName('name', name);
+    const text = v.sipText('value', value, { allowEmpty: true });
+    native(this).removeHeaders(n);
+    check(native(this).addHeader(n, text), 'setHeader', n);
+    return this;
+  }
+
+  /** Removes every header of that name; returns how many were removed. */
+  removeHeader(name: string): number {
+    return native(this).removeHeaders(v.headerName('name', name));
+  }
+
+  /** Adds a Supported header, as `osip_message_set_supported` does. */
+  setSupported(value: string): this {
+    check(native(this).setGenericHeader('Supported', v.sipText('value', value)), 'osip_message_set_supported');
+    return this;
+  }
+
+  /** The Expires header as a number, or null when absent or not a number. */
+  get expires(): number | null {
+    const value = native(this).getExpires();
+    if (value === null || !/^\s*\d+\s*$/.test(value)) return null;
+    return Number(value);
+  }
+
+  /** Sets the Expires header. */
+  set expires(seconds: number) {
+    check(native(this).setExpires(String(v.integer('expires', seconds, 0, 99_999_999))), 'osip_message_set_expires');
+  }
+
+  /** Every Contact header value. */
+  get contacts(): string[] {
+    return native(this).getHeaders('contact');
+  }
+
+  /** The message as text (`osip_message_to_str`). */
+  toString(): string {
+    return native(this).toString();
+  }
+
+  /** An independent copy (`osip_message_clone`), owned by the caller. */
+  clone(): Message {
+    return new Message(native(this).clone());
+  }
+
+  /** Frees the message now. Disposing a spent or disposed message does nothing. */
+  dispose(): void {
+    native(this).dispose();
+  }
+}
+
+/** @internal The native handle behind a Message (for lib/ and compat only). */
+export function native(message: Message): NativeMessage {
+  const handle = nativeOf.get(message);
+  if (handle === undefined) {
+    const error = new TypeError('Expected a Message created by exosip2');
+    (error as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_TYPE';
+    throw error;
+  }
+  return handle;
+}
+
+/** @internal Wraps a native message (null stays null). */
+export function wrapMessage(handle: NativeMessage | null): Message | null {
+  return handle === null ? null : new Message(handle);
+}
+
+/**
+ * Parses a whole SIP message (`osip_message_parse`). Throws a SipError
+ * (`OSIP_SYNTAXERROR`, ...) when libosip2 rejects it.
+ */
+export function parseMessage(raw: string | Buffer): Message {
+  if (typeof raw !== 'string' && !Buffer.isBuffer(raw)) {
+    const error = new TypeError('raw must be a string or a Buffer');
+    (error as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_TYPE';
+    throw error;
+  }
+  const [code, handle] = binding.NativeMessage.parse(raw);
+  if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, 'osip_message_parse');
+  return new Message(handle);
+}
+
+/** A contact value's URI: what is inside `<...>`, else up to the first `;`. */
+export function contactUri(contact: string): string {
+  const open = contact.indexOf('<');
+  if (open >= 0) {
+    const close = contact.indexOf('>', open);
+    return contact.slice(open + 1, close < 0 ? undefined : close).trim();
+  }
+  return contact.split(';')[0].trim();
+}
+
+/** A contact value's `expires` parameter (outside the URI), or null. */
+export function contactExpires(contact: string): number | null {
+  const close = contact.lastIndexOf('>');
+  const params = close >= 0 ? contact.slice(close + 1) : contact.slice(contact.indexOf(';') >= 0 ? contact.indexOf(';') : contact.length);
+  const match = /;\s*expires\s*=\s*(\d+)/i.exec(params);
+  return match ? Number(match[1]) : null;
+}

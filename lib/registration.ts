@@ -1,0 +1,385 @@
+/**
+ * One registration (`rid`) held by a {@link Context}.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { NativeContext } from '../binding';
+import { check, RegistrationError } from './errors';
+import type { RegistrationEvent } from './events';
+import { contactExpires, contactUri, Message, native } from './message';
+import * as v from './validate';
+
+/** Where a registration stands. */
+export type RegistrationState =
+  /** The first REGISTER is under way (challenges included). */
+  | 'registering'
+  /** The registrar accepted the binding; eXosip refreshes it before it expires. */
+  | 'registered'
+  /** A refresh was rejected or got no answer; eXosip tries again by itself. */
+  | 'failed'
+  /** `unregister()` is under way. */
+  | 'unregistering'
+  /** The registrar removed the binding (expires 0 answered with a 2xx). */
+  | 'unregistered'
+  /** Forgotten locally (`remove()`, or the first REGISTER failed); nothing more is sent. */
+  | 'removed'
+  /** Its context was closed. */
+  | 'closed';
+
+/** What a 2xx to a REGISTER said. */
+export interface RegistrationInfo {
+  /** Seconds the registrar granted for our contact (it may lower what was asked). */
+  readonly expires: number;
+  /** Every Contact the registrar listed for the AoR in its 2xx. */
+  readonly contacts: readonly string[];
+  /** The 2xx itself. */
+  readonly response: Message | null;
+}
+
+/** A 401/407 (or 423) that eXosip answers by itself with a new REGISTER. */
+export interface RegistrationChallenge {
+  /** 401, 407 or 423. */
+  readonly statusCode: number;
+  /** Which try this was (1 to 3): eXosip retries at most 3 times between two 2xx. */
+  readonly attempt: number;
+  /** The challenge response. */
+  readonly response: Message | null;
+}
+
+/** Events of a {@link Registration}. */
+export interface RegistrationEventMap {
+  /** The first 2xx. */
+  registered: [info: RegistrationInfo];
+  /** A later 2xx: an automatic refresh by eXosip, or `refresh()`. */
+  refreshed: [info: RegistrationInfo];
+  /** A challenge eXosip answers by itself: an intermediate step, not a failure. */
+  challenge: [challenge: RegistrationChallenge];
+  /** A final failure of a REGISTER (refreshes included); eXosip retries refreshes later by itself. */
+  failed: [error: RegistrationError];
+  /** The registrar confirmed the removal (expires 0). */
+  unregistered: [info: RegistrationInfo];
+  /** Every eXosip event for this rid, as received. */
+  event: [event: RegistrationEvent];
+}
+
+/** Options of {@link Registration.refresh} and {@link Registration.unregister}. */
+export interface RegistrationWaitOptions {
+  /** Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default 40000). */
+  timeoutMs?: number;
+  /** Reject with `ABORT_ERR` when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Registration.refresh}. */
+export interface RefreshOptions extends RegistrationWaitOptions {
+  /** New expiry to ask for, in seconds (default: the last one asked). */
+  expires?: number;
+}
+
+/** Default for `timeoutMs`: above eXosip's own 32 s transaction timeout, so its verdict comes first. */
+export const DEFAULT_TIMEOUT_MS = 40_000;
+
+/** eXosip's retry budget for 401/407/423 between two 2xx (`r_retry < 3` in eXosip.c). */
+const EXOSIP_RETRIES = 3;
+
+/** Statuses eXosip answers by itself with a new REGISTER, within that budget. */
+const RETRIED_STATUSES = new Set([401, 407, 423, 606]);
+
+/** @internal What a registration needs from its context. */
+export interface RegistrationHost {
+  readonly native: NativeContext;
+  /** Assert the context is open (throws ERR_CONTEXT_CLOSED). */
+  assertOpen(): void;
+  /** eXosip_register_remove and drop from the context's table. */
+  forget(rid: number): void;
+}
+
+interface Pending {
+  readonly kind: 'register' | 'refresh' | 'unregister';
+  resolve(info: RegistrationInfo): void;
+  reject(error: RegistrationError): void;
+}
+
+/** @internal Constructor fields. */
+export interface RegistrationInit {
+  rid: number;
+  from: string;
+  proxy: string;
+  contact: string | null;
+  expires: number;
+}
+
+/**
+ * A registration: one `rid` of eXosip. eXosip refreshes it before it expires
+ * and answers 401/407 challenges by itself; this object reports each step as
+ * an event and exposes what the registrar granted.
+ *
+ * Obtain one from {@link Context.register}.
+ */
+export class Registration extends EventEmitter<RegistrationEventMap> {
+  /** The registration id eXosip gave (`rid`). */
+  readonly rid: number;
+  /** The AoR (From/To). */
+  readonly from: string;
+  /** The registrar's URI. */
+  readonly proxy: string;
+
+  #host: RegistrationHost;
+  #state: RegistrationState = 'registering';
+  #requested: number;
+  #expires = 0;
+  #contacts: readonly string[] = [];
+  #ourContact: string | null;
+  #retries = 0;
+  #pending: Pending | null = null;
+  #lastResponse: Message | null = null;
+
+  /** @internal Made by {@link Context.register}. */
+  constructor(host: RegistrationHost, init: RegistrationInit) {
+    super();
+    this.#host = host;
+    this.rid = init.rid;
+    this.from = init.from;
+    this.proxy = init.proxy;
+    this.#ourContact = init.contact;
+    this.#requested = init.expires;
+  }
+
+  /** Where the registration stands. */
+  get state(): RegistrationState {
+    return this.#state;
+  }
+
+  /** Seconds granted by the registrar in its last 2xx (0 before the first, and after unregistering). */
+  get expires(): number {
+    return this.#expires;
+  }
+
+  /** The expiry last asked for. */
+  get requestedExpires(): number {
+    return this.#requested;
+  }
+
+  /** Every Contact the registrar listed for the AoR in its last 2xx. */
+  get contacts(): readonly string[] {
+    return this.#contacts;
+  }
+
+  /** Our own Contact as last sent (eXosip fills in address and port), or null before the first answer. */
+  get contact(): string | null {
+    return this.#ourContact;
+  }
+
+  /** The last final response received (2xx or failure), or null. */
+  get lastResponse(): Message | null {
+    return this.#lastResponse;
+  }
+
+  /**
+   * Sends a new REGISTER now (`eXosip_register_build_register` + send) and
+   * resolves on its 2xx. Rejects with a SipError `OSIP_WRONG_STATE` while
+   * another REGISTER of this registration is in flight.
+   */
+  refresh(options?: RefreshOptions): Promise<RegistrationInfo> {
+    const o = v.options<RefreshOptions>('options', options);
+    const expires = o.expires === undefined ? this.#requested : v.integer('options.expires', o.expires, 1, 99_999_999);
+    return this.#sendUpdate('refresh', expires, o);
+  }
+
+  /**
+   * Removes the binding at the registrar: a REGISTER with expires 0. Resolves
+   * on the registrar's 2xx; the registration is then forgotten locally too.
+   */
+  unregister(options?: RegistrationWaitOptions): Promise<RegistrationInfo> {
+    return this.#sendUpdate('unregister', 0, v.options<RegistrationWaitOptions>('options', options));
+  }
+
+  /**
+   * Forgets the registration locally (`eXosip_register_remove`): nothing is
+   * sent, the registrar keeps the binding until it expires. A pending
+   * `refresh()`/`unregister()` rejects with `ERR_REGISTRATION_REMOVED`.
+   * Removing twice does nothing.
+   */
+  remove(): void {
+    if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') return;
+    this.#host.assertOpen();
+    this.#settleError(this.#error('ERR_REGISTRATION_REMOVED', 0, 'removed locally'));
+    this.#state = 'removed';
+    this.#host.forget(this.rid);
+  }
+
+  #sendUpdate(kind: 'refresh' | 'unregister', expires: number, o: Partial<RegistrationWaitOptions>): Promise<RegistrationInfo> {
+    const timeoutMs = o.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2_147_483_647);
+    const signal = v.abortSignal('options.signal', o.signal);
+    if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') {
+      const error = new Error(`Registration ${this.rid} is ${this.#state}`);
+      (error as NodeJS.ErrnoException).code = 'ERR_REGISTRATION_CLOSED';
+      return Promise.reject(error);
+    }
+    this.#host.assertOpen();
+    const n = this.#host.native;
+    let wait: Promise<RegistrationInfo>;
+    n.lock();
+    try {
+      const [code, handle] = n.registerBuildRegister(this.rid, expires);
+      if (code < 0 || handle === null) {
+        check(code < 0 ? code : -1, 'eXosip_register_build_register', code === -3 ? 'a REGISTER of this registration is already in flight' : undefined);
+      }
+      wait = this.begin(kind, timeoutMs, signal);
+      this.#requested = expires;
+      if (kind === 'unregister') this.#state = 'unregistering';
+      const sent = n.registerSendRegister(this.rid, handle);
+      if (sent < 0) {
+        wait.catch(() => undefined);
+        this.#settleError(this.#error('ERR_REGISTRATION_NOT_SENT', 0, `eXosip_register_send_register returned ${sent}`));
+        check(sent, 'eXosip_register_send_register');
+      }
+    } finally {
+      n.unlock();
+    }
+    return wait;
+  }
+
+  /** @internal Waits for the outcome of the REGISTER about to be sent. */
+  begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
+    if (signal?.aborted) return Promise.reject(this.#abortError(signal));
+    return new Promise<RegistrationInfo>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        const error = this.#abortError(signal!);
+        this.#settleError(error);
+        if (this.#state === 'registering') this.#drop();
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.#pending = {
+        kind,
+        resolve: (info) => {
+          cleanup();
+          resolve(info);
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+      };
+      timer = setTimeout(() => {
+        this.#settleError(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${timeoutMs} ms`));
+        if (this.#state === 'registering') this.#drop();
+      }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** @internal Rejects what is pending: the context is closing. */
+  closed(): void {
+    this.#settleError(this.#error('ERR_CONTEXT_CLOSED', 0, 'the context was closed'));
+    this.#state = 'closed';
+  }
+
+  /** @internal One eXosip event for this rid, in order. */
+  handle(event: RegistrationEvent): void {
+    this.emit('event', event);
+    if (this.#state === 'removed' || this.#state === 'closed') return;
+    if (event.request !== null) this.#ourContact = event.request.contacts[0] ?? this.#ourContact;
+    if (event.type === 'EXOSIP_REGISTRATION_SUCCESS') this.#onSuccess(event);
+    else this.#onFailure(event);
+  }
+
+  #onSuccess(event: RegistrationEvent): void {
+    this.#retries = 0;
+    this.#lastResponse = event.response;
+    const asked = event.request?.expires ?? this.#requested;
+    const contacts = event.response?.contacts ?? [];
+    this.#contacts = Object.freeze([...contacts]);
+    const pending = this.#pending;
+    this.#pending = null;
+    if (asked === 0 || pending?.kind === 'unregister') {
+      const info: RegistrationInfo = Object.freeze({ expires: 0, contacts: this.#contacts, response: event.response });
+      this.#expires = 0;
+      this.#state = 'unregistered';
+      this.#host.forget(this.rid);
+      pending?.resolve(info);
+      this.emit('unregistered', info);
+      return;
+    }
+    this.#expires = grantedExpires(contacts, this.#ourContact, event.response, asked);
+    const info: RegistrationInfo = Object.freeze({ expires: this.#expires, contacts: this.#contacts, response: event.response });
+    const first = this.#state === 'registering';
+    this.#state = 'registered';
+    pending?.resolve(info);
+    this.emit(first ? 'registered' : 'refreshed', info);
+  }
+
+  #onFailure(event: RegistrationEvent): void {
+    const status = event.response?.statusCode ?? 0;
+    if (RETRIED_STATUSES.has(status) && this.#retries < EXOSIP_RETRIES) {
+      this.#retries += 1;
+      this.emit('challenge', Object.freeze({ statusCode: status, attempt: this.#retries, response: event.response }));
+      return;
+    }
+    this.#lastResponse = event.response;
+    const error =
+      status === 0
+        ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, event.textinfo || 'no response (timeout or transport error)')
+        : this.#error('ERR_REGISTRATION_REJECTED', status, event.response?.reasonPhrase ?? '');
+    this.#settleError(error);
+    if (this.#state === 'registering') {
+      // The first REGISTER failed for good: eXosip would otherwise resend it
+      // every 120 s. Nobody holds this registration yet, so forget it.
+      this.#drop();
+      return;
+    }
+    this.#state = 'failed';
+    this.emit('failed', error);
+  }
+
+  #drop(): void {
+    this.#state = 'removed';
+    this.#host.forget(this.rid);
+  }
+
+  #settleError(error: RegistrationError): void {
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.reject(error);
+  }
+
+  #error(code: string, statusCode: number, reason: string): RegistrationError {
+    const what = statusCode > 0 ? `${statusCode} ${reason}`.trim() : reason;
+    return new RegistrationError(`Registration ${this.rid} of ${this.from} failed: ${what}`, { code, statusCode, reason, rid: this.rid });
+  }
+
+  #abortError(signal: AbortSignal): RegistrationError {
+    return new RegistrationError(`Registration ${this.rid} of ${this.from} was aborted`, {
+      code: 'ABORT_ERR',
+      statusCode: 0,
+      reason: 'aborted',
+      rid: this.rid,
+      cause: signal.reason,
+    });
+  }
+}
+
+/**
+ * The expiry the registrar granted to our contact: the `expires` parameter of
+ * our Contact in the 2xx, else its Expires header, else what was asked.
+ */
+function grantedExpires(contacts: readonly string[], ours: string | null, response: Message | null, asked: number): number {
+  if (ours !== null) {
+    const uri = contactUri(ours).toLowerCase();
+    const bare = uri.split(';')[0];
+    const exact = contacts.find((c) => contactUri(c).toLowerCase() === uri);
+    const loose = exact ?? contacts.find((c) => contactUri(c).toLowerCase().split(';')[0] === bare);
+    const value = loose === undefined ? null : contactExpires(loose);
+    if (value !== null) return value;
+  }
+  return response?.expires ?? asked;
+}
+
+/** @internal Sends a built REGISTER; the message is spent whatever happens. */
+export function sendRegister(n: NativeContext, rid: number, message: Message): number {
+  return n.registerSendRegister(rid, native(message));
+}

@@ -1,0 +1,57 @@
+#include "constants.h"
+
+#include <eXosip2/eXosip.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace exosip {
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("IPPROTO_UDP", static_cast<int>(IPPROTO_UDP));
+  out.Set("IPPROTO_TCP", static_cast<int>(IPPROTO_TCP));
+  out.Set("AF_INET", AF_INET);
+  out.Set("AF_INET6", AF_INET6);
+  Napi::Object opts = Napi::Object::New(env);
+  opts.Set("EXOSIP_OPT_UDP_KEEP_ALIVE", static_cast<int>(EXOSIP_OPT_UDP_KEEP_ALIVE));
+  opts.Set("EXOSIP_OPT_AUTO_MASQUERADE_CONTACT", static_cast<int>(EXOSIP_OPT_AUTO_MASQUERADE_CONTACT));
+  opts.Set("EXOSIP_OPT_UDP_LEARN_PORT", static_cast<int>(EXOSIP_OPT_UDP_LEARN_PORT));
+  opts.Set("EXOSIP_OPT_USE_RPORT", static_cast<int>(EXOSIP_OPT_USE_RPORT));
+  opts.Set("EXOSIP_OPT_SET_IPV4_FOR_GATEWAY", static_cast<int>(EXOSIP_OPT_SET_IPV4_FOR_GATEWAY));
+  opts.Set("EXOSIP_OPT_ADD_DNS_CACHE", static_cast<int>(EXOSIP_OPT_ADD_DNS_CACHE));
+  opts.Set("EXOSIP_OPT_DELETE_DNS_CACHE", static_cast<int>(EXOSIP_OPT_DELETE_DNS_CACHE));
+  opts.Set("EXOSIP_OPT_SET_IPV6_FOR_GATEWAY", static_cast<int>(EXOSIP_OPT_SET_IPV6_FOR_GATEWAY));
+  opts.Set("EXOSIP_OPT_ADD_ACCOUNT_INFO", static_cast<int>(EXOSIP_OPT_ADD_ACCOUNT_INFO));
+  opts.Set("EXOSIP_OPT_DNS_CAPABILITIES", static_cast<int>(EXOSIP_OPT_DNS_CAPABILITIES));
+  opts.Set("EXOSIP_OPT_SET_DSCP", static_cast<int>(EXOSIP_OPT_SET_DSCP));
+  opts.Set("EXOSIP_OPT_REGISTER_WITH_DATE", static_cast<int>(EXOSIP_OPT_REGISTER_WITH_DATE));
+  opts.Set("EXOSIP_OPT_SET_HEADER_USER_AGENT", static_cast<int>(EXOSIP_OPT_SET_HEADER_USER_AGENT));
+  opts.Set("EXOSIP_OPT_ENABLE_DNS_CACHE", static_cast<int>(EXOSIP_OPT_ENABLE_DNS_CACHE));
+  opts.Set("EXOSIP_OPT_ENABLE_AUTOANSWERBYE", static_cast<int>(EXOSIP_OPT_ENABLE_AUTOANSWERBYE));
+  opts.Set("EXOSIP_OPT_ENABLE_IPV6", static_cast<int>(EXOSIP_OPT_ENABLE_IPV6));
+  opts.Set("EXOSIP_OPT_ENABLE_REUSE_TCP_PORT", static_cast<int>(EXOSIP_OPT_ENABLE_REUSE_TCP_PORT));
+  opts.Set("EXOSIP_OPT_ENABLE_USE_EPHEMERAL_PORT", static_cast<int>(EXOSIP_OPT_ENABLE_USE_EPHEMERAL_PORT));
+  opts.Set("EXOSIP_OPT_SET_CALLBACK_WAKELOCK", static_cast<int>(EXOSIP_OPT_SET_CALLBACK_WAKELOCK));
+  opts.Set("EXOSIP_OPT_ENABLE_OUTBOUND", static_cast<int>(EXOSIP_OPT_ENABLE_OUTBOUND));
+  opts.Set("EXOSIP_OPT_SET_OC_LOCAL_ADDRESS", static_cast<int>(EXOSIP_OPT_SET_OC_LOCAL_ADDRESS));
+  opts.Set("EXOSIP_OPT_SET_OC_PORT_RANGE", static_cast<int>(EXOSIP_OPT_SET_OC_PORT_RANGE));
+  opts.Set("EXOSIP_OPT_REMOVE_PREROUTESET", static_cast<int>(EXOSIP_OPT_REMOVE_PREROUTESET));
+  opts.Set("EXOSIP_OPT_SET_SIP_INSTANCE", static_cast<int>(EXOSIP_OPT_SET_SIP_INSTANCE));
+  opts.Set("EXOSIP_OPT_SET_MAX_MESSAGE_TO_READ", static_cast<int>(EXOSIP_OPT_SET_MAX_MESSAGE_TO_READ));
+  opts.Set("EXOSIP_OPT_SET_MAX_READ_TIMEOUT", static_cast<int>(EXOSIP_OPT_SET_MAX_READ_TIMEOUT));
+  opts.Set("EXOSIP_OPT_SET_DEFAULT_CONTACT_DISPLAYNAME", static_cast<int>(EXOSIP_OPT_SET_DEFAULT_CONTACT_DISPLAYNAME));
+  opts.Set("EXOSIP_OPT_SET_SESSIONTIMERS_FORCE", static_cast<int>(EXOSIP_OPT_SET_SESSIONTIMERS_FORCE));
+  opts.Set("EXOSIP_OPT_FORCE_CONNECTIONREUSE", static_cast<int>(EXOSIP_OPT_FORCE_CONNECTIONREUSE));
+  opts.Set("EXOSIP_OPT_SET_CONTACT_DIALOG_EXTRA_PARAMS", static_cast<int>(EXOSIP_OPT_SET_CONTACT_DIALOG_EXTRA_PARAMS));
+  opts.Set("EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE", static_cast<int>(EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE));
+  opts.Set("EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO", static_cast<int>(EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO));
+  opts.Set("EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME", static_cast<int>(EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME));
+  opts.Set("EXOSIP_OPT_SET_TLS_SERVER_CERTIFICATE_NAME", static_cast<int>(EXOSIP_OPT_SET_TLS_SERVER_CERTIFICATE_NAME));
+  opts.Set("EXOSIP_OPT_KEEP_ALIVE_OPTIONS_METHOD", static_cast<int>(EXOSIP_OPT_KEEP_ALIVE_OPTIONS_METHOD));
+  opts.Set("EXOSIP_OPT_SET_TSC_SERVER", static_cast<int>(EXOSIP_OPT_SET_TSC_SERVER));
+  opts.Set("EXOSIP_OPT_GET_STATISTICS", static_cast<int>(EXOSIP_OPT_GET_STATISTICS));
+  out.Set("options", opts);
+  return out;
+}
+
+}  // namespace exosip
