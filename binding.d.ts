@@ -61,6 +61,11 @@ export declare class NativeContext {
   unlock(): number;
   /** `eXosip_automatic_action` (under the lock). The worker also runs it on every pass. */
   automaticAction(): void;
+  /**
+   * `eXosip_default_action` for an event already delivered: its type, ids and
+   * response (borrowed, not consumed). 1 when eXosip had nothing to do.
+   */
+  defaultAction(typeId: number, rid: number, tid: number, did: number, cid: number, sid: number, nid: number, response: NativeMessage | null): number;
   /** `eXosip_register_build_initial_register` → `[rid, message]`. */
   registerBuildInitialRegister(from: string, proxy: string, contact: string | null, expires: number): [number, NativeMessage | null];
   /** `eXosip_register_build_register` → `[code, message]`. */

@@ -96,6 +96,9 @@ export interface ContextEventMap {
 
 const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls', 'dtls'];
 
+/** Marks a Context made by the compat API's eXosip_malloc: eXosip_init comes later. */
+const kDeferInit = Symbol('exosip2.deferInit');
+
 /**
  * One eXosip context (`eXosip_t`) with its own native worker thread.
  *
@@ -125,11 +128,6 @@ export class Context extends EventEmitter<ContextEventMap> {
     const settings = v.options<Record<string, OptionValue>>('options.options', o.options);
     for (const [name, value] of Object.entries(settings)) this.#checkOption(name, value);
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
-    const code = this.#native.init();
-    if (code < 0) {
-      this.#native.close();
-      throw osipError(code, 'eXosip_init');
-    }
     this.#host = {
       native: this.#native,
       assertOpen: () => this.#assertOpen(),
@@ -138,8 +136,38 @@ export class Context extends EventEmitter<ContextEventMap> {
         if (this.#closing === null) this.#native.registerRemove(rid);
       },
     };
+    if ((options as Record<symbol, unknown> | undefined)?.[kDeferInit] === true) return;
+    const code = this._init();
+    if (code < 0) {
+      this.#native.close();
+      throw osipError(code, 'eXosip_init');
+    }
     if (userAgent !== undefined) this.#native.setUserAgent(userAgent);
     for (const [name, value] of Object.entries(settings)) this.setOption(name as ExosipOptionName, value as OptionValue);
+  }
+
+  /** @internal eXosip_malloc for the compat API: a context whose eXosip_init is still to come. */
+  static _allocate(): Context {
+    return new Context({ [kDeferInit]: true } as ContextOptions);
+  }
+
+  /** @internal eXosip_init (and the worker thread) → code. */
+  _init(): number {
+    return this.#native.init();
+  }
+
+  /**
+   * @internal eXosip_listen_addr with C arguments → `[code, port, errno]`;
+   * records where the context listens on success.
+   */
+  _listen(proto: number, address: string | null, port: number, family: number, secure: number): [number, number, number] {
+    const result = this.#native.listen(proto, address, port, family, secure);
+    if (result[0] >= 0) {
+      const c = binding.constants;
+      const transport: Transport = proto === c.IPPROTO_UDP ? (secure ? 'dtls' : 'udp') : secure ? 'tls' : 'tcp';
+      this.#listening = Object.freeze({ transport, address, port: result[1], family: family === c.AF_INET6 ? 6 : 4 });
+    }
+    return result;
   }
 
   /** The libeXosip2 version this addon runs on, e.g. `'5.3.0'`. */
@@ -182,7 +210,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const c = binding.constants;
     const proto = transport === 'udp' || transport === 'dtls' ? c.IPPROTO_UDP : c.IPPROTO_TCP;
     const secure = transport === 'tls' || transport === 'dtls' ? 1 : 0;
-    const [code, bound, errno] = this.#native.listen(proto, address, port, family === 6 ? c.AF_INET6 : c.AF_INET, secure);
+    const [code, , errno] = this._listen(proto, address, port, family === 6 ? c.AF_INET6 : c.AF_INET, secure);
     if (code < 0) {
       const where = `${transport} ${address ?? (family === 6 ? '[::]' : '0.0.0.0')}:${port}`;
       if (errno === 98 /* EADDRINUSE */) {
@@ -191,8 +219,7 @@ export class Context extends EventEmitter<ContextEventMap> {
       if (code === binding.osipCodes.OSIP_WRONG_STATE) throw osipError(code, 'eXosip_listen_addr', 'this context already listens');
       throw osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where} (errno ${errno})` : `cannot listen on ${where}`);
     }
-    this.#listening = Object.freeze({ transport, address, port: bound, family });
-    return this.#listening;
+    return this.#listening!;
   }
 
   /** Sets the User-Agent header (`eXosip_set_user_agent`). */

@@ -39,6 +39,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
           InstanceMethod<&Context::Lock>("lock"),
           InstanceMethod<&Context::Unlock>("unlock"),
           InstanceMethod<&Context::AutomaticAction>("automaticAction"),
+          InstanceMethod<&Context::DefaultAction>("defaultAction"),
           InstanceMethod<&Context::BuildInitialRegister>("registerBuildInitialRegister"),
           InstanceMethod<&Context::BuildRegister>("registerBuildRegister"),
           InstanceMethod<&Context::SendRegister>("registerSendRegister"),
@@ -77,6 +78,16 @@ Context::~Context() {
 eXosip_t* Context::Live(Napi::Env env) const {
   if (closed_) throw CodeError(env, "ERR_CONTEXT_CLOSED", "The context is closed");
   return ctx_;
+}
+
+// Every eXosip call but eXosip_init needs an initialized context: before it,
+// even eXosip_lock would use a mutex that does not exist yet (a crash in C).
+eXosip_t* Context::Ready(Napi::Env env) const {
+  eXosip_t* ctx = Live(env);
+  if (!initialized_) {
+    throw CodeError(env, "ERR_CONTEXT_NOT_INITIALIZED", "eXosip_init has not succeeded on this context yet");
+  }
+  return ctx;
 }
 
 // init() -> code: eXosip_init, then the worker thread starts.
@@ -196,7 +207,7 @@ void Context::Unref(const Napi::CallbackInfo& info) {
 // listen(transport, address|null, port, family, secure) -> [code, port, errno]
 Napi::Value Context::Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Live(env);
+  Ready(env);
   int transport = IntArg(info, 0, "transport");
   auto address = OptionalStringArg(info, 1, "address");
   int port = IntArg(info, 2, "port");
@@ -230,14 +241,14 @@ Napi::Value Context::Listen(const Napi::CallbackInfo& info) {
 
 void Context::SetUserAgent(const Napi::CallbackInfo& info) {
   std::string ua = StringArg(info, 0, "userAgent");
-  eXosip_set_user_agent(Live(info.Env()), ua.c_str());
+  eXosip_set_user_agent(Ready(info.Env()), ua.c_str());
 }
 
 // setOption(opt, value) -> code. value: number (int options), string (char*
 // options), [min, max] (EXOSIP_OPT_SET_OC_PORT_RANGE), {host, ip} (DNS cache).
 Napi::Value Context::SetOption(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  eXosip_t* ctx = Live(env);
+  eXosip_t* ctx = Ready(env);
   int opt = IntArg(info, 0, "option");
   Napi::Value value = info.Length() > 1 ? info[1] : env.Undefined();
   int code = OSIP_BADPARAMETER;
@@ -278,30 +289,53 @@ Napi::Value Context::SetOption(const Napi::CallbackInfo& info) {
 void Context::MasqueradeContact(const Napi::CallbackInfo& info) {
   auto address = OptionalStringArg(info, 0, "address");
   int port = IntArg(info, 1, "port");
-  eXosip_masquerade_contact(Live(info.Env()), address ? address->c_str() : nullptr, port);
+  eXosip_masquerade_contact(Ready(info.Env()), address ? address->c_str() : nullptr, port);
 }
 
 // lock()/unlock() -> code. Nesting from JS only counts: eXosip_lock is not
 // recursive, so the real lock is taken once and released by the last unlock.
 Napi::Value Context::Lock(const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = Live(info.Env());
+  eXosip_t* ctx = Ready(info.Env());
   if (js_lock_depth_++ == 0) eXosip_lock(ctx);
   return Napi::Number::New(info.Env(), 0);
 }
 
 Napi::Value Context::Unlock(const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = Live(info.Env());
+  eXosip_t* ctx = Ready(info.Env());
   if (js_lock_depth_ == 0) return Napi::Number::New(info.Env(), OSIP_WRONG_STATE);
   if (--js_lock_depth_ == 0) eXosip_unlock(ctx);
   return Napi::Number::New(info.Env(), 0);
 }
 
 void Context::AutomaticAction(const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = Live(info.Env());
+  eXosip_t* ctx = Ready(info.Env());
   Locked([&] {
     eXosip_automatic_action(ctx);
     return 0;
   });
+}
+
+// defaultAction(typeId, rid, tid, did, cid, sid, nid, response) -> code.
+// eXosip_default_action on an event the worker already freed: eXosip reads
+// only the type, the ids and the response, so they are put back together here
+// around the event's response (borrowed, not consumed).
+Napi::Value Context::DefaultAction(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  eXosip_t* ctx = Ready(env);
+  eXosip_event_t je;
+  std::memset(&je, 0, sizeof(je));
+  je.type = static_cast<eXosip_event_type_t>(IntArg(info, 0, "type"));
+  je.rid = IntArg(info, 1, "rid");
+  je.tid = IntArg(info, 2, "tid");
+  je.did = IntArg(info, 3, "did");
+  je.cid = IntArg(info, 4, "cid");
+  je.sid = IntArg(info, 5, "sid");
+  je.nid = IntArg(info, 6, "nid");
+  if (info.Length() > 7 && !info[7].IsNull() && !info[7].IsUndefined()) {
+    je.response = Message::FromValue(env, info[7], "response")->Get(env);
+  }
+  int code = Locked([&] { return eXosip_default_action(ctx, &je); });
+  return Napi::Number::New(env, code);
 }
 
 static Napi::Value CodeAndMessage(Napi::Env env, int code, osip_message_t* msg) {
@@ -319,7 +353,7 @@ static Napi::Value CodeAndMessage(Napi::Env env, int code, osip_message_t* msg) 
 // registerBuildInitialRegister(from, proxy, contact|null, expires) -> [rid, Message|null]
 Napi::Value Context::BuildInitialRegister(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  eXosip_t* ctx = Live(env);
+  eXosip_t* ctx = Ready(env);
   std::string from = StringArg(info, 0, "from");
   std::string proxy = StringArg(info, 1, "proxy");
   auto contact = OptionalStringArg(info, 2, "contact");
@@ -335,7 +369,7 @@ Napi::Value Context::BuildInitialRegister(const Napi::CallbackInfo& info) {
 // registerBuildRegister(rid, expires) -> [code, Message|null]
 Napi::Value Context::BuildRegister(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  eXosip_t* ctx = Live(env);
+  eXosip_t* ctx = Ready(env);
   int rid = IntArg(info, 0, "rid");
   int expires = IntArg(info, 1, "expires");
   osip_message_t* reg = nullptr;
@@ -347,7 +381,7 @@ Napi::Value Context::BuildRegister(const Napi::CallbackInfo& info) {
 // from here on, whatever the outcome: the handle is spent before the call.
 Napi::Value Context::SendRegister(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  eXosip_t* ctx = Live(env);
+  eXosip_t* ctx = Ready(env);
   int rid = IntArg(info, 0, "rid");
   osip_message_t* reg = nullptr;
   if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined()) {
@@ -358,7 +392,7 @@ Napi::Value Context::SendRegister(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Context::RemoveRegister(const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = Live(info.Env());
+  eXosip_t* ctx = Ready(info.Env());
   int rid = IntArg(info, 0, "rid");
   return Napi::Number::New(info.Env(), Locked([&] { return eXosip_register_remove(ctx, rid); }));
 }
@@ -367,7 +401,7 @@ Napi::Value Context::RemoveRegister(const Napi::CallbackInfo& info) {
 // OSIP_BADPARAMETER for a value eXosip would truncate.
 Napi::Value Context::AddAuthenticationInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  eXosip_t* ctx = Live(env);
+  eXosip_t* ctx = Ready(env);
   std::string username = StringArg(info, 0, "username");
   std::string userid = StringArg(info, 1, "userid");
   std::string passwd = StringArg(info, 2, "passwd");
@@ -387,7 +421,7 @@ Napi::Value Context::AddAuthenticationInfo(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Context::RemoveAuthenticationInfo(const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = Live(info.Env());
+  eXosip_t* ctx = Ready(info.Env());
   std::string username = StringArg(info, 0, "username");
   std::string realm = StringArg(info, 1, "realm");
   return Napi::Number::New(info.Env(), Locked([&] {
@@ -396,7 +430,7 @@ Napi::Value Context::RemoveAuthenticationInfo(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Context::ClearAuthenticationInfo(const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = Live(info.Env());
+  eXosip_t* ctx = Ready(info.Env());
   return Napi::Number::New(info.Env(), Locked([&] { return eXosip_clear_authentication_info(ctx); }));
 }
 

@@ -41,6 +41,7 @@ class Context : public Napi::ObjectWrap<Context> {
   void StopWorker();
   void ReleaseJsLock();
   eXosip_t* Live(Napi::Env env) const;
+  eXosip_t* Ready(Napi::Env env) const;
 
   // Runs `f` under eXosip_lock unless JS already holds it (eXosip_lock is not
   // recursive: locking again from the JS thread would deadlock).
@@ -65,6 +66,7 @@ class Context : public Napi::ObjectWrap<Context> {
   Napi::Value Lock(const Napi::CallbackInfo& info);
   Napi::Value Unlock(const Napi::CallbackInfo& info);
   void AutomaticAction(const Napi::CallbackInfo& info);
+  Napi::Value DefaultAction(const Napi::CallbackInfo& info);
   Napi::Value BuildInitialRegister(const Napi::CallbackInfo& info);
   Napi::Value BuildRegister(const Napi::CallbackInfo& info);
   Napi::Value SendRegister(const Napi::CallbackInfo& info);

@@ -107,6 +107,8 @@ class PortInUseError extends Error {}
 export interface StartKamailioOptions {
   /** Answer a wrong password with a fresh 401 challenge instead of 403 Forbidden. Default false. */
   rechallengeOnBadPassword?: boolean;
+  /** Lowest expires accepted without a 423 (default 60). */
+  minExpires?: number;
   /** Kamailio debug log level 3 instead of 2 (also enabled by env KAMAILIO_VERBOSE=1). */
   verbose?: boolean;
   /** Startup deadline in ms (default 10000). */
@@ -539,6 +541,7 @@ async function startOnce(
     '-A', `CTL_SOCKET="unix:${ctl}"`,
   ];
   if (opts.rechallengeOnBadPassword) args.push('-A', 'REJECT_401');
+  if (opts.minExpires !== undefined) args.push('-A', `MIN_EXPIRES=${Math.trunc(opts.minExpires)}`);
   if (opts.verbose || process.env.KAMAILIO_VERBOSE === '1') args.push('-A', 'VERBOSE');
 
   let log = `$ cd ${dir} && ${bins.kamailio} ${args.map((a) => (/[\s"]/.test(a) ? `'${a}'` : a)).join(' ')}\n`;
