@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import * as dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
-import { Context, RegistrationError, type AnyExosipEvent } from '../lib/index';
+import { Context, RegistrationError, type RegistrationInfo } from '../lib/index';
+import { openContext, recordEvents, summary, delay } from './helpers/context';
 import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
 
 let kam: Kamailio;
@@ -11,41 +13,108 @@ after(async () => {
   await kam?.stop();
 });
 
-async function openContext(): Promise<Context> {
-  const ctx = new Context({ userAgent: 'exosip2-test/1.0' });
-  await ctx.listen({ transport: 'udp', address: '127.0.0.1', port: 0 });
-  return ctx;
-}
-
 describe('registration against Kamailio', () => {
   test('initial REGISTER with digest auth lands in the location table', async () => {
     const ctx = await openContext();
-    const events: AnyExosipEvent[] = [];
-    ctx.on('event', (ev) => events.push(ev));
+    const events = recordEvents(ctx);
     ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
     const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 1800, supported: ['100rel', 'path'] });
     assert.ok(reg.rid > 0);
     assert.equal(reg.state, 'registered');
     assert.equal(reg.expires, 1800);
     // The 401 eXosip answered by itself came first, as a failure event.
-    assert.deepEqual(events.map((e) => [e.type, e.response?.statusCode]), [
+    assert.deepEqual(summary(events), [
       ['EXOSIP_REGISTRATION_FAILURE', 401],
       ['EXOSIP_REGISTRATION_SUCCESS', 200],
     ]);
-    const sent = events[1].request!;
-    assert.deepEqual(sent.getHeaders('supported'), ['100rel', 'path']);
+    assert.deepEqual(events[1].request!.getHeaders('supported'), ['100rel', 'path']);
     const bindings = await kam.lookup('alice@example.com');
     assert.equal(bindings.length, 1);
     assert.match(bindings[0].contact, new RegExp(`^sip:alice@127\\.0\\.0\\.1:${ctx.address!.port}`));
     assert.equal(bindings[0].userAgent, 'exosip2-test/1.0');
-    assert.ok(bindings[0].expires > 1790 && bindings[0].expires <= 1800);
-    await reg.unregister();
-    assert.deepEqual(await kam.lookup('alice@example.com'), []);
+    assert.ok(bindings[0].expires > 1790 && bindings[0].expires <= 1800, `expires ${bindings[0].expires}`);
+    assert.deepEqual(reg.contacts.length, 1);
     await ctx.close();
+    assert.equal(reg.state, 'closed');
+    await kam.rpc('ul.rm', 'location', 'alice@example.com');
+  });
+
+  test('refresh with a new expires changes the binding', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
+    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 1800 });
+    const [first] = await kam.lookup('alice@example.com');
+    const refreshed: RegistrationInfo[] = [];
+    reg.on('refreshed', (info) => refreshed.push(info));
+    const info = await reg.refresh({ expires: 3000 });
+    assert.equal(info.expires, 3000);
+    assert.equal(reg.expires, 3000);
+    assert.equal(reg.requestedExpires, 3000);
+    assert.deepEqual(refreshed, [info]);
+    const bindings = await kam.lookup('alice@example.com');
+    assert.equal(bindings.length, 1, 'the refresh updated the binding, it did not add one');
+    assert.equal(bindings[0].callId, first.callId);
+    assert.ok(bindings[0].cseq > first.cseq);
+    assert.ok(bindings[0].expires > 2990 && bindings[0].expires <= 3000, `expires ${bindings[0].expires}`);
+    await reg.unregister();
+    await ctx.close();
+  });
+
+  test('unregister (expires 0) removes the binding', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
+    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy });
+    assert.equal((await kam.lookup('alice@example.com')).length, 1);
+    const seen: string[] = [];
+    reg.on('unregistered', () => seen.push('unregistered'));
+    const info = await reg.unregister();
+    assert.equal(info.expires, 0);
+    assert.equal(reg.state, 'unregistered');
+    assert.deepEqual(seen, ['unregistered']);
+    assert.equal(ctx.registrations.size, 0);
+    assert.deepEqual(await kam.lookup('alice@example.com'), []);
+    await assert.rejects(reg.refresh(), { code: 'ERR_REGISTRATION_CLOSED' });
+    await ctx.close();
+  });
+
+  test('Contact: * removes every binding of the AoR', async () => {
+    const phones = [await openContext(), await openContext()];
+    for (const ctx of phones) {
+      ctx.addAuthenticationInfo({ username: 'dave', password: 'davepw', realm: 'example.com' });
+      await ctx.register({ from: 'sip:dave@example.com', proxy: kam.proxy });
+    }
+    assert.equal((await kam.lookup('dave@example.com')).length, 2);
+    const admin = await openContext();
+    admin.addAuthenticationInfo({ username: 'dave', password: 'davepw', realm: 'example.com' });
+    const events = recordEvents(admin);
+    const info = await admin.unregisterAll({ from: 'sip:dave@example.com', proxy: kam.proxy });
+    assert.equal(info.expires, 0);
+    assert.deepEqual(events.at(-1)!.request!.getHeaders('contact'), ['*']);
+    assert.equal(events.at(-1)!.request!.expires, 0);
+    assert.deepEqual(await kam.lookup('dave@example.com'), []);
+    assert.equal(admin.registrations.size, 0);
+    await Promise.all([...phones, admin].map((c) => c.close()));
+  });
+
+  test('remove() forgets the registration and sends nothing', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'bob', password: 'bobpass', realm: 'example.com' });
+    const reg = await ctx.register({ from: 'sip:bob@example.com', proxy: kam.proxy });
+    const count = await kam.registerCount();
+    reg.remove();
+    reg.remove();
+    assert.equal(reg.state, 'removed');
+    assert.equal(ctx.registrations.size, 0);
+    await delay(300);
+    assert.equal(await kam.registerCount(), count, 'no REGISTER was sent');
+    assert.equal((await kam.lookup('bob@example.com')).length, 1, 'the registrar keeps the binding');
+    await ctx.close();
+    await kam.rpc('ul.rm', 'location', 'bob@example.com');
   });
 
   test('wrong password rejects after a bounded number of REGISTERs', async () => {
     const ctx = await openContext();
+    const events = recordEvents(ctx);
     ctx.addAuthenticationInfo({ username: 'bob', password: 'not-his', realm: 'example.com' });
     const before = await kam.registerCount();
     const err = await ctx.register({ from: 'sip:bob@example.com', proxy: kam.proxy }).then(
@@ -54,14 +123,148 @@ describe('registration against Kamailio', () => {
     );
     assert.ok(err instanceof RegistrationError);
     assert.equal(err.code, 'ERR_REGISTRATION_REJECTED');
-    assert.ok([401, 403].includes(err.statusCode), `status ${err.statusCode}`);
+    assert.equal(err.statusCode, 403);
+    assert.equal(err.reason, 'Forbidden');
+    assert.ok(!err.message.includes('not-his'));
+    assert.deepEqual(summary(events), [
+      ['EXOSIP_REGISTRATION_FAILURE', 401],
+      ['EXOSIP_REGISTRATION_FAILURE', 403],
+    ]);
     assert.equal(ctx.registrations.size, 0);
-    const sent = (await kam.registerCount()) - before;
-    assert.ok(sent >= 2 && sent <= 4, `${sent} REGISTERs`);
-    // Nothing more goes out afterwards.
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal((await kam.registerCount()) - before, sent);
+    assert.equal((await kam.registerCount()) - before, 2);
+    await delay(500);
+    assert.equal((await kam.registerCount()) - before, 2, 'nothing more is sent afterwards');
     assert.deepEqual(await kam.lookup('bob@example.com'), []);
+    await ctx.close();
+  });
+
+  test('two services with different realms in one context', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
+    ctx.addAuthenticationInfo({ username: 'carol', password: 'carolpw', realm: 'other.test' });
+    const [a, c] = await Promise.all([
+      ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy }),
+      ctx.register({ from: 'sip:carol@other.test', proxy: kam.proxy }),
+    ]);
+    assert.notEqual(a.rid, c.rid);
+    assert.equal(ctx.registrations.size, 2);
+    assert.equal((await kam.lookup('alice@example.com')).length, 1);
+    assert.equal((await kam.lookup('carol@other.test')).length, 1);
+    await Promise.all([a.unregister(), c.unregister()]);
+    assert.deepEqual(await kam.lookup('alice@example.com'), []);
+    assert.deepEqual(await kam.lookup('carol@other.test'), []);
+    await ctx.close();
+  });
+
+  test('an expires lowered by the registrar is reported', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'carol', password: 'carolpw', realm: 'other.test' });
+    const reg = await ctx.register({ from: 'sip:carol@other.test', proxy: kam.proxy, expires: 7200 });
+    assert.equal(reg.requestedExpires, 7200);
+    assert.equal(reg.expires, 3600);
+    const [binding] = await kam.lookup('carol@other.test');
+    assert.ok(binding.expires <= 3600 && binding.expires > 3590, `expires ${binding.expires}`);
+    await reg.unregister();
+    await ctx.close();
+  });
+
+  test('over TCP and over IPv6', async () => {
+    const tcp = await openContext({ transport: 'tcp' });
+    tcp.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
+    const a = await tcp.register({ from: 'sip:alice@example.com', proxy: `${kam.proxy};transport=tcp` });
+    const v6 = await openContext({ address: '::1' });
+    assert.equal(v6.address!.family, 6);
+    v6.addAuthenticationInfo({ username: 'bob', password: 'bobpass', realm: 'example.com' });
+    const b = await v6.register({ from: 'sip:bob@example.com', proxy: kam.proxyV6 });
+    const [alice] = await kam.lookup('alice@example.com');
+    assert.match(alice.socket, /^tcp:/);
+    const [bobBinding] = await kam.lookup('bob@example.com');
+    assert.match(bobBinding.socket, /^udp:\[::1\]/);
+    assert.match(bobBinding.contact, /\[::1\]/);
+    await Promise.all([a.unregister(), b.unregister()]);
+    await Promise.all([tcp.close(), v6.close()]);
+  });
+});
+
+describe('failures without a registrar', () => {
+  test('close() with REGISTERs in flight rejects them and neither crashes nor hangs', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    let received = 0;
+    silent.on('message', () => received++);
+    const ctx = await openContext();
+    const pending = [1, 2, 3].map((i) =>
+      ctx.register({ from: `sip:load${i}@example.com`, proxy: `sip:127.0.0.1:${silent.address().port}` }),
+    );
+    const outcomes = Promise.allSettled(pending);
+    await waitFor(async () => received >= 3, { timeoutMs: 5000, what: 'REGISTERs on the wire' });
+    const started = Date.now();
+    await ctx.close();
+    for (const outcome of await outcomes) {
+      assert.equal(outcome.status, 'rejected');
+      assert.equal((outcome as PromiseRejectedResult).reason.code, 'ERR_CONTEXT_CLOSED');
+    }
+    assert.ok(Date.now() - started < 2000, 'close() returned promptly');
+    assert.equal(ctx.closed, true);
+    assert.throws(() => ctx.addAuthenticationInfo({ username: 'x', password: 'y' }), { code: 'ERR_CONTEXT_CLOSED' });
+    await ctx.close();
+    silent.close();
+  });
+
+  test('timeoutMs rejects and forgets the registration', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const ctx = await openContext();
+    await assert.rejects(
+      ctx.register({ from: 'sip:alice@example.com', proxy: `sip:127.0.0.1:${silent.address().port}`, timeoutMs: 300 }),
+      { name: 'RegistrationError', code: 'ERR_REGISTRATION_TIMEOUT', statusCode: 0 },
+    );
+    assert.equal(ctx.registrations.size, 0);
+    const controller = new AbortController();
+    const p = ctx.register({ from: 'sip:alice@example.com', proxy: `sip:127.0.0.1:${silent.address().port}`, signal: controller.signal });
+    controller.abort();
+    await assert.rejects(p, { code: 'ABORT_ERR' });
+    assert.equal(ctx.registrations.size, 0);
+    await ctx.close();
+    silent.close();
+  });
+
+  test('listen() on a port in use fails with EADDRINUSE', async () => {
+    const taken = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+    const ctx = new Context();
+    await assert.rejects(ctx.listen({ address: '127.0.0.1', port: taken.address().port }), { code: 'EADDRINUSE' });
+    const info = await ctx.listen({ address: '127.0.0.1' });
+    assert.ok(info.port > 0);
+    await assert.rejects(ctx.listen({ address: '127.0.0.1' }), { code: 'OSIP_WRONG_STATE' });
+    await ctx.close();
+    taken.close();
+  });
+});
+
+describe('argument errors come before any native call', () => {
+  test('register() and friends validate their input', async () => {
+    const ctx = new Context();
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1' }), { code: 'ERR_NOT_LISTENING' });
+    await ctx.listen({ address: '127.0.0.1' });
+    await assert.rejects(ctx.register({ from: 'alice@example.com', proxy: 'sip:127.0.0.1' }), { name: 'TypeError', message: /options.from must be a sip: or sips: URI/ });
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', expires: -1 }), { name: 'RangeError' });
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', expires: 1.5 }), { name: 'RangeError' });
+    await assert.rejects(
+      ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', headers: { 'X-Evil': 'a\r\nContact: <sip:x@y>' } }),
+      { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ },
+    );
+    await assert.rejects(ctx.register(undefined as never), { name: 'TypeError' });
+    assert.equal(ctx.registrations.size, 0);
+    assert.throws(() => ctx.addAuthenticationInfo({ username: 'alice', password: 'x'.repeat(50) }), {
+      name: 'RangeError',
+      message: /50 bytes long; libeXosip2 keeps at most 49/,
+    });
+    assert.throws(() => ctx.addAuthenticationInfo({ username: 'alice' }), { name: 'TypeError', message: /password or info.ha1/ });
+    assert.throws(() => ctx.setOption('EXOSIP_OPT_UDP_KEEP_ALIVE', 'soon' as never), { name: 'TypeError' });
+    assert.throws(() => ctx.setOption('EXOSIP_OPT_NOPE' as never, 1), { name: 'TypeError', message: /Unknown eXosip option/ });
+    ctx.setOption('EXOSIP_OPT_UDP_KEEP_ALIVE', 25000);
+    await assert.rejects(ctx.listen({ transport: 'sctp' as never }), { name: 'TypeError' });
     await ctx.close();
   });
 });
