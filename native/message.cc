@@ -10,6 +10,13 @@
 #include "util/headers.h"
 
 namespace exosip {
+namespace {
+
+// What V8 is told one message costs natively (a parsed REGISTER or 200 is
+// 1-3 KiB in libosip2), so that many dropped messages trigger a GC.
+constexpr int64_t kExternalBytes = 2048;
+
+}  // namespace
 
 Napi::Function Message::Init(Napi::Env env, Module& module) {
   Napi::Function ctor = DefineClass(
@@ -55,12 +62,21 @@ Message* Message::FromValue(Napi::Env env, Napi::Value value, const char* name) 
 
 // `new NativeMessage()` makes an empty message (osip_message_init); messages
 // built by eXosip or received in events come in through Adopt().
-Message::Message(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Message>(info) {
+Message::Message(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Message>(info), env_(info.Env()) {
   if (osip_message_init(&msg_) != 0) throw CodeError(info.Env(), "OSIP_NOMEM", "osip_message_init failed");
+  Napi::MemoryManagement::AdjustExternalMemory(env_, kExternalBytes);
 }
 
 Message::~Message() {
-  if (state_ == State::kOwned) osip_message_free(msg_);
+  FreeOwned();
+}
+
+void Message::FreeOwned() {
+  if (state_ != State::kOwned) return;
+  osip_message_free(msg_);
+  msg_ = nullptr;
+  // The environment may be tearing down: then there is no heap to account to.
+  napi_adjust_external_memory(env_, -kExternalBytes, nullptr);
 }
 
 osip_message_t* Message::Get(Napi::Env env) const {
@@ -76,6 +92,7 @@ osip_message_t* Message::Release(Napi::Env env) {
   osip_message_t* msg = Get(env);
   msg_ = nullptr;
   state_ = State::kSpent;
+  Napi::MemoryManagement::AdjustExternalMemory(env, -kExternalBytes);
   return msg;
 }
 
@@ -148,8 +165,7 @@ Napi::Value Message::Clone(const Napi::CallbackInfo& info) {
 
 void Message::Dispose(const Napi::CallbackInfo& info) {
   if (state_ != State::kOwned) return;  // disposing twice, or after send, is a no-op
-  osip_message_free(msg_);
-  msg_ = nullptr;
+  FreeOwned();
   state_ = State::kDisposed;
 }
 

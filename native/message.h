@@ -46,7 +46,10 @@ class Message : public Napi::ObjectWrap<Message> {
   Napi::Value GetState(const Napi::CallbackInfo& info);
   static Napi::Value Parse(const Napi::CallbackInfo& info);
 
+  void FreeOwned();
+
   enum class State { kOwned, kSpent, kDisposed };
+  napi_env env_;
   osip_message_t* msg_ = nullptr;
   State state_ = State::kOwned;
 };
