@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NativeContext, NativeEvent } from '../binding';
-import { check, osipError, SipError } from './errors';
+import { check, osipError, RegistrationError, SipError } from './errors';
 import { type AnyExosipEvent, type RegistrationEvent, toEvent } from './events';
 import { Message } from './message';
 import { binding } from './native';
@@ -90,6 +90,12 @@ export type UnregisterAllOptions = Omit<RegisterOptions, 'expires' | 'contact'>;
 export interface ContextEventMap {
   /** Every eXosip event, in the order eXosip produced them. */
   event: [event: AnyExosipEvent];
+  /**
+   * A registration was created by `register()` or `unregisterAll()` and its
+   * first REGISTER sent; no answer can have been handled yet, so listeners
+   * added here see its `challenge` and `registered` events too.
+   */
+  registration: [registration: Registration];
   /** After `close()` completed. */
   close: [];
 }
@@ -292,9 +298,10 @@ export class Context extends EventEmitter<ContextEventMap> {
     const o = this.#registerOptions(options);
     const expires = o.expires === undefined ? 3600 : v.integer('options.expires', o.expires, 1, 99_999_999);
     const contact = o.contact === undefined ? null : v.sipText('options.contact', o.contact);
-    const registration = this.#start(o, contact, expires);
-    await registration.wait;
-    return registration.registration;
+    const started = this.#start(o, contact, expires);
+    this.emit('registration', started.registration);
+    await started.wait;
+    return started.registration;
   }
 
   /**
@@ -304,7 +311,9 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async unregisterAll(options: UnregisterAllOptions): Promise<RegistrationInfo> {
     const o = this.#registerOptions(options);
-    return this.#start(o, '*', 0).wait;
+    const started = this.#start(o, '*', 0);
+    this.emit('registration', started.registration);
+    return started.wait;
   }
 
   /**
@@ -371,6 +380,15 @@ export class Context extends EventEmitter<ContextEventMap> {
 
   #start(o: Partial<RegisterOptions>, contact: string | null, expires: number): { registration: Registration; wait: Promise<RegistrationInfo> } {
     this.#assertOpen();
+    if (o.signal?.aborted) {
+      throw new RegistrationError(`Registration of ${o.from} was aborted before it started`, {
+        code: 'ABORT_ERR',
+        statusCode: 0,
+        reason: 'aborted',
+        rid: 0,
+        cause: o.signal.reason,
+      });
+    }
     if (this.#listening === null) {
       throw Object.assign(new Error('Call listen() before register(): eXosip needs a transport'), { code: 'ERR_NOT_LISTENING' });
     }

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NativeContext } from '../binding';
-import { check, RegistrationError } from './errors';
+import { check, OSIP_CODES, RegistrationError } from './errors';
 import type { RegistrationEvent } from './events';
 import { contactExpires, contactUri, Message, native } from './message';
 import * as v from './validate';
@@ -54,7 +54,11 @@ export interface RegistrationEventMap {
   refreshed: [info: RegistrationInfo];
   /** A challenge eXosip answers by itself: an intermediate step, not a failure. */
   challenge: [challenge: RegistrationChallenge];
-  /** A final failure of a REGISTER (refreshes included); eXosip retries refreshes later by itself. */
+  /**
+   * A final failure of a REGISTER: of the first one (the registration is then
+   * removed and `register()` rejects with the same error), or of a refresh
+   * (eXosip tries again by itself later).
+   */
   failed: [error: RegistrationError];
   /** The registrar confirmed the removal (expires 0). */
   unregistered: [info: RegistrationInfo];
@@ -81,6 +85,8 @@ export const DEFAULT_TIMEOUT_MS = 40_000;
 
 /** eXosip's retry budget for 401/407/423 between two 2xx (`r_retry < 3` in eXosip.c). */
 const EXOSIP_RETRIES = 3;
+
+const OSIP_WRONG_STATE = OSIP_CODES.OSIP_WRONG_STATE;
 
 /** Statuses eXosip answers by itself with a new REGISTER, within that budget. */
 const RETRIED_STATUSES = new Set([401, 407, 423, 606]);
@@ -132,6 +138,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #ourContact: string | null;
   #retries = 0;
   #pending: Pending | null = null;
+  #waiters = new Set<() => void>();
   #lastResponse: Message | null = null;
 
   /** @internal Made by {@link Context.register}. */
@@ -177,21 +184,22 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
 
   /**
    * Sends a new REGISTER now (`eXosip_register_build_register` + send) and
-   * resolves on its 2xx. Rejects with a SipError `OSIP_WRONG_STATE` while
-   * another REGISTER of this registration is in flight.
+   * resolves on its 2xx. When a REGISTER of this registration is already in
+   * flight (an automatic refresh, an auth retry, another call), it waits for
+   * that one to end first, within `timeoutMs`.
    */
   refresh(options?: RefreshOptions): Promise<RegistrationInfo> {
-    const o = v.options<RefreshOptions>('options', options);
-    const expires = o.expires === undefined ? this.#requested : v.integer('options.expires', o.expires, 1, 99_999_999);
-    return this.#sendUpdate('refresh', expires, o);
+    return this.#sendUpdate('refresh', options);
   }
 
   /**
    * Removes the binding at the registrar: a REGISTER with expires 0. Resolves
    * on the registrar's 2xx; the registration is then forgotten locally too.
+   * Waits for a REGISTER already in flight as {@link refresh} does. On timeout
+   * the state stays `'unregistering'` until eXosip's own verdict arrives.
    */
   unregister(options?: RegistrationWaitOptions): Promise<RegistrationInfo> {
-    return this.#sendUpdate('unregister', 0, v.options<RegistrationWaitOptions>('options', options));
+    return this.#sendUpdate('unregister', options);
   }
 
   /**
@@ -208,24 +216,39 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#host.forget(this.rid);
   }
 
-  #sendUpdate(kind: 'refresh' | 'unregister', expires: number, o: Partial<RegistrationWaitOptions>): Promise<RegistrationInfo> {
+  async #sendUpdate(kind: 'refresh' | 'unregister', options: RefreshOptions | undefined): Promise<RegistrationInfo> {
+    const o = v.options<RefreshOptions>('options', options);
+    const expires = kind === 'unregister' ? 0 : o.expires === undefined ? this.#requested : v.integer('options.expires', o.expires, 1, 99_999_999);
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2_147_483_647);
     const signal = v.abortSignal('options.signal', o.signal);
-    if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') {
-      const error = new Error(`Registration ${this.rid} is ${this.#state}`);
-      (error as NodeJS.ErrnoException).code = 'ERR_REGISTRATION_CLOSED';
-      return Promise.reject(error);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') {
+        throw Object.assign(new Error(`Registration ${this.rid} is ${this.#state}`), { code: 'ERR_REGISTRATION_CLOSED' });
+      }
+      this.#host.assertOpen();
+      if (signal?.aborted) throw this.#abortError(signal);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw this.#error('ERR_REGISTRATION_TIMEOUT', 0, `a REGISTER still in flight after ${timeoutMs} ms`);
+      if (this.#pending === null) {
+        const wait = this.#trySend(kind, expires, remaining, signal);
+        if (wait !== null) return wait;
+      }
+      // A REGISTER is in flight: its final answer (or its end) comes as an
+      // event or a settled promise; then try again.
+      await this.#nextChange(remaining, signal);
     }
-    this.#host.assertOpen();
+  }
+
+  /** Builds and sends under the lock; null when eXosip has a REGISTER in flight. */
+  #trySend(kind: 'refresh' | 'unregister', expires: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> | null {
     const n = this.#host.native;
-    let wait: Promise<RegistrationInfo>;
     n.lock();
     try {
       const [code, handle] = n.registerBuildRegister(this.rid, expires);
-      if (code < 0 || handle === null) {
-        check(code < 0 ? code : -1, 'eXosip_register_build_register', code === -3 ? 'a REGISTER of this registration is already in flight' : undefined);
-      }
-      wait = this.begin(kind, timeoutMs, signal);
+      if (code === OSIP_WRONG_STATE) return null;
+      if (code < 0 || handle === null) check(code < 0 ? code : -1, 'eXosip_register_build_register');
+      const wait = this.begin(kind, timeoutMs, signal);
       this.#requested = expires;
       if (kind === 'unregister') this.#state = 'unregistering';
       const sent = n.registerSendRegister(this.rid, handle);
@@ -234,10 +257,29 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         this.#settleError(this.#error('ERR_REGISTRATION_NOT_SENT', 0, `eXosip_register_send_register returned ${sent}`));
         check(sent, 'eXosip_register_send_register');
       }
+      return wait;
     } finally {
       n.unlock();
     }
-    return wait;
+  }
+
+  /** Resolves at the next event or settled operation of this registration, or after ms. */
+  #nextChange(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.#waiters.add(done);
+    });
+  }
+
+  #notify(): void {
+    for (const waiter of [...this.#waiters]) waiter();
   }
 
   /** @internal Waits for the outcome of the REGISTER about to be sent. */
@@ -286,6 +328,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     if (event.request !== null) this.#ourContact = event.request.contacts[0] ?? this.#ourContact;
     if (event.type === 'EXOSIP_REGISTRATION_SUCCESS') this.#onSuccess(event);
     else this.#onFailure(event);
+    this.#notify();
   }
 
   #onSuccess(event: RegistrationEvent): void {
@@ -328,11 +371,11 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#settleError(error);
     if (this.#state === 'registering') {
       // The first REGISTER failed for good: eXosip would otherwise resend it
-      // every 120 s. Nobody holds this registration yet, so forget it.
+      // every 120 s, and register() rejected, so nobody will remove it: forget it.
       this.#drop();
-      return;
+    } else {
+      this.#state = 'failed';
     }
-    this.#state = 'failed';
     this.emit('failed', error);
   }
 
@@ -345,6 +388,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const pending = this.#pending;
     this.#pending = null;
     pending?.reject(error);
+    if (pending !== null) this.#notify();
   }
 
   #error(code: string, statusCode: number, reason: string): RegistrationError {

@@ -39,6 +39,18 @@ describe('registration against Kamailio', () => {
     await kam.rpc('ul.rm', 'location', 'alice@example.com');
   });
 
+  test('credentials without a realm answer any realm (the how-to\'s simple way)', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'bob', userid: 'bob', password: 'bobpass' });
+    const reg = await ctx.register({ from: 'sip:bob@example.com', proxy: kam.proxy });
+    assert.equal((await kam.lookup('bob@example.com')).length, 1);
+    await reg.unregister();
+    ctx.clearAuthenticationInfo();
+    await assert.rejects(ctx.register({ from: 'sip:bob@example.com', proxy: kam.proxy }), { statusCode: 401 });
+    assert.deepEqual(await kam.lookup('bob@example.com'), []);
+    await ctx.close();
+  });
+
   test('refresh with a new expires changes the binding', async () => {
     const ctx = await openContext();
     ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
@@ -57,6 +69,36 @@ describe('registration against Kamailio', () => {
     assert.ok(bindings[0].cseq > first.cseq);
     assert.ok(bindings[0].expires > 2990 && bindings[0].expires <= 3000, `expires ${bindings[0].expires}`);
     await reg.unregister();
+    await ctx.close();
+  });
+
+  test('refresh() waits for a REGISTER already in flight; the registration event comes first', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
+    const seen: string[] = [];
+    ctx.on('registration', (r) => {
+      r.on('challenge', (c) => seen.push(`challenge ${c.statusCode} ${c.attempt}`));
+      r.on('registered', (i) => seen.push(`registered ${i.expires}`));
+      r.on('refreshed', (i) => seen.push(`refreshed ${i.expires}`));
+    });
+    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 1800 });
+    const [a, b] = await Promise.all([reg.refresh({ expires: 2000 }), reg.refresh({ expires: 2400 })]);
+    assert.equal(a.expires, 2000);
+    assert.equal(b.expires, 2400);
+    assert.deepEqual(seen, ['challenge 401 1', 'registered 1800', 'refreshed 2000', 'refreshed 2400']);
+    const [binding] = await kam.lookup('alice@example.com');
+    assert.ok(binding.expires > 2390, `expires ${binding.expires}`);
+    await reg.unregister();
+    await ctx.close();
+  });
+
+  test('an already aborted signal sends nothing', async () => {
+    const ctx = await openContext();
+    const count = await kam.registerCount();
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, signal: AbortSignal.abort() }), { code: 'ABORT_ERR' });
+    assert.equal(ctx.registrations.size, 0);
+    await delay(200);
+    assert.equal(await kam.registerCount(), count);
     await ctx.close();
   });
 

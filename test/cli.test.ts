@@ -1,0 +1,268 @@
+/**
+ * The `exosip2-register` CLI, spawned for real (`node --import tsx
+ * bin/exosip2-register.ts ...`) against a Kamailio registrar, and against a
+ * tiny fake UDP registrar where Kamailio cannot misbehave on purpose.
+ */
+import { strict as assert } from 'node:assert';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { freePort, type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = ['--import', 'tsx', 'bin/exosip2-register.ts'];
+
+/** One spawned CLI process with its collected output. */
+interface Cli {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stdout line matching `re` (bounded). */
+  line(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code (or the signal name) once the process ended (bounded). */
+  exit(timeoutMs?: number): Promise<number | string>;
+}
+
+const children = new Set<ChildProcessWithoutNullStreams>();
+
+function runCli(args: string[]): Cli {
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams;
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve(code ?? signal ?? -1);
+    });
+  });
+  const context = (): string => `\n--- stdout ---\n${out}--- stderr ---\n${err}`;
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    async line(re, timeoutMs = 15000) {
+      let ended = false;
+      void exited.then(() => (ended = true));
+      return waitFor(
+        async () => {
+          const found = out.split('\n').find((l) => re.test(l));
+          if (found === undefined && ended) throw new Error(`CLI exited before printing ${re}${context()}`);
+          return found;
+        },
+        { timeoutMs, intervalMs: 20, what: `a CLI line matching ${re}${context()}` },
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}${context()}`);
+      });
+    },
+    async exit(timeoutMs = 15000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`CLI did not exit within ${timeoutMs} ms${context()}`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([exited, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Kills what a failed test left running. */
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('exosip2-register CLI against Kamailio', () => {
+  let kam: Kamailio;
+  before(async () => {
+    kam = await startKamailio();
+  });
+  after(async () => {
+    await kam?.stop();
+  });
+
+  test('--json: registers alice, SIGINT unregisters, exit 0', { timeout: 30000 }, async () => {
+    const port = await freePort();
+    const cli = runCli(['--proxy', kam.proxy, '--from', 'sip:alice@example.com', '--password', 'secret', '--port', String(port), '--json']);
+    const registered = JSON.parse(await cli.line(/"event":"registered"/)) as Record<string, unknown>;
+    assert.equal(typeof registered.time, 'string');
+    assert.ok(!Number.isNaN(Date.parse(registered.time as string)));
+    assert.equal(typeof registered.rid, 'number');
+    assert.equal(registered.expires, 3600);
+    assert.ok(Array.isArray(registered.contacts) && registered.contacts.length === 1, JSON.stringify(registered));
+
+    const bindings = await kam.lookup('alice@example.com');
+    assert.equal(bindings.length, 1, JSON.stringify(bindings));
+    assert.match(bindings[0].contact, new RegExp(`^sip:alice@127\\.0\\.0\\.1:${port}(;|$)`));
+    assert.match(bindings[0].socket, /^udp:/);
+
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exit(), 0);
+    const events = jsonLines(cli.stdout());
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['listening', 'registering', 'challenge', 'registered', 'signal', 'unregistering', 'unregistered'],
+    );
+    assert.equal(events[0].port, port);
+    assert.deepEqual([events[2].status, events[2].attempt], [401, 1]);
+    assert.equal(events.at(-1)!.rid, registered.rid);
+    assert.equal(cli.stderr(), '');
+    assert.ok(!cli.stdout().includes('secret'), 'password printed');
+    assert.deepEqual(await kam.lookup('alice@example.com'), []);
+  });
+
+  test('wrong password: exit 1 naming the 403, password never printed', { timeout: 30000 }, async () => {
+    const password = 'Wr0ng-Pa55word';
+    for (const mode of [[], ['--json']]) {
+      const cli = runCli(['--proxy', kam.proxy, '--from', 'sip:carol@other.test', '--password', password, ...mode]);
+      assert.equal(await cli.exit(), 1, `${mode.join(' ')}\n${cli.stdout()}${cli.stderr()}`);
+      const all = cli.stdout() + cli.stderr();
+      assert.match(all, /\b403\b/);
+      assert.match(cli.stderr(), /registration failed: 403 Forbidden/);
+      assert.ok(!all.includes(password), `password printed:\n${all}`);
+      if (mode.length > 0) {
+        const failed = jsonLines(cli.stdout()).find((e) => e.event === 'failed');
+        assert.ok(failed, cli.stdout());
+        assert.equal(failed.status, 403);
+        assert.equal(failed.code, 'ERR_REGISTRATION_REJECTED');
+      } else {
+        assert.match(cli.stdout(), /^\d\d:\d\d:\d\d\.\d{3} failed 403 Forbidden$/m);
+      }
+    }
+    assert.deepEqual(await kam.lookup('carol@other.test'), []);
+  });
+
+  test('bad usage (no --proxy): exit 2 with the usage text', { timeout: 30000 }, async () => {
+    const cli = runCli(['--from', 'sip:alice@example.com', '--password', 'secret']);
+    assert.equal(await cli.exit(), 2);
+    assert.match(cli.stderr(), /--proxy/);
+    assert.match(cli.stderr(), /^Usage: exosip2-register /m);
+    assert.equal(cli.stdout(), '');
+    assert.ok(!cli.stderr().includes('secret'));
+  });
+
+  test('bad usage (unknown option, bad value): exit 2, password scrubbed', { timeout: 30000 }, async () => {
+    for (const args of [
+      ['--proxy', kam.proxy, '--from', 'sip:alice@example.com', '--pasword', 'x'],
+      ['--proxy', kam.proxy, '--from', 'sip:alice@example.com', '--transport', 'sctp'],
+      ['--proxy', kam.proxy, '--from', 'sip:alice@example.com', '--port', '70000'],
+      ['--proxy', kam.proxy, '--from', 'sip:alice@example.com', '--password', 'secret', 'secret'],
+    ]) {
+      const cli = runCli(args);
+      assert.equal(await cli.exit(), 2, args.join(' '));
+      assert.match(cli.stderr(), /^Usage: /m);
+      assert.ok(!cli.stderr().includes('secret'), cli.stderr());
+    }
+  });
+
+  test('--help and --version: exit 0 on stdout', { timeout: 30000 }, async () => {
+    const help = runCli(['--help']);
+    assert.equal(await help.exit(), 0);
+    assert.match(help.stdout(), /^Usage: exosip2-register /);
+    const version = runCli(['--version']);
+    assert.equal(await version.exit(), 0);
+    assert.match(version.stdout(), /^exosip2-register \d+\.\d+\.\d+\S* \(libeXosip2 \d+\.\d+\.\d+\S*\)\n$/);
+  });
+
+  test('human output over TCP: registers bob, SIGTERM unregisters, exit 0', { timeout: 30000 }, async () => {
+    const cli = runCli(['--proxy', kam.proxy, '--from', 'sip:bob@example.com', '--password', 'bobpass', '--transport', 'tcp']);
+    const line = await cli.line(/^\S+ registered /);
+    assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} registered expires=3600 contact=<sip:bob@127\.0\.0\.1:\d+;transport=TCP/i);
+
+    const bindings = await kam.lookup('bob@example.com');
+    assert.equal(bindings.length, 1, JSON.stringify(bindings));
+    assert.match(bindings[0].socket, /^tcp:/);
+    assert.match(bindings[0].contact, /;transport=tcp/i);
+
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exit(), 0);
+    assert.match(cli.stdout(), /^\S+ challenge 401 \(attempt 1\)$/m);
+    assert.match(cli.stdout(), /^\S+ SIGTERM: shutting down$/m);
+    assert.match(cli.stdout(), /^\S+ unregistered$/m);
+    assert.equal(cli.stderr(), '');
+    assert.deepEqual(await kam.lookup('bob@example.com'), []);
+  });
+});
+
+/**
+ * A registrar on 127.0.0.1 that answers the first REGISTER of each Call-ID
+ * with 200 OK and ignores every later one (so unregistering never completes).
+ */
+async function startSilentRegistrar(): Promise<{ proxy: string; close(): Promise<void> }> {
+  const sock = dgram.createSocket('udp4');
+  const answered = new Set<string>();
+  sock.on('message', (msg, rinfo) => {
+    const text = msg.toString('latin1');
+    if (!text.startsWith('REGISTER ')) return;
+    const lines = text.split('\r\n\r\n')[0].split('\r\n');
+    const headers = (name: string): string[] =>
+      lines.filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`)).map((l) => l.slice(l.indexOf(':') + 1).trim());
+    const callId = headers('call-id')[0] ?? '';
+    if (answered.has(callId)) return;
+    answered.add(callId);
+    const contact = headers('contact')[0] ?? '';
+    const response =
+      'SIP/2.0 200 OK\r\n' +
+      headers('via').map((v) => `Via: ${v}\r\n`).join('') +
+      `From: ${headers('from')[0]}\r\n` +
+      `To: ${headers('to')[0]};tag=silent\r\n` +
+      `Call-ID: ${callId}\r\n` +
+      `CSeq: ${headers('cseq')[0]}\r\n` +
+      (contact ? `Contact: ${contact};expires=3600\r\n` : '') +
+      'Content-Length: 0\r\n\r\n';
+    sock.send(response, rinfo.port, rinfo.address);
+  });
+  sock.bind(0, '127.0.0.1');
+  await once(sock, 'listening');
+  const { port } = sock.address() as AddressInfo;
+  return { proxy: `sip:127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => sock.close(() => resolve())) };
+}
+
+describe('exosip2-register CLI shutdown against a registrar that stops answering', () => {
+  let registrar: Awaited<ReturnType<typeof startSilentRegistrar>>;
+  before(async () => {
+    registrar = await startSilentRegistrar();
+  });
+  after(async () => {
+    await registrar?.close();
+  });
+
+  test('a second SIGINT while unregistering exits at once with 130', { timeout: 30000 }, async () => {
+    const cli = runCli(['--proxy', registrar.proxy, '--from', 'sip:dave@example.com', '--password', 'davepw', '--json']);
+    await cli.line(/"event":"registered"/);
+    cli.child.kill('SIGINT');
+    await cli.line(/"event":"unregistering"/);
+    const started = Date.now();
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exit(4000), 130);
+    assert.ok(Date.now() - started < 4000);
+    assert.ok(!jsonLines(cli.stdout()).some((e) => e.event === 'unregistered'), cli.stdout());
+  });
+
+  test('an unregister that gets no answer times out after 5 s: exit 1', { timeout: 30000 }, async () => {
+    const cli = runCli(['--proxy', registrar.proxy, '--from', 'sip:dave@example.com', '--password', 'davepw']);
+    await cli.line(/^\S+ registered /);
+    const started = Date.now();
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exit(15000), 1);
+    const took = Date.now() - started;
+    assert.ok(took >= 4500 && took < 12000, `${took} ms`);
+    assert.match(cli.stdout(), /^\S+ unregister failed .*ERR_REGISTRATION_TIMEOUT/m);
+    assert.match(cli.stderr(), /unregister failed/);
+  });
+});
