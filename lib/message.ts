@@ -4,7 +4,7 @@
  */
 import type { NativeMessage } from '../binding';
 import { binding } from './native';
-import { check, osipError } from './errors';
+import { check, osipError, SipError } from './errors';
 import * as v from './validate';
 
 const nativeOf = new WeakMap<Message, NativeMessage>();
@@ -113,9 +113,20 @@ export class Message {
     return native(this).getHeaders('contact');
   }
 
-  /** The message as text (`osip_message_to_str`). */
+  /**
+   * The message as text (`osip_message_to_str`). Throws a SipError when
+   * libosip2 cannot serialize it (e.g. a status code outside 100..699).
+   */
   toString(): string {
-    return native(this).toString();
+    try {
+      return native(this).toString();
+    } catch (error) {
+      const { code, errno } = error as { code?: unknown; errno?: unknown };
+      if (typeof code === 'string' && code.startsWith('OSIP_') && typeof errno === 'number') {
+        throw new SipError((error as Error).message, code, errno);
+      }
+      throw error;
+    }
   }
 
   /** An independent copy (`osip_message_clone`), owned by the caller. */

@@ -101,7 +101,7 @@ Napi::Value Message::ToString(const Napi::CallbackInfo& info) {
   size_t length = 0;
   int code = osip_message_to_str(Get(info.Env()), &text, &length);
   if (code != 0) {
-    throw CodeError(info.Env(), OsipCodeName(code), "osip_message_to_str failed: the message is incomplete");
+    throw CodeError(info.Env(), OsipCodeName(code), "osip_message_to_str failed: libosip2 cannot serialize this message", code);
   }
   Napi::String out = Napi::String::New(info.Env(), text, length);
   osip_free(text);

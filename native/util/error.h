@@ -13,7 +13,7 @@ namespace exosip {
 const char* OsipCodeName(int code);
 
 /// Builds an Error whose `code` property is `code` and, when `errnum` is not
-/// zero, whose `errno` property is that number.
+/// zero, whose `errno` property is that number (the OSIP code, for OSIP_* codes).
 Napi::Error CodeError(Napi::Env env, const char* code, const std::string& message, int errnum = 0);
 
 /// As CodeError, but a TypeError (wrong argument types).
