@@ -7,16 +7,25 @@
  *   eXosip_register_build_initial_register, eXosip_register_send_register,
  *   osip_message_set_supported, IPPROTO_UDP, AF_INET } from 'exosip2/compat';
  *
- * const ctx = eXosip_malloc();
- * if (eXosip_init(ctx)) process.exit(1);
- * eXosip_listen_addr(ctx, IPPROTO_UDP, null, 5060, AF_INET, 0);
- * eXosip_lock(ctx);
- * const [rid, reg] = eXosip_register_build_initial_register(ctx, 'sip:me@example.com', 'sip:example.com', null, 1800);
- * if (rid < 0) { eXosip_unlock(ctx); return -1; }
- * osip_message_set_supported(reg, '100rel');
- * const i = eXosip_register_send_register(ctx, rid, reg);
- * eXosip_unlock(ctx);
+ * function start(): number {
+ *   const ctx = eXosip_malloc();
+ *   if (eXosip_init(ctx)) return -1;
+ *   if (eXosip_listen_addr(ctx, IPPROTO_UDP, null, 5060, AF_INET, 0)) return -1;
+ *   eXosip_lock(ctx);
+ *   const [rid, reg] = eXosip_register_build_initial_register(ctx, 'sip:me@example.com', 'sip:example.com', null, 1800);
+ *   if (rid < 0) {
+ *     eXosip_unlock(ctx);
+ *     return -1;
+ *   }
+ *   osip_message_set_supported(reg, '100rel');
+ *   const i = eXosip_register_send_register(ctx, rid, reg);
+ *   eXosip_unlock(ctx);
+ *   return i;
+ * }
  * ```
+ *
+ * The porting guide, `docs/porting.md`, walks through eXosip's registration
+ * how-to with both APIs.
  *
  * ## Conventions (kept by every function of this module)
  *
@@ -37,9 +46,11 @@
  *    owned by eXosip: `ERR_MESSAGE_SPENT`), a freed one (`ERR_MESSAGE_DISPOSED`),
  *    a context used before `eXosip_init` (`ERR_CONTEXT_NOT_INITIALIZED`) or
  *    after `eXosip_quit` (`ERR_CONTEXT_CLOSED`), an argument of the wrong type
- *    (`ERR_INVALID_ARG_TYPE`), a value `eXosip_set_option` would misread
- *    (`ERR_INVALID_ARG_VALUE`), and `eXosip_event_wait` while this thread
- *    holds `eXosip_lock` (`ERR_LOCK_HELD`: in C, a deadlock).
+ *    (`ERR_INVALID_ARG_TYPE`, including an `eXosip_set_option` value of the
+ *    wrong shape, which C would misread), an option that takes a C struct this
+ *    binding does not pass or a User-Agent with CR/LF (`ERR_INVALID_ARG_VALUE`),
+ *    and `eXosip_event_wait` while this thread holds `eXosip_lock`
+ *    (`ERR_LOCK_HELD`: in C, a deadlock).
  * 5. **Waiting is asynchronous.** `eXosip_event_wait(ctx, s, ms)` returns a
  *    Promise of the next event, or of `null` after `s * 1000 + ms` ms; it never
  *    blocks the JS thread. Ported loops read `await eXosip_event_wait(...)`.
@@ -657,8 +668,10 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
  * dropped and counted (see {@link compatEventQueueStats}), so a program that
  * never waits for events does not grow without bound.
  *
- * After {@link eXosip_quit} (or `ctx.close()`) the queue is emptied and every
- * call resolves `null` at once, so a loop ends instead of failing.
+ * After {@link eXosip_quit} (or `ctx.close()`) the queue is emptied, waiting
+ * calls resolve `null`, and later calls resolve `null` at once (C would read
+ * a freed context). End your loop before quitting, as in C: the other calls
+ * throw `ERR_CONTEXT_CLOSED` on a closed context.
  *
  * Throws `ERR_LOCK_HELD` while JS holds {@link eXosip_lock}: eXosip cannot
  * produce events while the lock is held, so in C this call would wait
@@ -895,8 +908,9 @@ export function osip_message_set_header(sip: osip_message_t | null, hname: strin
 
 /**
  * `int osip_message_replace_header(osip_message_t *sip, const char *hname, const char *hvalue)`
- * → 0 or a negative code: removes the generic headers of that name, then
- * appends one. Same refusals as {@link osip_message_set_header}.
+ * → 0 or a negative code: as libosip2 does, removes the first generic header
+ * of that name (if any) and appends the new one at the end. Same refusals as
+ * {@link osip_message_set_header}.
  */
 export function osip_message_replace_header(sip: osip_message_t | null, hname: string, hvalue: string): number {
   const fn = 'osip_message_replace_header';
@@ -941,9 +955,9 @@ export function osip_message_get_supported(sip: osip_message_t | null, pos: numb
 /**
  * `int osip_message_set_expires(osip_message_t *sip, const char *hvalue)`:
  * C's macro for `osip_message_set_header(sip, "Expires", hvalue)`. Like C,
- * it appends: a REGISTER eXosip built already has an Expires header, so use
- * {@link osip_message_replace_header} (or pass the expiry to the build call)
- * to change it.
+ * it appends: a REGISTER eXosip built already has an Expires header, so
+ * change that one with {@link osip_message_replace_header} (or pass the
+ * expiry to the build call).
  */
 export function osip_message_set_expires(sip: osip_message_t | null, hvalue: string): number {
   return osip_message_set_header(sip, 'Expires', hvalue);

@@ -257,7 +257,7 @@ Napi::Value Context::SetOption(const Napi::CallbackInfo& info) {
     code = eXosip_set_option(ctx, opt, &v);
   } else if (opt == EXOSIP_OPT_SET_OC_PORT_RANGE && value.IsArray()) {
     Napi::Array range = value.As<Napi::Array>();
-    int v[2] = {IntArg(info, 1, "value"), 0};
+    int v[2] = {0, 0};
     if (range.Length() == 2 && range.Get(0u).IsNumber() && range.Get(1u).IsNumber()) {
       v[0] = range.Get(0u).As<Napi::Number>().Int32Value();
       v[1] = range.Get(1u).As<Napi::Number>().Int32Value();

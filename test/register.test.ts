@@ -306,6 +306,9 @@ describe('argument errors come before any native call', () => {
     assert.throws(() => ctx.setOption('EXOSIP_OPT_UDP_KEEP_ALIVE', 'soon' as never), { name: 'TypeError' });
     assert.throws(() => ctx.setOption('EXOSIP_OPT_NOPE' as never, 1), { name: 'TypeError', message: /Unknown eXosip option/ });
     ctx.setOption('EXOSIP_OPT_UDP_KEEP_ALIVE', 25000);
+    ctx.setOption('EXOSIP_OPT_SET_OC_PORT_RANGE', [40000, 40100]);
+    ctx.setOption('EXOSIP_OPT_ADD_DNS_CACHE', { host: 'registrar.test', ip: '127.0.0.1' });
+    assert.throws(() => ctx.setOption('EXOSIP_OPT_SET_OC_PORT_RANGE', [1] as never), { name: 'TypeError' });
     await assert.rejects(ctx.listen({ transport: 'sctp' as never }), { name: 'TypeError' });
     await ctx.close();
   });
