@@ -198,6 +198,15 @@ describe('registration against Kamailio', () => {
     await ctx.close();
   });
 
+  test('any loadN@example.com user registers with password loadpw (for load tests)', async () => {
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: 'load4242', password: 'loadpw', realm: 'example.com' });
+    const reg = await ctx.register({ from: 'sip:load4242@example.com', proxy: kam.proxy });
+    assert.equal((await kam.lookup('load4242@example.com')).length, 1);
+    await reg.unregister();
+    await ctx.close();
+  });
+
   test('an expires lowered by the registrar is reported', async () => {
     const ctx = await openContext();
     ctx.addAuthenticationInfo({ username: 'carol', password: 'carolpw', realm: 'other.test' });
