@@ -74,6 +74,13 @@ export declare class NativeContext {
   registerSendRegister(rid: number, message: NativeMessage | null): number;
   /** `eXosip_register_remove`. */
   registerRemove(rid: number): number;
+  /** `eXosip_message_build_answer` → `[code, answer]` for a request of an `EXOSIP_MESSAGE_NEW` event. */
+  messageBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
+  /**
+   * `eXosip_message_send_answer`. The answer is spent when eXosip takes it;
+   * `OSIP_BADPARAMETER` for a bad tid/status leaves it with the caller.
+   */
+  messageSendAnswer(tid: number, status: number, answer: NativeMessage | null): number;
   /** `eXosip_add_authentication_info`; `OSIP_BADPARAMETER` for a value over 49 bytes. */
   addAuthenticationInfo(username: string, userid: string, password: string, ha1: string | null, realm: string | null): number;
   /** `eXosip_remove_authentication_info`. */

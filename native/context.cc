@@ -44,6 +44,8 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
           InstanceMethod<&Context::BuildRegister>("registerBuildRegister"),
           InstanceMethod<&Context::SendRegister>("registerSendRegister"),
           InstanceMethod<&Context::RemoveRegister>("registerRemove"),
+          InstanceMethod<&Context::MessageBuildAnswer>("messageBuildAnswer"),
+          InstanceMethod<&Context::MessageSendAnswer>("messageSendAnswer"),
           InstanceMethod<&Context::AddAuthenticationInfo>("addAuthenticationInfo"),
           InstanceMethod<&Context::RemoveAuthenticationInfo>("removeAuthenticationInfo"),
           InstanceMethod<&Context::ClearAuthenticationInfo>("clearAuthenticationInfo"),
@@ -395,6 +397,37 @@ Napi::Value Context::RemoveRegister(const Napi::CallbackInfo& info) {
   eXosip_t* ctx = Ready(info.Env());
   int rid = IntArg(info, 0, "rid");
   return Napi::Number::New(info.Env(), Locked([&] { return eXosip_register_remove(ctx, rid); }));
+}
+
+// messageBuildAnswer(tid, status) -> [code, Message|null]: an answer to a
+// request received outside of a dialog (EXOSIP_MESSAGE_NEW: MESSAGE, REGISTER...).
+Napi::Value Context::MessageBuildAnswer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  eXosip_t* ctx = Ready(env);
+  int tid = IntArg(info, 0, "tid");
+  int status = IntArg(info, 1, "status");
+  osip_message_t* answer = nullptr;
+  int code = Locked([&] { return eXosip_message_build_answer(ctx, tid, status, &answer); });
+  return CodeAndMessage(env, code, answer);
+}
+
+// messageSendAnswer(tid, status, message|null) -> code. eXosip frees the
+// answer on every path but its first argument checks; those are made here
+// first, so a message handed over is always eXosip's (spent) and a refused
+// call leaves it with the caller.
+Napi::Value Context::MessageSendAnswer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  eXosip_t* ctx = Ready(env);
+  int tid = IntArg(info, 0, "tid");
+  int status = IntArg(info, 1, "status");
+  bool has_answer = info.Length() > 2 && !info[2].IsNull() && !info[2].IsUndefined();
+  Message* answer = has_answer ? Message::FromValue(env, info[2], "message") : nullptr;
+  if (answer != nullptr) answer->Get(env);  // spent or disposed: throw before anything else
+  if (tid <= 0 || status <= 100 || status > 699 || (answer == nullptr && status < 200)) {
+    return Napi::Number::New(env, OSIP_BADPARAMETER);
+  }
+  osip_message_t* msg = answer != nullptr ? answer->Release(env) : nullptr;
+  return Napi::Number::New(env, Locked([&] { return eXosip_message_send_answer(ctx, tid, status, msg); }));
 }
 
 // addAuthenticationInfo(username, userid, passwd, ha1|null, realm|null) -> code.

@@ -71,6 +71,8 @@ class Context : public Napi::ObjectWrap<Context> {
   Napi::Value BuildRegister(const Napi::CallbackInfo& info);
   Napi::Value SendRegister(const Napi::CallbackInfo& info);
   Napi::Value RemoveRegister(const Napi::CallbackInfo& info);
+  Napi::Value MessageBuildAnswer(const Napi::CallbackInfo& info);
+  Napi::Value MessageSendAnswer(const Napi::CallbackInfo& info);
   Napi::Value AddAuthenticationInfo(const Napi::CallbackInfo& info);
   Napi::Value RemoveAuthenticationInfo(const Napi::CallbackInfo& info);
   Napi::Value ClearAuthenticationInfo(const Napi::CallbackInfo& info);
