@@ -8,8 +8,16 @@
  * context (`ERR_CONTEXT_CLOSED`), a spent message (`ERR_MESSAGE_SPENT`).
  */
 
+/** A SIP message eXosip sent (`received` false) or received, as text. */
+export interface NativeTrace {
+  kind: 'trace';
+  received: boolean;
+  text: string;
+}
+
 /** A plain eXosip event as the worker thread copied it. */
 export interface NativeEvent {
+  kind: 'event';
   /** C name of the event type, e.g. `'EXOSIP_REGISTRATION_SUCCESS'`. */
   type: string;
   /** Numeric `eXosip_event_type_t`. */
@@ -37,7 +45,7 @@ export declare class NativeContext {
    * `eXosip_malloc`. `onEvent` runs on the JS thread, in order, for every event
    * once {@link init} has succeeded.
    */
-  constructor(onEvent: (event: NativeEvent) => void);
+  constructor(onEvent: (item: NativeEvent | NativeTrace) => void);
   /** `eXosip_init`, then starts the worker thread. */
   init(): number;
   /**
@@ -96,6 +104,12 @@ export declare class NativeContext {
   ref(): void;
   /** Lets the process exit while the context is open. */
   unref(): void;
+  /**
+   * `eXosip_set_cbsip_message`: while on, every SIP message sent or received
+   * reaches `onEvent` as a {@link NativeTrace}, in order with the events.
+   * `OSIP_TOOMUCHCALL` when 512 contexts of the process already trace.
+   */
+  setTrace(on: boolean): number;
   /** How many `lock()` calls JS has not yet matched with `unlock()`. */
   readonly lockDepth: number;
   /** `'allocated'` (before init), `'running'`, or `'closed'`. */

@@ -3,7 +3,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeContext, NativeEvent } from '../binding';
+import type { NativeContext, NativeEvent, NativeTrace } from '../binding';
 import { check, osipError, RegistrationError, SipError } from './errors';
 import { type AnyExosipEvent, type RegistrationEvent, toEvent } from './events';
 import { Message } from './message';
@@ -16,6 +16,7 @@ import {
   type RegistrationInfo,
   sendRegister,
 } from './registration';
+import { type SipTrace, TraceDecoder, type TraceOptions } from './trace';
 import * as v from './validate';
 
 /** Transports `listen()` accepts. `'tls'` and `'dtls'` need eXosip built with OpenSSL. */
@@ -96,6 +97,8 @@ export interface ContextEventMap {
    * added here see its `challenge` and `registered` events too.
    */
   registration: [registration: Registration];
+  /** A SIP message sent or received, while {@link Context.setTrace} is on. */
+  trace: [trace: SipTrace];
   /** After `close()` completed. */
   close: [];
 }
@@ -125,6 +128,7 @@ export class Context extends EventEmitter<ContextEventMap> {
   #listening: ListenInfo | null = null;
   #closing: Promise<void> | null = null;
   #host: RegistrationHost;
+  #trace: TraceDecoder | null = null;
 
   /** `eXosip_malloc` + `eXosip_init`, then the worker thread starts. */
   constructor(options?: ContextOptions) {
@@ -334,6 +338,23 @@ export class Context extends EventEmitter<ContextEventMap> {
     return this.#closing;
   }
 
+  /**
+   * Turns the SIP trace on or off: every message eXosip sends or receives is
+   * emitted as a `'trace'` event ({@link SipTrace}), in order with the
+   * eXosip events. Authorization credentials are redacted unless
+   * `{ redact: false }`.
+   */
+  setTrace(on: boolean, options?: TraceOptions): void {
+    if (typeof on !== 'boolean') throw Object.assign(new TypeError('on must be a boolean'), { code: 'ERR_INVALID_ARG_TYPE' });
+    const o = v.options<TraceOptions>('options', options);
+    if (o.redact !== undefined && typeof o.redact !== 'boolean') {
+      throw Object.assign(new TypeError('options.redact must be a boolean'), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
+    this.#assertOpen();
+    check(this.#native.setTrace(on), 'eXosip_set_cbsip_message', on ? 'too many contexts trace at once' : undefined);
+    this.#trace = on ? new TraceDecoder(o) : null;
+  }
+
   /** Lets the process exit while this context is open (like `socket.unref()`). */
   unref(): this {
     if (this.#closing === null) this.#native.unref();
@@ -441,7 +462,13 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (this.#closing !== null) throw Object.assign(new Error('The context is closed'), { code: 'ERR_CONTEXT_CLOSED' });
   }
 
-  #dispatch(raw: NativeEvent): void {
+  #dispatch(raw: NativeEvent | NativeTrace): void {
+    if (raw.kind === 'trace') {
+      // Messages queued before setTrace(false) still arrive: report them too.
+      const decoder = this.#trace ?? new TraceDecoder({});
+      this.emit('trace', decoder.decode(raw.received, raw.text));
+      return;
+    }
     const event = toEvent(raw);
     this.emit('event', event);
     if (event.type === 'EXOSIP_REGISTRATION_SUCCESS' || event.type === 'EXOSIP_REGISTRATION_FAILURE') {

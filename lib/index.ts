@@ -26,6 +26,8 @@ export type {
   RegistrationWaitOptions,
 } from './registration';
 export { Message, parseMessage } from './message';
+export { redactCredentials } from './trace';
+export type { SipTrace, TraceOptions } from './trace';
 export { EVENT_TYPES } from './events';
 export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
 export { OPTIONS, OPTION_KINDS } from './options';

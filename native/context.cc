@@ -9,6 +9,7 @@
 #include "util/args.h"
 #include "util/error.h"
 #include "util/socket.h"
+#include "util/trace_slots.h"
 
 namespace exosip {
 namespace {
@@ -52,6 +53,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
           InstanceMethod<&Context::Close>("close"),
           InstanceMethod<&Context::Ref>("ref"),
           InstanceMethod<&Context::Unref>("unref"),
+          InstanceMethod<&Context::SetTrace>("setTrace"),
           InstanceAccessor<&Context::GetLockDepth>("lockDepth"),
           InstanceAccessor<&Context::GetState>("state"),
       });
@@ -113,19 +115,22 @@ Napi::Value Context::InitContext(const Napi::CallbackInfo& info) {
 void Context::Run() {
   while (!stop_.load(std::memory_order_acquire)) {
     eXosip_event_t* je = eXosip_event_wait(ctx_, 0, kEventWaitMs);
+    if (je != nullptr) {
+      // Queued before the automatic action below reacts to it (a 401 answered
+      // with a new REGISTER, say), so JS sees the event before what follows.
+      auto* data = new EventData(je);
+      eXosip_event_free(je);
+      // NonBlockingCall: the JS thread may be joining this thread right now.
+      if (tsfn_.NonBlockingCall(data) != napi_ok) delete data;
+    }
     // Every pass, busy or idle: refreshes and 401/407 retries live here.
     eXosip_lock(ctx_);
     eXosip_automatic_action(ctx_);
     eXosip_unlock(ctx_);
-    if (je == nullptr) continue;
-    auto* data = new EventData(je);
-    eXosip_event_free(je);
-    // NonBlockingCall: the JS thread may be joining this thread right now.
-    if (tsfn_.NonBlockingCall(data) != napi_ok) delete data;
   }
 }
 
-void Context::CallJs(Napi::Env env, Napi::Function callback, Context* self, EventData* data) {
+void Context::CallJs(Napi::Env env, Napi::Function callback, Context* self, Delivery* data) {
   // env is null when the queue is drained at teardown: nothing may run JS then.
   if (env != nullptr && callback != nullptr) {
     try {
@@ -141,8 +146,10 @@ void Context::CallJs(Napi::Env env, Napi::Function callback, Context* self, Even
 
 void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
   // At environment teardown Node finalizes the thread-safe function before the
-  // addon's own cleanup: the worker must be gone before it is freed.
+  // addon's own cleanup: the worker, and eXosip's thread's trace callback,
+  // must be done with it before it is freed.
   self->ReleaseJsLock();
+  self->StopTrace();
   self->StopWorker();
   self->tsfn_live_ = false;
   self->Napi::ObjectWrap<Context>::Unref();
@@ -174,6 +181,7 @@ void Context::Shutdown() {
   if (ctx_ == nullptr) return;
   closed_ = true;
   ReleaseJsLock();
+  StopTrace();
   StopWorker();
   if (initialized_) eXosip_quit(ctx_);
   osip_free(ctx_);
@@ -465,6 +473,47 @@ Napi::Value Context::RemoveAuthenticationInfo(const Napi::CallbackInfo& info) {
 Napi::Value Context::ClearAuthenticationInfo(const Napi::CallbackInfo& info) {
   eXosip_t* ctx = Ready(info.Env());
   return Napi::Number::New(info.Env(), Locked([&] { return eXosip_clear_authentication_info(ctx); }));
+}
+
+// setTrace(on) -> code: every SIP message sent or received reaches onEvent as
+// { kind: 'trace', received, text }, in order with the events.
+Napi::Value Context::SetTrace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  eXosip_t* ctx = Ready(env);
+  if (info.Length() < 1 || !info[0].IsBoolean()) {
+    throw TypeCodeError(env, "ERR_INVALID_ARG_TYPE", "The \"on\" argument must be a boolean");
+  }
+  bool on = info[0].As<Napi::Boolean>().Value();
+  if (!on) {
+    StopTrace();
+    return Napi::Number::New(env, 0);
+  }
+  if (trace_slot_ >= 0) return Napi::Number::New(env, 0);
+  int slot = AcquireTraceSlot(this);
+  if (slot < 0) return Napi::Number::New(env, OSIP_TOOMUCHCALL);
+  trace_slot_ = slot;
+  Locked([&] { return eXosip_set_cbsip_message(ctx, TraceSlotCallback(slot)); });
+  return Napi::Number::New(env, 0);
+}
+
+void Context::StopTrace() {
+  if (trace_slot_ < 0) return;
+  if (ctx_ != nullptr && initialized_) {
+    Locked([&] { return eXosip_set_cbsip_message(ctx_, nullptr); });
+  }
+  // Waits for a callback in progress on eXosip's thread.
+  ReleaseTraceSlot(trace_slot_);
+  trace_slot_ = -1;
+}
+
+void Context::OnSipMessage(osip_message_t* msg, bool received) {
+  if (!tsfn_live_ || tsfn_released_) return;
+  char* text = nullptr;
+  size_t length = 0;
+  if (msg == nullptr || osip_message_to_str(msg, &text, &length) != 0 || text == nullptr) return;
+  auto* data = new TraceData(received, std::string(text, length));
+  osip_free(text);
+  if (tsfn_.NonBlockingCall(data) != napi_ok) delete data;
 }
 
 Napi::Value Context::GetLockDepth(const Napi::CallbackInfo& info) {

@@ -32,9 +32,13 @@ class Context : public Napi::ObjectWrap<Context> {
   /// Safe to call more than once and from environment teardown.
   void Shutdown();
 
+  /// Called on eXosip's thread for each SIP message sent or received while
+  /// tracing is on: serializes it and queues it to JS after earlier events.
+  void OnSipMessage(osip_message_t* msg, bool received);
+
  private:
-  static void CallJs(Napi::Env env, Napi::Function callback, Context* self, EventData* data);
-  using Tsfn = Napi::TypedThreadSafeFunction<Context, EventData, &Context::CallJs>;
+  static void CallJs(Napi::Env env, Napi::Function callback, Context* self, Delivery* data);
+  using Tsfn = Napi::TypedThreadSafeFunction<Context, Delivery, &Context::CallJs>;
   static void OnTsfnFinalize(Napi::Env env, void* unused, Context* self);
 
   void Run();
@@ -79,6 +83,8 @@ class Context : public Napi::ObjectWrap<Context> {
   void Close(const Napi::CallbackInfo& info);
   void Ref(const Napi::CallbackInfo& info);
   void Unref(const Napi::CallbackInfo& info);
+  Napi::Value SetTrace(const Napi::CallbackInfo& info);
+  void StopTrace();
   Napi::Value GetLockDepth(const Napi::CallbackInfo& info);
   Napi::Value GetState(const Napi::CallbackInfo& info);
 
@@ -95,6 +101,8 @@ class Context : public Napi::ObjectWrap<Context> {
   bool tsfn_live_ = false;  // created and not yet finalized
   bool tsfn_released_ = false;
   bool refed_ = true;
+
+  int trace_slot_ = -1;
 
   std::thread worker_;
   std::atomic<bool> stop_{false};

@@ -94,8 +94,17 @@ EventData::~EventData() {
   osip_message_free(ack);
 }
 
+Napi::Object TraceData::ToJs(Napi::Env env) {
+  Napi::Object trace = Napi::Object::New(env);
+  trace.Set("kind", "trace");
+  trace.Set("received", received);
+  trace.Set("text", text);
+  return trace;
+}
+
 Napi::Object EventData::ToJs(Napi::Env env) {
   Napi::Object ev = Napi::Object::New(env);
+  ev.Set("kind", "event");
   ev.Set("type", EventTypeName(type));
   ev.Set("typeId", type);
   ev.Set("rid", rid);

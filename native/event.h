@@ -9,16 +9,32 @@
 
 namespace exosip {
 
-struct EventData {
+/// One item queued from a native thread to the JS thread, in order.
+struct Delivery {
+  virtual ~Delivery() = default;
+  /// The JS object to hand to the context's callback (`kind` tells which).
+  virtual Napi::Object ToJs(Napi::Env env) = 0;
+};
+
+/// A SIP message as it went on or came off the wire (eXosip_set_cbsip_message),
+/// serialized on eXosip's thread.
+struct TraceData : Delivery {
+  TraceData(bool received, std::string text) : received(received), text(std::move(text)) {}
+  Napi::Object ToJs(Napi::Env env) override;
+  bool received;
+  std::string text;
+};
+
+struct EventData : Delivery {
   /// Takes the event's request/response/ack (eXosip cloned them for the event,
   /// so they belong to it): no second copy is made. Call before eXosip_event_free.
   explicit EventData(eXosip_event_t* je);
-  ~EventData();
+  ~EventData() override;
   EventData(const EventData&) = delete;
   EventData& operator=(const EventData&) = delete;
 
   /// The JS object for this event; the messages move into Message handles.
-  Napi::Object ToJs(Napi::Env env);
+  Napi::Object ToJs(Napi::Env env) override;
 
   int type;
   int rid, tid, did, cid, sid, nid, ss_status, ss_reason;

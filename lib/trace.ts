@@ -1,0 +1,118 @@
+/**
+ * SIP trace: every message a context sends or receives, as text.
+ * @module
+ */
+import { parseMessage } from './message';
+
+/** One SIP message on the wire. */
+export interface SipTrace {
+  /** `'out'` for a message eXosip sent, `'in'` for one it received. */
+  readonly direction: 'in' | 'out';
+  /** Transport from the top Via (`'UDP'`, `'TCP'`, `'TLS'`, ...). */
+  readonly transport: string;
+  /**
+   * The peer as `host:port`, derived from the message (eXosip's callback does
+   * not say): for a request sent, its first Route or else its Request-URI; for
+   * a request received or a response sent, the top Via (`received`/`rport`
+   * first); for a response received, where its request was sent. Null when
+   * it cannot be told.
+   */
+  readonly remote: string | null;
+  /** The message as serialized by libosip2, password-bearing parts redacted unless disabled. */
+  readonly text: string;
+  /** Milliseconds since the epoch when the JS thread received it. */
+  readonly time: number;
+}
+
+/** Options of {@link Context.setTrace}. */
+export interface TraceOptions {
+  /**
+   * Replace the digest `response` (and Basic credentials) of Authorization /
+   * Proxy-Authorization headers with `<redacted>`. Default true.
+   */
+  redact?: boolean;
+}
+
+const AUTH_LINE = /^((?:Proxy-)?Authorization:[ \t]*)(.*)$/gim;
+
+/** Redacts the password-bearing parts of Authorization headers in a SIP text. */
+export function redactCredentials(text: string): string {
+  return text.replace(AUTH_LINE, (_line, name: string, value: string) => {
+    if (/^Basic\s/i.test(value)) return `${name}Basic <redacted>`;
+    return name + value.replace(/(\bresponse\s*=\s*)("[^"]*"|[^,\s]+)/i, '$1"<redacted>"');
+  });
+}
+
+function hostPort(host: string | undefined, port: string | undefined, transport: string): string | null {
+  if (host === undefined || host === '') return null;
+  const p = port ?? (transport.toUpperCase() === 'TLS' ? '5061' : '5060');
+  return `${host}:${p}`;
+}
+
+/** host and port of a SIP URI text (`sip:user@host:port;params`), bracketed IPv6 kept. */
+function uriHostPort(uri: string, transport: string): string | null {
+  const m = /^(?:sips?:)(?:[^@;]*@)?(\[[^\]]+\]|[^:;?>]+)(?::(\d+))?/i.exec(uri.trim().replace(/^<|>.*$/g, ''));
+  return m ? hostPort(m[1], m[2], transport) : null;
+}
+
+interface Via {
+  transport: string;
+  host: string;
+  port?: string;
+  received?: string;
+  rport?: string;
+  branch?: string;
+}
+
+function parseVia(value: string | undefined): Via | null {
+  if (value === undefined) return null;
+  const m = /^SIP\/2\.0\/(\w+)\s+(\[[^\]]+\]|[^:;\s]+)(?::(\d+))?(.*)$/i.exec(value.trim());
+  if (!m) return null;
+  const param = (name: string): string | undefined => new RegExp(`;\\s*${name}\\s*=\\s*([^;\\s]+)`, 'i').exec(m[4])?.[1];
+  return { transport: m[1].toUpperCase(), host: m[2], port: m[3], received: param('received'), rport: param('rport'), branch: param('branch') };
+}
+
+/** @internal Turns raw trace text into a {@link SipTrace}; remembers where requests went. */
+export class TraceDecoder {
+  readonly #sentTo = new Map<string, string>();
+  readonly #redact: boolean;
+
+  constructor(options: TraceOptions) {
+    this.#redact = options.redact !== false;
+  }
+
+  decode(received: boolean, raw: string): SipTrace {
+    let transport = 'UDP';
+    let remote: string | null = null;
+    try {
+      const message = parseMessage(raw);
+      const via = parseVia(message.getHeader('via'));
+      transport = via?.transport ?? transport;
+      if (!received && message.isRequest) {
+        const route = message.getHeader('route');
+        remote = uriHostPort(route ?? message.requestUri ?? '', transport);
+        if (via?.branch !== undefined && remote !== null) this.#remember(via.branch, remote);
+      } else if (!received || message.isRequest) {
+        remote = via === null ? null : hostPort(via.received ?? via.host, via.rport ?? via.port, transport);
+      } else {
+        remote = via?.branch === undefined ? null : (this.#sentTo.get(via.branch) ?? null);
+      }
+      message.dispose();
+    } catch {
+      // A message libosip2 serialized but cannot parse back: keep the text.
+    }
+    return Object.freeze({
+      direction: received ? 'in' : 'out',
+      transport,
+      remote,
+      text: this.#redact ? redactCredentials(raw) : raw,
+      time: Date.now(),
+    });
+  }
+
+  #remember(branch: string, remote: string): void {
+    this.#sentTo.set(branch, remote);
+    // Bounded: responses come within a transaction's lifetime (32 s).
+    if (this.#sentTo.size > 4096) this.#sentTo.delete(this.#sentTo.keys().next().value as string);
+  }
+}

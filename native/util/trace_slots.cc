@@ -1,0 +1,63 @@
+#include "trace_slots.h"
+
+#include <array>
+#include <mutex>
+#include <utility>
+
+#include "../context.h"
+
+namespace exosip {
+namespace {
+
+std::mutex& SlotsMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::array<Context*, kTraceSlots>& Slots() {
+  static std::array<Context*, kTraceSlots> slots{};
+  return slots;
+}
+
+// The mutex is held while the message is handed over, so ReleaseTraceSlot
+// cannot return while a callback still uses the context.
+void Dispatch(int slot, osip_message_t* msg, int received) {
+  std::lock_guard<std::mutex> lock(SlotsMutex());
+  if (Context* ctx = Slots()[slot]) ctx->OnSipMessage(msg, received != 0);
+}
+
+template <int I>
+void Trampoline(osip_message_t* msg, int received) {
+  Dispatch(I, msg, received);
+}
+
+template <int... I>
+constexpr std::array<CbSipCallback, sizeof...(I)> MakeTrampolines(std::integer_sequence<int, I...>) {
+  return {&Trampoline<I>...};
+}
+
+constexpr auto kTrampolines = MakeTrampolines(std::make_integer_sequence<int, kTraceSlots>{});
+
+}  // namespace
+
+int AcquireTraceSlot(Context* ctx) {
+  std::lock_guard<std::mutex> lock(SlotsMutex());
+  auto& slots = Slots();
+  for (int i = 0; i < kTraceSlots; i++) {
+    if (slots[i] == nullptr) {
+      slots[i] = ctx;
+      return i;
+    }
+  }
+  return -1;
+}
+
+void ReleaseTraceSlot(int slot) {
+  if (slot < 0 || slot >= kTraceSlots) return;
+  std::lock_guard<std::mutex> lock(SlotsMutex());
+  Slots()[slot] = nullptr;
+}
+
+CbSipCallback TraceSlotCallback(int slot) { return kTrampolines[slot]; }
+
+}  // namespace exosip

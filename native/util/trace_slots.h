@@ -1,0 +1,26 @@
+// eXosip_set_cbsip_message takes a bare function pointer, called with the
+// message only: nothing says which context it belongs to. Each tracing context
+// therefore takes one of a fixed set of trampolines, each bound to a slot that
+// points back at it. This table is the addon's one piece of process-wide state
+// (the C API leaves no other way); it is guarded by a mutex and holds no JS.
+#pragma once
+
+#include <eXosip2/eXosip.h>
+
+namespace exosip {
+
+class Context;
+
+/// How many contexts can trace at once, process-wide.
+constexpr int kTraceSlots = 512;
+
+/// Binds a free slot to `ctx`; returns its index, or -1 when all are taken.
+int AcquireTraceSlot(Context* ctx);
+
+/// Frees a slot; callbacks already running finish before this returns.
+void ReleaseTraceSlot(int slot);
+
+/// The trampoline of a slot, for eXosip_set_cbsip_message.
+CbSipCallback TraceSlotCallback(int slot);
+
+}  // namespace exosip
