@@ -15,6 +15,16 @@ export interface NativeTrace {
   text: string;
 }
 
+/** One line of libosip2/eXosip's own log (osip_trace). */
+export interface NativeLog {
+  kind: 'log';
+  /** 0 FATAL, 1 BUG, 2 ERROR, 3 WARNING, 4..7 INFO1..INFO4. */
+  level: number;
+  file: string;
+  line: number;
+  text: string;
+}
+
 /** A plain eXosip event as the worker thread copied it. */
 export interface NativeEvent {
   kind: 'event';
@@ -45,7 +55,7 @@ export declare class NativeContext {
    * `eXosip_malloc`. `onEvent` runs on the JS thread, in order, for every event
    * once {@link init} has succeeded.
    */
-  constructor(onEvent: (item: NativeEvent | NativeTrace) => void);
+  constructor(onEvent: (item: NativeEvent | NativeTrace | NativeLog) => void);
   /** `eXosip_init`, then starts the worker thread. */
   init(): number;
   /**
@@ -110,6 +120,12 @@ export declare class NativeContext {
    * `OSIP_TOOMUCHCALL` when 512 contexts of the process already trace.
    */
   setTrace(on: boolean): number;
+  /**
+   * osip_trace lines of level <= `level` (0..7) reach `onEvent` as
+   * {@link NativeLog}; -1 stops them. osip's log is process-wide: every
+   * context that asks gets every line.
+   */
+  setLogLevel(level: number): void;
   /** How many `lock()` calls JS has not yet matched with `unlock()`. */
   readonly lockDepth: number;
   /** `'allocated'` (before init), `'running'`, or `'closed'`. */

@@ -3,9 +3,10 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeContext, NativeEvent, NativeTrace } from '../binding';
+import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../binding';
 import { check, osipError, RegistrationError, SipError } from './errors';
 import { type AnyExosipEvent, type RegistrationEvent, toEvent } from './events';
+import { checkLogger, deliver, type Logger } from './log';
 import { Message } from './message';
 import { binding } from './native';
 import { type ExosipOptionName, OPTIONS, optionKind, type OptionValue, valueFits } from './options';
@@ -28,6 +29,10 @@ export interface ContextOptions {
   userAgent?: string;
   /** `eXosip_set_option` calls to make, by C name. */
   options?: Partial<Record<ExosipOptionName, OptionValue>>;
+  /** Where libosip2/eXosip's own log goes; default: nowhere (silent). */
+  logger?: Logger;
+  /** Lines of osip level <= this reach `logger` (0 FATAL .. 7 INFO4; default 3, WARNING). */
+  logLevel?: number;
 }
 
 /** Options of {@link Context.listen}. */
@@ -129,6 +134,7 @@ export class Context extends EventEmitter<ContextEventMap> {
   #closing: Promise<void> | null = null;
   #host: RegistrationHost;
   #trace: TraceDecoder | null = null;
+  #logger: Logger | null = null;
 
   /** `eXosip_malloc` + `eXosip_init`, then the worker thread starts. */
   constructor(options?: ContextOptions) {
@@ -136,6 +142,8 @@ export class Context extends EventEmitter<ContextEventMap> {
     const o = v.options<ContextOptions>('options', options);
     const userAgent = o.userAgent === undefined ? undefined : v.sipText('options.userAgent', o.userAgent);
     const settings = v.options<Record<string, OptionValue>>('options.options', o.options);
+    const logger = o.logger === undefined ? null : checkLogger('options.logger', o.logger);
+    const logLevel = o.logLevel === undefined ? 3 : v.integer('options.logLevel', o.logLevel, 0, 7);
     for (const [name, value] of Object.entries(settings)) this.#checkOption(name, value);
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
     this.#host = {
@@ -152,8 +160,23 @@ export class Context extends EventEmitter<ContextEventMap> {
       this.#native.close();
       throw osipError(code, 'eXosip_init');
     }
+    if (logger !== null) this.setLogger(logger, logLevel);
     if (userAgent !== undefined) this.#native.setUserAgent(userAgent);
     for (const [name, value] of Object.entries(settings)) this.setOption(name as ExosipOptionName, value as OptionValue);
+  }
+
+  /**
+   * Routes libosip2/eXosip's own log to `logger` (null: silent again), for
+   * lines of osip level <= `level` (default 3, WARNING). osip logs
+   * process-wide: every context with a logger receives every line, whichever
+   * context it concerns. Credentials in logged messages are redacted.
+   */
+  setLogger(logger: Logger | null, level = 3): void {
+    const l = logger === null ? null : checkLogger('logger', logger);
+    const n = v.integer('level', level, 0, 7);
+    this.#assertOpen();
+    this.#native.setLogLevel(l === null ? -1 : n);
+    this.#logger = l;
   }
 
   /** @internal eXosip_malloc for the compat API: a context whose eXosip_init is still to come. */
@@ -462,7 +485,11 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (this.#closing !== null) throw Object.assign(new Error('The context is closed'), { code: 'ERR_CONTEXT_CLOSED' });
   }
 
-  #dispatch(raw: NativeEvent | NativeTrace): void {
+  #dispatch(raw: NativeEvent | NativeTrace | NativeLog): void {
+    if (raw.kind === 'log') {
+      if (this.#logger !== null) deliver(this.#logger, raw);
+      return;
+    }
     if (raw.kind === 'trace') {
       // Messages queued before setTrace(false) still arrive: report them too.
       const decoder = this.#trace ?? new TraceDecoder({});

@@ -27,6 +27,8 @@ export type {
 } from './registration';
 export { Message, parseMessage } from './message';
 export { redactCredentials } from './trace';
+export { LOG_LEVELS } from './log';
+export type { Logger, LogMethod, LogRecord } from './log';
 export type { SipTrace, TraceOptions } from './trace';
 export { EVENT_TYPES } from './events';
 export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';

@@ -9,6 +9,7 @@
 #include "util/args.h"
 #include "util/error.h"
 #include "util/socket.h"
+#include "util/log_sinks.h"
 #include "util/trace_slots.h"
 
 namespace exosip {
@@ -54,6 +55,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
           InstanceMethod<&Context::Ref>("ref"),
           InstanceMethod<&Context::Unref>("unref"),
           InstanceMethod<&Context::SetTrace>("setTrace"),
+          InstanceMethod<&Context::SetLogLevelJs>("setLogLevel"),
           InstanceAccessor<&Context::GetLockDepth>("lockDepth"),
           InstanceAccessor<&Context::GetState>("state"),
       });
@@ -150,6 +152,10 @@ void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
   // must be done with it before it is freed.
   self->ReleaseJsLock();
   self->StopTrace();
+  if (self->logging_) {
+    SetLogLevel(self, -1);
+    self->logging_ = false;
+  }
   self->StopWorker();
   self->tsfn_live_ = false;
   self->Napi::ObjectWrap<Context>::Unref();
@@ -182,6 +188,10 @@ void Context::Shutdown() {
   closed_ = true;
   ReleaseJsLock();
   StopTrace();
+  if (logging_) {
+    SetLogLevel(this, -1);
+    logging_ = false;
+  }
   StopWorker();
   if (initialized_) eXosip_quit(ctx_);
   osip_free(ctx_);
@@ -504,6 +514,25 @@ void Context::StopTrace() {
   // Waits for a callback in progress on eXosip's thread.
   ReleaseTraceSlot(trace_slot_);
   trace_slot_ = -1;
+}
+
+// setLogLevel(level): osip_trace lines of level <= level (0..7) reach onEvent
+// as { kind: 'log', level, file, line, text }; -1 stops them.
+void Context::SetLogLevelJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Live(env);
+  int level = IntArg(info, 0, "level");
+  if (level < -1 || level > 7) throw RangeCodeError(env, "ERR_OUT_OF_RANGE", "The \"level\" argument must be from -1 to 7");
+  if (level >= 0 && !(tsfn_live_ && !tsfn_released_)) {
+    throw CodeError(env, "ERR_CONTEXT_NOT_INITIALIZED", "eXosip_init has not succeeded on this context yet");
+  }
+  SetLogLevel(this, level);
+  logging_ = level >= 0;
+}
+
+void Context::OnLog(int level, const char* file, int line, const std::string& text) {
+  auto* data = new LogData(level, file != nullptr ? file : "", line, text);
+  if (tsfn_.NonBlockingCall(data) != napi_ok) delete data;
 }
 
 void Context::OnSipMessage(osip_message_t* msg, bool received) {

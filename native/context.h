@@ -11,6 +11,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "event.h"
@@ -35,6 +36,8 @@ class Context : public Napi::ObjectWrap<Context> {
   /// Called on eXosip's thread for each SIP message sent or received while
   /// tracing is on: serializes it and queues it to JS after earlier events.
   void OnSipMessage(osip_message_t* msg, bool received);
+  /// Called on any thread for each osip_trace line this context asked for.
+  void OnLog(int level, const char* file, int line, const std::string& text);
 
  private:
   static void CallJs(Napi::Env env, Napi::Function callback, Context* self, Delivery* data);
@@ -84,6 +87,7 @@ class Context : public Napi::ObjectWrap<Context> {
   void Ref(const Napi::CallbackInfo& info);
   void Unref(const Napi::CallbackInfo& info);
   Napi::Value SetTrace(const Napi::CallbackInfo& info);
+  void SetLogLevelJs(const Napi::CallbackInfo& info);
   void StopTrace();
   Napi::Value GetLockDepth(const Napi::CallbackInfo& info);
   Napi::Value GetState(const Napi::CallbackInfo& info);
@@ -103,6 +107,7 @@ class Context : public Napi::ObjectWrap<Context> {
   bool refed_ = true;
 
   int trace_slot_ = -1;
+  bool logging_ = false;
 
   std::thread worker_;
   std::atomic<bool> stop_{false};

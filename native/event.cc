@@ -102,6 +102,16 @@ Napi::Object TraceData::ToJs(Napi::Env env) {
   return trace;
 }
 
+Napi::Object LogData::ToJs(Napi::Env env) {
+  Napi::Object log = Napi::Object::New(env);
+  log.Set("kind", "log");
+  log.Set("level", level);
+  log.Set("file", file);
+  log.Set("line", line);
+  log.Set("text", text);
+  return log;
+}
+
 Napi::Object EventData::ToJs(Napi::Env env) {
   Napi::Object ev = Napi::Object::New(env);
   ev.Set("kind", "event");

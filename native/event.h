@@ -25,6 +25,17 @@ struct TraceData : Delivery {
   std::string text;
 };
 
+/// One line of libosip2/eXosip's own log (osip_trace).
+struct LogData : Delivery {
+  LogData(int level, std::string file, int line, std::string text)
+      : level(level), file(std::move(file)), line(line), text(std::move(text)) {}
+  Napi::Object ToJs(Napi::Env env) override;
+  int level;
+  std::string file;
+  int line;
+  std::string text;
+};
+
 struct EventData : Delivery {
   /// Takes the event's request/response/ack (eXosip cloned them for the event,
   /// so they belong to it): no second copy is made. Call before eXosip_event_free.

@@ -10,24 +10,16 @@
 #include "message.h"
 #include "util/constants.h"
 #include "util/error.h"
+#include "util/log_sinks.h"
 
 namespace exosip {
-namespace {
-
-void DropTrace(const char*, int, osip_trace_level_t, const char*, va_list) {}
-
-}  // namespace
-
 Module::Module(Napi::Env env, Napi::Object exports) {
   // osip_message_parse needs the parser tables even before any eXosip_init.
   parser_init();
   // libosip2 prints its ERROR trace to stdout when nobody set a trace sink;
-  // a library must stay silent unless asked. A sink that drops everything, with
-  // every level off. (Routing the trace to a JS logger is separate work.)
-  osip_trace_initialize_func(TRACE_LEVEL0, &DropTrace);
-  for (int level = 0; level < END_TRACE_LEVEL; level++) {
-    osip_trace_disable_level(static_cast<osip_trace_level_t>(level));
-  }
+  // a library must stay silent unless asked: our sink, every level off until a
+  // context sets a logger.
+  InstallLogSink();
   exports.Set("NativeContext", Context::Init(env, *this));
   exports.Set("NativeMessage", Message::Init(env, *this));
   exports.Set("osipCodes", OsipCodes(env));
