@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../binding';
 import { check, osipError, RegistrationError, SipError } from './errors';
-import { type AnyExosipEvent, type RegistrationEvent, toEvent } from './events';
+import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, type RegistrationEvent, toEvent } from './events';
 import { checkLogger, deliver, type Logger } from './log';
 import { Message } from './message';
 import { binding } from './native';
@@ -376,6 +376,72 @@ export class Context extends EventEmitter<ContextEventMap> {
     this.#assertOpen();
     check(this.#native.setTrace(on), 'eXosip_set_cbsip_message', on ? 'too many contexts trace at once' : undefined);
     this.#trace = on ? new TraceDecoder(o) : null;
+  }
+
+  /**
+   * The eXosip events from now on as an async iterator, optionally only some
+   * types; it ends when the context closes (after the events produced before
+   * closing) or when `signal` aborts (then it throws an `AbortError`).
+   * Events are buffered while the loop body awaits, so none is lost.
+   *
+   * ```ts
+   * for await (const ev of ctx.events({ types: ['EXOSIP_REGISTRATION_SUCCESS'] })) console.log(ev.rid);
+   * ```
+   */
+  events<T extends ExosipEventType = ExosipEventType>(options?: { types?: readonly T[]; signal?: AbortSignal }): AsyncIterableIterator<ExosipEvent<T>> {
+    const o = v.options<{ types?: readonly T[]; signal?: AbortSignal }>('options', options);
+    const signal = v.abortSignal('options.signal', o.signal);
+    if (o.types !== undefined && !Array.isArray(o.types)) {
+      throw Object.assign(new TypeError('options.types must be an array of event type names'), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
+    const types = o.types === undefined ? null : new Set<string>(o.types);
+    const buffer: Array<ExosipEvent<T>> = [];
+    let wake: (() => void) | null = null;
+    let ended = this.#closing !== null;
+    const onEvent = (ev: AnyExosipEvent): void => {
+      if (types !== null && !types.has(ev.type)) return;
+      buffer.push(ev as ExosipEvent<T>);
+      wake?.();
+    };
+    const onEnd = (): void => {
+      ended = true;
+      wake?.();
+    };
+    const detach = (): void => {
+      this.off('event', onEvent);
+      this.off('close', onEnd);
+      signal?.removeEventListener('abort', onEnd);
+    };
+    this.on('event', onEvent);
+    this.on('close', onEnd);
+    signal?.addEventListener('abort', onEnd, { once: true });
+    const iterator: AsyncIterableIterator<ExosipEvent<T>> = {
+      next: async () => {
+        for (;;) {
+          if (signal?.aborted) {
+            detach();
+            throw Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+          }
+          const ev = buffer.shift();
+          if (ev !== undefined) return { value: ev, done: false };
+          if (ended) {
+            detach();
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+        }
+      },
+      return: async () => {
+        detach();
+        buffer.length = 0;
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
   }
 
   /** Lets the process exit while this context is open (like `socket.unref()`). */
