@@ -52,6 +52,10 @@ Options:
                          else 0.0.0.0, or :: for an IPv6 proxy)
   --contact <uri>        Contact to register (default: built by eXosip)
   --json                 one JSON object per line instead of human lines
+  --trace                print every SIP message sent (>>) and received (<<),
+                         with Authorization credentials redacted
+  --log-level <0..7>     print libosip2/eXosip's own log up to that level
+                         (0 FATAL, 2 ERROR, 3 WARNING, 4..7 INFO1..INFO4)
   --help                 show this text and exit
   --version              show the package and libeXosip2 versions and exit
 
@@ -73,6 +77,10 @@ export interface CliOptions {
   address: string;
   contact: string | null;
   json: boolean;
+  /** Print the SIP messages on the wire. */
+  trace: boolean;
+  /** osip log level to print (0..7), or null for none. */
+  logLevel: number | null;
 }
 
 /** What {@link parseCliArgs} found: a run, `--help`, `--version`, or a usage error. */
@@ -186,6 +194,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         address: { type: 'string' },
         contact: { type: 'string' },
         json: { type: 'boolean' },
+        trace: { type: 'boolean' },
+        'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -214,6 +224,9 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
 
   const address = str('address') ?? defaultBindAddress(proxy);
   if (isIP(address) === 0) return { kind: 'usage', message: `--address must be an IPv4 or IPv6 address (got ${JSON.stringify(address)})` };
+
+  const logLevel = str('log-level') === undefined ? null : integerOption('log-level', str('log-level'), 0, 0, 7);
+  if (typeof logLevel === 'string') return { kind: 'usage', message: logLevel };
 
   const contact = str('contact') ?? null;
   if (contact !== null && (contact === '' || /[\0\r\n]/.test(contact))) return { kind: 'usage', message: '--contact must be a non-empty URI on one line' };
@@ -244,6 +257,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       address,
       contact,
       json: values.json === true,
+      trace: values.trace === true,
+      logLevel,
     },
   };
 }
@@ -351,6 +366,20 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
   const work = async (): Promise<number> => {
     try {
       ctx = new Context({ userAgent: `${PROGRAM}/${packageVersion()}` });
+      if (o.trace) {
+        ctx.on('trace', (t) => {
+          const arrow = t.direction === 'out' ? '>>' : '<<';
+          const where = `${t.direction === 'out' ? 'to' : 'from'} ${t.remote ?? 'unknown'} (${t.transport})`;
+          emit({ event: 'trace', text: `${arrow} ${where}\n${t.text.replace(/\r\n$/, '').replace(/\r\n/g, '\n')}`, fields: { direction: t.direction, transport: t.transport, remote: t.remote, text: t.text } });
+        });
+        ctx.setTrace(true);
+      }
+      if (o.logLevel !== null) {
+        ctx.setLogger((method, message, record) => {
+          if (o.json) emit({ event: 'log', text: message, fields: { level: record.level, method, file: record.file, line: record.line, text: message } });
+          else io.stderr.write(`${clock(now())} [${method} ${record.file}:${record.line}] ${safe(message)}\n`);
+        }, o.logLevel);
+      }
       const listening: ListenInfo = await ctx.listen({ transport: o.transport, address: o.address, port: o.port });
       emit({
         event: 'listening',

@@ -147,6 +147,29 @@ describe('exosip2-register CLI against Kamailio', () => {
     assert.deepEqual(await kam.lookup('carol@other.test'), []);
   });
 
+  test('--trace and --log-level: the wire and the stack log, credentials redacted', { timeout: 30000 }, async () => {
+    const cli = runCli(['--proxy', kam.proxy, '--from', 'sip:dave@example.com', '--password', 'davepw', '--trace', '--log-level', '4', '--json']);
+    await cli.line(/"event":"registered"/);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exit(), 0, cli.stdout() + cli.stderr());
+    const events = jsonLines(cli.stdout());
+    const traces = events.filter((e) => e.event === 'trace');
+    // REGISTER, 401, REGISTER with credentials, 200; then the un-REGISTER and its 200.
+    assert.deepEqual(traces.slice(0, 4).map((t) => [t.direction, (t.text as string).split('\r\n')[0]]), [
+      ['out', `REGISTER ${kam.proxy} SIP/2.0`],
+      ['in', 'SIP/2.0 401 Unauthorized'],
+      ['out', `REGISTER ${kam.proxy} SIP/2.0`],
+      ['in', 'SIP/2.0 200 OK'],
+    ]);
+    assert.ok(traces.every((t) => t.remote === `127.0.0.1:${kam.port}` && t.transport === 'UDP'));
+    assert.match(traces[2].text as string, /response="<redacted>"/);
+    const logs = events.filter((e) => e.event === 'log');
+    assert.ok(logs.length > 0, 'osip log lines printed');
+    assert.ok(logs.every((l) => typeof l.level === 'number' && (l.level as number) <= 4));
+    assert.ok(!cli.stdout().includes('davepw') && !cli.stderr().includes('davepw'));
+    assert.deepEqual(await kam.lookup('dave@example.com'), []);
+  });
+
   test('bad usage (no --proxy): exit 2 with the usage text', { timeout: 30000 }, async () => {
     const cli = runCli(['--from', 'sip:alice@example.com', '--password', 'secret']);
     assert.equal(await cli.exit(), 2);
