@@ -1,14 +1,23 @@
 /**
- * Loads the native addon with node-gyp-build (a local `build/Release` build,
- * else a matching `prebuilds/` binary). Only `lib/` imports this module.
+ * Loads the native addon. Order (scripts/binding-loader.js, shared with the
+ * install script): a build from source in `build/Release` (then
+ * `build/Debug`), then the matching prebuilt binary in
+ * `prebuilds/<platform>-<arch>/`; `PREBUILDS_ONLY=1` skips `build/`. A
+ * candidate that fails to load is skipped; when none loads, the error
+ * (code `ERR_EXOSIP2_NATIVE_MISSING`) lists what was tried and the two fixes.
+ * Only `lib/` imports this module.
  * @internal
  * @module
  */
 import * as path from 'node:path';
 import type * as Binding from '../binding';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const load = require('node-gyp-build') as (dir: string) => unknown;
+interface Loaded {
+  binding: unknown;
+  file: string;
+  kind: string;
+  tried: string[];
+}
 
 /** The package root: `lib/` and `dist/lib/` both sit below it. */
 function packageRoot(): string {
@@ -16,20 +25,13 @@ function packageRoot(): string {
   return path.basename(path.dirname(here)) === 'dist' ? path.join(here, '..', '..') : path.join(here, '..');
 }
 
-function loadBinding(): typeof Binding {
-  const root = packageRoot();
-  try {
-    return load(root) as typeof Binding;
-  } catch (cause) {
-    const error = new Error(
-      `exosip2: could not load the native addon from ${root} (${(cause as Error).message}).\n` +
-        'Install libeXosip2 and libosip2 (see README "Prerequisites"), then build it: npx cmake-js compile',
-      { cause },
-    );
-    (error as NodeJS.ErrnoException).code = 'ERR_EXOSIP2_NATIVE_MISSING';
-    throw error;
-  }
-}
+const root = packageRoot();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { loadBinding } = require(path.join(root, 'scripts', 'binding-loader.js')) as { loadBinding(root: string): Loaded };
+const loaded = loadBinding(root);
 
 /** The addon's exports, typed by `binding.d.ts`. */
-export const binding: typeof Binding = loadBinding();
+export const binding: typeof Binding = loaded.binding as typeof Binding;
+
+/** Absolute path of the `.node` file that was loaded (`build/Release/…` or `prebuilds/…`). */
+export const bindingPath: string = loaded.file;

@@ -1,25 +1,31 @@
 #!/usr/bin/env node
-// npm "install" script: use a native addon that already loads (a prebuilt
-// binary from prebuilds/, or an existing local build); otherwise build from
-// source with cmake-js against the installed libeXosip2. There is no
-// binding.gyp, so node-gyp is never the fallback.
+// npm "install" script. In an installed copy of exosip2: use the native addon
+// that loads (the prebuilt binary from prebuilds/, or a build from source made
+// earlier), in the order of scripts/binding-loader.js; when none loads, build
+// from source with cmake-js against the installed libeXosip2. In a git
+// checkout (development), always build from source (incrementally), so the
+// tests run what native/ says and never a stale prebuild.
+// There is no binding.gyp: node-gyp is never the fallback.
+// EXOSIP2_BUILD_FROM_SOURCE=1 forces the build from source; EXOSIP2_ROOT
+// names a non-standard libeXosip2 prefix.
 'use strict';
 
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
+const checkout = fs.existsSync(path.join(root, '.git'));
 
-function loads() {
+if (process.env.EXOSIP2_BUILD_FROM_SOURCE !== '1' && !checkout) {
   try {
-    require('node-gyp-build')(root);
-    return true;
-  } catch {
-    return false;
+    const { file, kind } = require('./binding-loader.js').loadBinding(root);
+    console.log(`exosip2: using the ${kind} ${path.relative(root, file)}`);
+    process.exit(0);
+  } catch (error) {
+    console.log(`exosip2: no usable prebuilt binary (${error.tried ? error.tried.join('; ') : error.message}); building from source`);
   }
 }
-
-if (process.env.EXOSIP2_BUILD_FROM_SOURCE !== '1' && loads()) process.exit(0);
 
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const args = [cmakeJs, 'compile'];
@@ -27,8 +33,9 @@ if (process.env.EXOSIP2_ROOT) args.push(`--CDEXOSIP2_ROOT=${process.env.EXOSIP2_
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) {
   console.error(
-    '\nexosip2: building the native addon failed. It needs libeXosip2 and libosip2 with their headers,\n' +
-      'CMake (>= 3.15) and a C++17 compiler. See "Prerequisites" in README.md.',
+    '\nexosip2: building the native addon from source failed. It needs libeXosip2 5.x and libosip2 5.x with\n' +
+      'their headers, CMake (>= 3.15) and a C++17 compiler: see "Build from source" in README.md.\n' +
+      'Prebuilt binaries, which need none of that, exist for linux-x64 (glibc): see "Supported platforms".',
   );
   process.exit(result.status ?? 1);
 }

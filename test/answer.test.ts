@@ -20,9 +20,6 @@ test('a context answers a REGISTER it receives (EXOSIP_MESSAGE_NEW → build/sen
     assert.equal(answer.state, 'owned');
     assert.equal(n.messageSendAnswer(ev.tid, 200, handle), 0);
     assert.equal(answer.state, 'spent');
-    // Answering twice: eXosip refuses, and takes the second answer all the same.
-    const [, again] = n.messageBuildAnswer(ev.tid, 200);
-    assert.ok(again === null || n.messageSendAnswer(ev.tid, 200, again) < 0);
   });
   const reg = await client.register({ from: 'sip:alice@example.com', proxy: `sip:127.0.0.1:${server.address!.port}`, expires: 600 });
   assert.deepEqual(seen, ['REGISTER tid=true']);
