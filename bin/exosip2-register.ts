@@ -2,18 +2,30 @@
 /**
  * `exosip2-register`: registers one SIP address of record at a registrar and
  * keeps it registered until SIGINT/SIGTERM, then unregisters. The counterpart
- * of eXosip's own `sip_reg` tool. See docs/cli.md.
+ * of eXosip's own `sip_reg` tool. Without `--proxy` and `--from` it runs a
+ * demo against the embedded {@link Registrar} on loopback: register (with its
+ * challenge), refresh, unregister, exit 0. See docs/cli.md.
  *
  * The logic is in {@link main}, which takes the arguments and its output
  * streams and resolves with the exit code, so it can be driven from tests;
  * run as a script, this file calls it with `process.argv` and `process`.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Context, type ListenInfo, type Registration, RegistrationError, type RegistrationInfo, type Transport } from '../lib/index';
+import {
+  Context,
+  type ListenInfo,
+  Registrar,
+  type RegistrarBinding,
+  type Registration,
+  RegistrationError,
+  type RegistrationInfo,
+  type Transport,
+} from '../lib/index';
 
 /** Exit codes of the CLI. */
 export const EXIT = Object.freeze({
@@ -30,17 +42,25 @@ export const EXIT = Object.freeze({
 /** The name the CLI prints in messages. */
 export const PROGRAM = 'exosip2-register';
 
+/** The address of record the demo registers (without `--proxy` and `--from`). */
+export const DEMO_FROM = 'sip:alice@example.com';
+
 /** The usage text of `--help` (also printed, to stderr, after a usage error). */
-export const USAGE = `Usage: ${PROGRAM} --proxy <sip-uri> --from <sip-uri> [options]
+export const USAGE = `Usage: ${PROGRAM} [options]
+       ${PROGRAM} --proxy <sip-uri> --from <sip-uri> [options]
 
-Registers <from> at the registrar <proxy>, keeps the registration refreshed
-until SIGINT/SIGTERM, then unregisters (REGISTER with expires 0) and exits.
+Without --proxy and --from: a demo, nothing to set up. Starts the embedded
+registrar (exosip2's Registrar) on loopback, registers ${DEMO_FROM}
+to it (a 401 challenge, then 200), refreshes once, unregisters, exits 0.
 
-Required:
+With them: registers <from> at the registrar <proxy>, keeps the registration
+refreshed until SIGINT/SIGTERM, then unregisters (REGISTER with expires 0)
+and exits.
+
   --proxy <sip-uri>      registrar, e.g. sip:127.0.0.1:5060
   --from <sip-uri>       address of record, e.g. sip:alice@example.com
 
-Options:
+Options (--username, --password, --realm, --contact: not in the demo):
   --username <u>         digest user name (default: user part of --from)
   --password <p>         digest password (never printed)
   --realm <r>            realm the credentials are for (default: any realm)
@@ -65,7 +85,8 @@ Exit codes: 0 ok, 1 registration/unregistration failure, 2 bad usage,
 
 /** Options of the CLI, after parsing and checking. */
 export interface CliOptions {
-  proxy: string;
+  /** The registrar; null for the demo (the embedded registrar, started on loopback). */
+  proxy: string | null;
   from: string;
   /** Digest user name; null when neither --username nor a user part in --from was given. */
   username: string | null;
@@ -207,11 +228,19 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values.version) return { kind: 'version' };
   const str = (name: string): string | undefined => values[name] as string | undefined;
 
-  const proxy = str('proxy');
-  const from = str('from');
-  if (proxy === undefined) return { kind: 'usage', message: 'missing required option --proxy <sip-uri>' };
+  const proxy = str('proxy') ?? null;
+  const demo = proxy === null && str('from') === undefined;
+  const from = str('from') ?? (demo ? DEMO_FROM : undefined);
+  if (demo) {
+    for (const name of ['username', 'password', 'realm', 'contact']) {
+      if (str(name) !== undefined) {
+        return { kind: 'usage', message: `--${name} needs --proxy and --from: without them ${PROGRAM} runs its demo, which registers its own user` };
+      }
+    }
+  }
+  if (proxy === null && !demo) return { kind: 'usage', message: 'missing required option --proxy <sip-uri> (or give neither --proxy nor --from for the demo)' };
   if (from === undefined) return { kind: 'usage', message: 'missing required option --from <sip-uri>' };
-  if (!SIP_URI.test(proxy)) return { kind: 'usage', message: `--proxy must be a sip: or sips: URI, e.g. sip:127.0.0.1:5060 (got ${JSON.stringify(proxy)})` };
+  if (proxy !== null && !SIP_URI.test(proxy)) return { kind: 'usage', message: `--proxy must be a sip: or sips: URI, e.g. sip:127.0.0.1:5060 (got ${JSON.stringify(proxy)})` };
   if (!SIP_URI.test(from)) return { kind: 'usage', message: `--from must be a sip: or sips: URI, e.g. sip:alice@example.com (got ${JSON.stringify(from)})` };
 
   const transport = str('transport') ?? 'udp';
@@ -222,7 +251,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const port = integerOption('port', str('port'), 0, 0, 65535);
   if (typeof port === 'string') return { kind: 'usage', message: port };
 
-  const address = str('address') ?? defaultBindAddress(proxy);
+  const address = str('address') ?? (proxy === null ? '127.0.0.1' : defaultBindAddress(proxy));
   if (isIP(address) === 0) return { kind: 'usage', message: `--address must be an IPv4 or IPv6 address (got ${JSON.stringify(address)})` };
 
   const logLevel = str('log-level') === undefined ? null : integerOption('log-level', str('log-level'), 0, 0, 7);
@@ -317,7 +346,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 async function run(o: CliOptions, io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
   const signals = io.signals ?? process;
-  const secret = o.password;
+  // The demo makes up its password at run time: scrubbed all the same.
+  const password = o.proxy === null ? randomBytes(12).toString('base64url') : o.password;
+  const username = o.proxy === null ? userPart(DEMO_FROM) : o.username;
+  const secret = password;
   const safe = (text: string): string => scrub(text, secret);
 
   const emit = (e: OutputEvent, rid?: number): void => {
@@ -363,8 +395,14 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
   signals.on('SIGTERM', onSignal);
 
   let ctx: Context | null = null;
+  let registrar: Registrar | null = null;
+  let proxy = o.proxy ?? '';
   const work = async (): Promise<number> => {
     try {
+      if (o.proxy === null) {
+        registrar = await startDemoRegistrar(o, username!, password!, emit);
+        proxy = registrar.uri!;
+      }
       ctx = new Context({ userAgent: `${PROGRAM}/${packageVersion()}` });
       if (o.trace) {
         ctx.on('trace', (t) => {
@@ -386,21 +424,21 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
         text: `listening ${listening.transport} ${listening.family === 6 ? `[${o.address}]` : o.address}:${listening.port}`,
         fields: { transport: listening.transport, address: o.address, port: listening.port },
       });
-      if (o.password !== null && o.username !== null) {
-        ctx.addAuthenticationInfo({ username: o.username, password: o.password, ...(o.realm === null ? {} : { realm: o.realm }) });
+      if (password !== null && username !== null) {
+        ctx.addAuthenticationInfo({ username, password, ...(o.realm === null ? {} : { realm: o.realm }) });
       }
     } catch (error) {
       complain(describeError(error));
       return EXIT.FAILURE;
     }
 
-    emit({ event: 'registering', text: `registering ${o.from} at ${o.proxy} expires=${o.expires}`, fields: { from: o.from, proxy: o.proxy, expires: o.expires } });
+    emit({ event: 'registering', text: `registering ${o.from} at ${proxy} expires=${o.expires}`, fields: { from: o.from, proxy, expires: o.expires } });
     // The context announces the registration as soon as its first REGISTER is
     // sent, so the challenge and the first 2xx are reported too.
     ctx.once('registration', subscribe);
     const pending = ctx.register({
       from: o.from,
-      proxy: o.proxy,
+      proxy,
       expires: o.expires,
       ...(o.contact === null ? {} : { contact: o.contact }),
       signal: stop.signal,
@@ -422,8 +460,30 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
       }
       return EXIT.FAILURE;
     }
+    if (o.proxy === null) return demoRefreshThenUnregister(reg);
     if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
     return unregister(reg);
+  };
+
+  // The demo: one explicit refresh (unless a signal came), then unregister.
+  const demoRefreshThenUnregister = async (reg: Registration): Promise<number> => {
+    let code: number = EXIT.OK;
+    if (!stop.signal.aborted) {
+      // Ask for what was granted: after a 423, eXosip raised it to Min-Expires.
+      const expires = reg.expires > 0 ? reg.expires : reg.requestedExpires;
+      emit({ event: 'refreshing', text: `refreshing expires=${expires}`, fields: { expires } }, reg.rid);
+      try {
+        await reg.refresh({ expires, timeoutMs: 5000, signal: stop.signal });
+      } catch (error) {
+        if (!stop.signal.aborted) {
+          if (!reported.has(error as object)) emit({ event: 'failed', text: `failed ${describeError(error)}`, fields: errorFields(error) }, reg.rid);
+          complain(`refresh failed: ${describeError(error)}`);
+          code = EXIT.FAILURE;
+        }
+      }
+    }
+    const unregistered = await unregister(reg);
+    return code === EXIT.OK ? unregistered : code;
   };
 
   const emitRegistered = (event: 'registered' | 'refreshed', reg: Registration, info: RegistrationInfo): void => {
@@ -469,20 +529,58 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
     const code = await Promise.race([work(), secondSignal]);
     if (code === EXIT.INTERRUPTED) return code;
     // Closing is bounded by eXosip_quit; a second signal still cuts it short.
-    const closing = (ctx as Context | null)?.close();
-    if (closing !== undefined) {
-      const closed = await Promise.race([closing.then(() => code), secondSignal]);
-      if (closed === EXIT.INTERRUPTED) return closed;
-    }
+    const closing = Promise.all([(ctx as Context | null)?.close(), (registrar as Registrar | null)?.close()]);
+    const closed = await Promise.race([closing.then(() => code), secondSignal]);
+    if (closed === EXIT.INTERRUPTED) return closed;
     return code;
   } catch (error) {
     complain(describeError(error));
-    await (ctx as Context | null)?.close();
+    await Promise.all([(ctx as Context | null)?.close(), (registrar as Registrar | null)?.close()]);
     return EXIT.FAILURE;
   } finally {
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
   }
+}
+
+/** The registrar side of the demo, one line per event. */
+async function startDemoRegistrar(o: CliOptions, username: string, password: string, emit: (e: OutputEvent) => void): Promise<Registrar> {
+  const registrar = new Registrar({ users: { [username]: password }, userAgent: `${PROGRAM}-demo-registrar/${packageVersion()}` });
+  const where = (b: RegistrarBinding): Record<string, unknown> => ({ aor: b.aor, contact: b.contact, expires: b.expires });
+  registrar.on('challenge', (c) =>
+    emit({
+      event: 'registrar-challenge',
+      text: `registrar: ${c.status} challenge to ${c.aor} (${c.cause}${c.stale ? ', stale' : ''})`,
+      fields: { status: c.status, aor: c.aor, realm: c.realm, cause: c.cause, stale: c.stale },
+    }),
+  );
+  registrar.on('registered', ({ binding, refreshed }) => {
+    const event = refreshed ? 'refreshed' : 'registered';
+    emit({ event: `registrar-${event}`, text: `registrar: ${event} ${binding.aor} contact=${binding.contact} expires=${binding.expires}`, fields: where(binding) });
+  });
+  registrar.on('unregistered', ({ binding, reason }) =>
+    emit({ event: 'registrar-unregistered', text: `registrar: unregistered ${binding.aor} contact=${binding.contact} (${reason})`, fields: { ...where(binding), reason } }),
+  );
+  registrar.on('rejected', (r) =>
+    emit({
+      event: 'registrar-rejected',
+      text: `registrar: ${r.status} to ${r.aor ?? r.method} (${r.cause}: ${r.detail})`,
+      fields: { status: r.status, aor: r.aor, cause: r.cause, detail: r.detail },
+    }),
+  );
+  try {
+    const info = await registrar.listen({ transport: o.transport, address: isIP(o.address) === 6 ? '::1' : '127.0.0.1', port: 0 });
+    const address = info.family === 6 ? `[${info.address}]` : info.address;
+    emit({
+      event: 'registrar-listening',
+      text: `registrar listening ${info.transport} ${address}:${info.port} (demo: the embedded exosip2 Registrar, user ${DEMO_FROM.slice(4)})`,
+      fields: { transport: info.transport, address: info.address, port: info.port, uri: registrar.uri, user: DEMO_FROM },
+    });
+  } catch (error) {
+    await registrar.close();
+    throw error;
+  }
+  return registrar;
 }
 
 if (require.main === module) {

@@ -86,9 +86,10 @@
  *
  * @module
  */
+import { inspect } from 'node:util';
 import { Context } from './context';
 import type { AnyExosipEvent } from './events';
-import { Message, native, wrapMessage } from './message';
+import { Message, native, replaceNative, wrapMessage } from './message';
 import { binding } from './native';
 import { optionKind, valueFits } from './options';
 
@@ -599,7 +600,7 @@ export function eXosip_set_option(ctx: eXosip_t, option: number, value: number |
   const kind = optionKind(id);
   if (kind === undefined) return OSIP_BADPARAMETER;
   if (kind === 'unsupported') throw invalid(`${fn}: option ${id} takes a C struct or callback this binding does not pass`, 'ERR_INVALID_ARG_VALUE');
-  if (!valueFits(kind, value)) throw invalid(`${fn}: option ${id} takes a value of kind '${kind}', got ${JSON.stringify(value)}`);
+  if (!valueFits(kind, value)) throw invalid(`${fn}: option ${id} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
   return context._native.setOption(id, value);
 }
 
@@ -840,6 +841,47 @@ export function eXosip_clear_authentication_info(ctx: eXosip_t): number {
  */
 export function osip_message_init(): [code: number, sip: osip_message_t] {
   return [OSIP_SUCCESS, new Message(new binding.NativeMessage())];
+}
+
+/**
+ * `int osip_message_parse(osip_message_t *sip, const char *buf, size_t length)`
+ * → 0, or the negative code libosip2 returns for text it rejects (e.g.
+ * `OSIP_SYNTAXERROR`). Parses the first `length` bytes of `buf` (a string
+ * counts as its UTF-8 bytes) into `sip`, a message from
+ * {@link osip_message_init}:
+ *
+ * ```ts
+ * const [, sip] = osip_message_init();
+ * if (osip_message_parse(sip, raw, Buffer.byteLength(raw)) !== 0) osip_message_free(sip);
+ * ```
+ *
+ * As in C, parse into a fresh message; one difference: whatever `sip` held
+ * before is freed and replaced on success (C would leak it and mix the two),
+ * and on failure `sip` is left as it was (C leaves it half filled; free it
+ * either way). `OSIP_BADPARAMETER` for a null `sip` or `buf`, or a `length`
+ * outside 0..the byte length of `buf` (C would read past the buffer). A spent
+ * or freed `sip` throws, as in every other call.
+ */
+export function osip_message_parse(sip: osip_message_t | null, buf: string | Uint8Array | null, length: number): number {
+  const fn = 'osip_message_parse';
+  const handle = messageOrNull(sip, fn);
+  if (buf !== null && buf !== undefined && typeof buf !== 'string' && !(buf instanceof Uint8Array)) {
+    throw invalid(`${fn}: buf must be a string, a Buffer (Uint8Array) or null`);
+  }
+  const n = int(length, fn, 'length');
+  if (handle === null || buf === null || buf === undefined) return OSIP_BADPARAMETER;
+  if (handle.state === 'spent') {
+    throw Object.assign(new Error(`${fn}: this message was handed to eXosip (sent) and belongs to it now`), { code: 'ERR_MESSAGE_SPENT' });
+  }
+  if (handle.state === 'disposed') {
+    throw Object.assign(new Error(`${fn}: this message was freed`), { code: 'ERR_MESSAGE_DISPOSED' });
+  }
+  const bytes = typeof buf === 'string' ? Buffer.from(buf, 'utf8') : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (n < 0 || n > bytes.length) return OSIP_BADPARAMETER;
+  const [result, parsed] = binding.NativeMessage.parse(bytes.subarray(0, n));
+  if (result !== OSIP_SUCCESS || parsed === null) return result < 0 ? result : OSIP_SYNTAXERROR;
+  replaceNative(sip!, parsed);
+  return OSIP_SUCCESS;
 }
 
 /**

@@ -3,6 +3,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../binding';
 import { check, osipError, RegistrationError, SipError } from './errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, type RegistrationEvent, toEvent } from './events';
@@ -20,8 +21,12 @@ import {
 import { type SipTrace, TraceDecoder, type TraceOptions } from './trace';
 import * as v from './validate';
 
-/** Transports `listen()` accepts. `'tls'` and `'dtls'` need eXosip built with OpenSSL. */
-export type Transport = 'udp' | 'tcp' | 'tls' | 'dtls';
+/**
+ * Transports `listen()` accepts. `'tls'` needs eXosip built with OpenSSL.
+ * DTLS is not offered: libeXosip2 5.3 does its DTLS handshake blocking, under
+ * eXosip's lock, which can freeze the whole process (docs/reliability.md).
+ */
+export type Transport = 'udp' | 'tcp' | 'tls';
 
 /** Options of the {@link Context} constructor. */
 export interface ContextOptions {
@@ -108,7 +113,7 @@ export interface ContextEventMap {
   close: [];
 }
 
-const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls', 'dtls'];
+const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls'];
 
 /** Marks a Context made by the compat API's eXosip_malloc: eXosip_init comes later. */
 const kDeferInit = Symbol('exosip2.deferInit');
@@ -197,7 +202,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const result = this.#native.listen(proto, address, port, family, secure);
     if (result[0] >= 0) {
       const c = binding.constants;
-      const transport: Transport = proto === c.IPPROTO_UDP ? (secure ? 'dtls' : 'udp') : secure ? 'tls' : 'tcp';
+      const transport: Transport = proto === c.IPPROTO_UDP ? 'udp' : secure ? 'tls' : 'tcp';
       this.#listening = Object.freeze({ transport, address, port: result[1], family: family === c.AF_INET6 ? 6 : 4 });
     }
     return result;
@@ -226,6 +231,12 @@ export class Context extends EventEmitter<ContextEventMap> {
   /**
    * Opens the SIP socket (`eXosip_listen_addr`). One transport per context,
    * as in eXosip. Port 0 picks a free port, reported in the result.
+   *
+   * TCP/TLS: libeXosip2 as upstream builds it by default (without
+   * `-DENABLE_MAIN_SOCKET`) opens no listening socket; it connects out to the
+   * registrar and receives on those connections, which is all a registering
+   * client needs, but it accepts no incoming connection. The port reported is
+   * then the one eXosip was told, not a bound socket.
    * Rejects with a SipError: `EADDRINUSE` when the port is taken,
    * `OSIP_WRONG_STATE` when already listening.
    */
@@ -241,8 +252,8 @@ export class Context extends EventEmitter<ContextEventMap> {
     }
     this.#assertOpen();
     const c = binding.constants;
-    const proto = transport === 'udp' || transport === 'dtls' ? c.IPPROTO_UDP : c.IPPROTO_TCP;
-    const secure = transport === 'tls' || transport === 'dtls' ? 1 : 0;
+    const proto = transport === 'udp' ? c.IPPROTO_UDP : c.IPPROTO_TCP;
+    const secure = transport === 'tls' ? 1 : 0;
     const [code, , errno] = this._listen(proto, address, port, family === 6 ? c.AF_INET6 : c.AF_INET, secure);
     if (code < 0) {
       const where = `${transport} ${address ?? (family === 6 ? '[::]' : '0.0.0.0')}:${port}`;
@@ -461,7 +472,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     await this.close();
   }
 
-  /** @internal For the compat API only. */
+  /** @internal The native handle, for lib/ itself (compat API, Registrar). */
   get _native(): NativeContext {
     return this.#native;
   }
@@ -542,7 +553,7 @@ export class Context extends EventEmitter<ContextEventMap> {
       throw Object.assign(new TypeError(`${String(option)} takes a C pointer this binding does not pass`), { code: 'ERR_INVALID_ARG_VALUE' });
     }
     if (!valueFits(kind, value)) {
-      throw Object.assign(new TypeError(`${String(option)} takes a value of kind '${kind}', got ${JSON.stringify(value)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+      throw Object.assign(new TypeError(`${String(option)} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`), { code: 'ERR_INVALID_ARG_TYPE' });
     }
     return id;
   }

@@ -35,3 +35,23 @@ export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } 
 export { OPTIONS, OPTION_KINDS } from './options';
 export type { ExosipOptionName, OptionKind, OptionValue } from './options';
 export { OSIP_CODES, osipCodeName, RegistrationError, SipError } from './errors';
+export { ContextPool, DEFAULT_MAX_CONTEXTS, DEFAULT_MAX_PER_CONTEXT } from './pool';
+export type { ContextPoolEventMap, ContextPoolOptions, PoolListenOptions, PoolRegisterOptions } from './pool';
+export { Registrar } from './registrar';
+export type {
+  RegistrarBinding,
+  RegistrarChallenge,
+  RegistrarChallengeCause,
+  RegistrarEventMap,
+  RegistrarListenOptions,
+  RegistrarOptions,
+  RegistrarPasswordLookup,
+  RegistrarRegisteredEvent,
+  RegistrarRejectCause,
+  RegistrarRejection,
+  RegistrarRequestInfo,
+  RegistrarSettings,
+  RegistrarUnregisteredEvent,
+  RegistrarUnregisterReason,
+  RegistrarUsers,
+} from './registrar';

@@ -157,6 +157,16 @@ export function wrapMessage(handle: NativeMessage | null): Message | null {
 }
 
 /**
+ * @internal Puts a new native handle behind `message` (compat's
+ * osip_message_parse fills the message C passes in); the handle it had is
+ * freed if still owned.
+ */
+export function replaceNative(message: Message, handle: NativeMessage): void {
+  native(message).dispose();
+  nativeOf.set(message, handle);
+}
+
+/**
  * Parses a whole SIP message (`osip_message_parse`). Throws a SipError
  * (`OSIP_SYNTAXERROR`, ...) when libosip2 rejects it.
  */

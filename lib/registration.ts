@@ -335,6 +335,9 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#retries = 0;
     this.#lastResponse = event.response;
     const asked = event.request?.expires ?? this.#requested;
+    // eXosip may have changed what it asks for by itself (a 423 answered at
+    // Min-Expires): later refreshes ask for that too.
+    if (asked > 0) this.#requested = asked;
     const contacts = event.response?.contacts ?? [];
     this.#contacts = Object.freeze([...contacts]);
     const pending = this.#pending;

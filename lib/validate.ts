@@ -97,6 +97,8 @@ export function abortSignal(name: string, value: unknown): AbortSignal | undefin
 
 /** eXosip keeps credentials in char[50] and truncates longer ones silently: refuse them. */
 export function credential(name: string, value: unknown, { allowEmpty = false } = {}): string {
+  // A credential of the wrong type is still a secret: name its type only.
+  if (typeof value !== 'string') throw typeError(`${name} must be a string, got ${value === null ? 'null' : typeof value}`);
   const text = sipText(name, value, { allowEmpty });
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > 49) {

@@ -1,5 +1,7 @@
 #include "context.h"
 
+#include <netinet/in.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -72,7 +74,12 @@ Context::Context(const Napi::CallbackInfo& info)
   }
   ctx_ = eXosip_malloc();
   if (ctx_ == nullptr) throw CodeError(info.Env(), "OSIP_NOMEM", "eXosip_malloc failed");
-  on_event_ = Napi::Persistent(info[0].As<Napi::Function>());
+  // Kept on the wrapper object, not in a persistent reference: the callback
+  // closes over the JS object that owns this wrapper, and a strong native
+  // reference would keep that cycle alive for ever. While the worker runs, the
+  // thread-safe function holds it (an open context stays, like a socket).
+  info.This().As<Napi::Object>().DefineProperty(
+      Napi::PropertyDescriptor::Value("onEvent", info[0], napi_default));
   module_->live_contexts.insert(this);
 }
 
@@ -104,7 +111,8 @@ Napi::Value Context::InitContext(const Napi::CallbackInfo& info) {
   int code = eXosip_init(ctx_);
   if (code != 0) return Napi::Number::New(env, code);
   initialized_ = true;
-  tsfn_ = Tsfn::New(env, on_event_.Value(), "exosip2:events", 0, 1, this, &Context::OnTsfnFinalize,
+  eXosip_set_cbsip_message(ctx_, GuardCallback());
+  tsfn_ = Tsfn::New(env, Value().Get("onEvent").As<Napi::Function>(), "exosip2:events", 0, 1, this, &Context::OnTsfnFinalize,
                     static_cast<void*>(nullptr));
   tsfn_live_ = true;
   // The worker uses `this`: keep the wrapper alive until the thread is joined.
@@ -234,6 +242,16 @@ Napi::Value Context::Listen(const Napi::CallbackInfo& info) {
   int family = IntArg(info, 3, "family");
   int secure = IntArg(info, 4, "secure");
   const char* addr = address ? address->c_str() : nullptr;
+  // DTLS is refused: libeXosip2 5.3 does its DTLS handshake with blocking
+  // reads on eXosip's thread while it holds eXosip's lock, so a peer that does
+  // not answer DTLS freezes every thread that takes the lock, JS's included.
+  if (transport == IPPROTO_UDP && secure != 0) {
+    Napi::Array refused = Napi::Array::New(env, 3);
+    refused.Set(0u, OSIP_BADPARAMETER);
+    refused.Set(1u, 0);
+    refused.Set(2u, 0);
+    return refused;
+  }
   int code = OSIP_UNDEFINED_ERROR;
   int bound = port;
   int err = 0;
@@ -509,7 +527,7 @@ Napi::Value Context::SetTrace(const Napi::CallbackInfo& info) {
 void Context::StopTrace() {
   if (trace_slot_ < 0) return;
   if (ctx_ != nullptr && initialized_) {
-    Locked([&] { return eXosip_set_cbsip_message(ctx_, nullptr); });
+    Locked([&] { return eXosip_set_cbsip_message(ctx_, GuardCallback()); });
   }
   // Waits for a callback in progress on eXosip's thread.
   ReleaseTraceSlot(trace_slot_);

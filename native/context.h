@@ -99,7 +99,6 @@ class Context : public Napi::ObjectWrap<Context> {
   // JS-side eXosip_lock nesting; only touched on the JS thread.
   int js_lock_depth_ = 0;
 
-  Napi::FunctionReference on_event_;
   Napi::FunctionReference on_close_;
   Tsfn tsfn_;
   bool tsfn_live_ = false;  // created and not yet finalized

@@ -1,7 +1,8 @@
 /**
  * The `exosip2-register` CLI, spawned for real (`node --import tsx
- * bin/exosip2-register.ts ...`) against a Kamailio registrar, and against a
- * tiny fake UDP registrar where Kamailio cannot misbehave on purpose.
+ * bin/exosip2-register.ts ...`) against a Kamailio registrar, against a
+ * tiny fake UDP registrar where Kamailio cannot misbehave on purpose, and
+ * without --proxy/--from (its demo against the embedded Registrar).
  */
 import { strict as assert } from 'node:assert';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -287,5 +288,85 @@ describe('exosip2-register CLI shutdown against a registrar that stops answering
     assert.ok(took >= 4500 && took < 12000, `${took} ms`);
     assert.match(cli.stdout(), /^\S+ unregister failed .*ERR_REGISTRATION_TIMEOUT/m);
     assert.match(cli.stderr(), /unregister failed/);
+  });
+});
+
+describe('exosip2-register demo: no --proxy and no --from', () => {
+  const CLIENT = ['listening', 'registering', 'challenge', 'registered', 'refreshing', 'refreshed', 'unregistering', 'unregistered'];
+  const REGISTRAR = ['registrar-listening', 'registrar-challenge', 'registrar-registered', 'registrar-refreshed', 'registrar-unregistered'];
+
+  test('--json: the embedded registrar, challenge, registered, refresh, unregister, exit 0', { timeout: 30000 }, async () => {
+    const cli = runCli(['--json']);
+    assert.equal(await cli.exit(), 0, cli.stdout() + cli.stderr());
+    assert.equal(cli.stderr(), '');
+    const events = jsonLines(cli.stdout());
+    // Two stacks run side by side: each side's lines are in order, interleaved.
+    assert.deepEqual(events.map((e) => e.event).filter((e) => !String(e).startsWith('registrar-')), CLIENT);
+    assert.deepEqual(events.map((e) => e.event).filter((e) => String(e).startsWith('registrar-')), REGISTRAR);
+    assert.equal(events[0].event, 'registrar-listening');
+    const by = (name: string): Record<string, unknown> => events.find((e) => e.event === name)!;
+    const listening = by('registrar-listening');
+    assert.equal(listening.address, '127.0.0.1');
+    assert.equal(listening.uri, `sip:127.0.0.1:${listening.port}`);
+    assert.equal(by('registering').proxy, listening.uri);
+    assert.equal(by('registering').from, 'sip:alice@example.com');
+    assert.deepEqual([by('challenge').status, by('challenge').attempt], [401, 1]);
+    assert.deepEqual([by('registrar-challenge').status, by('registrar-challenge').cause], [401, 'no-credentials']);
+    const registered = by('registered');
+    assert.equal(registered.expires, 3600);
+    assert.equal(registered.contact, `<${by('registrar-registered').contact}>`);
+    assert.equal(by('refreshing').expires, 3600);
+    assert.equal(by('refreshed').expires, 3600);
+    assert.equal(by('registrar-unregistered').reason, 'unregister');
+    const rids = new Set(events.filter((e) => CLIENT.slice(2).includes(e.event as string)).map((e) => e.rid));
+    assert.deepEqual([...rids], [registered.rid]);
+  });
+
+  test('human output, and --expires below the minimum shows the 423 eXosip answers by itself', { timeout: 30000 }, async () => {
+    const cli = runCli([]);
+    assert.equal(await cli.exit(), 0, cli.stdout() + cli.stderr());
+    assert.equal(cli.stderr(), '');
+    const lines = cli.stdout().trimEnd().split('\n');
+    assert.ok(lines.every((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l)), cli.stdout());
+    assert.match(lines[0], /^\S+ registrar listening udp 127\.0\.0\.1:\d+ \(demo: the embedded exosip2 Registrar, user alice@example\.com\)$/);
+    for (const re of [
+      /^\S+ registering sip:alice@example\.com at sip:127\.0\.0\.1:\d+ expires=3600$/m,
+      /^\S+ registrar: 401 challenge to alice@example\.com \(no-credentials\)$/m,
+      /^\S+ challenge 401 \(attempt 1\)$/m,
+      /^\S+ registered expires=3600 contact=<sip:alice@127\.0\.0\.1:\d+;line=\w+>$/m,
+      /^\S+ refreshing expires=3600$/m,
+      /^\S+ refreshed expires=3600 contact=/m,
+      /^\S+ registrar: unregistered alice@example\.com contact=sip:alice@127\.0\.0\.1:\d+;line=\w+ \(unregister\)$/m,
+    ]) {
+      assert.match(cli.stdout(), re);
+    }
+    assert.match(lines.at(-1)!, /^\S+ unregistered$/);
+
+    const brief = runCli(['--expires', '30', '--json']);
+    assert.equal(await brief.exit(), 0, brief.stdout() + brief.stderr());
+    const events = jsonLines(brief.stdout());
+    assert.deepEqual(
+      events.filter((e) => e.event === 'challenge').map((e) => e.status),
+      [401, 423],
+    );
+    assert.equal(events.find((e) => e.event === 'registrar-rejected')?.cause, 'interval-too-brief');
+    assert.equal(events.find((e) => e.event === 'registered')?.expires, 60);
+  });
+
+  test('demo usage: credentials options need --proxy and --from; TCP says why it cannot serve', { timeout: 30000 }, async () => {
+    for (const args of [['--password', 'hunter2'], ['--username', 'bob'], ['--realm', 'r'], ['--contact', 'sip:x@1.2.3.4']]) {
+      const cli = runCli(args);
+      assert.equal(await cli.exit(), 2, args.join(' '));
+      assert.match(cli.stderr(), /needs --proxy and --from: without them exosip2-register runs its demo/);
+      assert.ok(!cli.stderr().includes('hunter2'));
+    }
+    const from = runCli(['--from', 'sip:alice@example.com']);
+    assert.equal(await from.exit(), 2);
+    assert.match(from.stderr(), /missing required option --proxy/);
+
+    const tcp = runCli(['--transport', 'tcp']);
+    const code = await tcp.exit();
+    if (code === 1) assert.match(tcp.stderr(), /does not accept incoming TCP connections: it was built without ENABLE_MAIN_SOCKET/);
+    else assert.equal(code, 0, tcp.stdout() + tcp.stderr());
   });
 });

@@ -1,5 +1,7 @@
 #include "trace_slots.h"
 
+#include <osipparser2/osip_port.h>
+
 #include <array>
 #include <mutex>
 #include <utility>
@@ -26,9 +28,17 @@ void Dispatch(int slot, osip_message_t* msg, int received) {
   if (Context* ctx = Slots()[slot]) ctx->OnSipMessage(msg, received != 0);
 }
 
+void Guard(osip_message_t* msg, int received) {
+  if (received == 0 || msg == nullptr || msg->status_code == 0) return;
+  if (msg->cseq != nullptr && msg->cseq->method != nullptr && osip_strcasecmp(msg->cseq->method, "INVITE") == 0) {
+    msg->status_code = 0;
+  }
+}
+
 template <int I>
 void Trampoline(osip_message_t* msg, int received) {
-  Dispatch(I, msg, received);
+  Dispatch(I, msg, received);  // the trace shows the message as it came
+  Guard(msg, received);
 }
 
 template <int... I>
@@ -59,5 +69,7 @@ void ReleaseTraceSlot(int slot) {
 }
 
 CbSipCallback TraceSlotCallback(int slot) { return kTrampolines[slot]; }
+
+CbSipCallback GuardCallback() { return &Guard; }
 
 }  // namespace exosip

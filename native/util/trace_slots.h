@@ -20,7 +20,17 @@ int AcquireTraceSlot(Context* ctx);
 /// Frees a slot; callbacks already running finish before this returns.
 void ReleaseTraceSlot(int slot);
 
-/// The trampoline of a slot, for eXosip_set_cbsip_message.
+/// The trampoline of a slot, for eXosip_set_cbsip_message: traces the
+/// message to the slot's context, then applies the guard below.
 CbSipCallback TraceSlotCallback(int slot);
+
+/// The callback every context has while it does not trace: only the guard.
+/// eXosip hands each received message to this callback after parsing it and
+/// before acting on it. libeXosip2 5.3.0 answers a stray 2xx to INVITE with
+/// ACK + BYE and, when its Contact is not a SIP URI, dereferences NULL
+/// (eXtl_udp.c, eXtl_tcp.c): one datagram would kill the process. This
+/// binding never sends INVITE, so a response to INVITE is always stray: its
+/// status is zeroed, and eXosip drops it as malformed.
+CbSipCallback GuardCallback();
 
 }  // namespace exosip

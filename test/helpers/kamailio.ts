@@ -92,10 +92,29 @@ export interface Kamailio {
    * and UDP retransmissions count too.
    */
   registerCount(): Promise<number>;
+  /**
+   * A JSON-RPC call through the jsonrpcs FIFO (start with `{ jsonrpc: true }`):
+   * resolves with the `result`, rejects with the `error`. No reply size limit.
+   */
+  jsonrpc(method: string, ...params: Array<string | number>): Promise<unknown>;
   /** Run any kamcmd RPC command (e.g. `rpc('ul.rm', 'location', 'alice@example.com')`); returns its stdout. Throws on `error:` output. */
   rpc(command: string, ...args: string[]): Promise<string>;
   /** SIGTERM, wait for exit (bounded, then SIGKILL of the whole process group), remove the temp dir. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Crash the registrar: SIGKILL to Kamailio's whole process group, then wait
+   * until it is gone. The temp dir and the port number are kept for
+   * {@link restart}. Does nothing when it is not running.
+   */
+  kill(): Promise<void>;
+  /**
+   * Start Kamailio again on the same port, same config (the location table,
+   * memory-only, starts empty), and wait until it is ready. Kills the running
+   * instance first (SIGKILL), if any. Rejects after the startup deadline.
+   */
+  restart(): Promise<void>;
+  /** True while the Kamailio process runs. */
+  readonly running: boolean;
   /** Everything Kamailio logged so far (stderr and stdout). */
   readonly log: () => string;
 }
@@ -113,6 +132,25 @@ export interface StartKamailioOptions {
   verbose?: boolean;
   /** Startup deadline in ms (default 10000). */
   timeoutMs?: number;
+  /**
+   * How much of Kamailio's log to keep in memory for `log()` (default 8 MiB).
+   * Long runs (bench/soak.ts) keep less, so that the harness's own memory
+   * does not show in their measurements.
+   */
+  maxLogChars?: number;
+  /** UDP (and TCP) worker processes, `children=` (default 2). Load benchmarks raise it. */
+  udpChildren?: number;
+  /** Shared memory in MB, `kamailio -m` (default 64). ~2 KB per binding. */
+  shmMb?: number;
+  /** Private memory per process in MB, `kamailio -M` (default 8); a JSON-RPC ul.dump of N bindings needs ~1 KB each. */
+  pkgMb?: number;
+  /**
+   * Load the jsonrpcs module with a FIFO in the temp dir (default false):
+   * enables {@link Kamailio.jsonrpc}, and makes {@link Kamailio.ulDump} read
+   * the table as JSON, which has no size limit (kamcmd fails on replies over
+   * ~200 KB, i.e. ~400 bindings).
+   */
+  jsonrpc?: boolean;
 }
 
 /** Directory holding kamailio.cfg and users.txt. */
@@ -381,6 +419,30 @@ function collectBindings(node: RpcStruct, aor: string | undefined, out: Binding[
   }
 }
 
+/** Bindings from the JSON result of `ul.dump` (jsonrpcs): the same shape as {@link parseUlOutput}. */
+export function jsonUlBindings(result: unknown): Binding[] {
+  const out: Binding[] = [];
+  const walk = (node: unknown, aor: string | undefined): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, aor);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const obj = node as Record<string, unknown>;
+    const here = typeof obj.AoR === 'string' ? obj.AoR : aor;
+    const contact = obj.Contact;
+    if (here !== undefined && contact !== null && typeof contact === 'object' && 'Address' in (contact as object)) {
+      const entries = Object.entries(contact as Record<string, unknown>).map(([k, v]) => [k, String(v)] as [string, string]);
+      const b = toBinding(here, { entries });
+      if (b) out.push(b);
+      return;
+    }
+    for (const value of Object.values(obj)) walk(value, here);
+  };
+  walk(result, undefined);
+  return out;
+}
+
 /** Exported for tests of the parser itself. */
 export function parseUlOutput(text: string): Binding[] {
   const out: Binding[] = [];
@@ -535,47 +597,63 @@ async function startOnce(
     '-Y', dir, // runtime dir
     '-P', path.join(dir, 'kamailio.pid'),
     '-w', dir,
-    '-m', '64',
-    '-M', '8',
+    '-m', String(Math.trunc(opts.shmMb ?? 64)),
+    '-M', String(Math.trunc(opts.pkgMb ?? 8)),
     ...listen.flatMap((l) => ['-l', l]),
     '-A', `CTL_SOCKET="unix:${ctl}"`,
   ];
   if (opts.rechallengeOnBadPassword) args.push('-A', 'REJECT_401');
   if (opts.minExpires !== undefined) args.push('-A', `MIN_EXPIRES=${Math.trunc(opts.minExpires)}`);
   if (opts.verbose || process.env.KAMAILIO_VERBOSE === '1') args.push('-A', 'VERBOSE');
+  if (opts.udpChildren !== undefined) args.push('-A', `UDP_CHILDREN=${Math.trunc(opts.udpChildren)}`);
+  const jsonrpcFifo = path.join(dir, 'kamailio_jsonrpc.fifo');
+  if (opts.jsonrpc) args.push('-A', `JSONRPC_FIFO="${jsonrpcFifo}"`, '-A', `JSONRPC_REPLY_DIR="${dir}/"`);
 
   let log = `$ cd ${dir} && ${bins.kamailio} ${args.map((a) => (/[\s"]/.test(a) ? `'${a}'` : a)).join(' ')}\n`;
   const appendLog = (chunk: Buffer): void => {
     const s = chunk.toString('utf8');
     if (process.env.KAMAILIO_LOG === '1') process.stderr.write(s);
     log += s;
-    if (log.length > MAX_LOG_CHARS) log = '[...log truncated...]\n' + log.slice(-MAX_LOG_CHARS / 2);
+    const max = opts.maxLogChars ?? MAX_LOG_CHARS;
+    if (log.length > max) log = '[...log truncated...]\n' + log.slice(-Math.floor(max / 2));
   };
 
   installExitHooks();
-  const child = spawn(bins.kamailio, args, {
-    cwd: dir, // kamailio.cfg includes the generated users file relative to the cwd
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group, so stop() can kill kamailio and all its children
-  });
-  const entry = { child, dir };
-  running.add(entry);
-  child.stdout!.on('data', appendLog);
-  child.stderr!.on('data', appendLog);
+  // One Kamailio process; restart() replaces it with a new one on the same port.
+  let child!: ChildProcess;
+  let entry!: { child: ChildProcess; dir: string };
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      log += `\n[kamailio exited: code=${code} signal=${signal}]\n`;
-      resolve();
+  let exitPromise!: Promise<void>;
+  const launch = (): void => {
+    exited = undefined;
+    spawnError = undefined;
+    child = spawn(bins.kamailio, args, {
+      cwd: dir, // kamailio.cfg includes the generated users file relative to the cwd
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group, so stop() can kill kamailio and all its children
     });
-    child.once('error', (err) => {
-      spawnError = err;
-      exited ??= { code: null, signal: null };
-      resolve();
+    entry = { child, dir };
+    running.add(entry);
+    child.stdout!.on('data', appendLog);
+    child.stderr!.on('data', appendLog);
+    const current = child;
+    exitPromise = new Promise<void>((resolve) => {
+      current.once('exit', (code, signal) => {
+        if (current === child) exited = { code, signal };
+        log += `\n[kamailio exited: code=${code} signal=${signal}]\n`;
+        resolve();
+      });
+      current.once('error', (err) => {
+        if (current === child) {
+          spawnError = err;
+          exited ??= { code: null, signal: null };
+        }
+        resolve();
+      });
     });
-  });
+  };
+  launch();
 
   const kamcmd = (command: string, ...rpcArgs: string[]): Promise<string> =>
     new Promise((resolve, reject) => {
@@ -597,6 +675,33 @@ async function startOnce(
         },
       );
     });
+
+  let rpcSeq = 0;
+  const jsonrpc = async (method: string, ...params: Array<string | number>): Promise<unknown> => {
+    if (!opts.jsonrpc) throw new Error('jsonrpc(): start Kamailio with { jsonrpc: true }');
+    // jsonrpcs refuses reply names with "." or "/".
+    const name = `jsonrpc_reply_${process.pid}_${++rpcSeq}`;
+    const replyPath = path.join(dir, name);
+    await new Promise<void>((resolve, reject) => execFile('mkfifo', ['-m', '0600', replyPath], (err) => (err ? reject(err) : resolve())));
+    try {
+      // Open the reply FIFO for reading first (it blocks until Kamailio opens it for writing).
+      const reply = fs.promises.readFile(replyPath, 'utf8');
+      const request = JSON.stringify({ jsonrpc: '2.0', method, params, reply_name: name, id: rpcSeq });
+      await fs.promises.writeFile(jsonrpcFifo, `${request}\n`);
+      let timer: NodeJS.Timeout | undefined;
+      const text = await Promise.race([
+        reply,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`jsonrpc ${method}: no reply within 30 s`)), 30000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      const parsed = JSON.parse(text) as { result?: unknown; error?: { code: number; message: string } };
+      if (parsed.error) throw new RpcError(`jsonrpc ${method}: ${parsed.error.code} ${parsed.error.message}`, parsed.error.code, parsed.error.message);
+      return parsed.result;
+    } finally {
+      await fs.promises.rm(replyPath, { force: true });
+    }
+  };
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -630,37 +735,62 @@ async function startOnce(
   // Readiness: ctl socket answers, UDP answers an OPTIONS, TCP accepts.
   // Not waitFor(): an early exit of kamailio must fail fast, not be retried.
   const timeoutMs = opts.timeoutMs ?? 10000;
-  const deadline = Date.now() + timeoutMs;
-  let failure: string | undefined;
-  let lastProbe = 'not probed yet';
-  for (;;) {
-    if (exited) {
-      if (/Address already in use/i.test(log)) {
-        await stop();
-        throw new PortInUseError(`port ${port} in use`);
+  const waitReady = async (): Promise<string | undefined> => {
+    const deadline = Date.now() + timeoutMs;
+    let lastProbe = 'not probed yet';
+    for (;;) {
+      if (exited) {
+        if (/Address already in use/i.test(log)) return 'port in use';
+        return spawnError ? `spawn failed: ${spawnError.message}` : 'kamailio exited during startup';
       }
-      failure = spawnError ? `spawn failed: ${spawnError.message}` : 'kamailio exited during startup';
-      break;
+      try {
+        if (!fs.existsSync(ctl)) lastProbe = 'ctl socket not created yet';
+        else if (!/kamailio/i.test(await kamcmd('core.version'))) lastProbe = 'core.version: unexpected answer';
+        else if (!(await sipProbeUdp(port, 300))) lastProbe = 'no answer to OPTIONS over UDP';
+        else if (!(await tcpProbe(port, HOST, 300))) lastProbe = 'TCP connect failed';
+        else return undefined; // ready
+      } catch (e) {
+        lastProbe = e instanceof Error ? e.message : String(e);
+      }
+      if (Date.now() >= deadline) return `not ready after ${timeoutMs} ms (${lastProbe})`;
+      await Promise.race([sleep(100), exitPromise]);
     }
-    try {
-      if (!fs.existsSync(ctl)) lastProbe = 'ctl socket not created yet';
-      else if (!/kamailio/i.test(await kamcmd('core.version'))) lastProbe = 'core.version: unexpected answer';
-      else if (!(await sipProbeUdp(port, 300))) lastProbe = 'no answer to OPTIONS over UDP';
-      else if (!(await tcpProbe(port, HOST, 300))) lastProbe = 'TCP connect failed';
-      else break; // ready
-    } catch (e) {
-      lastProbe = e instanceof Error ? e.message : String(e);
-    }
-    if (Date.now() >= deadline) {
-      failure = `not ready after ${timeoutMs} ms (${lastProbe})`;
-      break;
-    }
-    await Promise.race([sleep(100), exitPromise]);
+  };
+  const failure = await waitReady();
+  if (failure === 'port in use') {
+    await stop();
+    throw new PortInUseError(`port ${port} in use`);
   }
   if (failure !== undefined) {
     await stop();
     throw new Error(`Kamailio failed to start on port ${port}: ${failure}\n--- kamailio log ---\n${log}`);
   }
+
+  const kill = async (): Promise<void> => {
+    if (!exited && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      await exitPromise;
+    }
+    running.delete(entry);
+    // The ctl socket file stays behind a killed process: readiness must not see it.
+    await fs.promises.rm(ctl, { force: true });
+  };
+
+  const restart = async (): Promise<void> => {
+    if (stopped) throw new Error('restart() after stop()');
+    await kill();
+    log += `\n[restarting kamailio on port ${port}]\n`;
+    launch();
+    const why = await waitReady();
+    if (why !== undefined) {
+      await kill();
+      throw new Error(`Kamailio failed to restart on port ${port}: ${why}\n--- kamailio log ---\n${log}`);
+    }
+  };
 
   return {
     host: HOST,
@@ -671,7 +801,14 @@ async function startOnce(
     log: () => log,
     rpc: kamcmd,
     stop,
+    kill,
+    restart,
+    get running() {
+      return !exited;
+    },
+    jsonrpc,
     async ulDump() {
+      if (opts.jsonrpc) return jsonUlBindings(await jsonrpc('ul.dump'));
       return parseUlOutput(await kamcmd('ul.dump'));
     },
     async lookup(aor: string) {

@@ -1,0 +1,229 @@
+/**
+ * Test harness: SIPp (Debian `sip-tester`) playing a scripted registrar.
+ *
+ * {@link startSipp} runs one scenario of test/sipp/ in server mode (the
+ * scenario starts with `<recv request="REGISTER">`) on a free loopback port,
+ * as a child of the Node process, and reports what SIPp saw: its exit code,
+ * the SIP messages it sent and received (`-trace_msg`) and the lines its
+ * `<log>` actions wrote (`-trace_logs`).
+ *
+ * SIPp's exit code tells whether the scenario ran as written: 0 when every
+ * call succeeded, 1 when one failed (an unexpected message, a `<recv>` that
+ * timed out without `ontimeout`, ...), other values for a fatal error. Each
+ * instance handles one call (`-m 1`) and is bounded by `-timeout`.
+ *
+ * Keywords given in `keys` are passed as `-key name value` and replace
+ * `[name]` in the scenario's messages.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './kamailio';
+
+/** Directory holding the project's SIPp scenarios. */
+export const SIPP_SCENARIO_DIR: string = path.resolve(__dirname, '..', 'sipp');
+
+/** What one SIPp run saw. */
+export interface SippResult {
+  /** SIPp's exit code (0: the call succeeded), or null when it was killed. */
+  exitCode: number | null;
+  /** The signal that ended it, if any. */
+  signal: NodeJS.Signals | null;
+  /** Every SIP message sent and received, as SIPp's `-trace_msg` wrote them. */
+  messages: string;
+  /** The lines written by the scenario's `<log>` actions. */
+  log: string;
+  /** SIPp's error trace (`-trace_err`) and stderr. */
+  errors: string;
+  /** The SIP requests SIPp received, in order (each the whole message text). */
+  received: string[];
+}
+
+/** Options of {@link startSipp}. */
+export interface StartSippOptions {
+  /** Keywords for the scenario (`-key name value`). */
+  keys?: Record<string, string | number>;
+  /** Default 'udp'. */
+  transport?: 'udp' | 'tcp';
+  /** SIPp quits (and fails) after this many seconds (default 60). */
+  timeoutS?: number;
+}
+
+/** A SIPp instance waiting for our REGISTER. */
+export interface Sipp {
+  readonly host: string;
+  readonly port: number;
+  /** `sip:127.0.0.1:PORT` (with `;transport=tcp` over TCP): pass it as the registrar. */
+  readonly proxy: string;
+  /** Resolves when SIPp has exited. */
+  readonly done: Promise<SippResult>;
+  /** The messages received so far (reads the trace file). */
+  receivedSoFar(): string[];
+  /** Ends SIPp (SIGUSR1, then SIGKILL) and resolves with what it saw. Idempotent. */
+  stop(): Promise<SippResult>;
+}
+
+const HOST = '127.0.0.1';
+const live = new Set<ChildProcess>();
+let hooked = false;
+
+function killAll(): void {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  live.clear();
+}
+
+/** Is something bound to this loopback port already (SIPp, once it is up)? */
+async function portTaken(port: number, transport: 'udp' | 'tcp'): Promise<boolean> {
+  if (transport === 'udp') {
+    const sock = dgram.createSocket('udp4');
+    try {
+      sock.bind({ port, address: HOST, exclusive: true });
+      await once(sock, 'listening');
+      return false;
+    } catch {
+      return true;
+    } finally {
+      try {
+        sock.close();
+      } catch {
+        /* not bound */
+      }
+    }
+  }
+  const srv = net.createServer();
+  try {
+    srv.listen({ port, host: HOST, exclusive: true });
+    await once(srv, 'listening');
+    return false;
+  } catch {
+    return true;
+  } finally {
+    if (srv.listening) await new Promise<void>((r) => srv.close(() => r()));
+  }
+}
+
+/** The requests in a `-trace_msg` file (SIPp writes "----- ... message received ..." before each). */
+export function receivedRequests(trace: string): string[] {
+  const out: string[] = [];
+  for (const block of trace.split(/^-{5,}.*$/m)) {
+    const text = block.replace(/^\s*(UDP|TCP) message received \[\d+\] bytes :\s*/i, '');
+    if (text === block) continue; // a sent message, or a header of the trace
+    const trimmed = text.trim();
+    if (/^[A-Z]+ \S+ SIP\/2\.0/.test(trimmed)) out.push(trimmed);
+  }
+  return out;
+}
+
+/**
+ * Starts SIPp with test/sipp/`scenario` as a registrar on a free loopback
+ * port and resolves once it listens.
+ * @throws Error if the `sipp` binary is missing (install the Debian package `sip-tester`).
+ */
+export async function startSipp(scenario: string, opts: StartSippOptions = {}): Promise<Sipp> {
+  const file = path.join(SIPP_SCENARIO_DIR, scenario);
+  if (!fs.existsSync(file)) throw new Error(`SIPp scenario not found: ${file}`);
+  const transport = opts.transport ?? 'udp';
+  const port = await freePort();
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'exosip2-sipp-'));
+  const msgFile = path.join(dir, 'messages.log');
+  const logFile = path.join(dir, 'actions.log');
+  const errFile = path.join(dir, 'errors.log');
+  const args = [
+    '-sf', file,
+    '-m', '1',
+    '-nostdin',
+    '-timeout', `${opts.timeoutS ?? 60}s`,
+    '-timeout_error',
+    '-i', HOST,
+    '-p', String(port),
+    '-t', transport === 'tcp' ? 't1' : 'u1',
+    '-trace_msg', '-message_file', msgFile,
+    '-trace_logs', '-log_file', logFile,
+    '-trace_err', '-error_file', errFile,
+  ];
+  for (const [name, value] of Object.entries(opts.keys ?? {})) args.push('-key', name, String(value));
+
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', killAll);
+  }
+  const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  live.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  let exited = false;
+  const read = (f: string): string => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+  const done = new Promise<SippResult>((resolve, reject) => {
+    child.once('error', (e) => {
+      exited = true;
+      live.delete(child);
+      reject(new Error(`cannot run sipp (install the Debian package sip-tester): ${e.message}`));
+    });
+    child.once('exit', (exitCode, signal) => {
+      exited = true;
+      live.delete(child);
+      const messages = read(msgFile);
+      const result: SippResult = {
+        exitCode,
+        signal,
+        messages,
+        log: read(logFile),
+        errors: `${read(errFile)}${stderr}`,
+        received: receivedRequests(messages),
+      };
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve(result);
+    });
+  });
+  done.catch(() => undefined);
+
+  // Ready once SIPp holds the port.
+  const deadline = Date.now() + 10_000;
+  while (!(await portTaken(port, transport))) {
+    if (exited) {
+      const r = await done;
+      throw new Error(`sipp exited during startup (code ${r.exitCode}): ${r.errors}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`sipp did not listen on ${HOST}:${port} within 10 s: ${stderr}`);
+    }
+    await sleep(50);
+  }
+
+  let stopping: Promise<SippResult> | undefined;
+  return {
+    host: HOST,
+    port,
+    proxy: `sip:${HOST}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`,
+    done,
+    receivedSoFar: () => receivedRequests(read(msgFile)),
+    stop: () =>
+      (stopping ??= (async () => {
+        if (!exited) {
+          child.kill('SIGUSR1'); // SIPp: stop gracefully, write its traces
+          const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+          await done.catch(() => undefined);
+          clearTimeout(timer);
+        }
+        return done;
+      })()),
+  };
+}
+
+/** A short account of a SIPp run for assertion messages. */
+export function explainSipp(r: SippResult): string {
+  return `\n--- sipp exit ${r.exitCode} ${r.signal ?? ''} ---\n${r.errors}\n--- sipp log ---\n${r.log}\n--- sipp messages ---\n${r.messages}`;
+}

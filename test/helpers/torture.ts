@@ -1,0 +1,94 @@
+/**
+ * The RFC 4475 torture messages (shipped beside the repository in
+ * ../shared/sip-torture/rfc4475/) and hostile variants made from them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Message, parseMessage } from '../../lib/index';
+import type { Rng } from './prng';
+
+/** Where the RFC 4475 messages are. */
+export const TORTURE_DIR: string = path.resolve(__dirname, '..', '..', '..', 'shared', 'sip-torture', 'rfc4475');
+
+/** Every RFC 4475 message, by name (file name without `.dat`), sorted by name. */
+export function tortureMessages(): Array<{ name: string; raw: Buffer }> {
+  if (!fs.existsSync(TORTURE_DIR)) {
+    throw new Error(`RFC 4475 messages not found at ${TORTURE_DIR} (shared/sip-torture must sit beside the repository)`);
+  }
+  return fs
+    .readdirSync(TORTURE_DIR)
+    .filter((f) => f.endsWith('.dat'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.dat$/, ''), raw: fs.readFileSync(path.join(TORTURE_DIR, f)) }));
+}
+
+/** `raw` cut at a random length (0 .. length-1). */
+export function truncated(rng: Rng, raw: Buffer): Buffer {
+  return Buffer.from(raw.subarray(0, rng.int(raw.length)));
+}
+
+/** A copy of `raw` with 1 to 8 random bits flipped. */
+export function bitFlipped(rng: Rng, raw: Buffer): Buffer {
+  const out = Buffer.from(raw);
+  if (out.length === 0) return out;
+  const flips = 1 + rng.int(8);
+  for (let i = 0; i < flips; i++) out[rng.int(out.length)] ^= 1 << rng.int(8);
+  return out;
+}
+
+/** Random bytes, sometimes behind a plausible SIP start line so the parser goes further. */
+export function randomDatagram(rng: Rng, maxLength = 1400): Buffer {
+  const body = rng.bytes(rng.int(maxLength + 1));
+  if (!rng.chance(0.3)) return body;
+  const start = rng.pick(['INVITE sip:a@127.0.0.1 SIP/2.0\r\n', 'SIP/2.0 200 OK\r\n', 'REGISTER sip:x SIP/2.0\r\nVia: ', 'OPTIONS * SIP/2.0\r\n']);
+  return Buffer.concat([Buffer.from(start, 'latin1'), body]);
+}
+
+/**
+ * One round of hostile input: every torture message, `perMessage` truncated
+ * and `perMessage` bit-flipped variants of each, and `random` random datagrams,
+ * shuffled.
+ */
+export function hostileCorpus(rng: Rng, options: { perMessage?: number; random?: number } = {}): Buffer[] {
+  const perMessage = options.perMessage ?? 4;
+  const out: Buffer[] = [];
+  for (const { raw } of tortureMessages()) {
+    out.push(raw);
+    for (let i = 0; i < perMessage; i++) out.push(truncated(rng, raw), bitFlipped(rng, raw));
+  }
+  for (let i = 0; i < (options.random ?? 200); i++) out.push(randomDatagram(rng));
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/**
+ * True for a message that crashes libeXosip2 5.3.0 when it arrives outside of
+ * any transaction: a 2xx to INVITE whose Contact or Record-Route URI has no
+ * host (any non-SIP scheme, e.g. `<tel:+1555>`). eXosip answers such a 2xx
+ * with ACK and BYE and reads the destination host of that ACK, a NULL
+ * pointer, in `osip_strcasecmp(host, ipbuf)` (eXtl_udp.c:1262): SIGSEGV.
+ * See docs/reliability.md ("A remote crash in libeXosip2 5.3.0").
+ */
+export function crashesExosip(raw: Buffer): boolean {
+  let message: Message;
+  try {
+    message = parseMessage(raw);
+  } catch {
+    return false;
+  }
+  try {
+    if (message.statusCode < 200 || message.statusCode > 299 || message.method?.toUpperCase() !== 'INVITE') return false;
+    return [...message.getHeaders('contact'), ...message.getHeaders('record-route')].some((value) => {
+      const v = value.trim();
+      if (v === '*') return false;
+      const open = v.indexOf('<');
+      const uri = open >= 0 ? v.slice(open + 1) : v;
+      return !/^\s*sips?:/i.test(uri);
+    });
+  } finally {
+    message.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Reads the valgrind memcheck logs of one `npm run test:memcheck` run and
+ * prints the figures docs/reliability.md records: per process, the memory
+ * errors (invalid reads/writes and the rest) and the leaks, each split into
+ * what is attributable to us and what is not.
+ *
+ * Attributable: a stack with a frame in exosip2.node (the addon), or in
+ * libeXosip2/libosip2 (eXosip calls the addon makes, and eXosip's own
+ * thread). Exit code 1 when any attributable invalid read/write or
+ * definitely-lost byte is found.
+ *
+ *   node --import tsx test/memcheck/summarize.ts <dir with vg.*.log>
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+interface Record {
+  kind: string;
+  stack: string[];
+  bytes: number;
+}
+
+interface ProcessSummary {
+  command: string;
+  errors: Record[];
+  leaks: Record[];
+  errorSummary: string;
+  suppressed: string;
+}
+
+const OURS = /exosip2\.node|libeXosip2|libosip2|libosipparser2|\bexosip::|\b_?eXosip_|\bosip_/;
+
+function parse(file: string): ProcessSummary | null {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/^==\d+==\s?/, ''));
+  const command = lines.find((l) => l.startsWith('Command: '))?.slice(9) ?? '?';
+  const summary = lines.find((l) => l.startsWith('ERROR SUMMARY:'));
+  if (summary === undefined) return null; // a fork before exec, or a process that did not finish
+  const out: ProcessSummary = { command, errors: [], leaks: [], errorSummary: summary, suppressed: '' };
+  let current: Record | null = null;
+  for (const line of lines) {
+    const frame = /^\s+(?:at|by) 0x[0-9A-F]+: (.*)$/.exec(line);
+    if (frame && current) {
+      current.stack.push(frame[1]);
+      continue;
+    }
+    if (line.trim() === '' || line.startsWith('Thread ') || line.startsWith(' Address ') || line.startsWith(' Block ')) {
+      if (line.trim() === '') current = null;
+      continue;
+    }
+    const leak = /^([\d,]+)(?: \(([\d,]+) direct, [\d,]+ indirect\))? bytes in [\d,]+ blocks are (definitely|indirectly|possibly) lost/.exec(line);
+    if (leak) {
+      const direct = Number((leak[2] ?? leak[1]).replace(/,/g, ''));
+      current = { kind: `${leak[3]} lost`, stack: [], bytes: direct };
+      out.leaks.push(current);
+      continue;
+    }
+    if (/^(Invalid (read|write|free)|Mismatched free|Conditional jump|Use of uninitialised|Syscall param|Source and destination overlap|Argument .* of function|Invalid (alignment|size))/.test(line)) {
+      current = { kind: line.trim(), stack: [], bytes: 0 };
+      out.errors.push(current);
+      continue;
+    }
+    const sup = /^\s*suppressed: ([\d,]+) bytes in ([\d,]+) blocks/.exec(line);
+    if (sup) out.suppressed = `${sup[1]} bytes in ${sup[2]} blocks`;
+  }
+  return out;
+}
+
+const ours = (r: Record): boolean => r.stack.some((f) => OURS.test(f));
+const kb = (n: number): string => `${n.toLocaleString('en-US')} B`;
+
+function main(): void {
+  const dir = process.argv[2];
+  if (!dir) throw new Error('usage: summarize.ts <dir>');
+  const summaries = fs
+    .readdirSync(dir)
+    .filter((f) => /^vg\..*\.log$/.test(f))
+    .map((f) => parse(path.join(dir, f)))
+    .filter((s): s is ProcessSummary => s !== null);
+  let badRW = 0;
+  let badLeak = 0;
+  const totals = { processes: summaries.length, errors: 0, rw: 0, definite: 0, possible: 0, ourErrors: 0, ourDefinite: 0, ourPossible: 0 };
+  for (const s of summaries) {
+    const rw = s.errors.filter((e) => /^Invalid (read|write)/.test(e.kind));
+    const definite = s.leaks.filter((l) => l.kind === 'definitely lost');
+    const possible = s.leaks.filter((l) => l.kind === 'possibly lost');
+    const sum = (rs: Record[]): number => rs.reduce((a, r) => a + r.bytes, 0);
+    const ourRw = rw.filter(ours);
+    const ourDefinite = definite.filter(ours);
+    totals.errors += s.errors.length;
+    totals.rw += rw.length;
+    totals.definite += sum(definite);
+    totals.possible += sum(possible);
+    totals.ourErrors += s.errors.filter(ours).length;
+    totals.ourDefinite += sum(ourDefinite);
+    totals.ourPossible += sum(possible.filter(ours));
+    badRW += ourRw.length;
+    badLeak += sum(ourDefinite);
+    console.log(`${s.command}`);
+    console.log(`  ${s.errorSummary}`);
+    console.log(
+      `  memory errors: ${s.errors.length} (invalid reads/writes ${rw.length}, ours ${ourRw.length}); ` +
+        `definitely lost ${kb(sum(definite))} (ours ${kb(sum(ourDefinite))}); possibly lost ${kb(sum(possible))} (ours ${kb(sum(possible.filter(ours)))}); suppressed ${s.suppressed || '0'}`,
+    );
+    for (const r of [...s.errors, ...definite, ...possible].filter(ours)) {
+      console.log(`    ${r.kind}${r.bytes ? ` (${kb(r.bytes)})` : ''}:\n      ${r.stack.slice(0, 8).join('\n      ')}`);
+    }
+  }
+  console.log(
+    `\nmemcheck: ${totals.processes} processes; ${totals.errors} memory errors (${totals.rw} invalid reads/writes), ${totals.ourErrors} in our code; ` +
+      `definitely lost ${kb(totals.definite)}, ${kb(totals.ourDefinite)} ours; possibly lost ${kb(totals.possible)}, ${kb(totals.ourPossible)} ours`,
+  );
+  if (totals.processes === 0) {
+    console.log('memcheck: FAIL, no complete valgrind log');
+    process.exitCode = 1;
+  } else if (badRW > 0 || badLeak > 0) {
+    console.log(`memcheck: FAIL, ${badRW} invalid reads/writes and ${kb(badLeak)} definitely lost in the addon, libeXosip2 or libosip2`);
+    process.exitCode = 1;
+  } else {
+    console.log('memcheck: PASS, 0 invalid reads/writes and 0 bytes definitely lost in the addon, libeXosip2 or libosip2');
+  }
+}
+
+main();
