@@ -760,13 +760,21 @@ export function eXosip_register_build_register(ctx: eXosip_t, rid: number, expir
  * → 0 or a negative code. The message belongs to eXosip from this call on,
  * whatever the result (as in C, where it is freed on failure): using it again
  * throws `ERR_MESSAGE_SPENT`. `reg` null lets eXosip build the REGISTER.
- * `OSIP_WRONG_STATE` while a REGISTER of that rid is in flight.
+ * `OSIP_WRONG_STATE` while a REGISTER of that rid is in flight. A response
+ * given as `reg` throws `ERR_INVALID_ARG_VALUE` and stays yours (libeXosip2
+ * would crash on it).
  */
 export function eXosip_register_send_register(ctx: eXosip_t, rid: number, reg: osip_message_t | null): number {
   const fn = 'eXosip_register_send_register';
   const context = contextOf(ctx, fn);
   const r = int(rid, fn, 'rid');
-  return context._native.registerSendRegister(r, messageOrNull(reg, fn));
+  const message = messageOrNull(reg, fn);
+  // libeXosip2 builds a client transaction from whatever it is given: a
+  // response (no Request-URI) crashes it in osip_transaction_init.
+  if (message !== null && message.state === 'owned' && message.statusCode !== 0) {
+    throw invalid(`${fn}: reg must be a request (the REGISTER from eXosip_register_build_*), not a ${message.statusCode} response`, 'ERR_INVALID_ARG_VALUE');
+  }
+  return context._native.registerSendRegister(r, message);
 }
 
 /**

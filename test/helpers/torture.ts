@@ -70,6 +70,8 @@ export function hostileCorpus(rng: Rng, options: { perMessage?: number; random?:
  * host (any non-SIP scheme, e.g. `<tel:+1555>`). eXosip answers such a 2xx
  * with ACK and BYE and reads the destination host of that ACK, a NULL
  * pointer, in `osip_strcasecmp(host, ipbuf)` (eXtl_udp.c:1262): SIGSEGV.
+ * The binding's guard makes eXosip drop every INVITE response it receives;
+ * the hostile tests count how many such messages they sent.
  * See docs/reliability.md ("A remote crash in libeXosip2 5.3.0").
  */
 export function crashesExosip(raw: Buffer): boolean {

@@ -7,7 +7,8 @@
  * Attributable: a stack with a frame in exosip2.node (the addon), or in
  * libeXosip2/libosip2 (eXosip calls the addon makes, and eXosip's own
  * thread). Exit code 1 when any attributable invalid read/write or
- * definitely-lost byte is found.
+ * definitely-lost byte is found, except the leaks inside libeXosip2 listed
+ * in KNOWN, which are printed with their size.
  *
  *   node --import tsx test/memcheck/summarize.ts <dir with vg.*.log>
  */
@@ -29,6 +30,31 @@ interface ProcessSummary {
 }
 
 const OURS = /exosip2\.node|libeXosip2|libosip2|libosipparser2|\bexosip::|\b_?eXosip_|\bosip_/;
+
+/**
+ * Leaks inside libeXosip2 itself, on its own thread, that the binding cannot
+ * free: reported (with their bytes) as known, not counted as failures. Each
+ * is described in docs/reliability.md.
+ */
+const KNOWN: ReadonlyArray<{ what: string; frames: readonly string[] }> = [
+  {
+    what: 'libeXosip2 5.3.0: the server transaction of an unanswerable incoming INVITE is never freed (docs/reliability.md, "Unanswered INVITEs")',
+    frames: ['osip_transaction_init', '_eXosip_transaction_init', '_eXosip_process_newrequest', '_eXosip_handle_incoming_message'],
+  },
+  {
+    what: 'libeXosip2 5.3.0: udp_tl_send_message returns without freeaddrinfo() when the destination has no address of the socket\'s family (eXtl_udp.c:1176; docs/reliability.md)',
+    frames: ['getaddrinfo', '_eXosip_get_addrinfo', 'udp_tl_send_message'],
+  },
+];
+
+function known(r: Record): string | null {
+  for (const k of KNOWN) {
+    let at = 0;
+    for (const frame of r.stack) if (at < k.frames.length && frame.startsWith(k.frames[at])) at++;
+    if (at === k.frames.length && r.stack.some((f) => f.startsWith('_eXosip_thread')) && !r.stack.some((f) => f.includes('exosip2.node'))) return k.what;
+  }
+  return null;
+}
 
 function parse(file: string): ProcessSummary | null {
   const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/^==\d+==\s?/, ''));
@@ -78,20 +104,22 @@ function main(): void {
     .filter((s): s is ProcessSummary => s !== null);
   let badRW = 0;
   let badLeak = 0;
-  const totals = { processes: summaries.length, errors: 0, rw: 0, definite: 0, possible: 0, ourErrors: 0, ourDefinite: 0, ourPossible: 0 };
+  const totals = { processes: summaries.length, errors: 0, rw: 0, definite: 0, possible: 0, ourErrors: 0, ourDefinite: 0, ourPossible: 0, knownDefinite: 0 };
   for (const s of summaries) {
     const rw = s.errors.filter((e) => /^Invalid (read|write)/.test(e.kind));
     const definite = s.leaks.filter((l) => l.kind === 'definitely lost');
     const possible = s.leaks.filter((l) => l.kind === 'possibly lost');
     const sum = (rs: Record[]): number => rs.reduce((a, r) => a + r.bytes, 0);
     const ourRw = rw.filter(ours);
-    const ourDefinite = definite.filter(ours);
+    const knownDefinite = definite.filter((l) => ours(l) && known(l) !== null);
+    const ourDefinite = definite.filter((l) => ours(l) && known(l) === null);
     totals.errors += s.errors.length;
     totals.rw += rw.length;
     totals.definite += sum(definite);
     totals.possible += sum(possible);
     totals.ourErrors += s.errors.filter(ours).length;
     totals.ourDefinite += sum(ourDefinite);
+    totals.knownDefinite += sum(knownDefinite);
     totals.ourPossible += sum(possible.filter(ours));
     badRW += ourRw.length;
     badLeak += sum(ourDefinite);
@@ -102,12 +130,13 @@ function main(): void {
         `definitely lost ${kb(sum(definite))} (ours ${kb(sum(ourDefinite))}); possibly lost ${kb(sum(possible))} (ours ${kb(sum(possible.filter(ours)))}); suppressed ${s.suppressed || '0'}`,
     );
     for (const r of [...s.errors, ...definite, ...possible].filter(ours)) {
-      console.log(`    ${r.kind}${r.bytes ? ` (${kb(r.bytes)})` : ''}:\n      ${r.stack.slice(0, 8).join('\n      ')}`);
+      const k = r.kind === 'definitely lost' ? known(r) : null;
+      console.log(`    ${k ? 'KNOWN ' : ''}${r.kind}${r.bytes ? ` (${kb(r.bytes)})` : ''}${k ? `: ${k}` : ''}:\n      ${r.stack.slice(0, 8).join('\n      ')}`);
     }
   }
   console.log(
     `\nmemcheck: ${totals.processes} processes; ${totals.errors} memory errors (${totals.rw} invalid reads/writes), ${totals.ourErrors} in our code; ` +
-      `definitely lost ${kb(totals.definite)}, ${kb(totals.ourDefinite)} ours; possibly lost ${kb(totals.possible)}, ${kb(totals.ourPossible)} ours`,
+      `definitely lost ${kb(totals.definite)}: ${kb(totals.ourDefinite)} ours, ${kb(totals.knownDefinite)} known inside libeXosip2; possibly lost ${kb(totals.possible)}, ${kb(totals.ourPossible)} ours`,
   );
   if (totals.processes === 0) {
     console.log('memcheck: FAIL, no complete valgrind log');
@@ -116,7 +145,10 @@ function main(): void {
     console.log(`memcheck: FAIL, ${badRW} invalid reads/writes and ${kb(badLeak)} definitely lost in the addon, libeXosip2 or libosip2`);
     process.exitCode = 1;
   } else {
-    console.log('memcheck: PASS, 0 invalid reads/writes and 0 bytes definitely lost in the addon, libeXosip2 or libosip2');
+    console.log(
+      `memcheck: PASS, 0 invalid reads/writes, 0 bytes definitely lost in the addon or the eXosip calls it makes` +
+        (totals.knownDefinite > 0 ? `; known leaks inside libeXosip2's own thread: ${kb(totals.knownDefinite)} (listed above)` : ''),
+    );
   }
 }
 

@@ -19,7 +19,7 @@ import * as compat from '../../lib/compat';
 import { Context, parseMessage, RegistrationError } from '../../lib/index';
 import { startKamailio, waitFor } from '../helpers/kamailio';
 import { Rng } from '../helpers/prng';
-import { crashesExosip, hostileCorpus, tortureMessages } from '../helpers/torture';
+import { hostileCorpus, tortureMessages } from '../helpers/torture';
 
 const step = (what: string): void => {
   process.stdout.write(`[memcheck workload] ${what}\n`);
@@ -64,7 +64,8 @@ async function main(): Promise<void> {
     await alice.refresh({ expires: 1200 });
     const peer = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
-    for (const d of hostileCorpus(rng, { perMessage: 1, random: 50 }).filter((x) => !crashesExosip(x))) {
+    // The stray-2xx class that crashed libeXosip2 before the guard included.
+    for (const d of hostileCorpus(rng, { perMessage: 1, random: 50 })) {
       await new Promise<void>((resolve) => peer.send(d, udp.address!.port, '127.0.0.1', () => resolve()));
     }
     peer.close();
