@@ -258,16 +258,11 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     this.#auths.length = 0;
   }
 
-  /**
-   * {@link Context.register} on a context of the pool: in an automatically
-   * sized pool the fullest one with room (opening one when all are full), in
-   * a fixed-size pool the least loaded one. Resolves and rejects as
-   * Context.register does; `auth` gives credentials for this registration
-   * only. Rejects with `ERR_POOL_FULL` when `maxContexts` contexts all hold
-   * `maxPerContext` registrations.
-   */
-  async register(options: PoolRegisterOptions): Promise<Registration> {
-    const o = v.options<PoolRegisterOptions>('options', options);
+  /** Checks register/unregisterAll options, picks a context and waits until it listens. */
+  async #prepare<T extends { from: string; proxy: string; auth?: AuthenticationInfo }>(
+    options: T,
+  ): Promise<{ member: Member; context: Context; auth: AuthenticationInfo | undefined; rest: Omit<T, 'auth'> }> {
+    const o = v.options<T>('options', options);
     if (options === undefined) throw invalid('options must be an object', 'ERR_INVALID_ARG_TYPE');
     v.sipUri('options.from', o.from);
     v.sipUri('options.proxy', o.proxy);
@@ -282,7 +277,20 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
       member.pending--;
     }
     this.#assertOpen();
-    const { auth: _auth, ...rest } = o as PoolRegisterOptions;
+    const { auth: _auth, ...rest } = o as T;
+    return { member, context, auth, rest };
+  }
+
+  /**
+   * {@link Context.register} on a context of the pool: in an automatically
+   * sized pool the fullest one with room (opening one when all are full), in
+   * a fixed-size pool the least loaded one. Resolves and rejects as
+   * Context.register does; `auth` gives credentials for this registration
+   * only. Rejects with `ERR_POOL_FULL` when `maxContexts` contexts all hold
+   * `maxPerContext` registrations.
+   */
+  async register(options: PoolRegisterOptions): Promise<Registration> {
+    const { member, context, auth, rest } = await this.#prepare<PoolRegisterOptions>(options);
     let registration: Registration | undefined;
     const onRegistration = (r: Registration): void => {
       registration = r;
@@ -304,22 +312,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    * of the pool, chosen as for {@link register}; `auth` as in {@link register}.
    */
   async unregisterAll(options: UnregisterAllOptions & { auth?: AuthenticationInfo }): Promise<RegistrationInfo> {
-    const o = v.options<UnregisterAllOptions & { auth?: AuthenticationInfo }>('options', options);
-    if (options === undefined) throw invalid('options must be an object', 'ERR_INVALID_ARG_TYPE');
-    v.sipUri('options.from', o.from);
-    v.sipUri('options.proxy', o.proxy);
-    const auth = o.auth === undefined ? undefined : checkAuth('options.auth', o.auth);
-    this.#assertOpen();
-    const member = this.#pick();
-    member.pending++;
-    let context: Context;
-    try {
-      context = await member.ready;
-    } finally {
-      member.pending--;
-    }
-    this.#assertOpen();
-    const { auth: _auth, ...rest } = o;
+    const { member, context, auth, rest } = await this.#prepare<UnregisterAllOptions & { auth?: AuthenticationInfo }>(options);
     if (auth === undefined) return context.unregisterAll(rest as UnregisterAllOptions);
     this.#addAuth(member, context, auth);
     let registration: Registration | undefined;
