@@ -130,6 +130,12 @@ export declare class NativeContext {
   readonly lockDepth: number;
   /** `'allocated'` (before init), `'running'`, or `'closed'`. */
   readonly state: 'allocated' | 'running' | 'closed';
+  /**
+   * How many times the worker held `eXosip_automatic_action` back because
+   * eXosip was re-sending a REGISTER that failed without a response at once
+   * (native/util/retry_pacer.h).
+   */
+  readonly retryPauses: number;
 }
 
 /** One `osip_message_t`, owned by this handle until it is sent or disposed. */

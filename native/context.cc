@@ -60,6 +60,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
           InstanceMethod<&Context::SetLogLevelJs>("setLogLevel"),
           InstanceAccessor<&Context::GetLockDepth>("lockDepth"),
           InstanceAccessor<&Context::GetState>("state"),
+          InstanceAccessor<&Context::GetRetryPauses>("retryPauses"),
       });
   module.context_ctor = Napi::Persistent(ctor);
   return ctor;
@@ -126,6 +127,7 @@ void Context::Run() {
   while (!stop_.load(std::memory_order_acquire)) {
     eXosip_event_t* je = eXosip_event_wait(ctx_, 0, kEventWaitMs);
     if (je != nullptr) {
+      pacer_.OnEvent(je, RetryPacer::Clock::now());
       // Queued before the automatic action below reacts to it (a 401 answered
       // with a new REGISTER, say), so JS sees the event before what follows.
       auto* data = new EventData(je);
@@ -133,7 +135,10 @@ void Context::Run() {
       // NonBlockingCall: the JS thread may be joining this thread right now.
       if (tsfn_.NonBlockingCall(data) != napi_ok) delete data;
     }
-    // Every pass, busy or idle: refreshes and 401/407 retries live here.
+    // Every pass, busy or idle: refreshes and 401/407 retries live here. Only
+    // held back (for RetryPacer::kPause) while eXosip re-sends a REGISTER that
+    // failed without a response at once, in a loop (util/retry_pacer.h).
+    if (!pacer_.Allows(RetryPacer::Clock::now())) continue;
     eXosip_lock(ctx_);
     eXosip_automatic_action(ctx_);
     eXosip_unlock(ctx_);
@@ -347,6 +352,8 @@ Napi::Value Context::Unlock(const Napi::CallbackInfo& info) {
 
 void Context::AutomaticAction(const Napi::CallbackInfo& info) {
   eXosip_t* ctx = Ready(info.Env());
+  // The compat API's eXosip_automatic_action: paced like the worker's.
+  if (!pacer_.Allows(RetryPacer::Clock::now())) return;
   Locked([&] {
     eXosip_automatic_action(ctx);
     return 0;
@@ -570,6 +577,11 @@ Napi::Value Context::GetLockDepth(const Napi::CallbackInfo& info) {
 Napi::Value Context::GetState(const Napi::CallbackInfo& info) {
   const char* state = closed_ ? "closed" : initialized_ ? "running" : "allocated";
   return Napi::String::New(info.Env(), state);
+}
+
+// retryPauses() -> how many times the RetryPacer held automatic action back.
+Napi::Value Context::GetRetryPauses(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(pacer_.pauses()));
 }
 
 }  // namespace exosip

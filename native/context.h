@@ -3,7 +3,8 @@
 // Threads: eXosip runs its own network thread (started by eXosip_listen_addr).
 // This class adds one worker per context that loops on eXosip_event_wait and
 // runs eXosip_automatic_action under the lock on every pass, busy or idle (or
-// refreshes and auth retries stop). The worker never touches JS: each event is
+// refreshes and auth retries stop), except while the RetryPacer holds it back
+// (a registration eXosip would otherwise re-send in a tight loop). The worker never touches JS: each event is
 // copied into an EventData and queued to the JS thread with NonBlockingCall.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "event.h"
+#include "util/retry_pacer.h"
 
 namespace exosip {
 
@@ -91,6 +93,7 @@ class Context : public Napi::ObjectWrap<Context> {
   void StopTrace();
   Napi::Value GetLockDepth(const Napi::CallbackInfo& info);
   Napi::Value GetState(const Napi::CallbackInfo& info);
+  Napi::Value GetRetryPauses(const Napi::CallbackInfo& info);
 
   Module* module_;
   eXosip_t* ctx_ = nullptr;
@@ -110,6 +113,8 @@ class Context : public Napi::ObjectWrap<Context> {
 
   std::thread worker_;
   std::atomic<bool> stop_{false};
+  // Holds automatic action back while eXosip re-sends a failed REGISTER at once.
+  RetryPacer pacer_;
 };
 
 }  // namespace exosip
