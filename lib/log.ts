@@ -6,7 +6,24 @@ import type { NativeLog } from '../binding';
 import { redactCredentials } from './trace';
 
 /** osip_trace levels by name: 0 FATAL .. 7 INFO4. */
-export const LOG_LEVELS = Object.freeze({ FATAL: 0, BUG: 1, ERROR: 2, WARNING: 3, INFO1: 4, INFO2: 5, INFO3: 6, INFO4: 7 });
+export const LOG_LEVELS = Object.freeze({
+  /** 0 (`OSIP_FATAL`), logged with `error`. */
+  FATAL: 0,
+  /** 1 (`OSIP_BUG`), logged with `error`. */
+  BUG: 1,
+  /** 2 (`OSIP_ERROR`), logged with `error`. */
+  ERROR: 2,
+  /** 3 (`OSIP_WARNING`), logged with `warn`. */
+  WARNING: 3,
+  /** 4 (`OSIP_INFO1`), logged with `info`. */
+  INFO1: 4,
+  /** 5 (`OSIP_INFO2`), logged with `info`. */
+  INFO2: 5,
+  /** 6 (`OSIP_INFO3`), logged with `debug`. */
+  INFO3: 6,
+  /** 7 (`OSIP_INFO4`), logged with `debug`. */
+  INFO4: 7,
+});
 
 /** Where a line goes: `error` for FATAL/BUG/ERROR, `warn`, `info` for INFO1/2, `debug` for INFO3/4. */
 export type LogMethod = 'error' | 'warn' | 'info' | 'debug';

@@ -12,42 +12,79 @@ export type ExosipOptionName = keyof typeof OPTION_KINDS;
 
 /** What each option takes; `'unsupported'` ones need C pointers this binding does not pass. */
 export const OPTION_KINDS = {
+  /** Interval of keep-alive packets in ms, 0 to disable (default: 17000; UDP, TCP, TLS). */
   EXOSIP_OPT_UDP_KEEP_ALIVE: 'int',
+  /** 1 (default) to learn the public address and port from `received`/`rport` of responses and put them in Contact. */
   EXOSIP_OPT_AUTO_MASQUERADE_CONTACT: 'int',
+  /** Obsolete alias of `EXOSIP_OPT_AUTO_MASQUERADE_CONTACT` (same value). */
   EXOSIP_OPT_UDP_LEARN_PORT: 'int',
+  /** 0 to leave `rport` out of Via (default: 1). */
   EXOSIP_OPT_USE_RPORT: 'int',
+  /** An IPv4 address (usually the proxy's) eXosip routes to when guessing the local address. */
   EXOSIP_OPT_SET_IPV4_FOR_GATEWAY: 'string',
+  /** `{ host, ip }`: adds a DNS cache entry, so `host` is not resolved. */
   EXOSIP_OPT_ADD_DNS_CACHE: 'dns',
+  /** `{ host, ip }`: removes a DNS cache entry. */
   EXOSIP_OPT_DELETE_DNS_CACHE: 'dns',
+  /** An IPv6 address (usually the proxy's) eXosip routes to when guessing the local address. */
   EXOSIP_OPT_SET_IPV6_FOR_GATEWAY: 'string',
+  /** Takes a C struct (eXosip internal): not settable from JS. */
   EXOSIP_OPT_ADD_ACCOUNT_INFO: 'unsupported',
+  /** 0 to disable NAPTR/SRV lookups, 2 (default) to use them. */
   EXOSIP_OPT_DNS_CAPABILITIES: 'int',
+  /** The DSCP value of the SIP socket (default: 0x1A). */
   EXOSIP_OPT_SET_DSCP: 'int',
+  /** 1 to add a Date header to REGISTER. */
   EXOSIP_OPT_REGISTER_WITH_DATE: 'int',
+  /** The User-Agent header. */
   EXOSIP_OPT_SET_HEADER_USER_AGENT: 'string',
+  /** 0 to disable eXosip's DNS cache. */
   EXOSIP_OPT_ENABLE_DNS_CACHE: 'int',
+  /** 0 to disable answering BYE automatically. */
   EXOSIP_OPT_ENABLE_AUTOANSWERBYE: 'int',
+  /** DNS requests: 0 IPv4 only, 1 IPv6 only, 2 the best of both. */
   EXOSIP_OPT_ENABLE_IPV6: 'int',
+  /** 1 to reuse the local TCP port for outgoing connections. */
   EXOSIP_OPT_ENABLE_REUSE_TCP_PORT: 'int',
+  /** 1 to put the ephemeral TCP/TLS port in Contact instead of the listening port. */
   EXOSIP_OPT_ENABLE_USE_EPHEMERAL_PORT: 'int',
+  /** Takes a C callback: not settable from JS. */
   EXOSIP_OPT_SET_CALLBACK_WAKELOCK: 'unsupported',
+  /** 1 to add the `ob` parameter (RFC 5626) to dialogs' Contact headers. */
   EXOSIP_OPT_ENABLE_OUTBOUND: 'int',
+  /** The IP address to bind for outgoing connections. */
   EXOSIP_OPT_SET_OC_LOCAL_ADDRESS: 'string',
+  /** `[min, max]`: the port range to bind for outgoing connections (TCP/TLS only unless `EXOSIP_OPT_SET_OC_LOCAL_ADDRESS` is set). */
   EXOSIP_OPT_SET_OC_PORT_RANGE: 'range',
+  /** 0 to keep the pre-route set in initial INVITE/SUBSCRIBE/REFER (default: 1, removed). */
   EXOSIP_OPT_REMOVE_PREROUTESET: 'int',
+  /** The `+sip.instance` parameter of Contact headers (e.g. `urn:uuid:...`). */
   EXOSIP_OPT_SET_SIP_INSTANCE: 'string',
+  /** Messages read at once per network pass (high-load tuning; not for common use). */
   EXOSIP_OPT_SET_MAX_MESSAGE_TO_READ: 'int',
+  /** How long to read SIP messages per pass, in ns (high-load tuning; not for common use). */
   EXOSIP_OPT_SET_MAX_READ_TIMEOUT: 'long',
+  /** The display name of Contact headers. */
   EXOSIP_OPT_SET_DEFAULT_CONTACT_DISPLAYNAME: 'string',
+  /** 1 to use session timers on the UAC side even if the UAS does not announce them. */
   EXOSIP_OPT_SET_SESSIONTIMERS_FORCE: 'int',
+  /** 1 to force reusing the established connection for ACK and in-dialog requests. */
   EXOSIP_OPT_FORCE_CONNECTIONREUSE: 'int',
+  /** Extra Contact parameters, without the leading `;` (e.g. `audio;video`). */
   EXOSIP_OPT_SET_CONTACT_DIALOG_EXTRA_PARAMS: 'string',
+  /** 1 to verify the peer's certificate on TLS connections. */
   EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE: 'int',
+  /** Takes a C struct (certificates, CA, key): not settable from JS. */
   EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO: 'unsupported',
+  /** A client certificate of the Windows Certificate Store, by name. */
   EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME: 'string',
+  /** A server certificate of the Windows Certificate Store, by name. */
   EXOSIP_OPT_SET_TLS_SERVER_CERTIFICATE_NAME: 'string',
+  /** 1 to send TCP keep-alives as OPTIONS requests; only in an eXosip built with `ENABLE_KEEP_ALIVE_OPTIONS_METHOD`. */
   EXOSIP_OPT_KEEP_ALIVE_OPTIONS_METHOD: 'int',
+  /** Deprecated by eXosip; takes a C pointer: not settable from JS. */
   EXOSIP_OPT_SET_TSC_SERVER: 'unsupported',
+  /** Fills a C struct of statistics: not readable from JS. */
   EXOSIP_OPT_GET_STATISTICS: 'unsupported',
 } as const satisfies Record<string, OptionKind>;
 
@@ -55,7 +92,16 @@ export const OPTION_KINDS = {
 export const OPTIONS: Readonly<Record<ExosipOptionName, number>> = Object.freeze({ ...binding.constants.options }) as Record<ExosipOptionName, number>;
 
 /** The value an option takes, by kind. */
-export type OptionValue = number | string | [number, number] | { host: string; ip: string };
+export type OptionValue =
+  | number
+  | string
+  | [number, number]
+  | {
+      /** The host name the DNS cache entry is for. */
+      host: string;
+      /** The IP address eXosip uses for `host` instead of resolving it. */
+      ip: string;
+    };
 
 const kindsByValue = new Map<number, OptionKind>(
   Object.entries(OPTION_KINDS).map(([name, kind]) => [OPTIONS[name as ExosipOptionName], kind]),
