@@ -88,10 +88,12 @@
  */
 import { inspect } from 'node:util';
 import { Context } from './context';
+import { abortError } from './errors';
 import type { AnyExosipEvent } from './events';
 import { Message, native, replaceNative, wrapMessage } from './message';
 import { binding } from './native';
 import { optionKind, valueFits } from './options';
+import * as v from './validate';
 
 // ---------------------------------------------------------------------------
 // Types
@@ -463,17 +465,34 @@ class EventQueue {
     return event;
   }
 
-  wait(timeoutMs: number): Promise<eXosip_event_t | null> {
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<eXosip_event_t | null> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     const event = this.take();
     if (event !== null || this.#closed || timeoutMs <= 0) return Promise.resolve(event);
-    return new Promise((resolve) => {
-      const waiter: Waiter = { resolve, timer: null };
-      waiter.timer = setTimeout(() => {
+    return new Promise((resolve, reject) => {
+      const leave = (): void => {
         const at = this.#waiters.indexOf(waiter);
         if (at >= 0) this.#waiters.splice(at, 1);
+        if (waiter.timer !== null) clearTimeout(waiter.timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        leave();
+        reject(abortError(signal!));
+      };
+      const waiter: Waiter = {
+        resolve: (ev) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(ev);
+        },
+        timer: null,
+      };
+      waiter.timer = setTimeout(() => {
+        leave();
         resolve(null);
       }, timeoutMs);
       this.#waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -660,6 +679,8 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
  * → a Promise of the next event (oldest first), or of `null` when none came
  * within `tv_s * 1000 + tv_ms` ms (with 0, 0: at once). Never blocks the JS
  * thread. Several waiting calls get events in the order they were made.
+ * `options.signal` (not in C) ends the wait early: the promise rejects with
+ * an `AbortError` (`code: 'ABORT_ERR'`) and no event is taken.
  *
  * The queue: a context from {@link eXosip_malloc} queues its events from the
  * start; a `new Context()` queues from its first `eXosip_event_wait` call
@@ -678,10 +699,11 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
  * produce events while the lock is held, so in C this call would wait
  * forever. Throws `ERR_CONTEXT_NOT_INITIALIZED` before {@link eXosip_init}.
  */
-export function eXosip_event_wait(ctx: eXosip_t, tv_s: number, tv_ms: number): Promise<eXosip_event_t | null> {
+export function eXosip_event_wait(ctx: eXosip_t, tv_s: number, tv_ms: number, options?: { signal?: AbortSignal }): Promise<eXosip_event_t | null> {
   const fn = 'eXosip_event_wait';
   const context = contextOf(ctx, fn);
   const timeout = Math.max(0, int(tv_s, fn, 'tv_s')) * 1000 + Math.max(0, int(tv_ms, fn, 'tv_ms'));
+  const signal = v.abortSignal('options.signal', v.options<{ signal?: AbortSignal }>('options', options).signal);
   const n = context._native;
   if (context.closed || n.state === 'closed') {
     queues.get(context)?.close();
@@ -699,7 +721,7 @@ export function eXosip_event_wait(ctx: eXosip_t, tv_s: number, tv_ms: number): P
       { code: 'ERR_LOCK_HELD' },
     );
   }
-  return queueOf(context).wait(timeout);
+  return queueOf(context).wait(timeout, signal);
 }
 
 /**

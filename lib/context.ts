@@ -3,9 +3,10 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { inspect } from 'node:util';
 import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../binding';
-import { check, osipError, RegistrationError, SipError } from './errors';
+import { abortError, check, osipError, RegistrationError, SipError } from './errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, type RegistrationEvent, toEvent } from './events';
 import { checkLogger, deliver, type Logger } from './log';
 import { Message } from './message';
@@ -54,9 +55,13 @@ export interface ListenOptions {
 
 /** Where a context listens. */
 export interface ListenInfo {
+  /** The transport listened on. */
   readonly transport: Transport;
+  /** The address bound, or null for every address of `family`. */
   readonly address: string | null;
+  /** The port: the one picked when 0 was asked (TCP/TLS: the one eXosip was told, see {@link Context.listen}). */
   readonly port: number;
+  /** 4 or 6. */
   readonly family: 4 | 6;
 }
 
@@ -221,6 +226,17 @@ export class Context extends EventEmitter<ContextEventMap> {
   /** Where the context listens, or null before `listen()`. */
   get address(): ListenInfo | null {
     return this.#listening;
+  }
+
+  /**
+   * How many times this context held eXosip's automatic action back for one
+   * second because eXosip was re-sending a REGISTER that had just failed
+   * without a response (a TCP registrar refusing connections, with a period
+   * under ~130 s): libeXosip2 5.3 would otherwise retry in a tight loop. See
+   * docs/reliability.md, "Retry pacing".
+   */
+  get retryPauses(): number {
+    return this.#native.retryPauses;
   }
 
   /** The registrations this context holds, by rid. */
@@ -431,7 +447,7 @@ export class Context extends EventEmitter<ContextEventMap> {
         for (;;) {
           if (signal?.aborted) {
             detach();
-            throw Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+            throw abortError(signal);
           }
           const ev = buffer.shift();
           if (ev !== undefined) return { value: ev, done: false };
@@ -513,6 +529,15 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (this.#listening === null) {
       throw Object.assign(new Error('Call listen() before register(): eXosip needs a transport'), { code: 'ERR_NOT_LISTENING' });
     }
+    const proxyFamily = literalFamily(o.proxy!);
+    if (proxyFamily !== 0 && proxyFamily !== this.#listening.family) {
+      // eXosip could never send there (no socket of that family), and each try
+      // leaks the resolved address (eXtl_udp.c, docs/reliability.md).
+      throw Object.assign(
+        new TypeError(`options.proxy ${o.proxy} is an IPv${proxyFamily} address but this context listens on IPv${this.#listening.family}`),
+        { code: 'ERR_INVALID_ARG_VALUE' },
+      );
+    }
     const n = this.#native;
     n.lock();
     try {
@@ -579,4 +604,12 @@ export class Context extends EventEmitter<ContextEventMap> {
       this.#registrations.get(event.rid)?.handle(event as RegistrationEvent);
     }
   }
+}
+
+/** The address family of a SIP URI's host when it is an IP literal, else 0. */
+function literalFamily(uri: string): 0 | 4 | 6 {
+  const rest = uri.replace(/^sips?:/i, '');
+  const hostPart = rest.slice(rest.lastIndexOf('@') + 1);
+  const m = /^\[([^\]]+)\]/.exec(hostPart) ?? /^([^:;?>]+)/.exec(hostPart);
+  return m === null ? 0 : (isIP(m[1]) as 0 | 4 | 6);
 }

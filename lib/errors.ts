@@ -25,7 +25,12 @@ export class SipError extends Error {
   /** The negative return code itself. */
   readonly errno: number;
 
-  /** @param message what failed, with the code; @param errno the negative code */
+  /**
+   * @param message what failed, with the code
+   * @param code the C name of the code, e.g. `'OSIP_WRONG_STATE'`
+   * @param errno the negative code
+   * @param options standard `Error` options (`cause`)
+   */
   constructor(message: string, code: string, errno: number, options?: ErrorOptions) {
     super(message, options);
     this.name = 'SipError';
@@ -73,4 +78,14 @@ export class RegistrationError extends Error {
     this.reason = init.reason;
     this.rid = init.rid;
   }
+}
+
+/**
+ * The error a wait ends with when its `AbortSignal` aborts, shaped as Node's
+ * own (`name: 'AbortError'`, `code: 'ABORT_ERR'`, the signal's reason as
+ * `cause`). Registration waits use {@link RegistrationError} with the same code.
+ * @internal
+ */
+export function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }

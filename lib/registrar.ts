@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { connect } from 'node:net';
 import { Context, type ListenInfo, type ListenOptions } from './context';
 import type { AnyExosipEvent } from './events';
-import { OSIP_CODES, osipError } from './errors';
+import { abortError, OSIP_CODES, osipError } from './errors';
 import { contactExpires, contactUri, Message } from './message';
 import * as v from './validate';
 
@@ -41,9 +41,9 @@ export interface RegistrarOptions {
   domains?: readonly string[];
   /** Shortest expiry accepted: 1..minExpires-1 gets 423 Interval Too Brief with `Min-Expires`. Default 60. */
   minExpires?: number;
-  /** Longest expiry granted: larger requests are lowered to this in the 200 OK. Default 3600. */
+  /** Longest expiry granted: larger requests are lowered to this in the 200 OK. Default 3600 (`minExpires` when that is larger). */
   maxExpires?: number;
-  /** Expiry of a contact when neither its `expires` parameter nor an Expires header gives one. Default 1800. */
+  /** Expiry of a contact when neither its `expires` parameter nor an Expires header gives one. Default 1800, kept within `minExpires`..`maxExpires`. */
   defaultExpires?: number;
   /** Most bindings one address of record may hold; a REGISTER that would exceed it gets 503. Default 10. */
   maxBindingsPerAor?: number;
@@ -81,6 +81,12 @@ export interface RegistrarSettings {
 export interface RegistrarListenOptions extends ListenOptions {
   /** Address to bind. Default: `127.0.0.1` (`::1` with `family: 6`); give `0.0.0.0` to serve a network. */
   address?: string;
+  /**
+   * Rejects with an `AbortError` (`code: 'ABORT_ERR'`) when this signal
+   * aborts before `listen()` is done (TCP/TLS wait up to 2 s for a probe
+   * connection); the socket opened so far is closed.
+   */
+  signal?: AbortSignal;
 }
 
 /** One binding of the location table, as {@link Registrar.bindings} reports it (a snapshot). */
@@ -500,8 +506,10 @@ export class Registrar extends EventEmitter<RegistrarEventMap> {
    * outgoing connections, so a registrar cannot be reached over them).
    */
   async listen(options?: RegistrarListenOptions): Promise<ListenInfo> {
-    const o = v.options<RegistrarListenOptions>('options', options);
+    const { signal: signalOption, ...o } = v.options<RegistrarListenOptions>('options', options);
+    const signal = v.abortSignal('options.signal', signalOption);
     this.#assertOpen();
+    if (signal?.aborted) throw abortError(signal);
     const ctx = new Context({ userAgent: this.#o.userAgent });
     if (this.#unref) ctx.unref();
     ctx.on('event', (ev) => this.#onEvent(ctx, ev));
@@ -512,7 +520,12 @@ export class Registrar extends EventEmitter<RegistrarEventMap> {
       await ctx.close();
       throw error;
     }
-    if ((info.transport === 'tcp' || info.transport === 'tls') && !(await acceptsConnections(info))) {
+    const served = info.transport === 'tcp' || info.transport === 'tls' ? await acceptsConnections(info, signal) : true;
+    if (signal?.aborted) {
+      await ctx.close();
+      throw abortError(signal);
+    }
+    if (!served) {
       await ctx.close();
       throw Object.assign(
         new Error(
@@ -893,7 +906,7 @@ export class Registrar extends EventEmitter<RegistrarEventMap> {
  * eXosip_listen_addr succeeds for TCP/TLS even when libeXosip2 was built
  * without ENABLE_MAIN_SOCKET, and then never calls listen(2).
  */
-function acceptsConnections(where: ListenInfo): Promise<boolean> {
+function acceptsConnections(where: ListenInfo, signal: AbortSignal | undefined): Promise<boolean> {
   let host = where.address ?? (where.family === 6 ? '::1' : '127.0.0.1');
   if (host === '0.0.0.0') host = '127.0.0.1';
   if (host === '::') host = '::1';
@@ -901,14 +914,18 @@ function acceptsConnections(where: ListenInfo): Promise<boolean> {
     const socket = connect({ host, port: where.port });
     const done = (ok: boolean): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve(ok);
     };
+    const onAbort = (): void => done(false);
     const timer = setTimeout(() => done(false), 2000);
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
 
 function remaining(entry: Entry, now: number): number {
   return Math.max(0, Math.ceil((entry.expiresAt - now) / 1000));

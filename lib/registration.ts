@@ -36,9 +36,9 @@ export interface RegistrationInfo {
   readonly response: Message | null;
 }
 
-/** A 401/407 (or 423) that eXosip answers by itself with a new REGISTER. */
+/** A 401/407 (or 423/606) that eXosip answers by itself with a new REGISTER. */
 export interface RegistrationChallenge {
-  /** 401, 407 or 423. */
+  /** 401, 407, 423 or 606 (the statuses eXosip retries by itself). */
   readonly statusCode: number;
   /** Which try this was (1 to 3): eXosip retries at most 3 times between two 2xx. */
   readonly attempt: number;
@@ -172,7 +172,10 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     return this.#contacts;
   }
 
-  /** Our own Contact as last sent (eXosip fills in address and port), or null before the first answer. */
+  /**
+   * Our own Contact as last sent (eXosip fills in address and port); before
+   * the first answer, the `contact` option given (`'*'` for `unregisterAll()`), or null.
+   */
   get contact(): string | null {
     return this.#ourContact;
   }

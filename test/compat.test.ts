@@ -224,6 +224,32 @@ describe('context lifecycle and argument checks', () => {
     await eXosip_quit(ctx); // twice: nothing
   });
 
+  test('eXosip_event_wait ends early when its signal (not in C) aborts; the event stays queued', async () => {
+    const ctx = eXosip_malloc();
+    open.push(ctx);
+    assert.equal(eXosip_init(ctx), 0);
+    assert.equal(eXosip_listen_addr(ctx, IPPROTO_UDP, '127.0.0.1', 0, AF_INET, 0), 0);
+    await assert.rejects(eXosip_event_wait(ctx, 5, 0, { signal: AbortSignal.abort() }), { name: 'AbortError', code: 'ABORT_ERR' });
+    const ac = new AbortController();
+    const started = Date.now();
+    const waiting = eXosip_event_wait(ctx, 10, 0, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 100);
+    await assert.rejects(waiting, { code: 'ABORT_ERR' });
+    assert.ok(Date.now() - started < 5_000, 'ended at the abort, not at the 10 s timeout');
+    assert.equal(codeOf(() => eXosip_event_wait(ctx, 0, 0, { signal: 1 as unknown as AbortSignal })), 'ERR_INVALID_ARG_TYPE');
+    // An unanswered OPTIONS to us is an event: the aborted wait did not take it.
+    const peer = dgram.createSocket('udp4');
+    const port = ctx.address!.port;
+    const options = `OPTIONS sip:x@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKabort1\r\nMax-Forwards: 70\r\nTo: <sip:x@127.0.0.1>\r\nFrom: <sip:p@127.0.0.1>;tag=1\r\nCall-ID: abort1@x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+    await new Promise<void>((resolve) => peer.send(options, port, '127.0.0.1', () => resolve()));
+    peer.close();
+    const ac2 = new AbortController();
+    const ev = await eXosip_event_wait(ctx, 5, 0, { signal: ac2.signal });
+    ac2.abort(); // after the event: nothing happens
+    assert.equal(ev?.type, 'EXOSIP_MESSAGE_NEW');
+    await eXosip_quit(ctx);
+  });
+
   test('a busy port is a negative code, not an exception', async () => {
     const sock = dgram.createSocket('udp4');
     sock.bind(0, '127.0.0.1');

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import { type AnyExosipEvent, type Context, ContextPool, DEFAULT_MAX_PER_CONTEXT, type Registration } from '../lib/index';
 import { type Kamailio, startKamailio } from './helpers/kamailio';
@@ -114,6 +115,23 @@ describe('ContextPool against Kamailio', () => {
     assert.throws(() => pool.addAuthenticationInfo(auth(4000)), { code: 'ERR_CONTEXT_CLOSED' });
     // Nothing was left registered.
     assert.deepEqual((await kam.ulDump()).filter((b) => /^load40\d\d@/.test(b.aor)), []);
+  });
+
+  test('an AbortSignal ends pool.register() as it ends Context.register(), before or while it waits', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const pool = track(new ContextPool({ listen: { address: '127.0.0.1' } }));
+    try {
+      await assert.rejects(pool.register({ from: from(4100), proxy: kam.proxy, signal: AbortSignal.abort() }), { code: 'ABORT_ERR' });
+      const ac = new AbortController();
+      const pending = pool.register({ from: from(4101), proxy: `sip:127.0.0.1:${silent.address().port}`, signal: ac.signal });
+      setTimeout(() => ac.abort(), 200);
+      await assert.rejects(pending, { name: 'RegistrationError', code: 'ABORT_ERR' });
+      assert.equal(pool.size, 0, 'the aborted registrations are forgotten');
+    } finally {
+      await pool.close();
+      silent.close();
+    }
   });
 
   test('validates its options and arguments as Context does', async () => {

@@ -291,6 +291,36 @@ describe('failures without a registrar', () => {
     await ctx.close();
     taken.close();
   });
+
+  test('a proxy literal of the other address family is refused before anything is sent', async () => {
+    // eXosip has no socket of that family: it could never send, and leaked the
+    // resolved address on every try (eXtl_udp.c "missing matching family").
+    const v4 = await openContext();
+    const v6 = await openContext({ address: '::1' });
+    try {
+      let traced = 0;
+      v4.setTrace(true);
+      v4.on('trace', () => traced++);
+      for (const proxy of ['sip:[::1]:5060', 'sip:alice@[::1];transport=udp']) {
+        await assert.rejects(v4.register({ from: 'sip:alice@example.com', proxy }), {
+          name: 'TypeError',
+          code: 'ERR_INVALID_ARG_VALUE',
+          message: `options.proxy ${proxy} is an IPv6 address but this context listens on IPv4`,
+        });
+      }
+      await assert.rejects(v6.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1:5060' }), {
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: 'options.proxy sip:127.0.0.1:5060 is an IPv4 address but this context listens on IPv6',
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(traced, 0, 'nothing was sent');
+      assert.equal(v4.registrations.size, 0);
+      assert.equal(v6.registrations.size, 0);
+    } finally {
+      await v4.close();
+      await v6.close();
+    }
+  });
 });
 
 describe('argument errors come before any native call', () => {

@@ -688,6 +688,31 @@ describe('Registrar options and lifecycle', () => {
     await assert.rejects(registrar.listen(), { code: 'ERR_REGISTRAR_CLOSED' });
     assert.deepEqual(registrar.bindings(), []);
   });
+
+  test('listen() with an AbortSignal: aborted before or during, nothing stays open', async () => {
+    const registrar = new Registrar({ users: { alice: 'secret' } });
+    try {
+      const reason = new Error('changed my mind');
+      await assert.rejects(registrar.listen({ signal: AbortSignal.abort(reason) }), (e: Error & { code?: string; cause?: unknown }) => {
+        assert.equal(e.name, 'AbortError');
+        assert.equal(e.code, 'ABORT_ERR');
+        assert.equal(e.cause, reason);
+        return true;
+      });
+      // TCP waits for its probe connection: abort while it waits.
+      const ac = new AbortController();
+      const pending = registrar.listen({ transport: 'tcp', signal: ac.signal });
+      ac.abort();
+      await assert.rejects(pending, { code: 'ABORT_ERR' });
+      assert.deepEqual(registrar.addresses, []);
+      await assert.rejects(registrar.listen({ signal: 'soon' as unknown as AbortSignal }), { code: 'ERR_INVALID_ARG_TYPE' });
+      const ok = await registrar.listen({ signal: new AbortController().signal });
+      assert.equal(ok.transport, 'udp');
+      assert.equal(registrar.addresses.length, 1);
+    } finally {
+      await registrar.close();
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------
