@@ -30,8 +30,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { after, before, describe, test } from 'node:test';
 import type { Context, Registration, RegistrationError, RegistrationInfo } from '../lib/index';
-import { openContext, recordEvents } from './helpers/context';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
+import { delay, openContext, recordEvents } from './helpers/context';
+import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
 import { Rng, seedFrom } from './helpers/prng';
 import { crashesExosip, hostileCorpus } from './helpers/torture';
 
@@ -278,4 +278,52 @@ describe('a stray 2xx to INVITE with a non-SIP Contact', () => {
       assert.equal(r.stdout, 'survived\n');
     });
   }
+});
+
+describe('incoming INVITEs', () => {
+  // Nobody can answer an INVITE through this binding (no call API), and eXosip
+  // kept each one's server transaction (~11 KB) for 3 minutes, or until the
+  // context closed for an INVITE with a To tag: a peer sending INVITEs grew our
+  // memory without bound (3,000 in a few seconds: +33 MB). The guard drops them
+  // before eXosip acts on them (docs/reliability.md).
+  test('are dropped before eXosip acts on them: no 100 Trying, no event, still traced', { timeout: 30_000 }, async () => {
+    const ctx = await openContext();
+    const peer = dgram.createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+      const answers: string[] = [];
+      peer.on('message', (m) => answers.push(m.toString('latin1').split('\r\n')[0]));
+      const events: string[] = [];
+      ctx.on('event', (ev) => events.push(ev.type));
+      let tracedInvites = 0;
+      ctx.setTrace(true);
+      ctx.on('trace', (t) => {
+        if (t.direction === 'in' && t.text.startsWith('INVITE ')) tracedInvites++;
+      });
+      const port = ctx.address!.port;
+      const invite = (i: number, toTag: boolean): string =>
+        `INVITE sip:bob@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.address().port};branch=z9hG4bKflood${i}${toTag ? 't' : ''}\r\n` +
+        `Max-Forwards: 70\r\nTo: <sip:bob@127.0.0.1>${toTag ? `;tag=to${i}` : ''}\r\nFrom: <sip:eve@127.0.0.1>;tag=from${i}\r\n` +
+        `Call-ID: flood${i}${toTag ? 't' : ''}@127.0.0.1\r\nCSeq: 1 INVITE\r\nContact: <sip:eve@127.0.0.1:${peer.address().port}>\r\nContent-Length: 0\r\n\r\n`;
+      const sent = 200;
+      for (let i = 0; i < sent; i++) {
+        await new Promise<void>((resolve) => peer.send(invite(i, i % 2 === 1), port, '127.0.0.1', () => resolve()));
+        if (i % 50 === 49) await delay(50); // stay within the socket buffers: every INVITE must arrive
+      }
+      // An OPTIONS afterwards is still reported: the context works, and since
+      // events keep their order every INVITE was processed before it.
+      const options =
+        `OPTIONS sip:bob@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.address().port};branch=z9hG4bKafterflood\r\n` +
+        `Max-Forwards: 70\r\nTo: <sip:bob@127.0.0.1>\r\nFrom: <sip:eve@127.0.0.1>;tag=o1\r\nCall-ID: afterflood@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+      peer.send(options, port, '127.0.0.1');
+      await waitFor(async () => events.includes('EXOSIP_MESSAGE_NEW'), { timeoutMs: 5_000, what: 'the OPTIONS after the INVITEs' });
+      await delay(500);
+      assert.equal(tracedInvites, sent, 'every INVITE arrived and was traced as it came');
+      assert.deepEqual(events.filter((t) => t.startsWith('EXOSIP_CALL_')), [], 'no call event');
+      assert.deepEqual(answers.filter((a) => a.startsWith('SIP/2.0 1')), [], 'no 100 Trying');
+    } finally {
+      peer.close();
+      await ctx.close();
+    }
+  });
 });

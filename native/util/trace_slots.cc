@@ -29,7 +29,15 @@ void Dispatch(int slot, osip_message_t* msg, int received) {
 }
 
 void Guard(osip_message_t* msg, int received) {
-  if (received == 0 || msg == nullptr || msg->status_code == 0) return;
+  if (received == 0 || msg == nullptr) return;
+  if (msg->status_code == 0) {
+    // A request: drop INVITEs (see GuardCallback in trace_slots.h).
+    if (msg->sip_method != nullptr && osip_strcasecmp(msg->sip_method, "INVITE") == 0) {
+      osip_free(msg->sip_method);
+      msg->sip_method = nullptr;
+    }
+    return;
+  }
   if (msg->cseq != nullptr && msg->cseq->method != nullptr && osip_strcasecmp(msg->cseq->method, "INVITE") == 0) {
     msg->status_code = 0;
   }

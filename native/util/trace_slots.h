@@ -31,6 +31,14 @@ CbSipCallback TraceSlotCallback(int slot);
 /// (eXtl_udp.c, eXtl_tcp.c): one datagram would kill the process. This
 /// binding never sends INVITE, so a response to INVITE is always stray: its
 /// status is zeroed, and eXosip drops it as malformed.
+///
+/// Incoming INVITEs are dropped too (their method is removed, and eXosip drops
+/// a request without one, udp.c): this binding has no call API, so nobody
+/// could answer them, and eXosip keeps each one's server transaction (~11 KB)
+/// for 3 minutes, or until the context closes when the INVITE carries a To
+/// tag: a peer sending INVITEs could grow our memory without bound. The
+/// caller gets no answer and gives up after its own timeout (32 s). Traces
+/// still show the INVITE as it came.
 CbSipCallback GuardCallback();
 
 }  // namespace exosip
