@@ -6,79 +6,17 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 
-import { startKamailio, freePort, waitFor, type Kamailio } from './helpers/kamailio';
-
-const SCENARIO = path.join(__dirname, 'sipp', 'register-auth.xml');
-
-interface SippResult {
-  /** Final response code to the authenticated REGISTER (200, 401, 403, 423), or undefined. */
-  status: number | undefined;
-  exitCode: number | null;
-  localPort: number;
-  /** sipp's message trace, for diagnostics. */
-  messages: string;
-}
+import { startKamailio, waitFor, type Kamailio } from './helpers/kamailio';
+import { type SippRegisterResult, sippRegisterAuth } from './helpers/sipp';
 
 /** One REGISTER -> 401 -> REGISTER with credentials exchange, via sipp. */
-async function sippRegister(
-  kam: Kamailio,
-  o: { user: string; password: string; domain: string; expires: number; transport?: 'udp' | 'tcp' },
-): Promise<SippResult> {
-  const localPort = await freePort();
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'exosip2-sipp-'));
-  const logFile = path.join(dir, 'actions.log');
-  const msgFile = path.join(dir, 'messages.log');
-  const args = [
-    '-sf', SCENARIO,
-    '-m', '1',
-    '-timeout', '10',
-    '-timeout_error',
-    '-nostdin',
-    '-i', '127.0.0.1',
-    '-p', String(localPort),
-    '-t', o.transport === 'tcp' ? 't1' : 'u1',
-    '-s', o.user,
-    '-au', o.user,
-    '-ap', o.password,
-    '-key', 'domain', o.domain,
-    '-key', 'expires', String(o.expires),
-    '-trace_logs', '-log_file', logFile,
-    '-trace_msg', '-message_file', msgFile,
-    `${kam.host}:${kam.port}`,
-  ];
-  try {
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15000);
-      child.once('error', (e) => {
-        clearTimeout(killer);
-        reject(new Error(`cannot run sipp (install the Debian package sipp): ${e.message}`));
-      });
-      child.once('exit', (code) => {
-        clearTimeout(killer);
-        const noise = /^Resolving remote host .*Done\.$/;
-        const extra = stderr.split('\n').filter((l) => l.trim() && !noise.test(l.trim()));
-        if (extra.length) process.stderr.write(`sipp stderr: ${extra.join('\n')}\n`);
-        resolve(code);
-      });
-    });
-    const actions = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
-    const messages = fs.existsSync(msgFile) ? fs.readFileSync(msgFile, 'utf8') : '';
-    const m = /final_status=(\d{3})/.exec(actions);
-    return { status: m ? Number(m[1]) : undefined, exitCode, localPort, messages };
-  } finally {
-    await fs.promises.rm(dir, { recursive: true, force: true });
-  }
+function sippRegister(kam: Kamailio, o: Parameters<typeof sippRegisterAuth>[2]): Promise<SippRegisterResult> {
+  return sippRegisterAuth(kam.host, kam.port, o);
 }
 
-function explain(kam: Kamailio, r: SippResult): string {
+function explain(kam: Kamailio, r: SippRegisterResult): string {
   return `\n--- sipp messages ---\n${r.messages}\n--- kamailio log (tail) ---\n${kam.log().slice(-4000)}`;
 }
 

@@ -6,14 +6,10 @@
  * status codes from it as from the test-suite's Kamailio registrar.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   type Context,
@@ -27,7 +23,8 @@ import {
   RegistrationError,
 } from '../lib/index';
 import { delay, openContext } from './helpers/context';
-import { freePort, type Kamailio, readUsers, startKamailio, waitFor } from './helpers/kamailio';
+import { type Kamailio, readUsers, startKamailio, waitFor } from './helpers/kamailio';
+import { sippRegisterAuth } from './helpers/sipp';
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
@@ -718,52 +715,9 @@ describe('Registrar options and lifecycle', () => {
 // ---------------------------------------------------------------------------
 // SIPp, an independent client, registers against the Registrar.
 
-const SCENARIO = path.join(__dirname, 'sipp', 'register-auth.xml');
-
-/** test/sipp/register-auth.xml against host:port (as test/kamailio.test.ts runs it) → final status. */
-async function sippRegister(port: number, o: { user: string; password: string; domain: string; expires: number }) {
-  const localPort = await freePort();
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'exosip2-sipp-'));
-  const logFile = path.join(dir, 'actions.log');
-  const msgFile = path.join(dir, 'messages.log');
-  const args = [
-    '-sf', SCENARIO,
-    '-m', '1',
-    '-timeout', '10',
-    '-timeout_error',
-    '-nostdin',
-    '-i', '127.0.0.1',
-    '-p', String(localPort),
-    '-t', 'u1',
-    '-s', o.user,
-    '-au', o.user,
-    '-ap', o.password,
-    '-key', 'domain', o.domain,
-    '-key', 'expires', String(o.expires),
-    '-trace_logs', '-log_file', logFile,
-    '-trace_msg', '-message_file', msgFile,
-    `127.0.0.1:${port}`,
-  ];
-  try {
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15000);
-      child.once('error', (e) => {
-        clearTimeout(killer);
-        reject(new Error(`cannot run sipp (install the Debian package sip-tester): ${e.message}`));
-      });
-      child.once('exit', (code) => {
-        clearTimeout(killer);
-        resolve(code);
-      });
-    });
-    const actions = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
-    const messages = fs.existsSync(msgFile) ? fs.readFileSync(msgFile, 'utf8') : '';
-    const status = /final_status=(\d{3})/.exec(actions)?.[1];
-    return { status: status === undefined ? undefined : Number(status), exitCode, localPort, messages };
-  } finally {
-    await fs.promises.rm(dir, { recursive: true, force: true });
-  }
+/** test/sipp/register-auth.xml against the Registrar on 127.0.0.1:port (as test/kamailio.test.ts runs it). */
+function sippRegister(port: number, o: { user: string; password: string; domain: string; expires: number }) {
+  return sippRegisterAuth('127.0.0.1', port, o);
 }
 
 describe('SIPp (test/sipp/register-auth.xml) registers against the Registrar', () => {
@@ -931,9 +885,10 @@ describe('same status codes as Kamailio for the same requests', { timeout: 60000
   });
 
   test('known difference, from eXosip: INVITE and SUBSCRIBE get no final answer, BYE and INFO get 481', async () => {
-    // Kamailio answers them all 405. eXosip reports an out-of-dialog INVITE as
-    // EXOSIP_CALL_INVITE and a SUBSCRIBE as EXOSIP_IN_SUBSCRIPTION_NEW, which the
-    // binding cannot answer yet (no eXosip_call_send_answer /
+    // Kamailio answers them all 405. The binding drops incoming INVITEs (no
+    // call API; test/reliability-hostile.test.ts) and eXosip reports a
+    // SUBSCRIBE as EXOSIP_IN_SUBSCRIPTION_NEW, which the binding cannot
+    // answer yet (no eXosip_call_send_answer /
     // eXosip_insubscription_send_answer); it answers BYE and INFO itself (481)
     // before the application sees them.
     const send = (port: number, method: string): Promise<Response | null> =>

@@ -54,11 +54,21 @@ function nextOutcome(reg: Registration): Promise<{ kind: 'refreshed' | 'failed';
   });
 }
 
+/** Starts SIPp with `scenario` and opens a context; runs `body`; always closes both. */
+async function withSipp(args: Parameters<typeof startSipp>, body: (sipp: Sipp, ctx: Context) => Promise<void>): Promise<void> {
+  const sipp = await startSipp(...args);
+  const ctx = await openContext();
+  try {
+    await body(sipp, ctx);
+  } finally {
+    await ctx.close();
+    await sipp.stop();
+  }
+}
+
 describe('registrar faults played by SIPp', { concurrency: true }, () => {
   test('401 then 200: the challenge is answered with a digest SIPp verifies', { timeout: 30_000 }, async () => {
-    const sipp = await startSipp('uas-401-200.xml', { keys: { user: 'alice', pass: 'secret', realm: 'example.com', expires: 120 } });
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-401-200.xml', { keys: { user: 'alice', pass: 'secret', realm: 'example.com', expires: 120 } }], async (sipp, ctx) => {
       const events = recordEvents(ctx);
       const rec = recordRegistration(ctx);
       ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
@@ -77,16 +87,11 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       assert.doesNotMatch(r.received[0], /^Authorization:/m);
       assert.match(r.received[1], /^Authorization: Digest username="alice", realm="example\.com"/m);
       assert.ok(!r.messages.includes('secret'), 'the password never goes on the wire');
-    } finally {
-      await ctx.close();
-      await sipp.stop();
-    }
+    });
   });
 
   test('403: register() rejects at once and nothing more is sent', { timeout: 30_000 }, async () => {
-    const sipp = await startSipp('uas-403.xml');
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-403.xml'], async (sipp, ctx) => {
       const events = recordEvents(ctx);
       const rec = recordRegistration(ctx);
       ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
@@ -103,16 +108,11 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       const r = await sipp.done;
       assert.equal(r.exitCode, 0, explainSipp(r));
       assert.equal(r.received.length, 1, explainSipp(r));
-    } finally {
-      await ctx.close();
-      await sipp.stop();
-    }
+    });
   });
 
   test('423 with Min-Expires: eXosip asks again for Min-Expires and we end registered at it', { timeout: 30_000 }, async () => {
-    const sipp = await startSipp('uas-423.xml', { keys: { min: 120 } });
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-423.xml', { keys: { min: 120 } }], async (sipp, ctx) => {
       const rec = recordRegistration(ctx);
       const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 60 });
       assert.equal(reg.state, 'registered');
@@ -125,16 +125,11 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
         ['60', '120'],
         'the second REGISTER asks for Min-Expires',
       );
-    } finally {
-      await ctx.close();
-      await sipp.stop();
-    }
+    });
   });
 
   test('500 with Retry-After on the first REGISTER: register() rejects, the header is readable, nothing is retried', { timeout: 30_000 }, async () => {
-    const sipp = await startSipp('uas-500-retry-after.xml', { keys: { retry: 30 } });
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-500-retry-after.xml', { keys: { retry: 30 } }], async (sipp, ctx) => {
       const rec = recordRegistration(ctx);
       const error = await rejection(ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 600 }));
       assert.equal(error.code, 'ERR_REGISTRATION_REJECTED');
@@ -151,16 +146,11 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       const r = await sipp.done;
       assert.equal(r.exitCode, 0, explainSipp(r));
       assert.equal(r.received.length, 1, explainSipp(r));
-    } finally {
-      await ctx.close();
-      await sipp.stop();
-    }
+    });
   });
 
   test('500 with Retry-After on a refresh: "failed", then eXosip retries by itself and we are refreshed', { timeout: 90_000 }, async () => {
-    const sipp = await startSipp('uas-refresh-500.xml', { keys: { granted: 30, retry: 5 }, timeoutS: 120 });
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-refresh-500.xml', { keys: { granted: 30, retry: 5 }, timeoutS: 120 }], async (sipp, ctx) => {
       const rec = recordRegistration(ctx);
       const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 3600 });
       const registeredAt = Date.now();
@@ -185,16 +175,11 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       const r = await sipp.done;
       assert.equal(r.exitCode, 0, explainSipp(r));
       assert.equal(r.received.length, 3, explainSipp(r));
-    } finally {
-      await ctx.close();
-      await sipp.stop();
-    }
+    });
   });
 
   test('no answer, with timeoutMs: ERR_REGISTRATION_TIMEOUT on time', { timeout: 30_000 }, async () => {
-    const sipp = await startSipp('uas-silent.xml');
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-silent.xml'], async (sipp, ctx) => {
       const started = Date.now();
       const error = await rejection(ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, timeoutMs: 2000 }));
       const ms = Date.now() - started;
@@ -203,16 +188,11 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       assert.ok(ms >= 2000 && ms < 3000, `rejected after ${ms} ms`);
       assert.equal(ctx.registrations.size, 0);
       assert.ok(sipp.receivedSoFar().length >= 1, 'the REGISTER reached SIPp');
-    } finally {
-      await ctx.close();
-      await sipp.stop();
-    }
+    });
   });
 
   test("no answer at all: eXosip's own verdict, ERR_REGISTRATION_NO_RESPONSE after its 32 s timer", { timeout: 60_000 }, async () => {
-    let sipp: Sipp | undefined = await startSipp('uas-silent.xml');
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-silent.xml'], async (sipp, ctx) => {
       const rec = recordRegistration(ctx);
       const started = Date.now();
       // timeoutMs defaults to 40 s, above eXosip's transaction timeout
@@ -223,21 +203,15 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       assert.equal(error.statusCode, 0);
       assert.ok(seconds > 31 && seconds < 35, `rejected after ${seconds} s`);
       assert.deepEqual(rec.steps, ['failed ERR_REGISTRATION_NO_RESPONSE 0']);
-      const r = await sipp.stop();
-      sipp = undefined;
+      const r = await sipp.stop(); // idempotent: withSipp's stop() then does nothing
       // RFC 3261 17.1.2.2 retransmissions: 0, 0.5, 1.5, 3.5, 7.5 s, then every 4 s.
       assert.ok(r.received.length >= 10 && r.received.length <= 11, `${r.received.length} REGISTERs${explainSipp(r)}`);
       assert.equal(new Set(r.received.map((m) => /^CSeq: (.*)$/m.exec(m)?.[1])).size, 1, 'all retransmissions of one REGISTER');
-    } finally {
-      await ctx.close();
-      await sipp?.stop();
-    }
+    });
   });
 
   test('a 200 that lowers expires: we report it and eXosip refreshes before it runs out', { timeout: 60_000 }, async () => {
-    const sipp = await startSipp('uas-lower-expires.xml', { keys: { granted: 30 } });
-    const ctx = await openContext();
-    try {
+    await withSipp(['uas-lower-expires.xml', { keys: { granted: 30 } }], async (sipp, ctx) => {
       const rec = recordRegistration(ctx);
       const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 3600 });
       const registeredAt = Date.now();
@@ -252,9 +226,6 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       const r = await sipp.done;
       assert.equal(r.exitCode, 0, explainSipp(r));
       assert.equal(r.received.length, 2, explainSipp(r));
-    } finally {
-      await ctx.close();
-      await sipp.stop();
-    }
+    });
   });
 });

@@ -227,3 +227,75 @@ export async function startSipp(scenario: string, opts: StartSippOptions = {}): 
 export function explainSipp(r: SippResult): string {
   return `\n--- sipp exit ${r.exitCode} ${r.signal ?? ''} ---\n${r.errors}\n--- sipp log ---\n${r.log}\n--- sipp messages ---\n${r.messages}`;
 }
+
+/** What {@link sippRegisterAuth} reports. */
+export interface SippRegisterResult {
+  /** The final status SIPp logged (`final_status=NNN`), if it got that far. */
+  status: number | undefined;
+  /** SIPp's exit code: 0 when the scenario ran as written. */
+  exitCode: number | null;
+  /** The local port SIPp used (its Contact's port). */
+  localPort: number;
+  /** SIPp's message trace, for diagnostics. */
+  messages: string;
+}
+
+/**
+ * SIPp as an independent client: test/sipp/register-auth.xml (REGISTER, 401,
+ * REGISTER with credentials) once against `host:port`, over UDP or TCP.
+ * Used against Kamailio (test/kamailio.test.ts) and against the embedded
+ * Registrar (test/registrar.test.ts).
+ */
+export async function sippRegisterAuth(
+  host: string,
+  port: number,
+  o: { user: string; password: string; domain: string; expires: number; transport?: 'udp' | 'tcp' },
+): Promise<SippRegisterResult> {
+  const localPort = await freePort();
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'exosip2-sipp-'));
+  const logFile = path.join(dir, 'actions.log');
+  const msgFile = path.join(dir, 'messages.log');
+  const args = [
+    '-sf', path.join(SIPP_SCENARIO_DIR, 'register-auth.xml'),
+    '-m', '1',
+    '-timeout', '10',
+    '-timeout_error',
+    '-nostdin',
+    '-i', '127.0.0.1',
+    '-p', String(localPort),
+    '-t', o.transport === 'tcp' ? 't1' : 'u1',
+    '-s', o.user,
+    '-au', o.user,
+    '-ap', o.password,
+    '-key', 'domain', o.domain,
+    '-key', 'expires', String(o.expires),
+    '-trace_logs', '-log_file', logFile,
+    '-trace_msg', '-message_file', msgFile,
+    `${host}:${port}`,
+  ];
+  try {
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15000);
+      child.once('error', (e) => {
+        clearTimeout(killer);
+        reject(new Error(`cannot run sipp (install the Debian package sip-tester): ${e.message}`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(killer);
+        const noise = /^Resolving remote host .*Done\.$/;
+        const extra = stderr.split('\n').filter((l) => l.trim() && !noise.test(l.trim()));
+        if (extra.length) process.stderr.write(`sipp stderr: ${extra.join('\n')}\n`);
+        resolve(code);
+      });
+    });
+    const actions = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    const messages = fs.existsSync(msgFile) ? fs.readFileSync(msgFile, 'utf8') : '';
+    const status = /final_status=(\d{3})/.exec(actions)?.[1];
+    return { status: status === undefined ? undefined : Number(status), exitCode, localPort, messages };
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
