@@ -742,7 +742,10 @@ export function eXosip_event_free(je: eXosip_event_t | null): void {
  * → `[rid, reg]`: the registration id (> 0) and the REGISTER to send, or a
  * negative code and `null`. `contact` null lets eXosip manage it (advised);
  * `'*'` with expires 0 asks the registrar to remove every binding. `from` or
- * `proxy` null → `OSIP_BADPARAMETER`.
+ * `proxy` null → `OSIP_BADPARAMETER`. Unlike C, a `proxy` whose host is an IP
+ * literal of the other family than the address the context listens on is
+ * `OSIP_BADPARAMETER` too: eXosip could never send to it, and leaked memory
+ * on every try (docs/reliability.md).
  */
 export function eXosip_register_build_initial_register(
   ctx: eXosip_t,
@@ -759,6 +762,8 @@ export function eXosip_register_build_initial_register(
   const e = int(expires, fn, 'expires');
   if (f === null || p === null) return [OSIP_BADPARAMETER, null];
   if (UNSAFE_TEXT.test(f) || UNSAFE_TEXT.test(p) || (ct !== null && UNSAFE_TEXT.test(ct))) return [OSIP_BADPARAMETER, null];
+  const family = v.uriHostFamily(p);
+  if (family !== 0 && context.address !== null && family !== context.address.family) return [OSIP_BADPARAMETER, null];
   const [rid, handle] = context._native.registerBuildInitialRegister(f, p, ct, e);
   return [rid, wrapMessage(handle)];
 }

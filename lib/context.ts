@@ -3,7 +3,6 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { inspect } from 'node:util';
 import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../binding';
 import { abortError, check, osipError, RegistrationError, SipError } from './errors';
@@ -529,7 +528,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (this.#listening === null) {
       throw Object.assign(new Error('Call listen() before register(): eXosip needs a transport'), { code: 'ERR_NOT_LISTENING' });
     }
-    const proxyFamily = literalFamily(o.proxy!);
+    const proxyFamily = v.uriHostFamily(o.proxy!);
     if (proxyFamily !== 0 && proxyFamily !== this.#listening.family) {
       // eXosip could never send there (no socket of that family), and each try
       // leaks the resolved address (eXtl_udp.c, docs/reliability.md).
@@ -604,12 +603,4 @@ export class Context extends EventEmitter<ContextEventMap> {
       this.#registrations.get(event.rid)?.handle(event as RegistrationEvent);
     }
   }
-}
-
-/** The address family of a SIP URI's host when it is an IP literal, else 0. */
-function literalFamily(uri: string): 0 | 4 | 6 {
-  const rest = uri.replace(/^sips?:/i, '');
-  const hostPart = rest.slice(rest.lastIndexOf('@') + 1);
-  const m = /^\[([^\]]+)\]/.exec(hostPart) ?? /^([^:;?>]+)/.exec(hostPart);
-  return m === null ? 0 : (isIP(m[1]) as 0 | 4 | 6);
 }

@@ -106,3 +106,14 @@ export function credential(name: string, value: unknown, { allowEmpty = false } 
   }
   return text;
 }
+
+/**
+ * The address family of a SIP URI's host when it is an IP literal
+ * (`sip:alice@192.0.2.1`, `sip:[::1]:5060`), else 0 (a host name).
+ */
+export function uriHostFamily(uri: string): 0 | 4 | 6 {
+  const rest = uri.replace(/^sips?:/i, '');
+  const hostPart = rest.slice(rest.lastIndexOf('@') + 1);
+  const m = /^\[([^\]]+)\]/.exec(hostPart) ?? /^([^:;?>]+)/.exec(hostPart);
+  return m === null ? 0 : (isIP(m[1]) as 0 | 4 | 6);
+}

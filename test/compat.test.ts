@@ -315,6 +315,8 @@ describe('registration calls: out-parameters and codes', () => {
     assert.ok(bad < 0, `rid ${bad}`);
     assert.equal(none, null);
     assert.deepEqual(eXosip_register_build_initial_register(ctx, null, kam.proxy, null, 1800), [OSIP_BADPARAMETER, null]);
+    // Not as in C: an IPv6 proxy literal from an IPv4 context could never be reached (and leaked in eXosip).
+    assert.deepEqual(eXosip_register_build_initial_register(ctx, 'sip:alice@example.com', 'sip:[::1]:5060', null, 1800), [OSIP_BADPARAMETER, null]);
     assert.deepEqual(eXosip_register_build_register(ctx, rid + 100, 1800), [OSIP_NOTFOUND, null]);
     assert.deepEqual(eXosip_register_build_register(ctx, 0, 1800), [OSIP_BADPARAMETER, null]);
     assert.equal(eXosip_register_remove(ctx, rid + 100), OSIP_NOTFOUND);
