@@ -26,12 +26,12 @@
  * repository (typescript, @types/node). A missing piece fails the test.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { must, run } from './helpers/run';
 
 const root = path.resolve(__dirname, '..');
 const devAddon = path.join(root, 'build', 'Release', 'exosip2.node');
@@ -45,33 +45,33 @@ const PACKED = ENTRIES.flatMap((e) => [`dist/esm/${e}.mjs`, `dist/esm/${e}.d.mts
 const OK = ['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK776asdhds', 'From: <sip:alice@example.com>;tag=1928301774',
   'To: <sip:alice@example.com>;tag=a6c85cf', 'Call-ID: a84b4c76e66710', 'CSeq: 2 REGISTER', 'Content-Length: 0', '', ''].join('\r\n');
 
-/** The environment of the test process without npm's and the loader's variables. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|PREBUILDS_ONLY$|EXOSIP2_)/i.test(k)) continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000, env: cleanEnv(), ...opts });
-  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-function must(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
-  const r = run(cmd, args, opts);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
-
 /** The last line of stdout, as JSON (what the consumer scripts print). */
 function lastJson<T>(stdout: string): T {
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;
 }
+
+/**
+ * What both consumer scripts do with the package (in an async scope, with
+ * `Context`, `Message`, `parseMessage` and `compat` from their own module
+ * system and `other` the same module loaded through the other one).
+ */
+const SMOKE = `
+const ctx = new Context({ userAgent: 'exosip2-packaging-test/1.0' });
+assert.ok(ctx instanceof other.Context);
+const info = await ctx.listen({ transport: 'udp', address: '127.0.0.1', port: 0 });
+assert.ok(info.port > 0, 'port ' + info.port);
+await ctx.close();
+
+const c = compat.eXosip_malloc();
+assert.equal(compat.eXosip_init(c), compat.OSIP_SUCCESS);
+assert.equal(compat.eXosip_listen_addr(c, compat.IPPROTO_UDP, '127.0.0.1', 0, compat.AF_INET, 0), 0);
+await compat.eXosip_quit(c);
+
+const m = parseMessage(${JSON.stringify(OK)});
+assert.ok(m instanceof Message && m instanceof other.Message);
+assert.equal(m.statusCode, 200);
+`;
 
 const ESM = `import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -97,20 +97,8 @@ for (const [esm, cj, name] of [[ns, cjs, 'exosip2'], [compat, cjsCompat, 'exosip
   for (const k of Object.keys(cj)) assert.equal(esm[k], cj[k], name + ': ' + k);
 }
 
-const ctx = new Context({ userAgent: 'exosip2-packaging-test/1.0' });
-assert.ok(ctx instanceof cjs.Context);
-const info = await ctx.listen({ transport: 'udp', address: '127.0.0.1', port: 0 });
-assert.ok(info.port > 0, 'port ' + info.port);
-await ctx.close();
-
-const c = compat.eXosip_malloc();
-assert.equal(compat.eXosip_init(c), compat.OSIP_SUCCESS);
-assert.equal(compat.eXosip_listen_addr(c, compat.IPPROTO_UDP, '127.0.0.1', 0, compat.AF_INET, 0), 0);
-await compat.eXosip_quit(c);
-
-const m = parseMessage(${JSON.stringify(OK)});
-assert.ok(m instanceof Message && m instanceof cjs.Message);
-assert.equal(m.statusCode, 200);
+const other = cjs;
+${SMOKE}
 
 console.log(JSON.stringify({
   import: [import.meta.resolve('exosip2'), import.meta.resolve('exosip2/compat')],
@@ -134,20 +122,8 @@ const compat = require('exosip2/compat');
   assert.equal(esmCompat.default, compat);
   assert.equal(esmCompat.eXosip_init, compat.eXosip_init);
 
-  const ctx = new Context({ userAgent: 'exosip2-packaging-test/1.0' });
-  assert.ok(ctx instanceof esm.Context);
-  const info = await ctx.listen({ transport: 'udp', address: '127.0.0.1', port: 0 });
-  assert.ok(info.port > 0, 'port ' + info.port);
-  await ctx.close();
-
-  const c = compat.eXosip_malloc();
-  assert.equal(compat.eXosip_init(c), compat.OSIP_SUCCESS);
-  assert.equal(compat.eXosip_listen_addr(c, compat.IPPROTO_UDP, '127.0.0.1', 0, compat.AF_INET, 0), 0);
-  await compat.eXosip_quit(c);
-
-  const m = parseMessage(${JSON.stringify(OK)});
-  assert.ok(m instanceof Message && m instanceof esm.Message);
-  assert.equal(m.statusCode, 200);
+  const other = esm;
+${SMOKE}
 
   console.log(JSON.stringify({
     require: [require.resolve('exosip2'), require.resolve('exosip2/compat')],

@@ -16,7 +16,7 @@
  * (.ci/run makes it before `npm test`).
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { type Kamailio, startKamailio } from './helpers/kamailio';
+import { cleanEnv, must, run } from './helpers/run';
 
 const root = path.resolve(__dirname, '..');
 const tuple = `${process.platform}-${process.arch}`;
@@ -38,28 +39,6 @@ assert.ok(linux, 'prebuilt binaries are made and tested on Linux only');
 const SYSTEM = /^(linux-vdso\.so\.|ld-linux[-.\w]*\.so\.|libc\.so\.|libm\.so\.|libdl\.so\.|libpthread\.so\.|librt\.so\.|libresolv\.so\.|libutil\.so\.|libstdc\+\+\.so\.|libgcc_s\.so\.)/;
 /** What the bundle must carry. */
 const BUNDLED = ['libeXosip2.so.15', 'libosip2.so.15', 'libosipparser2.so.15', 'libssl.so.3', 'libcrypto.so.3', 'libcares.so.2'];
-
-/** The environment of the test process without npm's and the loader's variables. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|INIT_CWD$|LD_LIBRARY_PATH$|LD_PRELOAD$|NODE_OPTIONS$|PREBUILDS_ONLY$|EXOSIP2_)/i.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 180_000, ...opts });
-  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-function must(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
-  const r = run(cmd, args, opts);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 function requireTool(tool: string, hint: string): void {
   const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
