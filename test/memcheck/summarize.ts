@@ -38,10 +38,6 @@ const OURS = /exosip2\.node|libeXosip2|libosip2|libosipparser2|\bexosip::|\b_?eX
  */
 const KNOWN: ReadonlyArray<{ what: string; frames: readonly string[] }> = [
   {
-    what: 'libeXosip2 5.3.0: the server transaction of an unanswerable incoming INVITE is never freed (docs/reliability.md, "Unanswered INVITEs")',
-    frames: ['osip_transaction_init', '_eXosip_transaction_init', '_eXosip_process_newrequest', '_eXosip_handle_incoming_message'],
-  },
-  {
     what: 'libeXosip2 5.3.0: udp_tl_send_message returns without freeaddrinfo() when the destination has no address of the socket\'s family (eXtl_udp.c:1176; docs/reliability.md)',
     frames: ['getaddrinfo', '_eXosip_get_addrinfo', 'udp_tl_send_message'],
   },
