@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "errors.h"
 #include "module.h"
 #include "util/args.h"
 #include "util/error.h"
@@ -60,10 +61,33 @@ Message* Message::FromValue(Napi::Env env, Napi::Value value, const char* name) 
   return Napi::ObjectWrap<Message>::Unwrap(value.As<Napi::Object>());
 }
 
+Message* Message::OptionalArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  Message* message = FromValue(info.Env(), info[i], name);
+  message->Get(info.Env());
+  return message;
+}
+
+Napi::Array Message::Result(Napi::Env env, int code, osip_message_t* msg) {
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, code));
+  if (code >= 0 && msg != nullptr) {
+    out.Set(1u, Adopt(env, msg));
+  } else {
+    osip_message_free(msg);
+    out.Set(1u, env.Null());
+  }
+  return out;
+}
+
+osip_message_t* Message::Take(Napi::Env env, Message* message) {
+  return message != nullptr ? message->Release(env) : nullptr;
+}
+
 // `new NativeMessage()` makes an empty message (osip_message_init); messages
 // built by eXosip or received in events come in through Adopt().
 Message::Message(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Message>(info), env_(info.Env()) {
-  if (osip_message_init(&msg_) != 0) throw CodeError(info.Env(), "OSIP_NOMEM", "osip_message_init failed");
+  if (osip_message_init(&msg_) != 0) throw OsipError(info.Env(), OSIP_NOMEM, "osip_message_init failed");
   Napi::MemoryManagement::AdjustExternalMemory(env_, kExternalBytes);
 }
 
@@ -101,7 +125,7 @@ Napi::Value Message::ToString(const Napi::CallbackInfo& info) {
   size_t length = 0;
   int code = osip_message_to_str(Get(info.Env()), &text, &length);
   if (code != 0) {
-    throw CodeError(info.Env(), OsipCodeName(code), "osip_message_to_str failed: libosip2 cannot serialize this message", code);
+    throw OsipError(info.Env(), code, "osip_message_to_str failed: libosip2 cannot serialize this message");
   }
   Napi::String out = Napi::String::New(info.Env(), text, length);
   osip_free(text);
@@ -159,7 +183,7 @@ Napi::Value Message::SetExpires(const Napi::CallbackInfo& info) {
 Napi::Value Message::Clone(const Napi::CallbackInfo& info) {
   osip_message_t* copy = nullptr;
   int code = osip_message_clone(Get(info.Env()), &copy);
-  if (code != 0) throw CodeError(info.Env(), OsipCodeName(code), "osip_message_clone failed");
+  if (code != 0) throw OsipError(info.Env(), code, "osip_message_clone failed");
   return Adopt(info.Env(), copy);
 }
 
@@ -216,15 +240,7 @@ Napi::Value Message::Parse(const Napi::CallbackInfo& info) {
   osip_message_t* msg = nullptr;
   int code = osip_message_init(&msg);
   if (code == 0) code = osip_message_parse(msg, raw.data(), raw.size());
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, code));
-  if (code == 0) {
-    out.Set(1u, Adopt(env, msg));
-  } else {
-    osip_message_free(msg);
-    out.Set(1u, env.Null());
-  }
-  return out;
+  return Result(env, code, msg);
 }
 
 }  // namespace exosip

@@ -17,6 +17,16 @@ class Message : public Napi::ObjectWrap<Message> {
   static Napi::Object Adopt(Napi::Env env, osip_message_t* msg);
   /// The Message behind `value`, or a TypeError if it is not one.
   static Message* FromValue(Napi::Env env, Napi::Value value, const char* name);
+  /// info[i] as a usable Message, or nullptr when it is null, undefined or
+  /// absent. Throws for a spent or disposed one before the caller acts.
+  static Message* OptionalArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+  /// What a build or parse call gives JS: `[code, Message|null]`. `msg` is
+  /// adopted when `code` is not negative, else freed (eXosip may leave a
+  /// half-built message behind on failure).
+  static Napi::Array Result(Napi::Env env, int code, osip_message_t* msg);
+  /// Hands `message`'s osip_message_t over (nullptr stays nullptr): eXosip's
+  /// send calls consume it, even when they fail, so it is spent from here on.
+  static osip_message_t* Take(Napi::Env env, Message* message);
 
   explicit Message(const Napi::CallbackInfo& info);
   ~Message() override;

@@ -1,16 +1,14 @@
 #include "module.h"
 
-#include <eXosip2/eXosip.h>
 #include <osipparser2/osip_parser.h>
 
 #include <vector>
 
-#include "context.h"
-#include "event.h"
+#include "constants/constants.h"
+#include "context/context.h"
+#include "context/log.h"
+#include "errors.h"
 #include "message.h"
-#include "util/constants.h"
-#include "util/error.h"
-#include "util/log_sinks.h"
 
 namespace exosip {
 Module::Module(Napi::Env env, Napi::Object exports) {
@@ -22,10 +20,8 @@ Module::Module(Napi::Env env, Napi::Object exports) {
   InstallLogSink();
   exports.Set("NativeContext", Context::Init(env, *this));
   exports.Set("NativeMessage", Message::Init(env, *this));
-  exports.Set("osipCodes", OsipCodes(env));
-  exports.Set("eventTypes", EventTypes(env));
-  exports.Set("constants", Constants(env));
-  exports.Set("exosipVersion", Napi::String::New(env, eXosip_get_version()));
+  InitConstants(env, exports);
+  InitErrorClasses(env, exports);
   // Runs after the thread-safe functions' own cleanup (hooks run in reverse
   // order of registration) and before wrapped objects are finalized.
   env.AddCleanupHook([this] {

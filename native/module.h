@@ -23,6 +23,9 @@ class Module : public Napi::Addon<Module> {
 
   Napi::FunctionReference context_ctor;
   Napi::FunctionReference message_ctor;
+  // lib/errors.ts's SipError, handed over by setErrorClasses (errors.h);
+  // empty until then.
+  Napi::FunctionReference sip_error_class;
   std::unordered_set<Context*> live_contexts;
 };
 

@@ -1,4 +1,4 @@
-#include "log_sinks.h"
+#include "log.h"
 
 #include <osipparser2/osip_port.h>
 
@@ -8,7 +8,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "../context.h"
+#include "../util/args.h"
+#include "../util/error.h"
+#include "context.h"
 
 namespace exosip {
 namespace {
@@ -55,6 +57,20 @@ void ToSinks(const char* file, int line, osip_trace_level_t level, const char* f
   }
 }
 
+// setLogLevel(level): osip_trace lines of level <= level (0..7) reach onEvent
+// as { kind: 'log', level, file, line, text }; -1 stops them.
+Napi::Value SetLogLevel(Context& self, const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  self.Live(env);
+  int level = IntArg(info, 0, "level");
+  if (level < -1 || level > 7) throw RangeCodeError(env, "ERR_OUT_OF_RANGE", "The \"level\" argument must be from -1 to 7");
+  if (level >= 0 && !self.delivering()) {
+    throw CodeError(env, "ERR_CONTEXT_NOT_INITIALIZED", "eXosip_init has not succeeded on this context yet");
+  }
+  self.SetLogLevel(level);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void InstallLogSink() {
@@ -66,11 +82,34 @@ void InstallLogSink() {
   });
 }
 
-void SetLogLevel(Context* ctx, int level) {
+void SetLogSink(Context* ctx, int level) {
   std::lock_guard<std::mutex> lock(SinksMutex());
   if (level < 0) Sinks().erase(ctx);
   else Sinks()[ctx] = level >= END_TRACE_LEVEL ? END_TRACE_LEVEL - 1 : level;
   ApplyLevels();
+}
+
+Napi::Object LogData::ToJs(Napi::Env env) {
+  Napi::Object log = Napi::Object::New(env);
+  log.Set("kind", "log");
+  log.Set("level", level);
+  log.Set("file", file);
+  log.Set("line", line);
+  log.Set("text", text);
+  return log;
+}
+
+void Context::SetLogLevel(int level) {
+  SetLogSink(this, level);
+  logging_ = level >= 0;
+}
+
+void Context::OnLog(int level, const char* file, int line, const std::string& text) {
+  Deliver(new LogData(level, file != nullptr ? file : "", line, text));
+}
+
+void AddLogMethods(Context::Methods& methods) {
+  methods.push_back(Context::Method<&SetLogLevel>("setLogLevel"));
 }
 
 }  // namespace exosip

@@ -1,0 +1,234 @@
+#include "context.h"
+
+#include <utility>
+
+#include "../errors.h"
+#include "../module.h"
+#include "../util/error.h"
+#include "guard.h"
+
+namespace exosip {
+
+// One method table per eXosip header, each defined in native/context/<area>.cc,
+// then the two sinks. A new area adds its file, a line here and one in Init.
+void AddSetupMethods(Context::Methods& methods);
+void AddRegisterMethods(Context::Methods& methods);
+void AddMessageMethods(Context::Methods& methods);
+void AddTraceMethods(Context::Methods& methods);
+void AddLogMethods(Context::Methods& methods);
+
+namespace {
+
+// How long one eXosip_event_wait may block. Only bounds how late a close() is
+// noticed when no wakeup reaches the thread; events wake it immediately.
+constexpr int kEventWaitMs = 50;
+
+}  // namespace
+
+Napi::Function Context::Init(Napi::Env env, Module& module) {
+  Methods methods = {
+      InstanceMethod<&Context::Close>("close"),
+      InstanceMethod<&Context::Ref>("ref"),
+      InstanceMethod<&Context::Unref>("unref"),
+      InstanceAccessor<&Context::GetLockDepth>("lockDepth"),
+      InstanceAccessor<&Context::GetState>("state"),
+      InstanceAccessor<&Context::GetRetryPauses>("retryPauses"),
+  };
+  for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddTraceMethods, AddLogMethods}) {
+    add(methods);
+  }
+  Napi::Function ctor = DefineClass(env, "NativeContext", methods);
+  module.context_ctor = Napi::Persistent(ctor);
+  return ctor;
+}
+
+// new NativeContext(onEvent): eXosip_malloc. onEvent(event) is called on the
+// JS thread, in order, for every eXosip event once init() has succeeded.
+Context::Context(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<Context>(info), module_(info.Env().GetInstanceData<Module>()) {
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    throw TypeCodeError(info.Env(), "ERR_INVALID_ARG_TYPE", "The \"onEvent\" argument must be a function");
+  }
+  ctx_ = eXosip_malloc();
+  if (ctx_ == nullptr) throw OsipError(info.Env(), OSIP_NOMEM, "eXosip_malloc failed");
+  // Kept on the wrapper object, not in a persistent reference: the callback
+  // closes over the JS object that owns this wrapper, and a strong native
+  // reference would keep that cycle alive for ever. While the worker runs, the
+  // thread-safe function holds it (an open context stays, like a socket).
+  info.This().As<Napi::Object>().DefineProperty(
+      Napi::PropertyDescriptor::Value("onEvent", info[0], napi_default));
+  module_->live_contexts.insert(this);
+}
+
+Context::~Context() {
+  Shutdown();
+  module_->live_contexts.erase(this);
+}
+
+eXosip_t* Context::Live(Napi::Env env) const {
+  if (closed_) throw CodeError(env, "ERR_CONTEXT_CLOSED", "The context is closed");
+  return ctx_;
+}
+
+// Every eXosip call but eXosip_init needs an initialized context: before it,
+// even eXosip_lock would use a mutex that does not exist yet (a crash in C).
+eXosip_t* Context::Ready(Napi::Env env) const {
+  eXosip_t* ctx = Live(env);
+  if (!initialized_) {
+    throw CodeError(env, "ERR_CONTEXT_NOT_INITIALIZED", "eXosip_init has not succeeded on this context yet");
+  }
+  return ctx;
+}
+
+void Context::Start(Napi::Env env) {
+  initialized_ = true;
+  eXosip_set_cbsip_message(ctx_, GuardCallback());
+  tsfn_ = Tsfn::New(env, Value().Get("onEvent").As<Napi::Function>(), "exosip2:events", 0, 1, this, &Context::OnTsfnFinalize,
+                    static_cast<void*>(nullptr));
+  tsfn_live_ = true;
+  // The worker uses `this`: keep the wrapper alive until the thread is joined.
+  Napi::ObjectWrap<Context>::Ref();
+  stop_ = false;
+  worker_ = std::thread(&Context::Run, this);
+}
+
+void Context::Run() {
+  while (!stop_.load(std::memory_order_acquire)) {
+    eXosip_event_t* je = eXosip_event_wait(ctx_, 0, kEventWaitMs);
+    if (je != nullptr) {
+      pacer_.OnEvent(je, RetryPacer::Clock::now());
+      // Queued before the automatic action below reacts to it (a 401 answered
+      // with a new REGISTER, say), so JS sees the event before what follows.
+      auto* data = new EventData(je);
+      eXosip_event_free(je);
+      Deliver(data);
+    }
+    // Every pass, busy or idle: refreshes and 401/407 retries live here. Only
+    // held back (for RetryPacer::kPause) while eXosip re-sends a REGISTER that
+    // failed without a response at once, in a loop (util/retry_pacer.h).
+    if (!pacer_.Allows(RetryPacer::Clock::now())) continue;
+    eXosip_lock(ctx_);
+    eXosip_automatic_action(ctx_);
+    eXosip_unlock(ctx_);
+  }
+}
+
+bool Context::Deliver(Delivery* item) {
+  // NonBlockingCall: the JS thread may be joining the calling thread right now.
+  if (tsfn_.NonBlockingCall(item) == napi_ok) return true;
+  delete item;
+  return false;
+}
+
+void Context::CallJs(Napi::Env env, Napi::Function callback, Context* self, Delivery* data) {
+  // env is null when the queue is drained at teardown: nothing may run JS then.
+  if (env != nullptr && callback != nullptr) {
+    try {
+      callback.Call({data->ToJs(env)});
+    } catch (const Napi::Error& e) {
+      // An exception thrown by a listener must not be swallowed silently:
+      // rethrowing here would abort the process, so report it as uncaught.
+      napi_fatal_exception(env, e.Value());
+    }
+  }
+  delete data;
+}
+
+void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
+  // At environment teardown Node finalizes the thread-safe function before the
+  // addon's own cleanup: the worker, and eXosip's thread's trace callback,
+  // must be done with it before it is freed.
+  self->ReleaseJsLock();
+  self->StopSinks();
+  self->StopWorker();
+  self->tsfn_live_ = false;
+  self->Napi::ObjectWrap<Context>::Unref();
+  if (!self->on_close_.IsEmpty()) {
+    Napi::FunctionReference cb = std::move(self->on_close_);
+    try {
+      cb.Call({});
+    } catch (const Napi::Error&) {
+      // Teardown: JS can no longer run; nothing to report to.
+    }
+  }
+}
+
+void Context::StopSinks() {
+  StopTrace();
+  if (logging_) SetLogLevel(-1);
+}
+
+void Context::StopWorker() {
+  if (!worker_.joinable()) return;
+  stop_.store(true, std::memory_order_release);
+  eXosip_wakeup_event(ctx_);
+  worker_.join();
+}
+
+void Context::LockFromJs() {
+  if (js_lock_depth_++ == 0) eXosip_lock(ctx_);
+}
+
+bool Context::UnlockFromJs() {
+  if (js_lock_depth_ == 0) return false;
+  if (--js_lock_depth_ == 0) eXosip_unlock(ctx_);
+  return true;
+}
+
+void Context::ReleaseJsLock() {
+  if (js_lock_depth_ > 0) {
+    js_lock_depth_ = 0;
+    eXosip_unlock(ctx_);
+  }
+}
+
+void Context::Shutdown() {
+  if (ctx_ == nullptr) return;
+  closed_ = true;
+  ReleaseJsLock();
+  StopSinks();
+  StopWorker();
+  if (initialized_) eXosip_quit(ctx_);
+  osip_free(ctx_);
+  ctx_ = nullptr;
+  if (delivering()) {
+    tsfn_released_ = true;
+    tsfn_.Release();
+  }
+}
+
+// close(onClosed?): onClosed runs once every event already queued has been
+// delivered. Closing twice is a no-op (onClosed runs at once).
+void Context::Close(const Napi::CallbackInfo& info) {
+  bool has_cb = info.Length() > 0 && info[0].IsFunction();
+  bool pending = delivering();
+  if (has_cb && pending) on_close_ = Napi::Persistent(info[0].As<Napi::Function>());
+  Shutdown();
+  if (has_cb && !pending) info[0].As<Napi::Function>().Call({});
+}
+
+void Context::Ref(const Napi::CallbackInfo& info) {
+  refed_ = true;
+  if (delivering()) tsfn_.Ref(info.Env());
+}
+
+void Context::Unref(const Napi::CallbackInfo& info) {
+  refed_ = false;
+  if (delivering()) tsfn_.Unref(info.Env());
+}
+
+Napi::Value Context::GetLockDepth(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), js_lock_depth_);
+}
+
+Napi::Value Context::GetState(const Napi::CallbackInfo& info) {
+  const char* state = closed_ ? "closed" : initialized_ ? "running" : "allocated";
+  return Napi::String::New(info.Env(), state);
+}
+
+// retryPauses() -> how many times the RetryPacer held automatic action back.
+Napi::Value Context::GetRetryPauses(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(pacer_.pauses()));
+}
+
+}  // namespace exosip

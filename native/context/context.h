@@ -1,0 +1,170 @@
+// One eXosip_t and the native worker thread that runs its application loop.
+//
+// Threads: eXosip runs its own network thread (started by eXosip_listen_addr).
+// This class adds one worker per context that loops on eXosip_event_wait and
+// runs eXosip_automatic_action under the lock on every pass, busy or idle (or
+// refreshes and auth retries stop), except while the RetryPacer holds it back
+// (a registration eXosip would otherwise re-send in a tight loop). The worker
+// never touches JS: each event is copied into an EventData and queued to the
+// JS thread with NonBlockingCall.
+//
+// Layout: this file and context.cc hold the lifecycle (worker, lock, close).
+// The methods JS calls are spread over one file per eXosip header
+// (setup.cc for eX_setup.h, register.cc for eX_register.h, message.cc for
+// eX_message.h, ...), each adding its table with Add<Area>Methods (joined in
+// Context::Init); trace.cc and log.cc add the two sinks. Calls and subscriptions are ids under this one
+// eXosip_t and its one lock, so they will be areas too, not classes.
+#pragma once
+
+#include <eXosip2/eXosip.h>
+#include <napi.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../message.h"
+#include "../util/retry_pacer.h"
+#include "event.h"
+
+namespace exosip {
+
+class Module;
+
+class Context : public Napi::ObjectWrap<Context> {
+ public:
+  /// A method of an area file: the context it is called on and the JS call.
+  using AreaMethod = Napi::Value (*)(Context& self, const Napi::CallbackInfo& info);
+  using Methods = std::vector<PropertyDescriptor>;
+
+  static Napi::Function Init(Napi::Env env, Module& module);
+
+  /// `InstanceMethod` for an area's free function: `Method<&Listen>("listen")`.
+  template <AreaMethod F>
+  static PropertyDescriptor Method(const char* name) {
+    return InstanceMethod<&Context::Call<F>>(name);
+  }
+
+  explicit Context(const Napi::CallbackInfo& info);
+  ~Context() override;
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  /// Stops the worker, quits eXosip and releases the thread-safe function.
+  /// Safe to call more than once and from environment teardown.
+  void Shutdown();
+
+  /// The eXosip_t; throws ERR_CONTEXT_CLOSED once the context is closed.
+  eXosip_t* Live(Napi::Env env) const;
+  /// As Live, and throws ERR_CONTEXT_NOT_INITIALIZED before eXosip_init succeeded.
+  eXosip_t* Ready(Napi::Env env) const;
+  bool initialized() const { return initialized_; }
+  /// Whether deliveries can still reach JS (init done, not closed).
+  bool delivering() const { return tsfn_live_ && !tsfn_released_; }
+
+  /// After eXosip_init succeeded: installs the INVITE guard and starts the worker.
+  void Start(Napi::Env env);
+
+  /// JS's eXosip_lock: nesting only counts, the real lock is taken once.
+  void LockFromJs();
+  /// JS's eXosip_unlock: false when JS does not hold the lock.
+  bool UnlockFromJs();
+
+  RetryPacer& pacer() { return pacer_; }
+
+  // Runs `f` under eXosip_lock unless JS already holds it (eXosip_lock is not
+  // recursive: locking again from the JS thread would deadlock).
+  template <typename F>
+  auto Locked(F&& f) {
+    struct Guard {
+      Context* self;
+      bool taken;
+      ~Guard() {
+        if (taken) eXosip_unlock(self->ctx_);
+      }
+    } guard{this, js_lock_depth_ == 0};
+    if (guard.taken) eXosip_lock(ctx_);
+    return f();
+  }
+
+  /// An eXosip_*_build_* call: runs `build(&msg)` under the lock and gives JS
+  /// `[code, Message|null]` (Message::Result).
+  template <typename F>
+  Napi::Value Build(Napi::Env env, F&& build) {
+    osip_message_t* msg = nullptr;
+    int code = Locked([&] { return build(&msg); });
+    return Message::Result(env, code, msg);
+  }
+
+  /// An eXosip_*_send_* call: takes the message out of `message` (nullptr: let
+  /// eXosip build it) before anything else, so it is spent whatever the
+  /// outcome (eXosip frees it on failure too), then runs `send(msg)` under the
+  /// lock and gives JS the code.
+  template <typename F>
+  Napi::Value Send(Napi::Env env, Message* message, F&& send) {
+    osip_message_t* msg = Message::Take(env, message);
+    return Napi::Number::New(env, Locked([&] { return send(msg); }));
+  }
+
+  /// Queues one item to JS after those already queued; false (and the item
+  /// deleted) when JS can no longer receive it. Any thread.
+  bool Deliver(Delivery* item);
+
+  /// Called on eXosip's thread for each SIP message sent or received while
+  /// tracing is on: serializes it and queues it to JS after earlier events.
+  void OnSipMessage(osip_message_t* msg, bool received);
+  /// Called on any thread for each osip_trace line this context asked for.
+  void OnLog(int level, const char* file, int line, const std::string& text);
+
+  /// Tracing (trace.cc): 0, or OSIP_TOOMUCHCALL when every slot is taken.
+  int StartTrace();
+  void StopTrace();
+  /// osip_trace lines of level <= `level` reach JS (log.cc); -1 stops them.
+  void SetLogLevel(int level);
+
+ private:
+  template <AreaMethod F>
+  Napi::Value Call(const Napi::CallbackInfo& info) {
+    return F(*this, info);
+  }
+
+  static void CallJs(Napi::Env env, Napi::Function callback, Context* self, Delivery* data);
+  using Tsfn = Napi::TypedThreadSafeFunction<Context, Delivery, &Context::CallJs>;
+  static void OnTsfnFinalize(Napi::Env env, void* unused, Context* self);
+
+  void Run();
+  void StopWorker();
+  void StopSinks();
+  void ReleaseJsLock();
+
+  void Close(const Napi::CallbackInfo& info);
+  void Ref(const Napi::CallbackInfo& info);
+  void Unref(const Napi::CallbackInfo& info);
+  Napi::Value GetLockDepth(const Napi::CallbackInfo& info);
+  Napi::Value GetState(const Napi::CallbackInfo& info);
+  Napi::Value GetRetryPauses(const Napi::CallbackInfo& info);
+
+  Module* module_;
+  eXosip_t* ctx_ = nullptr;
+  bool initialized_ = false;
+  bool closed_ = false;
+  // JS-side eXosip_lock nesting; only touched on the JS thread.
+  int js_lock_depth_ = 0;
+
+  Napi::FunctionReference on_close_;
+  Tsfn tsfn_;
+  bool tsfn_live_ = false;  // created and not yet finalized
+  bool tsfn_released_ = false;
+  bool refed_ = true;
+
+  int trace_slot_ = -1;
+  bool logging_ = false;
+
+  std::thread worker_;
+  std::atomic<bool> stop_{false};
+  // Holds automatic action back while eXosip re-sends a failed REGISTER at once.
+  RetryPacer pacer_;
+};
+
+}  // namespace exosip

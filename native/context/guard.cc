@@ -1,0 +1,26 @@
+#include "guard.h"
+
+#include <osipparser2/osip_port.h>
+
+#include <cstdlib>
+
+namespace exosip {
+
+void ApplyInviteGuard(osip_message_t* msg, int received) {
+  if (received == 0 || msg == nullptr) return;
+  if (msg->status_code == 0) {
+    // A request: drop INVITEs.
+    if (msg->sip_method != nullptr && osip_strcasecmp(msg->sip_method, "INVITE") == 0) {
+      osip_free(msg->sip_method);
+      msg->sip_method = nullptr;
+    }
+    return;
+  }
+  if (msg->cseq != nullptr && msg->cseq->method != nullptr && osip_strcasecmp(msg->cseq->method, "INVITE") == 0) {
+    msg->status_code = 0;
+  }
+}
+
+CbSipCallback GuardCallback() { return &ApplyInviteGuard; }
+
+}  // namespace exosip
