@@ -191,3 +191,26 @@ export declare const constants: Readonly<{
 }>;
 /** `eXosip_get_version()`. */
 export declare const exosipVersion: string;
+
+/** The JS error classes the addon throws, handed over by {@link setErrorClasses}. */
+export interface ErrorClasses {
+  /**
+   * lib/errors.ts's `SipError`: native code calls
+   * `new SipError(message, code, errno)` with `code` the C name of an OSIP
+   * return code (`'OSIP_NOMEM'`) and `errno` its negative value.
+   */
+  SipError: new (message: string, code: string, errno: number) => Error;
+}
+
+/**
+ * Hands the addon the error classes of lib/errors.ts, which calls it once as
+ * it loads (as better-sqlite3 hands `SqliteError` to its addon). Native
+ * failures with an OSIP return code (`osip_message_to_str`,
+ * `osip_message_clone`, `osip_message_init`, `eXosip_malloc`) then throw a
+ * `SipError` directly, so `lib/` does not re-wrap them; before the call they
+ * throw an `Error` with the same `message`, `code` and `errno`. Kept per
+ * environment: each worker_thread hands over its own classes; a second call
+ * replaces the first. Throws a TypeError (`ERR_INVALID_ARG_TYPE`) when
+ * `classes.SipError` is not a function.
+ */
+export declare function setErrorClasses(classes: ErrorClasses): void;

@@ -39,6 +39,9 @@ export class SipError extends Error {
   }
 }
 
+// Native code throws SipErrors itself (binding.d.ts, setErrorClasses).
+binding.setErrorClasses({ SipError });
+
 /** Makes the error for a negative code returned by `what` (e.g. `'eXosip_listen_addr'`). */
 export function osipError(errno: number, what: string, detail?: string): SipError {
   const code = osipCodeName(errno);
