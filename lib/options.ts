@@ -3,12 +3,12 @@
  * @module
  */
 import { binding } from './native';
+import type { ExosipOptionName } from './generated/constants';
 
 /** How an option's value is passed to eXosip. */
 export type OptionKind = 'int' | 'long' | 'string' | 'range' | 'dns' | 'unsupported';
 
-/** The C names of eXosip's options. */
-export type ExosipOptionName = keyof typeof OPTION_KINDS;
+export type { ExosipOptionName } from './generated/constants';
 
 /** What each option takes; `'unsupported'` ones need C pointers this binding does not pass. */
 export const OPTION_KINDS = {
@@ -86,7 +86,7 @@ export const OPTION_KINDS = {
   EXOSIP_OPT_SET_TSC_SERVER: 'unsupported',
   /** Fills a C struct of statistics: not readable from JS. */
   EXOSIP_OPT_GET_STATISTICS: 'unsupported',
-} as const satisfies Record<string, OptionKind>;
+} as const satisfies Record<ExosipOptionName, OptionKind>;
 
 /** Every `EXOSIP_OPT_*` by C name, with the C value. */
 export const OPTIONS: Readonly<Record<ExosipOptionName, number>> = Object.freeze({ ...binding.constants.options }) as Record<ExosipOptionName, number>;
