@@ -55,17 +55,20 @@ export interface CliIo {
   passwords?: PasswordSources;
 }
 
-/** The version of this package, from its package.json (`bin/` and `dist/bin/` both work). */
+/** The version of this package, from the nearest package.json above this file (`bin/` and `dist/bin/` both work). */
 export function packageVersion(): string {
-  for (const candidate of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', 'package.json')]) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'exosip2' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      /* next candidate */
+  for (let dir = path.dirname(__dirname); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate)) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+        return pkg.name === 'exosip2' && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+      } catch {
+        return 'unknown';
+      }
     }
+    if (path.dirname(dir) === dir) return 'unknown';
   }
-  return 'unknown';
 }
 
 /** `host:port` of the registrar as the messages name it (the default port only for an IP literal: a name may have SRV records). */
