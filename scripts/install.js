@@ -8,6 +8,12 @@
 // There is no binding.gyp: node-gyp is never the fallback.
 // EXOSIP2_BUILD_FROM_SOURCE=1 forces the build from source; EXOSIP2_ROOT
 // names a non-standard libeXosip2 prefix.
+//
+// cmake-js is an optional peer dependency, not a dependency: an install that
+// uses the prebuilt binary does not pull in cmake-js and its ~40 packages. It
+// is a devDependency here, so a git checkout has it; a project that must
+// build from source installs it beside exosip2, and this script says so when
+// it is missing.
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -27,7 +33,21 @@ if (process.env.EXOSIP2_BUILD_FROM_SOURCE !== '1' && !checkout) {
   }
 }
 
-const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+let cmakeJs;
+try {
+  cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root, process.cwd()] });
+} catch {
+  console.error(
+    '\nexosip2: no prebuilt binary fits this machine, and building from source needs cmake-js, which is not installed\n' +
+      '(it is an optional peer dependency: installs that use the prebuilt binary do without it). To build from source:\n' +
+      '  1. install libeXosip2 5.x and libosip2 5.x with their headers, CMake (>= 3.15) and a C++17 compiler\n' +
+      '     (see "Build from source" in README.md);\n' +
+      '  2. in your project: npm install --save-dev cmake-js@^8\n' +
+      '  3. then: EXOSIP2_BUILD_FROM_SOURCE=1 node node_modules/exosip2/scripts/install.js\n' +
+      'Prebuilt binaries, which need none of that, exist for linux-x64 (glibc): see "Supported platforms".',
+  );
+  process.exit(1);
+}
 const args = [cmakeJs, 'compile'];
 if (process.env.EXOSIP2_ROOT) args.push(`--CDEXOSIP2_ROOT=${process.env.EXOSIP2_ROOT}`);
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });

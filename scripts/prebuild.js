@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run prebuild: a self-contained prebuilt binary for this machine's
+// npm run build:prebuild: a self-contained prebuilt binary for this machine's
 // platform, in the layout node-gyp-build reads and prebuildify writes:
 //
 //   prebuilds/<platform>-<arch>/node.napi.<libc>.node   the addon (Node-API, any Node.js >= 20.17)
@@ -20,6 +20,13 @@
 //
 // Linux only. Needs: libeXosip2 + libosip2 installed (as for a build from
 // source), cmake, a C++17 compiler, patchelf, readelf/strip (binutils), ldd.
+//
+// --if-stale (npm's "prepack", so `npm pack` and `npm publish` never ship
+// without a prebuilt binary by accident): when prebuilds/<platform>-<arch>/
+// is newer than native/, CMakeLists.txt, cmake/ and this script, only check
+// it (RUNPATHs, ldd, it loads); else build it as above. Where no prebuild can
+// be made, it fails saying so; EXOSIP2_PACK_WITHOUT_PREBUILD=1 packs anyway
+// (every install of that tarball then builds from source).
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -32,9 +39,24 @@ const root = path.join(__dirname, '..');
 const platform = os.platform();
 const arch = os.arch();
 
+const ifStale = process.argv.includes('--if-stale');
+/** Progress lines: on stderr under npm pack, whose stdout is its own (`npm pack --json`). */
+const log = ifStale ? console.error : console.log;
+
 function fail(message) {
   console.error(`prebuild: ${message}`);
+  if (ifStale) {
+    console.error(
+      'prebuild: npm pack stops here, so that the package never ships without a prebuilt binary by accident.\n' +
+        'prebuild: To pack without one (every install then builds from source), set EXOSIP2_PACK_WITHOUT_PREBUILD=1.',
+    );
+  }
   process.exit(1);
+}
+
+if (ifStale && process.env.EXOSIP2_PACK_WITHOUT_PREBUILD === '1') {
+  console.warn('prebuild: EXOSIP2_PACK_WITHOUT_PREBUILD=1: packing without checking prebuilds/; installs of this tarball may have to build from source.');
+  process.exit(0);
 }
 
 if (platform !== 'linux') {
@@ -162,11 +184,69 @@ function debianPackage(file) {
   return undefined;
 }
 
+function newestMtime(p) {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newestMtime(path.join(p, f))));
+}
+
+const target = path.join(outDir, addonName);
+
+if (ifStale) {
+  const inputs = ['native', 'CMakeLists.txt', 'cmake', path.join('scripts', 'prebuild.js')];
+  const newest = Math.max(...inputs.map((p) => newestMtime(path.join(root, p))));
+  if (fs.existsSync(target) && fs.statSync(target).mtimeMs > newest) {
+    const { loaded } = check();
+    log(`prebuild: ${path.relative(root, outDir)}/ is newer than ${inputs.join(', ')}, and loads (libeXosip2 ${loaded.version}): packing it`);
+    process.exit(0);
+  }
+  log(`prebuild: ${path.relative(root, outDir)}/ is ${fs.existsSync(target) ? 'older than the sources' : 'missing'}: building it before packing`);
+}
+
+/**
+ * Steps 4 and 5: every ELF file in outDir has RUNPATH $ORIGIN and needs only
+ * bundled or system libraries, ldd resolves every non-system dependency
+ * inside the directory, and the addon loads the way an installed package
+ * loads it (build/ ignored). Returns the ELF files and what loaded.
+ */
+function check() {
+  // 4. Check: every ELF file has RUNPATH $ORIGIN and needs only bundled or system libraries; ldd
+  //    resolves every non-system dependency inside the directory.
+  const files = fs.readdirSync(outDir).filter((f) => f.endsWith('.node') || /\.so(\.\d+)+$/.test(f));
+  for (const f of files) {
+    const file = path.join(outDir, f);
+    const d = dynamic(file);
+    if (d.runpath !== '$ORIGIN' || d.rpath !== undefined) fail(`${f}: RUNPATH ${d.runpath} RPATH ${d.rpath}, expected RUNPATH $ORIGIN only`);
+    for (const n of d.needed) {
+      if (!isSystem(n) && !files.includes(n)) fail(`${f} needs ${n}, which is neither bundled nor a system library`);
+    }
+    for (const [soname, where] of ldd(file, cleanEnv)) {
+      if (isSystem(soname)) continue;
+      if (path.dirname(where) !== outDir) fail(`${f}: ldd resolves ${soname} to ${where}, not to the bundled copy`);
+    }
+  }
+
+  // 5. Load it the way an installed package does, build/ ignored.
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const r = require(${JSON.stringify(path.join(__dirname, 'binding-loader.js'))}).loadBinding(${JSON.stringify(root)});
+       process.stdout.write(JSON.stringify({ file: r.file, version: r.binding.exosipVersion }));`,
+    ],
+    { encoding: 'utf8', env: { ...cleanEnv, PREBUILDS_ONLY: '1' } },
+  );
+  if (probe.status !== 0) fail(`the prebuild does not load:\n${probe.stderr}`);
+  const loaded = JSON.parse(probe.stdout);
+  if (loaded.file !== target) fail(`node-gyp-build's matching picked ${loaded.file}, not ${target}`);
+  return { files, loaded };
+}
+
 // 1. Build with cmake-js into build/prebuild (the dev build in build/Release is left alone).
-console.log(`prebuild: cmake-js rebuild -> ${path.relative(root, buildDir)} (EXOSIP2_PREBUILD=ON)`);
+log(`prebuild: cmake-js rebuild -> ${path.relative(root, buildDir)} (EXOSIP2_PREBUILD=ON)`);
 const cmakeArgs = [require.resolve('cmake-js/bin/cmake-js'), 'rebuild', '--out', buildDir, '--CDEXOSIP2_PREBUILD=ON', '-l', 'warn'];
 if (process.env.EXOSIP2_ROOT) cmakeArgs.push(`--CDEXOSIP2_ROOT=${process.env.EXOSIP2_ROOT}`);
-const built = spawnSync(process.execPath, cmakeArgs, { cwd: root, stdio: 'inherit' });
+const built = spawnSync(process.execPath, cmakeArgs, { cwd: root, stdio: ['inherit', ifStale ? 2 : 'inherit', 'inherit'] });
 if (built.status !== 0) fail(`cmake-js failed (exit ${built.status}). See "Build from source" in README.md for the prerequisites.`);
 const addon = path.join(buildDir, 'Release', 'exosip2.node');
 if (!fs.existsSync(addon)) fail(`${addon} was not built`);
@@ -190,7 +270,6 @@ for (const prefix of REQUIRED) {
 // 3. Lay out prebuilds/<platform>-<arch>/.
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.mkdirSync(path.join(outDir, 'licenses'), { recursive: true });
-const target = path.join(outDir, addonName);
 fs.copyFileSync(addon, target);
 must('strip', ['--strip-unneeded', target]);
 for (const [soname, source] of wanted) {
@@ -203,35 +282,7 @@ for (const [soname, source] of wanted) {
   must('patchelf', ['--set-rpath', '$ORIGIN', copy]);
 }
 
-// 4. Check: every ELF file has RUNPATH $ORIGIN and needs only bundled or system libraries; ldd
-//    resolves every non-system dependency inside the directory.
-const files = fs.readdirSync(outDir).filter((f) => f.endsWith('.node') || /\.so(\.\d+)+$/.test(f));
-for (const f of files) {
-  const file = path.join(outDir, f);
-  const d = dynamic(file);
-  if (d.runpath !== '$ORIGIN' || d.rpath !== undefined) fail(`${f}: RUNPATH ${d.runpath} RPATH ${d.rpath}, expected RUNPATH $ORIGIN only`);
-  for (const n of d.needed) {
-    if (!isSystem(n) && !files.includes(n)) fail(`${f} needs ${n}, which is neither bundled nor a system library`);
-  }
-  for (const [soname, where] of ldd(file, cleanEnv)) {
-    if (isSystem(soname)) continue;
-    if (path.dirname(where) !== outDir) fail(`${f}: ldd resolves ${soname} to ${where}, not to the bundled copy`);
-  }
-}
-
-// 5. Load it the way an installed package does, build/ ignored.
-const probe = spawnSync(
-  process.execPath,
-  [
-    '-e',
-    `const r = require(${JSON.stringify(path.join(__dirname, 'binding-loader.js'))}).loadBinding(${JSON.stringify(root)});
-     process.stdout.write(JSON.stringify({ file: r.file, version: r.binding.exosipVersion }));`,
-  ],
-  { encoding: 'utf8', env: { ...cleanEnv, PREBUILDS_ONLY: '1' } },
-);
-if (probe.status !== 0) fail(`the prebuild does not load:\n${probe.stderr}`);
-const loaded = JSON.parse(probe.stdout);
-if (loaded.file !== target) fail(`node-gyp-build's matching picked ${loaded.file}, not ${target}`);
+const { files, loaded } = check();
 
 // 6. Notices: what is bundled, its license, where its source is; license texts next to it.
 const versions = symbolVersions(files.map((f) => path.join(outDir, f)));
@@ -282,9 +333,9 @@ c-ares (MIT) under their own licenses. The license texts are in licenses/.
 `,
 );
 
-console.log(`prebuild: ${path.relative(root, outDir)}/`);
+log(`prebuild: ${path.relative(root, outDir)}/`);
 for (const f of fs.readdirSync(outDir).sort()) {
   const st = fs.statSync(path.join(outDir, f));
-  console.log(`  ${f}${st.isDirectory() ? '/' : `  ${st.size} bytes`}`);
+  log(`  ${f}${st.isDirectory() ? '/' : `  ${st.size} bytes`}`);
 }
-console.log(`prebuild: needs from the system only ${Object.entries(versions).map(([k, v]) => `${k}_${v}`).join(', ')}; loads as ${path.relative(root, loaded.file)} (libeXosip2 ${loaded.version})`);
+log(`prebuild: needs from the system only ${Object.entries(versions).map(([k, v]) => `${k}_${v}`).join(', ')}; loads as ${path.relative(root, loaded.file)} (libeXosip2 ${loaded.version})`);

@@ -3,7 +3,8 @@
  * (`require`), with types for both, as published.
  *
  * `npm pack` of this repository (npm runs "prepare", i.e. `npm run build:ts`,
- * so dist/ and the ES module wrappers of scripts/build-esm.js are current), then
+ * so dist/ and the ES module wrappers of scripts/build-esm.js are current; its
+ * "prepack" check of prebuilds/ is skipped with EXOSIP2_PACK_WITHOUT_PREBUILD=1), then
  * `npm install --ignore-scripts --prefer-offline <tarball>` into a fresh project
  * in a temp dir: nothing is compiled, and the dependencies come from npm's cache
  * (which `npm ci` of this repository filled) unless they are missing there. The
@@ -31,7 +32,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { must, run } from './helpers/run';
+import { cleanEnv, must, run } from './helpers/run';
 
 const root = path.resolve(__dirname, '..');
 const devAddon = path.join(root, 'build', 'Release', 'exosip2.node');
@@ -202,7 +203,13 @@ describe('the packed package from ESM and CommonJS, with types', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'exosip2-packaging-'));
 
     // npm pack runs "prepare" (npm run build:ts): dist/ and dist/esm/ are rebuilt from lib/.
-    const packOut = must('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, timeout: 90_000 });
+    // Its "prepack" would check (or build) prebuilds/, which this test does not use:
+    // EXOSIP2_PACK_WITHOUT_PREBUILD=1 skips that (test/prebuild.test.ts packs through it).
+    const packOut = must('npm', ['pack', '--json', '--pack-destination', tmp], {
+      cwd: root,
+      timeout: 90_000,
+      env: cleanEnv({ EXOSIP2_PACK_WITHOUT_PREBUILD: '1' }),
+    });
     const packed = JSON.parse(packOut.slice(packOut.search(/^\[/m)))[0] as { filename: string; files: { path: string }[] };
     packedFiles = packed.files.map((f) => f.path);
     const tarball = path.join(tmp, path.basename(packed.filename));

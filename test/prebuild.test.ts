@@ -13,7 +13,8 @@
  *
  * The prebuild in prebuilds/<platform>-<arch>/ is made with scripts/prebuild.js
  * when it is missing or older than native/, CMakeLists.txt, cmake/ or the script
- * (.ci/run makes it before `npm test`).
+ * (.ci/run makes it with `npm run build:prebuild` before `npm test`; `npm pack`
+ * checks it in "prepack").
  */
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
@@ -150,6 +151,41 @@ describe('loading order', () => {
   });
 });
 
+describe('building from source where no prebuild fits', () => {
+  test('the install script without cmake-js (an optional peer dependency) says how to build from source', (t) => {
+    const fake = fs.mkdtempSync(path.join(os.tmpdir(), 'exosip2-install-'));
+    t.after(() => fs.rmSync(fake, { recursive: true, force: true }));
+    assert.throws(() => require.resolve('cmake-js/package.json', { paths: [fake] }), 'cmake-js must not be reachable from the temporary directory');
+    fs.copyFileSync(path.join(root, 'package.json'), path.join(fake, 'package.json'));
+    fs.mkdirSync(path.join(fake, 'scripts'));
+    for (const f of ['install.js', 'binding-loader.js']) fs.copyFileSync(path.join(root, 'scripts', f), path.join(fake, 'scripts', f));
+    fs.mkdirSync(path.join(fake, 'node_modules'));
+    fs.symlinkSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(fake, 'node_modules', 'node-gyp-build'));
+
+    const r = run(process.execPath, [path.join(fake, 'scripts', 'install.js')], { cwd: fake, timeout: 60_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /no usable prebuilt binary/);
+    assert.match(r.stderr, /building from source needs cmake-js, which is not installed/);
+    assert.match(r.stderr, /npm install --save-dev cmake-js@\^8/);
+    assert.match(r.stderr, /EXOSIP2_BUILD_FROM_SOURCE=1 node node_modules\/exosip2\/scripts\/install\.js/);
+  });
+
+  test('EXOSIP2_ROOT naming no directory, or a prefix without libeXosip2, stops the build saying so', (t) => {
+    requireTool('cmake', 'Debian/Ubuntu: apt-get install cmake');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'exosip2-cmake-'));
+    t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    const empty = path.join(tmp, 'prefix');
+    fs.mkdirSync(path.join(empty, 'include'), { recursive: true });
+    // The environment variable, as README documents it, and the CMake variable cmake-js passes on.
+    const nowhere = run('cmake', ['-S', root, '-B', path.join(tmp, 'a')], { env: cleanEnv({ EXOSIP2_ROOT: path.join(tmp, 'nowhere') }), timeout: 60_000 });
+    assert.notEqual(nowhere.status, 0, nowhere.stdout);
+    assert.match(nowhere.stderr, /EXOSIP2_ROOT=\S*nowhere is not a\s+directory/);
+    const hollow = run('cmake', ['-S', root, '-B', path.join(tmp, 'b'), `-DEXOSIP2_ROOT=${empty}`], { timeout: 60_000 });
+    assert.notEqual(hollow.status, 0, hollow.stdout);
+    assert.match(hollow.stderr.replace(/\s+/g, ' '), /EXOSIP2_ROOT=\S*prefix holds no libeXosip2: include\/eXosip2\/eXosip\.h and lib\/libeXosip2 \(or lib64\/\) not found there/);
+  });
+});
+
 describe('prebuilt binary from the npm tarball, with the system libraries hidden', () => {
   let tmp: string;
   let tarball: string;
@@ -267,6 +303,10 @@ exec "$@"
     const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
     assert.equal(pkg.license, 'GPL-2.0-or-later');
     assert.ok(!fs.existsSync(path.join(packageDir, 'build')), 'the install compiled something: the prebuild should have been used');
+    // The build-from-source tools are an optional peer dependency: a prebuilt install does without them.
+    assert.ok(!fs.existsSync(path.join(packageDir, '..', 'cmake-js')), 'cmake-js was installed with the prebuilt package');
+    assert.deepEqual(pkg.peerDependenciesMeta?.['cmake-js'], { optional: true });
+    assert.equal(pkg.dependencies?.['cmake-js'], undefined);
   });
 
   test('readelf and ldd: RUNPATH $ORIGIN everywhere, every non-system library resolved beside the addon', () => {

@@ -350,16 +350,28 @@ after(async () => {
   await kam?.stop();
 });
 
-test(`API fuzz: ${CALLS} random calls, each ends in a documented way`, { timeout: 300_000 }, async () => {
+test(`API fuzz: ${CALLS} random calls, each ends in a documented way`, { timeout: 300_000 }, async (t) => {
   const rng = new Rng(SEED);
   const started = Date.now();
   console.log(`# fuzz: seed ${SEED}, ${CALLS} calls (replay with FUZZ_SEED=${SEED} FUZZ_CALLS=${CALLS})`);
+  // The input first: if it cannot be read, nothing is open yet and the test fails at once.
+  const corpus = [...tortureMessages().map((m) => m.raw), ...hostileCorpus(rng, { perMessage: 1, random: 50 })];
   pool = new Pool();
   const registrar = new AutoRegistrar();
   const sink = dgram.createSocket('udp4');
+  // Whatever fails below, the sockets and contexts go (else the file would sit until its timeout).
+  t.after(async () => {
+    await Promise.allSettled(pool.contexts.map((c) => c.close()));
+    for (const s of [registrar.socket, sink]) {
+      try {
+        s.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  });
   await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
   const peers = { registrar: await registrar.start(), sink: `sip:127.0.0.1:${sink.address().port}` };
-  const corpus = [...tortureMessages().map((m) => m.raw), ...hostileCorpus(rng, { perMessage: 1, random: 50 })];
   const ops = operations(peers, corpus);
   const table = ops.flatMap(([n, w, op]) => Array.from({ length: w }, () => [n, op] as const));
 
@@ -461,8 +473,6 @@ test(`API fuzz: ${CALLS} random calls, each ends in a documented way`, { timeout
   clearTimeout(timer);
   if (bounded !== 'settled') problems.push(`${pool.pending.size} calls never settled`);
   if (registrar.injected.length > 0) problems.push(`header injection on the wire:\n${registrar.injected[0]}`);
-  registrar.socket.close();
-  sink.close();
 
   if (process.env.FUZZ_VERBOSE === '1') {
     for (const [op, m] of [...perOp.entries()].sort()) console.log(`# ${op}: ${[...m.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}`);

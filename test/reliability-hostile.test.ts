@@ -172,56 +172,70 @@ class HostileRegistrar {
 describe('hostile peers while a registration is active', { concurrency: true }, () => {
   test('UDP: torture, truncated, bit-flipped and random datagrams; the registration still refreshes', { timeout: 90_000 }, async () => {
     const rng = new Rng(SEED);
-    const ctx = await openContext();
-    const events = recordEvents(ctx);
-    ctx.addAuthenticationInfo({ username: 'load301', password: 'loadpw', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:load301@example.com', proxy: kam.proxy, expires: 30 });
-    const failures: RegistrationError[] = [];
-    reg.on('failed', (e) => failures.push(e));
-    const [bindingBefore] = await kam.lookup('load301@example.com');
-    const registeredAt = Date.now();
-
-    const peer = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
-    const send = (d: Buffer): Promise<void> => new Promise((resolve) => peer.send(d, ctx.address!.port, '127.0.0.1', () => resolve()));
-    const rss: number[] = [];
+    // The input first (same draws, same order as sending it round by round): if it
+    // cannot be read, nothing is open yet and the test fails at once.
     const crashers = { count: 0 };
-    let sent = 0;
+    const rounds: Buffer[][] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const corpus = corpusRound(rng, crashers);
       // A few datagrams at the UDP size limit too.
       for (let i = 0; i < 5; i++) corpus.push(rng.bytes(65_507));
-      for (const d of corpus) {
-        await send(d);
-        sent++;
-      }
-      await new Promise((r) => setTimeout(r, 300));
-      rss.push(rssMb());
+      rounds.push(corpus);
     }
-    peer.close();
-    const fed = Date.now();
-    console.log(`# UDP: ${sent} datagrams in ${ROUNDS} rounds (${crashers.count} of the stray-2xx crash class), RSS after each round (MB): ${rss.join(', ')}; ${events.length} eXosip events`);
-    assert.ok(rss.at(-1)! - rss[0] < RSS_GROWTH_LIMIT_MB, `RSS grew from ${rss[0]} to ${rss.at(-1)} MB`);
+    let ctx: Context | undefined;
+    const peer = dgram.createSocket('udp4');
+    try {
+      ctx = await openContext();
+      const events = recordEvents(ctx);
+      ctx.addAuthenticationInfo({ username: 'load301', password: 'loadpw', realm: 'example.com' });
+      const reg = await ctx.register({ from: 'sip:load301@example.com', proxy: kam.proxy, expires: 30 });
+      const failures: RegistrationError[] = [];
+      reg.on('failed', (e) => failures.push(e));
+      const [bindingBefore] = await kam.lookup('load301@example.com');
+      const registeredAt = Date.now();
 
-    // The automatic refresh (due ~25 s after the 200) still happens and reaches Kamailio.
-    const wait = 40_000 - (fed - registeredAt);
-    const info = await nextRefresh(reg, Math.max(wait, 5_000));
-    assert.equal(info.expires, 30);
-    assert.equal(reg.state, 'registered');
-    assert.deepEqual(failures, []);
-    const [bindingAfter] = await kam.lookup('load301@example.com');
-    assert.equal(bindingAfter.callId, bindingBefore.callId);
-    assert.ok(bindingAfter.cseq > bindingBefore.cseq, 'the refresh reached the registrar');
-    await reg.unregister();
-    await ctx.close();
+      await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+      const port = ctx.address!.port;
+      const send = (d: Buffer): Promise<void> => new Promise((resolve) => peer.send(d, port, '127.0.0.1', () => resolve()));
+      const rss: number[] = [];
+      let sent = 0;
+      for (const corpus of rounds) {
+        for (const d of corpus) {
+          await send(d);
+          sent++;
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        rss.push(rssMb());
+      }
+      const fed = Date.now();
+      console.log(`# UDP: ${sent} datagrams in ${ROUNDS} rounds (${crashers.count} of the stray-2xx crash class), RSS after each round (MB): ${rss.join(', ')}; ${events.length} eXosip events`);
+      assert.ok(rss.at(-1)! - rss[0] < RSS_GROWTH_LIMIT_MB, `RSS grew from ${rss[0]} to ${rss.at(-1)} MB`);
+
+      // The automatic refresh (due ~25 s after the 200) still happens and reaches Kamailio.
+      const wait = 40_000 - (fed - registeredAt);
+      const info = await nextRefresh(reg, Math.max(wait, 5_000));
+      assert.equal(info.expires, 30);
+      assert.equal(reg.state, 'registered');
+      assert.deepEqual(failures, []);
+      const [bindingAfter] = await kam.lookup('load301@example.com');
+      assert.equal(bindingAfter.callId, bindingBefore.callId);
+      assert.ok(bindingAfter.cseq > bindingBefore.cseq, 'the refresh reached the registrar');
+      await reg.unregister();
+    } finally {
+      peer.close();
+      await ctx?.close();
+    }
   });
 
   test('TCP: the registrar floods the connection and drops it; eXosip reconnects and refreshes', { timeout: 90_000 }, async () => {
     const rng = new Rng(SEED ^ 0x5a5a5a5a);
+    // The input first, as above: nothing is open if it cannot be read.
+    const crashers = { count: 0 };
+    const rounds = Array.from({ length: ROUNDS }, () => corpusRound(rng, crashers));
     const registrar = new HostileRegistrar();
-    const port = await registrar.start();
     let ctx: Context | undefined;
     try {
+      const port = await registrar.start();
       ctx = await openContext({ transport: 'tcp' });
       let parsed = 0;
       ctx.setTrace(true);
@@ -233,10 +247,8 @@ describe('hostile peers while a registration is active', { concurrency: true }, 
       const failures: RegistrationError[] = [];
       reg.on('failed', (e) => failures.push(e));
       const rss: number[] = [];
-      const crashers = { count: 0 };
       let sent = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        const corpus = corpusRound(rng, crashers);
+      for (const corpus of rounds) {
         const refreshed = nextRefresh(reg, 15_000);
         const connections = registrar.connections.length;
         await registrar.flood(corpus);

@@ -3,9 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseMessage, SipError } from '../lib/index';
-
-// RFC 4475 torture messages, shipped beside the repository in shared/.
-const DIR = path.resolve(__dirname, '..', '..', 'shared', 'sip-torture', 'rfc4475');
+import { TORTURE_DIR as DIR } from './helpers/torture';
 
 // RFC 4475 3.1.1: valid messages a parser must accept.
 const VALID = ['wsinv', 'intmeth', 'esc01', 'escnull', 'esc02', 'lwsdisp', 'longreq', 'dblreq', 'semiuri', 'transports', 'mpart01', 'unreason', 'noreason'];
@@ -19,7 +17,7 @@ const VALID_REJECTED_BY_LIBOSIP2 = new Set(['intmeth']);
 const VALID_NOT_STABLE_IN_LIBOSIP2 = new Set(['escnull', 'mpart01']);
 
 function files(): string[] {
-  if (!fs.existsSync(DIR)) throw new Error(`RFC 4475 messages not found at ${DIR} (shared/sip-torture must sit beside the repository)`);
+  if (!fs.existsSync(DIR)) throw new Error(`RFC 4475 messages not found at ${DIR} (test/fixtures/sip-torture/ is part of the repository)`);
   return fs.readdirSync(DIR).filter((f) => f.endsWith('.dat')).sort();
 }
 

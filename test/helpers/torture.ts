@@ -1,19 +1,19 @@
 /**
- * The RFC 4475 torture messages (shipped beside the repository in
- * ../shared/sip-torture/rfc4475/) and hostile variants made from them.
+ * The RFC 4475 torture messages (test/fixtures/sip-torture/rfc4475/, see
+ * the README there) and hostile variants made from them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Message, parseMessage } from '../../lib/index';
 import type { Rng } from './prng';
 
-/** Where the RFC 4475 messages are. */
-export const TORTURE_DIR: string = path.resolve(__dirname, '..', '..', '..', 'shared', 'sip-torture', 'rfc4475');
+/** Where the RFC 4475 messages are: inside the repository, under test/fixtures/. */
+export const TORTURE_DIR: string = path.resolve(__dirname, '..', 'fixtures', 'sip-torture', 'rfc4475');
 
 /** Every RFC 4475 message, by name (file name without `.dat`), sorted by name. */
 export function tortureMessages(): Array<{ name: string; raw: Buffer }> {
   if (!fs.existsSync(TORTURE_DIR)) {
-    throw new Error(`RFC 4475 messages not found at ${TORTURE_DIR} (shared/sip-torture must sit beside the repository)`);
+    throw new Error(`RFC 4475 messages not found at ${TORTURE_DIR} (test/fixtures/sip-torture/ is part of the repository: is the checkout complete?)`);
   }
   return fs
     .readdirSync(TORTURE_DIR)
