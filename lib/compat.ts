@@ -88,7 +88,7 @@
  */
 import { inspect } from 'node:util';
 import { Context } from './context';
-import { abortError } from './errors';
+import { abortError, stateError, typeError } from './errors';
 import type { AnyExosipEvent } from './events';
 import { Message, native, replaceNative, wrapMessage } from './message';
 import { binding } from './native';
@@ -358,17 +358,13 @@ export const EXOSIP_OPT_GET_STATISTICS = opt('EXOSIP_OPT_GET_STATISTICS');
 // Argument checks (misuse C would crash on)
 // ---------------------------------------------------------------------------
 
-function invalid(message: string, errorCode = 'ERR_INVALID_ARG_TYPE'): TypeError {
-  return Object.assign(new TypeError(message), { code: errorCode });
-}
-
 function contextOf(ctx: unknown, fn: string): Context {
-  if (!(ctx instanceof Context)) throw invalid(`${fn}: ctx must be an eXosip_t from eXosip_malloc() (or a Context)`);
+  if (!(ctx instanceof Context)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: ctx must be an eXosip_t from eXosip_malloc() (or a Context)`);
   return ctx;
 }
 
 function str(value: unknown, fn: string, name: string): string {
-  if (typeof value !== 'string') throw invalid(`${fn}: ${name} must be a string`);
+  if (typeof value !== 'string') throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: ${name} must be a string`);
   return value;
 }
 
@@ -378,14 +374,14 @@ function strOrNull(value: unknown, fn: string, name: string): string | null {
 }
 
 function int(value: unknown, fn: string, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(`${fn}: ${name} must be an integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: ${name} must be an integer`);
   return value;
 }
 
 /** The native handle of a message, or null for `null` (C's NULL). */
 function messageOrNull(msg: unknown, fn: string): ReturnType<typeof native> | null {
   if (msg === null || msg === undefined) return null;
-  if (!(msg instanceof Message)) throw invalid(`${fn}: the message must be an osip_message_t (a Message) or null`);
+  if (!(msg instanceof Message)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: the message must be an osip_message_t (a Message) or null`);
   return native(msg);
 }
 
@@ -598,7 +594,7 @@ export function eXosip_set_user_agent(ctx: eXosip_t, user_agent: string): void {
   const fn = 'eXosip_set_user_agent';
   const context = contextOf(ctx, fn);
   const ua = str(user_agent, fn, 'user_agent');
-  if (UNSAFE_TEXT.test(ua)) throw invalid(`${fn}: user_agent must not contain NUL, CR or LF`, 'ERR_INVALID_ARG_VALUE');
+  if (UNSAFE_TEXT.test(ua)) throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: user_agent must not contain NUL, CR or LF`);
   context._native.setUserAgent(ua);
 }
 
@@ -618,8 +614,8 @@ export function eXosip_set_option(ctx: eXosip_t, option: number, value: number |
   const id = int(option, fn, 'opt');
   const kind = optionKind(id);
   if (kind === undefined) return OSIP_BADPARAMETER;
-  if (kind === 'unsupported') throw invalid(`${fn}: option ${id} takes a C struct or callback this binding does not pass`, 'ERR_INVALID_ARG_VALUE');
-  if (!valueFits(kind, value)) throw invalid(`${fn}: option ${id} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
+  if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: option ${id} takes a C struct or callback this binding does not pass`);
+  if (!valueFits(kind, value)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: option ${id} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
   return context._native.setOption(id, value);
 }
 
@@ -665,7 +661,7 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
   const fn = 'eXosip_default_action';
   const context = contextOf(ctx, fn);
   if (je === null || je === undefined) return OSIP_BADPARAMETER;
-  if (typeof je !== 'object' || typeof je.typeId !== 'number') throw invalid(`${fn}: je must be an eXosip_event_t`);
+  if (typeof je !== 'object' || typeof je.typeId !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: je must be an eXosip_event_t`);
   const response = messageOrNull(je.response, fn);
   return context._native.defaultAction(je.typeId, je.rid, je.tid, je.did, je.cid, je.sid, je.nid, response);
 }
@@ -710,15 +706,13 @@ export function eXosip_event_wait(ctx: eXosip_t, tv_s: number, tv_ms: number, op
     return Promise.resolve(null);
   }
   if (n.state === 'allocated') {
-    throw Object.assign(new Error(`${fn}: eXosip_init has not succeeded on this context yet`), { code: 'ERR_CONTEXT_NOT_INITIALIZED' });
+    throw stateError('ERR_CONTEXT_NOT_INITIALIZED', `${fn}: eXosip_init has not succeeded on this context yet`);
   }
   if (n.lockDepth > 0) {
-    throw Object.assign(
-      new Error(
-        `${fn} called while JS holds eXosip_lock (depth ${n.lockDepth}): eXosip needs the lock to produce events, ` +
-          'so this would wait forever. Call eXosip_unlock first.',
-      ),
-      { code: 'ERR_LOCK_HELD' },
+    throw stateError(
+      'ERR_LOCK_HELD',
+      `${fn} called while JS holds eXosip_lock (depth ${n.lockDepth}): eXosip needs the lock to produce events, ` +
+        'so this would wait forever. Call eXosip_unlock first.',
     );
   }
   return queueOf(context).wait(timeout, signal);
@@ -799,7 +793,7 @@ export function eXosip_register_send_register(ctx: eXosip_t, rid: number, reg: o
   // libeXosip2 builds a client transaction from whatever it is given: a
   // response (no Request-URI) crashes it in osip_transaction_init.
   if (message !== null && message.state === 'owned' && message.statusCode !== 0) {
-    throw invalid(`${fn}: reg must be a request (the REGISTER from eXosip_register_build_*), not a ${message.statusCode} response`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: reg must be a request (the REGISTER from eXosip_register_build_*), not a ${message.statusCode} response`);
   }
   return context._native.registerSendRegister(r, message);
 }
@@ -901,15 +895,15 @@ export function osip_message_parse(sip: osip_message_t | null, buf: string | Uin
   const fn = 'osip_message_parse';
   const handle = messageOrNull(sip, fn);
   if (buf !== null && buf !== undefined && typeof buf !== 'string' && !(buf instanceof Uint8Array)) {
-    throw invalid(`${fn}: buf must be a string, a Buffer (Uint8Array) or null`);
+    throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: buf must be a string, a Buffer (Uint8Array) or null`);
   }
   const n = int(length, fn, 'length');
   if (handle === null || buf === null || buf === undefined) return OSIP_BADPARAMETER;
   if (handle.state === 'spent') {
-    throw Object.assign(new Error(`${fn}: this message was handed to eXosip (sent) and belongs to it now`), { code: 'ERR_MESSAGE_SPENT' });
+    throw stateError('ERR_MESSAGE_SPENT', `${fn}: this message was handed to eXosip (sent) and belongs to it now`);
   }
   if (handle.state === 'disposed') {
-    throw Object.assign(new Error(`${fn}: this message was freed`), { code: 'ERR_MESSAGE_DISPOSED' });
+    throw stateError('ERR_MESSAGE_DISPOSED', `${fn}: this message was freed`);
   }
   const bytes = typeof buf === 'string' ? Buffer.from(buf, 'utf8') : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (n < 0 || n > bytes.length) return OSIP_BADPARAMETER;
@@ -929,10 +923,10 @@ export function osip_message_free(sip: osip_message_t | null): void {
   const handle = messageOrNull(sip, 'osip_message_free');
   if (handle === null) return;
   if (handle.state === 'spent') {
-    throw Object.assign(new Error('osip_message_free: this message was handed to eXosip (sent) and belongs to it now'), { code: 'ERR_MESSAGE_SPENT' });
+    throw stateError('ERR_MESSAGE_SPENT', 'osip_message_free: this message was handed to eXosip (sent) and belongs to it now');
   }
   if (handle.state === 'disposed') {
-    throw Object.assign(new Error('osip_message_free: this message was already freed'), { code: 'ERR_MESSAGE_DISPOSED' });
+    throw stateError('ERR_MESSAGE_DISPOSED', 'osip_message_free: this message was already freed');
   }
   handle.dispose();
 }

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../binding';
-import { abortError, check, osipError, RegistrationError, SipError } from './errors';
+import { abortError, check, osipError, registrationError, socketError, stateError, typeError } from './errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, type RegistrationEvent, toEvent } from './events';
 import { checkLogger, deliver, type Logger } from './log';
 import { Message } from './message';
@@ -263,7 +263,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const port = o.port === undefined ? 0 : v.integer('options.port', o.port, 0, 65535);
     const family = o.family === undefined ? (addressFamily ?? 4) : (v.oneOf('options.family', String(o.family), ['4', '6']) === '6' ? 6 : 4);
     if (addressFamily !== undefined && addressFamily !== family) {
-      throw Object.assign(new TypeError(`options.address ${address} is not an IPv${family} address`), { code: 'ERR_INVALID_ARG_VALUE' });
+      throw typeError('ERR_INVALID_ARG_VALUE', `options.address ${address} is not an IPv${family} address`);
     }
     this.#assertOpen();
     const c = binding.constants;
@@ -273,7 +273,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (code < 0) {
       const where = `${transport} ${address ?? (family === 6 ? '[::]' : '0.0.0.0')}:${port}`;
       if (errno === 98 /* EADDRINUSE */) {
-        throw new SipError(`eXosip_listen_addr failed: ${where} is already in use (EADDRINUSE)`, 'EADDRINUSE', code);
+        throw socketError('EADDRINUSE', `eXosip_listen_addr failed: ${where} is already in use (EADDRINUSE)`, code);
       }
       if (code === binding.osipCodes.OSIP_WRONG_STATE) throw osipError(code, 'eXosip_listen_addr', 'this context already listens');
       throw osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where} (errno ${errno})` : `cannot listen on ${where}`);
@@ -312,11 +312,11 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   addAuthenticationInfo(info: AuthenticationInfo): void {
     const o = v.options<AuthenticationInfo>('info', info);
-    if (info === undefined) throw Object.assign(new TypeError('info must be an object'), { code: 'ERR_INVALID_ARG_TYPE' });
+    if (info === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'info must be an object');
     const username = v.credential('info.username', o.username);
     const userid = o.userid === undefined ? username : v.credential('info.userid', o.userid);
     if (o.password === undefined && o.ha1 === undefined) {
-      throw Object.assign(new TypeError('info.password or info.ha1 is required'), { code: 'ERR_INVALID_ARG_VALUE' });
+      throw typeError('ERR_INVALID_ARG_VALUE', 'info.password or info.ha1 is required');
     }
     const password = o.password === undefined ? '' : v.credential('info.password', o.password, { allowEmpty: true });
     const ha1 = o.ha1 === undefined ? null : v.credential('info.ha1', o.ha1);
@@ -394,10 +394,10 @@ export class Context extends EventEmitter<ContextEventMap> {
    * `{ redact: false }`.
    */
   setTrace(on: boolean, options?: TraceOptions): void {
-    if (typeof on !== 'boolean') throw Object.assign(new TypeError('on must be a boolean'), { code: 'ERR_INVALID_ARG_TYPE' });
+    if (typeof on !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'on must be a boolean');
     const o = v.options<TraceOptions>('options', options);
     if (o.redact !== undefined && typeof o.redact !== 'boolean') {
-      throw Object.assign(new TypeError('options.redact must be a boolean'), { code: 'ERR_INVALID_ARG_TYPE' });
+      throw typeError('ERR_INVALID_ARG_TYPE', 'options.redact must be a boolean');
     }
     this.#assertOpen();
     check(this.#native.setTrace(on), 'eXosip_set_cbsip_message', on ? 'too many contexts trace at once' : undefined);
@@ -418,7 +418,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const o = v.options<{ types?: readonly T[]; signal?: AbortSignal }>('options', options);
     const signal = v.abortSignal('options.signal', o.signal);
     if (o.types !== undefined && !Array.isArray(o.types)) {
-      throw Object.assign(new TypeError('options.types must be an array of event type names'), { code: 'ERR_INVALID_ARG_TYPE' });
+      throw typeError('ERR_INVALID_ARG_TYPE', 'options.types must be an array of event type names');
     }
     const types = o.types === undefined ? null : new Set<string>(o.types);
     const buffer: Array<ExosipEvent<T>> = [];
@@ -494,17 +494,17 @@ export class Context extends EventEmitter<ContextEventMap> {
 
   #registerOptions(options: RegisterOptions | UnregisterAllOptions): Partial<RegisterOptions> {
     const o = v.options<RegisterOptions>('options', options);
-    if (options === undefined) throw Object.assign(new TypeError('options must be an object'), { code: 'ERR_INVALID_ARG_TYPE' });
+    if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
     v.sipUri('options.from', o.from);
     v.sipUri('options.proxy', o.proxy);
     if (o.supported !== undefined) {
-      if (!Array.isArray(o.supported)) throw Object.assign(new TypeError('options.supported must be an array of strings'), { code: 'ERR_INVALID_ARG_TYPE' });
+      if (!Array.isArray(o.supported)) throw typeError('ERR_INVALID_ARG_TYPE', 'options.supported must be an array of strings');
       o.supported.forEach((s, i) => v.sipText(`options.supported[${i}]`, s));
     }
     if (o.headers !== undefined) {
       const entries = Array.isArray(o.headers) ? o.headers : Object.entries(v.options('options.headers', o.headers));
       entries.forEach((entry, i) => {
-        if (!Array.isArray(entry) || entry.length !== 2) throw Object.assign(new TypeError(`options.headers[${i}] must be a [name, value] pair`), { code: 'ERR_INVALID_ARG_TYPE' });
+        if (!Array.isArray(entry) || entry.length !== 2) throw typeError('ERR_INVALID_ARG_TYPE', `options.headers[${i}] must be a [name, value] pair`);
         v.headerName(`options.headers[${i}] name`, entry[0]);
         v.sipText(`options.headers[${i}] value`, entry[1], { allowEmpty: true });
       });
@@ -517,25 +517,16 @@ export class Context extends EventEmitter<ContextEventMap> {
   #start(o: Partial<RegisterOptions>, contact: string | null, expires: number): { registration: Registration; wait: Promise<RegistrationInfo> } {
     this.#assertOpen();
     if (o.signal?.aborted) {
-      throw new RegistrationError(`Registration of ${o.from} was aborted before it started`, {
-        code: 'ABORT_ERR',
-        statusCode: 0,
-        reason: 'aborted',
-        rid: 0,
-        cause: o.signal.reason,
-      });
+      throw registrationError('ABORT_ERR', `Registration of ${o.from} was aborted before it started`, { reason: 'aborted', cause: o.signal.reason });
     }
     if (this.#listening === null) {
-      throw Object.assign(new Error('Call listen() before register(): eXosip needs a transport'), { code: 'ERR_NOT_LISTENING' });
+      throw stateError('ERR_NOT_LISTENING', 'Call listen() before register(): eXosip needs a transport');
     }
     const proxyFamily = v.uriHostFamily(o.proxy!);
     if (proxyFamily !== 0 && proxyFamily !== this.#listening.family) {
       // eXosip could never send there (no socket of that family), and each try
       // leaks the resolved address (eXtl_udp.c, docs/reliability.md).
-      throw Object.assign(
-        new TypeError(`options.proxy ${o.proxy} is an IPv${proxyFamily} address but this context listens on IPv${this.#listening.family}`),
-        { code: 'ERR_INVALID_ARG_VALUE' },
-      );
+      throw typeError('ERR_INVALID_ARG_VALUE', `options.proxy ${o.proxy} is an IPv${proxyFamily} address but this context listens on IPv${this.#listening.family}`);
     }
     const n = this.#native;
     n.lock();
@@ -571,19 +562,19 @@ export class Context extends EventEmitter<ContextEventMap> {
     const id = typeof option === 'number' ? option : OPTIONS[option as ExosipOptionName];
     const kind = id === undefined ? undefined : optionKind(id);
     if (id === undefined || kind === undefined) {
-      throw Object.assign(new TypeError(`Unknown eXosip option ${String(option)}`), { code: 'ERR_INVALID_ARG_VALUE' });
+      throw typeError('ERR_INVALID_ARG_VALUE', `Unknown eXosip option ${String(option)}`);
     }
     if (kind === 'unsupported') {
-      throw Object.assign(new TypeError(`${String(option)} takes a C pointer this binding does not pass`), { code: 'ERR_INVALID_ARG_VALUE' });
+      throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} takes a C pointer this binding does not pass`);
     }
     if (!valueFits(kind, value)) {
-      throw Object.assign(new TypeError(`${String(option)} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`), { code: 'ERR_INVALID_ARG_TYPE' });
+      throw typeError('ERR_INVALID_ARG_TYPE', `${String(option)} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
     }
     return id;
   }
 
   #assertOpen(): void {
-    if (this.#closing !== null) throw Object.assign(new Error('The context is closed'), { code: 'ERR_CONTEXT_CLOSED' });
+    if (this.#closing !== null) throw stateError('ERR_CONTEXT_CLOSED', 'The context is closed');
   }
 
   #dispatch(raw: NativeEvent | NativeTrace | NativeLog): void {

@@ -16,6 +16,7 @@ import {
 } from './context';
 import type { AnyExosipEvent } from './events';
 import type { Registration, RegistrationInfo } from './registration';
+import { stateError, typeError } from './errors';
 import * as v from './validate';
 
 /**
@@ -104,16 +105,12 @@ interface Member {
 const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls'];
 const TERMINAL = new Set(['unregistered', 'removed', 'closed']);
 
-function invalid(message: string, code = 'ERR_INVALID_ARG_VALUE'): TypeError {
-  return Object.assign(new TypeError(message), { code });
-}
-
 function checkAuth(name: string, info: unknown): AuthenticationInfo {
   const o = v.options<AuthenticationInfo>(name, info);
-  if (info === undefined) throw invalid(`${name} must be an object`, 'ERR_INVALID_ARG_TYPE');
+  if (info === undefined) throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be an object`);
   v.credential(`${name}.username`, o.username);
   if (o.userid !== undefined) v.credential(`${name}.userid`, o.userid);
-  if (o.password === undefined && o.ha1 === undefined) throw invalid(`${name}.password or ${name}.ha1 is required`);
+  if (o.password === undefined && o.ha1 === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `${name}.password or ${name}.ha1 is required`);
   if (o.password !== undefined) v.credential(`${name}.password`, o.password, { allowEmpty: true });
   if (o.ha1 !== undefined) v.credential(`${name}.ha1`, o.ha1);
   if (o.realm !== undefined) v.credential(`${name}.realm`, o.realm);
@@ -160,12 +157,12 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     this.#maxPerContext = o.maxPerContext === undefined ? DEFAULT_MAX_PER_CONTEXT : v.integer('options.maxPerContext', o.maxPerContext, 1, 1_000_000);
     this.#maxContexts = o.maxContexts === undefined ? DEFAULT_MAX_CONTEXTS : v.integer('options.maxContexts', o.maxContexts, 1, 65_535);
     const l = v.options<PoolListenOptions & { port?: number }>('options.listen', o.listen);
-    if (l.port !== undefined && l.port !== 0) throw invalid('options.listen.port cannot be set: every context of a pool listens on its own free port');
+    if (l.port !== undefined && l.port !== 0) throw typeError('ERR_INVALID_ARG_VALUE', 'options.listen.port cannot be set: every context of a pool listens on its own free port');
     const listen: ListenOptions = { port: 0 };
     if (l.transport !== undefined) listen.transport = v.oneOf('options.listen.transport', l.transport, TRANSPORTS);
     if (l.address !== undefined) {
       const family = v.ipAddress('options.listen.address', l.address);
-      if (l.family !== undefined && l.family !== family) throw invalid(`options.listen.address ${l.address} is not an IPv${l.family} address`);
+      if (l.family !== undefined && l.family !== family) throw typeError('ERR_INVALID_ARG_VALUE', `options.listen.address ${l.address} is not an IPv${l.family} address`);
       listen.address = l.address;
     }
     if (l.family !== undefined) listen.family = v.oneOf('options.listen.family', String(l.family), ['4', '6']) === '6' ? 6 : 4;
@@ -263,7 +260,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     options: T,
   ): Promise<{ member: Member; context: Context; auth: AuthenticationInfo | undefined; rest: Omit<T, 'auth'> }> {
     const o = v.options<T>('options', options);
-    if (options === undefined) throw invalid('options must be an object', 'ERR_INVALID_ARG_TYPE');
+    if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
     v.sipUri('options.from', o.from);
     v.sipUri('options.proxy', o.proxy);
     const auth = o.auth === undefined ? undefined : checkAuth('options.auth', o.auth);
@@ -368,7 +365,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
   }
 
   #assertOpen(): void {
-    if (this.#closing !== null) throw Object.assign(new Error('The context pool is closed'), { code: 'ERR_CONTEXT_CLOSED' });
+    if (this.#closing !== null) throw stateError('ERR_CONTEXT_CLOSED', 'The context pool is closed');
   }
 
   #load(m: Member): number {
@@ -409,9 +406,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     }
     if (fullest !== null) return fullest;
     if (this.#members.length >= this.#maxContexts) {
-      throw Object.assign(new Error(`The context pool is full: ${this.#members.length} contexts hold ${this.#maxPerContext} registrations each`), {
-        code: 'ERR_POOL_FULL',
-      });
+      throw stateError('ERR_POOL_FULL', `The context pool is full: ${this.#members.length} contexts hold ${this.#maxPerContext} registrations each`);
     }
     return this.#addMember();
   }
@@ -437,7 +432,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     }
     if (this.#closing !== null) {
       await context.close();
-      throw Object.assign(new Error('The context pool is closed'), { code: 'ERR_CONTEXT_CLOSED' });
+      throw stateError('ERR_CONTEXT_CLOSED', 'The context pool is closed');
     }
     if (!this.#refed) context.unref();
     context.on('event', (event) => this.emit('event', event, context));

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { connect } from 'node:net';
 import { Context, type ListenInfo, type ListenOptions } from './context';
 import type { AnyExosipEvent } from './events';
-import { abortError, OSIP_CODES, osipError } from './errors';
+import { abortError, OSIP_CODES, osipError, rangeError, stateError, typeError } from './errors';
 import { contactExpires, contactUri, Message } from './message';
 import * as v from './validate';
 
@@ -275,35 +275,27 @@ interface Outcome {
   emit: Array<() => void>;
 }
 
-function typeError(message: string, code = 'ERR_INVALID_ARG_TYPE'): TypeError {
-  return Object.assign(new TypeError(message), { code });
-}
-
-function rangeError(message: string): RangeError {
-  return Object.assign(new RangeError(message), { code: 'ERR_OUT_OF_RANGE' });
-}
-
 function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
 /** Checks and normalizes the constructor options. */
 function settings(options: unknown): Settings {
-  if (options === undefined) throw typeError('options must be an object with at least options.users');
+  if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object with at least options.users');
   const o = v.options<RegistrarOptions>('options', options);
   const lookup = usersLookup(o.users);
   let realm: string | null = null;
   if (o.realm !== undefined) {
     realm = v.sipText('options.realm', o.realm);
-    if (/["\\]/.test(realm)) throw typeError('options.realm must not contain " or \\ (it is sent as a quoted string)', 'ERR_INVALID_ARG_VALUE');
+    if (/["\\]/.test(realm)) throw typeError('ERR_INVALID_ARG_VALUE', 'options.realm must not contain " or \\ (it is sent as a quoted string)');
   }
   let domains: Set<string> | null = null;
   if (o.domains !== undefined) {
-    if (!Array.isArray(o.domains)) throw typeError('options.domains must be an array of domain names');
+    if (!Array.isArray(o.domains)) throw typeError('ERR_INVALID_ARG_TYPE', 'options.domains must be an array of domain names');
     domains = new Set(
       o.domains.map((d, i) => {
         const name = v.sipText(`options.domains[${i}]`, d);
-        if (/[\s@;<>"]/.test(name)) throw typeError(`options.domains[${i}] must be a domain name such as "example.com", got ${JSON.stringify(name)}`, 'ERR_INVALID_ARG_VALUE');
+        if (/[\s@;<>"]/.test(name)) throw typeError('ERR_INVALID_ARG_VALUE', `options.domains[${i}] must be a domain name such as "example.com", got ${JSON.stringify(name)}`);
         return name.toLowerCase();
       }),
     );
@@ -324,16 +316,16 @@ function settings(options: unknown): Settings {
 
 function usersLookup(users: unknown): RegistrarPasswordLookup {
   if (typeof users === 'function') return users as RegistrarPasswordLookup;
-  if (users === undefined) throw typeError('options.users is required: a record of passwords or a (user, realm, domain) => password function');
+  if (users === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options.users is required: a record of passwords or a (user, realm, domain) => password function');
   if (users === null || typeof users !== 'object' || Array.isArray(users)) {
-    throw typeError(`options.users must be a record of passwords or a function, got ${users === null ? 'null' : Array.isArray(users) ? 'an array' : typeof users}`);
+    throw typeError('ERR_INVALID_ARG_TYPE', `options.users must be a record of passwords or a function, got ${users === null ? 'null' : Array.isArray(users) ? 'an array' : typeof users}`);
   }
   const table = new Map<string, string>();
   for (const [key, password] of Object.entries(users as Record<string, unknown>)) {
     if (key === '' || /[\s:;<>"]/.test(key) || key.split('@').length > 2 || key.startsWith('@') || key.endsWith('@')) {
-      throw typeError(`options.users key ${JSON.stringify(key)} must be "user" or "user@domain"`, 'ERR_INVALID_ARG_VALUE');
+      throw typeError('ERR_INVALID_ARG_VALUE', `options.users key ${JSON.stringify(key)} must be "user" or "user@domain"`);
     }
-    if (typeof password !== 'string') throw typeError(`options.users[${JSON.stringify(key)}] must be a string password, got ${typeof password}`);
+    if (typeof password !== 'string') throw typeError('ERR_INVALID_ARG_TYPE', `options.users[${JSON.stringify(key)}] must be a string password, got ${typeof password}`);
     const at = key.indexOf('@');
     table.set(at < 0 ? key : `${key.slice(0, at)}@${key.slice(at + 1).toLowerCase()}`, password);
   }
@@ -527,17 +519,15 @@ export class Registrar extends EventEmitter<RegistrarEventMap> {
     }
     if (!served) {
       await ctx.close();
-      throw Object.assign(
-        new Error(
-          `libeXosip2 does not accept incoming ${info.transport.toUpperCase()} connections: it was built without ENABLE_MAIN_SOCKET ` +
-            '(its TCP/TLS transport is client-only). Serve UDP, or use a libeXosip2 built with -DENABLE_MAIN_SOCKET.',
-        ),
-        { code: 'ERR_TRANSPORT_NOT_SERVED' },
+      throw stateError(
+        'ERR_TRANSPORT_NOT_SERVED',
+        `libeXosip2 does not accept incoming ${info.transport.toUpperCase()} connections: it was built without ENABLE_MAIN_SOCKET ` +
+          '(its TCP/TLS transport is client-only). Serve UDP, or use a libeXosip2 built with -DENABLE_MAIN_SOCKET.',
       );
     }
     if (this.#closing !== null) {
       await ctx.close();
-      throw Object.assign(new Error('The registrar was closed while listen() ran'), { code: 'ERR_REGISTRAR_CLOSED' });
+      throw stateError('ERR_REGISTRAR_CLOSED', 'The registrar was closed while listen() ran');
     }
     this.#contexts.push(ctx);
     this.#addresses.push(info);
@@ -594,7 +584,7 @@ export class Registrar extends EventEmitter<RegistrarEventMap> {
   }
 
   #assertOpen(): void {
-    if (this.#closing !== null) throw Object.assign(new Error('The registrar is closed'), { code: 'ERR_REGISTRAR_CLOSED' });
+    if (this.#closing !== null) throw stateError('ERR_REGISTRAR_CLOSED', 'The registrar is closed');
   }
 
   #warn(error: unknown): void {

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NativeContext } from '../binding';
-import { check, OSIP_CODES, RegistrationError } from './errors';
+import { check, OSIP_CODES, type RegistrationCode, type RegistrationError, registrationError, stateError } from './errors';
 import type { RegistrationEvent } from './events';
 import { contactExpires, contactUri, Message, native } from './message';
 import * as v from './validate';
@@ -227,7 +227,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') {
-        throw Object.assign(new Error(`Registration ${this.rid} is ${this.#state}`), { code: 'ERR_REGISTRATION_CLOSED' });
+        throw stateError('ERR_REGISTRATION_CLOSED', `Registration ${this.rid} is ${this.#state}`);
       }
       this.#host.assertOpen();
       if (signal?.aborted) throw this.#abortError(signal);
@@ -397,19 +397,13 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     if (pending !== null) this.#notify();
   }
 
-  #error(code: string, statusCode: number, reason: string): RegistrationError {
+  #error(code: RegistrationCode, statusCode: number, reason: string): RegistrationError {
     const what = statusCode > 0 ? `${statusCode} ${reason}`.trim() : reason;
-    return new RegistrationError(`Registration ${this.rid} of ${this.from} failed: ${what}`, { code, statusCode, reason, rid: this.rid });
+    return registrationError(code, `Registration ${this.rid} of ${this.from} failed: ${what}`, { statusCode, reason, rid: this.rid });
   }
 
   #abortError(signal: AbortSignal): RegistrationError {
-    return new RegistrationError(`Registration ${this.rid} of ${this.from} was aborted`, {
-      code: 'ABORT_ERR',
-      statusCode: 0,
-      reason: 'aborted',
-      rid: this.rid,
-      cause: signal.reason,
-    });
+    return registrationError('ABORT_ERR', `Registration ${this.rid} of ${this.from} was aborted`, { reason: 'aborted', rid: this.rid, cause: signal.reason });
   }
 }
 
