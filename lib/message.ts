@@ -5,7 +5,7 @@
 import type { NativeMessage } from '../binding';
 import { binding } from './native';
 import { asSipError, check, osipError, typeError } from './errors';
-import * as v from './validate';
+import * as v from './internal/validate';
 
 const nativeOf = new WeakMap<Message, NativeMessage>();
 

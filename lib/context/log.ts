@@ -2,8 +2,8 @@
  * Routing libosip2/eXosip's own log (osip_trace) to a logger of yours.
  * @module
  */
-import type { NativeLog } from '../binding';
-import { typeError } from './errors';
+import type { NativeLog } from '../../binding';
+import { typeError } from '../errors';
 import { redactCredentials } from './trace';
 
 /** osip_trace levels by name: 0 FATAL .. 7 INFO4. */

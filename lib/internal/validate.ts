@@ -6,7 +6,10 @@
  * @module
  */
 import { isIP } from 'node:net';
-import { rangeError, typeError } from './errors';
+import { inspect } from 'node:util';
+import type { AuthenticationInfo } from '../context/types';
+import { rangeError, typeError } from '../errors';
+import { type ExosipOptionName, OPTIONS, optionKind, valueFits } from '../options';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -105,4 +108,33 @@ export function uriHostFamily(uri: string): 0 | 4 | 6 {
   const hostPart = rest.slice(rest.lastIndexOf('@') + 1);
   const m = /^\[([^\]]+)\]/.exec(hostPart) ?? /^([^:;?>]+)/.exec(hostPart);
   return m === null ? 0 : (isIP(m[1]) as 0 | 4 | 6);
+}
+
+/**
+ * Credentials for `eXosip_add_authentication_info` (a checked copy):
+ * `username`, `password` or `ha1`, optional `userid` and `realm`, each
+ * within the 49 bytes eXosip keeps.
+ */
+export function authenticationInfo(name: string, value: unknown): AuthenticationInfo {
+  const o = options<AuthenticationInfo>(name, value);
+  if (value === undefined) throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be an object`);
+  credential(`${name}.username`, o.username);
+  if (o.userid !== undefined) credential(`${name}.userid`, o.userid);
+  if (o.password === undefined && o.ha1 === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `${name}.password or ${name}.ha1 is required`);
+  if (o.password !== undefined) credential(`${name}.password`, o.password, { allowEmpty: true });
+  if (o.ha1 !== undefined) credential(`${name}.ha1`, o.ha1);
+  if (o.realm !== undefined) credential(`${name}.realm`, o.realm);
+  return { ...o } as AuthenticationInfo;
+}
+
+/** An `eXosip_set_option` option (C name or number) and a value of the kind it takes; returns its number. */
+export function exosipOption(option: unknown, value: unknown): number {
+  const id = typeof option === 'number' ? option : OPTIONS[option as ExosipOptionName];
+  const kind = id === undefined ? undefined : optionKind(id);
+  if (id === undefined || kind === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `Unknown eXosip option ${String(option)}`);
+  if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} takes a C pointer this binding does not pass`);
+  if (!valueFits(kind, value)) {
+    throw typeError('ERR_INVALID_ARG_TYPE', `${String(option)} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
+  }
+  return id;
 }
