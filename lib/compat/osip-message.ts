@@ -3,6 +3,7 @@
  * needs (`osip_message_*`).
  * @module
  */
+import type { NativeMessage } from '../../binding';
 import { typeError } from '../errors';
 import { Message, replaceNative } from '../message';
 import { binding } from '../native';
@@ -115,12 +116,7 @@ export function osip_message_to_str(sip: osip_message_t | null): [code: number, 
  * with CR, LF or NUL.
  */
 export function osip_message_set_header(sip: osip_message_t | null, hname: string, hvalue: string): number {
-  const fn = 'osip_message_set_header';
-  const handle = messageOrNull(sip, fn);
-  const name = str(hname, fn, 'hname');
-  const value = str(hvalue, fn, 'hvalue');
-  if (handle === null || name === '' || UNSAFE_TEXT.test(name) || UNSAFE_TEXT.test(value)) return OSIP_BADPARAMETER;
-  return handle.setGenericHeader(name, value);
+  return withGenericHeader('osip_message_set_header', sip, hname, hvalue, (handle, name, value) => handle.setGenericHeader(name, value));
 }
 
 /**
@@ -130,12 +126,26 @@ export function osip_message_set_header(sip: osip_message_t | null, hname: strin
  * {@link osip_message_set_header}.
  */
 export function osip_message_replace_header(sip: osip_message_t | null, hname: string, hvalue: string): number {
-  const fn = 'osip_message_replace_header';
+  return withGenericHeader('osip_message_replace_header', sip, hname, hvalue, (handle, name, value) => handle.replaceGenericHeader(name, value));
+}
+
+/**
+ * Checks the arguments of a generic-header setter named `fn` as C does
+ * (`OSIP_BADPARAMETER` for a null message or an empty name) and refuses CR,
+ * LF or NUL (which C would inject), then runs `op`.
+ */
+function withGenericHeader(
+  fn: string,
+  sip: osip_message_t | null,
+  hname: string,
+  hvalue: string,
+  op: (handle: NativeMessage, name: string, value: string) => number,
+): number {
   const handle = messageOrNull(sip, fn);
   const name = str(hname, fn, 'hname');
   const value = str(hvalue, fn, 'hvalue');
   if (handle === null || name === '' || UNSAFE_TEXT.test(name) || UNSAFE_TEXT.test(value)) return OSIP_BADPARAMETER;
-  return handle.replaceGenericHeader(name, value);
+  return op(handle, name, value);
 }
 
 /**

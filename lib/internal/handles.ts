@@ -50,34 +50,43 @@ export interface RegistrationInternals {
   closed(): void;
 }
 
-const contexts = new WeakMap<Context, ContextInternals>();
-const registrations = new WeakMap<Registration, RegistrationInternals>();
+/** One kind of public object's internals: set once by its constructor, read by lib/. */
+interface InternalsTable<K extends object, V> {
+  /** Called once, by the constructor of `owner`. */
+  bind(owner: K, internals: V): void;
+  /** The internals of an object made by exosip2 (TypeError `ERR_INVALID_ARG_TYPE` for anything else). */
+  of(owner: K): V;
+}
+
+function internalsTable<K extends object, V>(what: string): InternalsTable<K, V> {
+  const table = new WeakMap<K, V>();
+  return {
+    bind: (owner, internals) => void table.set(owner, internals),
+    of: (owner) => {
+      const internals = table.get(owner);
+      if (internals === undefined) throw typeError('ERR_INVALID_ARG_TYPE', `Expected a ${what} created by exosip2`);
+      return internals;
+    },
+  };
+}
+
+// The areas to come (calls, subscriptions) add their table here.
+const contexts = internalsTable<Context, ContextInternals>('Context');
+const registrations = internalsTable<Registration, RegistrationInternals>('Registration');
 
 /** Called once, by the Context constructor. */
-export function bindContext(context: Context, internals: ContextInternals): void {
-  contexts.set(context, internals);
-}
+export const bindContext = contexts.bind;
 
-/** The internals of a Context made by exosip2 (TypeError `ERR_INVALID_ARG_TYPE` for anything else). */
-export function contextInternals(context: Context): ContextInternals {
-  const internals = contexts.get(context);
-  if (internals === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'Expected a Context created by exosip2');
-  return internals;
-}
+/** The internals of a Context made by exosip2. */
+export const contextInternals = contexts.of;
 
 /** The native handle of a Context. */
 export function nativeOf(context: Context): NativeContext {
-  return contextInternals(context).native;
+  return contexts.of(context).native;
 }
 
 /** Called once, by the Registration constructor. */
-export function bindRegistration(registration: Registration, internals: RegistrationInternals): void {
-  registrations.set(registration, internals);
-}
+export const bindRegistration = registrations.bind;
 
 /** The internals of a Registration made by exosip2. */
-export function registrationInternals(registration: Registration): RegistrationInternals {
-  const internals = registrations.get(registration);
-  if (internals === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'Expected a Registration created by exosip2');
-  return internals;
-}
+export const registrationInternals = registrations.of;
