@@ -147,6 +147,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#settleError(this.#error('ERR_REGISTRATION_REMOVED', 0, 'removed locally'));
     this.#state = 'removed';
     this.#host.forgetRegistration(this.rid);
+    // A refresh()/unregister() waiting for eXosip's own REGISTER ends now, not at its timeout.
+    this.#notify();
   }
 
   async #sendUpdate(kind: 'refresh' | 'unregister', options: RefreshOptions | undefined): Promise<RegistrationInfo> {
@@ -252,6 +254,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #closed(): void {
     this.#settleError(this.#error('ERR_CONTEXT_CLOSED', 0, 'the context was closed'));
     this.#state = 'closed';
+    this.#notify();
   }
 
   /** One eXosip event for this rid, in order. */
