@@ -1,6 +1,9 @@
 /**
- * Errors: one factory for OSIP/eXosip return codes, and the rejection type of
- * registrations. Every error has a stable string `code` to branch on.
+ * The one error vocabulary of exosip2: the catalogue of every `code` the
+ * package throws, the two error classes users branch on ({@link SipError},
+ * {@link RegistrationError}), and the factories every other module of lib/
+ * builds its errors with (no module builds a coded error by hand).
+ * docs/errors.md lists the catalogue for users.
  * @module
  */
 import { binding } from './native';
@@ -14,6 +17,77 @@ const namesByValue = new Map<number, string>(Object.entries(OSIP_CODES).map(([na
 export function osipCodeName(code: number): string {
   return namesByValue.get(code) ?? 'OSIP_UNKNOWN_ERROR';
 }
+
+/**
+ * @internal The catalogue: every string `code` exosip2 throws or rejects
+ * with, besides the `OSIP_*` names of {@link OSIP_CODES} (and
+ * `'OSIP_UNKNOWN_ERROR'` for a negative value libosip2 does not define),
+ * which a {@link SipError} carries. Each entry says what the code means;
+ * docs/errors.md says which calls throw it. The native addon throws
+ * `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`,
+ * `ERR_CONTEXT_CLOSED`, `ERR_CONTEXT_NOT_INITIALIZED`, `ERR_MESSAGE_SPENT`,
+ * `ERR_MESSAGE_DISPOSED` and OSIP names with the same meanings
+ * (native/util/error.h); scripts/binding-loader.js throws
+ * `ERR_EXOSIP2_NATIVE_MISSING`.
+ */
+export const ERROR_CODES = Object.freeze({
+  // Arguments (TypeError / RangeError, as Node's own).
+  ERR_INVALID_ARG_TYPE: 'TypeError: an argument (or option) has the wrong type.',
+  ERR_INVALID_ARG_VALUE: 'TypeError: an argument has the right type but a value that is refused (header injection, unknown option, wrong address family, ...).',
+  ERR_OUT_OF_RANGE: 'RangeError: a number outside its range, or a credential longer than the 49 bytes eXosip keeps.',
+  // Object states (Error).
+  ERR_CONTEXT_CLOSED: 'The context (or pool) was closed; also the code a pending registration rejects with when it closes.',
+  ERR_CONTEXT_NOT_INITIALIZED: 'A compat call on a context whose eXosip_init has not succeeded yet.',
+  ERR_NOT_LISTENING: 'register() before listen(): eXosip needs a transport.',
+  ERR_LOCK_HELD: 'eXosip_event_wait while JS holds eXosip_lock (in C, a deadlock).',
+  ERR_MESSAGE_SPENT: 'The message was handed to eXosip (sent), which owns it now.',
+  ERR_MESSAGE_DISPOSED: 'The message was freed (dispose() or osip_message_free).',
+  ERR_POOL_FULL: 'Every context of a ContextPool holds maxPerContext registrations and maxContexts are open.',
+  ERR_REGISTRAR_CLOSED: 'The Registrar was closed.',
+  ERR_TRANSPORT_NOT_SERVED: 'Registrar.listen() over TCP/TLS on a libeXosip2 built without ENABLE_MAIN_SOCKET.',
+  ERR_REGISTRATION_CLOSED: 'refresh()/unregister() on a registration that was removed, unregistered or closed.',
+  // RegistrationError codes (why a REGISTER did not end with a 2xx).
+  ERR_REGISTRATION_REJECTED: 'RegistrationError: a final non-2xx answer (see statusCode and reason).',
+  ERR_REGISTRATION_NO_RESPONSE: 'RegistrationError: eXosip gave up without a final answer (transaction timeout or transport error).',
+  ERR_REGISTRATION_TIMEOUT: 'RegistrationError: no final answer within timeoutMs.',
+  ERR_REGISTRATION_REMOVED: 'RegistrationError: remove() was called while waiting.',
+  ERR_REGISTRATION_NOT_SENT: 'RegistrationError: eXosip_register_send_register refused the REGISTER (the SipError follows).',
+  // Abort (Node's own shape).
+  ABORT_ERR: 'The AbortSignal given aborted: an AbortError, or a RegistrationError for registration waits.',
+  // Sockets.
+  EADDRINUSE: 'SipError: listen() on a port another socket holds.',
+  // Loading.
+  ERR_EXOSIP2_NATIVE_MISSING: 'No build of the native addon could be loaded (thrown by scripts/binding-loader.js).',
+} as const);
+
+/** @internal A code of the {@link ERROR_CODES} catalogue. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** @internal The codes of argument TypeErrors. */
+export type ArgumentCode = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE';
+
+/** @internal The codes of a plain `Error` for an operation the object's state refuses. */
+export type StateCode =
+  | 'ERR_CONTEXT_CLOSED'
+  | 'ERR_CONTEXT_NOT_INITIALIZED'
+  | 'ERR_NOT_LISTENING'
+  | 'ERR_LOCK_HELD'
+  | 'ERR_MESSAGE_SPENT'
+  | 'ERR_MESSAGE_DISPOSED'
+  | 'ERR_POOL_FULL'
+  | 'ERR_REGISTRAR_CLOSED'
+  | 'ERR_TRANSPORT_NOT_SERVED'
+  | 'ERR_REGISTRATION_CLOSED';
+
+/** @internal The codes a {@link RegistrationError} carries. */
+export type RegistrationCode =
+  | 'ERR_REGISTRATION_REJECTED'
+  | 'ERR_REGISTRATION_NO_RESPONSE'
+  | 'ERR_REGISTRATION_TIMEOUT'
+  | 'ERR_REGISTRATION_REMOVED'
+  | 'ERR_REGISTRATION_NOT_SENT'
+  | 'ERR_CONTEXT_CLOSED'
+  | 'ABORT_ERR';
 
 /**
  * A failure reported by libeXosip2 or libosip2 as a negative return code.
@@ -54,6 +128,21 @@ export function check(code: number, what: string, detail?: string): number {
   return code;
 }
 
+/** @internal A SipError for a socket failure (`'EADDRINUSE'`) behind the negative `errno` eXosip returned. */
+export function socketError(code: 'EADDRINUSE', message: string, errno: number): SipError {
+  return new SipError(message, code, errno);
+}
+
+/**
+ * @internal The same error as a {@link SipError} when the addon threw one
+ * with an OSIP code (`code: 'OSIP_…'`, numeric `errno`); any other error as it is.
+ */
+export function asSipError(error: unknown): unknown {
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  if (error instanceof SipError || typeof code !== 'string' || !code.startsWith('OSIP_') || typeof errno !== 'number') return error;
+  return new SipError((error as Error).message, code, errno);
+}
+
 /**
  * Why a registration did not end with a 2xx. `code` is one of:
  * `'ERR_REGISTRATION_REJECTED'` (a final non-2xx: see `statusCode`, `reason`),
@@ -72,7 +161,7 @@ export class RegistrationError extends Error {
   /** The registration id eXosip gave (`rid`). */
   readonly rid: number;
 
-  /** @internal */
+  /** @internal Made by {@link registrationError}. */
   constructor(message: string, init: { code: string; statusCode: number; reason: string; rid: number; cause?: unknown }) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'RegistrationError';
@@ -81,6 +170,30 @@ export class RegistrationError extends Error {
     this.reason = init.reason;
     this.rid = init.rid;
   }
+}
+
+/** @internal A {@link RegistrationError}: `statusCode` and `rid` 0 unless given, `cause` only when given. */
+export function registrationError(
+  code: RegistrationCode,
+  message: string,
+  init: { reason: string; statusCode?: number; rid?: number; cause?: unknown },
+): RegistrationError {
+  return new RegistrationError(message, { code, statusCode: init.statusCode ?? 0, reason: init.reason, rid: init.rid ?? 0, cause: init.cause });
+}
+
+/** @internal A TypeError for a bad argument, coded as Node codes its own. */
+export function typeError(code: ArgumentCode, message: string): TypeError {
+  return Object.assign(new TypeError(message), { code });
+}
+
+/** @internal A RangeError (`ERR_OUT_OF_RANGE`) for a value outside its range. */
+export function rangeError(message: string): RangeError {
+  return Object.assign(new RangeError(message), { code: 'ERR_OUT_OF_RANGE' as const });
+}
+
+/** @internal An Error for an operation the state of an object refuses (closed, spent, full, ...). */
+export function stateError(code: StateCode, message: string): Error {
+  return Object.assign(new Error(message), { code });
 }
 
 /**

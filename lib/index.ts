@@ -5,39 +5,36 @@
  * The C-named API for porting is `exosip2/compat`.
  * @module
  */
-export { Context } from './context';
-export type {
-  AuthenticationInfo,
-  ContextEventMap,
-  ContextOptions,
-  ListenInfo,
-  ListenOptions,
-  RegisterOptions,
-  Transport,
-  UnregisterAllOptions,
-} from './context';
-export { Registration, DEFAULT_TIMEOUT_MS } from './registration';
+
+// The context (eX_setup.h, eXosip.h): sockets, options, credentials, events, log, trace.
+export { Context } from './context/context';
+export type { AuthenticationInfo, ContextEventMap, ContextOptions, ListenInfo, ListenOptions, Transport } from './context/types';
+export { LOG_LEVELS } from './context/log';
+export type { Logger, LogMethod, LogRecord } from './context/log';
+export { redactCredentials } from './context/trace';
+export type { SipTrace, TraceOptions } from './context/trace';
+
+// Registrations (eX_register.h).
+export { Registration } from './register/registration';
+export { DEFAULT_TIMEOUT_MS } from './register/types';
 export type {
   RefreshOptions,
+  RegisterOptions,
   RegistrationChallenge,
   RegistrationEventMap,
   RegistrationInfo,
   RegistrationState,
   RegistrationWaitOptions,
-} from './registration';
-export { Message, parseMessage } from './message';
-export { redactCredentials } from './trace';
-export { LOG_LEVELS } from './log';
-export type { Logger, LogMethod, LogRecord } from './log';
-export type { SipTrace, TraceOptions } from './trace';
-export { EVENT_TYPES } from './events';
-export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
-export { OPTIONS, OPTION_KINDS } from './options';
-export type { ExosipOptionName, OptionKind, OptionValue } from './options';
-export { OSIP_CODES, osipCodeName, RegistrationError, SipError } from './errors';
-export { ContextPool, DEFAULT_MAX_CONTEXTS, DEFAULT_MAX_PER_CONTEXT } from './pool';
-export type { ContextPoolEventMap, ContextPoolOptions, PoolListenOptions, PoolRegisterOptions } from './pool';
-export { Registrar } from './registrar';
+  UnregisterAllOptions,
+} from './register/types';
+
+// Many contexts behind one register().
+export { ContextPool } from './pool/pool';
+export { DEFAULT_MAX_CONTEXTS, DEFAULT_MAX_PER_CONTEXT } from './pool/types';
+export type { ContextPoolEventMap, ContextPoolOptions, PoolListenOptions, PoolRegisterOptions } from './pool/types';
+
+// The embedded registrar (the server side: eX_message.h answers).
+export { Registrar } from './registrar/server';
 export type {
   RegistrarBinding,
   RegistrarChallenge,
@@ -54,4 +51,12 @@ export type {
   RegistrarUnregisteredEvent,
   RegistrarUnregisterReason,
   RegistrarUsers,
-} from './registrar';
+} from './registrar/types';
+
+// Shared by every area: messages, events, options, errors.
+export { Message, parseMessage } from './message';
+export { EVENT_TYPES } from './events';
+export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
+export { OPTIONS, OPTION_KINDS } from './options';
+export type { ExosipOptionName, OptionKind, OptionValue } from './options';
+export { OSIP_CODES, osipCodeName, RegistrationError, SipError } from './errors';

@@ -4,8 +4,8 @@
  */
 import type { NativeMessage } from '../binding';
 import { binding } from './native';
-import { check, osipError, SipError } from './errors';
-import * as v from './validate';
+import { asSipError, check, osipError, typeError } from './errors';
+import * as v from './internal/validate';
 
 const nativeOf = new WeakMap<Message, NativeMessage>();
 
@@ -121,11 +121,7 @@ export class Message {
     try {
       return native(this).toString();
     } catch (error) {
-      const { code, errno } = error as { code?: unknown; errno?: unknown };
-      if (typeof code === 'string' && code.startsWith('OSIP_') && typeof errno === 'number') {
-        throw new SipError((error as Error).message, code, errno);
-      }
-      throw error;
+      throw asSipError(error);
     }
   }
 
@@ -143,11 +139,7 @@ export class Message {
 /** @internal The native handle behind a Message (for lib/ and compat only). */
 export function native(message: Message): NativeMessage {
   const handle = nativeOf.get(message);
-  if (handle === undefined) {
-    const error = new TypeError('Expected a Message created by exosip2');
-    (error as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_TYPE';
-    throw error;
-  }
+  if (handle === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'Expected a Message created by exosip2');
   return handle;
 }
 
@@ -171,11 +163,7 @@ export function replaceNative(message: Message, handle: NativeMessage): void {
  * (`OSIP_SYNTAXERROR`, ...) when libosip2 rejects it.
  */
 export function parseMessage(raw: string | Buffer): Message {
-  if (typeof raw !== 'string' && !Buffer.isBuffer(raw)) {
-    const error = new TypeError('raw must be a string or a Buffer');
-    (error as NodeJS.ErrnoException).code = 'ERR_INVALID_ARG_TYPE';
-    throw error;
-  }
+  if (typeof raw !== 'string' && !Buffer.isBuffer(raw)) throw typeError('ERR_INVALID_ARG_TYPE', 'raw must be a string or a Buffer');
   const [code, handle] = binding.NativeMessage.parse(raw);
   if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, 'osip_message_parse');
   return new Message(handle);

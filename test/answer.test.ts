@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { Message } from '../lib/index';
+import { nativeOf } from '../lib/internal/handles';
 import { openContext } from './helpers/context';
 
 test('a context answers a REGISTER it receives (EXOSIP_MESSAGE_NEW → build/send answer)', async () => {
   const server = await openContext();
   const client = await openContext();
-  const n = server._native;
+  const n = nativeOf(server);
   const seen: string[] = [];
   server.on('event', (ev) => {
     if (ev.type !== 'EXOSIP_MESSAGE_NEW' || ev.request?.method !== 'REGISTER') return;

@@ -63,6 +63,7 @@ import {
   type osip_header_t,
 } from '../lib/compat';
 import { type AnyExosipEvent, Context, Message } from '../lib/index';
+import { nativeOf } from '../lib/internal/handles';
 import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
 
 let kam: Kamailio;
@@ -430,7 +431,7 @@ describe('eXosip_lock / eXosip_unlock', () => {
     const ctx = newContext();
     assert.equal(eXosip_lock(ctx), 0);
     assert.equal(eXosip_lock(ctx), 0);
-    assert.equal(ctx._native.lockDepth, 2);
+    assert.equal(nativeOf(ctx).lockDepth, 2);
     const error = (() => {
       try {
         void eXosip_event_wait(ctx, 1, 0);
@@ -444,7 +445,7 @@ describe('eXosip_lock / eXosip_unlock', () => {
     assert.equal(eXosip_unlock(ctx), 0);
     assert.equal(codeOf(() => eXosip_event_wait(ctx, 0, 0)), 'ERR_LOCK_HELD');
     assert.equal(eXosip_unlock(ctx), 0);
-    assert.equal(ctx._native.lockDepth, 0);
+    assert.equal(nativeOf(ctx).lockDepth, 0);
     assert.equal(eXosip_unlock(ctx), OSIP_WRONG_STATE);
     assert.equal(await eXosip_event_wait(ctx, 0, 0), null);
   });

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { Context, Registration } from '../lib/index';
 import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
 
 const root = path.join(__dirname, '..');
@@ -23,6 +24,24 @@ async function runFixture(file: string, args: string[], graceMs: number): Promis
   }
   return { code, stdout, ms: Date.now() - started };
 }
+
+describe('no back door', () => {
+  test('a Context carries no _native/_init/_listen/_allocate: its prototype, class and instance have no internal members', async () => {
+    const underscored = (keys: Array<string | symbol>): string[] => keys.map(String).filter((k) => k.startsWith('_'));
+    assert.deepEqual(underscored(Object.getOwnPropertyNames(Context.prototype)), []);
+    assert.deepEqual(underscored(Object.getOwnPropertyNames(Context)), []);
+    assert.deepEqual(underscored(Object.getOwnPropertyNames(Registration.prototype)), []);
+    const ctx = new Context();
+    try {
+      await ctx.listen({ address: '127.0.0.1' });
+      // EventEmitter's own bookkeeping (_events, ...) aside, an instance holds #private fields only.
+      const emitter = new Set(Reflect.ownKeys(new EventEmitter()));
+      assert.deepEqual(Reflect.ownKeys(ctx).filter((k) => !emitter.has(k)), []);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
 
 describe('process lifetime', () => {
   test('an open context keeps the process alive, like a socket', async () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { Context, Message, parseMessage, SipError } from '../lib/index';
+import { nativeOf } from '../lib/internal/handles';
 
 const OK = [
   'SIP/2.0 200 OK',
@@ -88,7 +89,7 @@ describe('Message', () => {
     const ctx = new Context();
     await ctx.listen({ address: '127.0.0.1' });
     // A REGISTER sent through the compat-level native path: the handle is spent.
-    const n = ctx._native;
+    const n = nativeOf(ctx);
     const [rid, handle] = n.registerBuildInitialRegister('sip:alice@example.com', 'sip:127.0.0.1:9', null, 60);
     assert.ok(rid > 0 && handle !== null);
     const msg = new Message(handle);

@@ -41,7 +41,9 @@ const typeRoots = path.join(root, 'node_modules', '@types');
 
 /** The ES module entry points and their declarations, next to the CommonJS ones. */
 const ENTRIES = ['index', 'compat'];
-const PACKED = ENTRIES.flatMap((e) => [`dist/esm/${e}.mjs`, `dist/esm/${e}.d.mts`, `dist/lib/${e}.js`, `dist/lib/${e}.d.ts`]);
+/** Each entry's CommonJS module below dist/lib/, without extension. */
+const CJS_PATHS: Record<string, string> = { index: 'index', compat: 'compat/index' };
+const PACKED = ENTRIES.flatMap((e) => [`dist/esm/${e}.mjs`, `dist/esm/${e}.d.mts`, `dist/lib/${CJS_PATHS[e]}.js`, `dist/lib/${CJS_PATHS[e]}.d.ts`]);
 
 const OK = ['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK776asdhds', 'From: <sip:alice@example.com>;tag=1928301774',
   'To: <sip:alice@example.com>;tag=a6c85cf', 'Call-ID: a84b4c76e66710', 'CSeq: 2 REGISTER', 'Content-Length: 0', '', ''].join('\r\n');
@@ -245,7 +247,7 @@ describe('the packed package from ESM and CommonJS, with types', () => {
       const conditions = pkg.exports[sub];
       assert.deepEqual(Object.keys(conditions), ['import', 'require', 'default'], `exports["${sub}"]`);
       assert.deepEqual(conditions.import, { types: `./dist/esm/${entry}.d.mts`, default: `./dist/esm/${entry}.mjs` });
-      assert.deepEqual(conditions.require, { types: `./dist/lib/${entry}.d.ts`, default: `./dist/lib/${entry}.js` });
+      assert.deepEqual(conditions.require, { types: `./dist/lib/${CJS_PATHS[entry]}.d.ts`, default: `./dist/lib/${CJS_PATHS[entry]}.js` });
       assert.deepEqual(conditions.default, conditions.require);
       for (const c of ['import', 'require', 'default']) {
         assert.equal(Object.keys(conditions[c])[0], 'types', `exports["${sub}"].${c}: "types" comes first`);
@@ -262,7 +264,7 @@ describe('the packed package from ESM and CommonJS, with types', () => {
     const out = lastJson<{ import: string[]; require: string[]; addons: string[]; port: number }>(r.stdout);
     const real = fs.realpathSync(packageDir);
     assert.deepEqual(out.import, ['index', 'compat'].map((e) => pathToFileURL(path.join(real, 'dist', 'esm', `${e}.mjs`)).href));
-    assert.deepEqual(out.require, [path.join(real, 'dist', 'lib', 'index.js'), path.join(real, 'dist', 'lib', 'compat.js')]);
+    assert.deepEqual(out.require, [path.join(real, 'dist', 'lib', 'index.js'), path.join(real, 'dist', 'lib', 'compat', 'index.js')]);
     assert.deepEqual(out.addons, [fs.realpathSync(addonCopy)], 'exactly one native addon, the one in the installed package');
     assert.ok(out.port > 0);
   });
@@ -272,7 +274,7 @@ describe('the packed package from ESM and CommonJS, with types', () => {
     assert.equal(r.status, 0, `cjs.cjs exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
     const out = lastJson<{ require: string[]; addons: string[]; port: number }>(r.stdout);
     const real = fs.realpathSync(packageDir);
-    assert.deepEqual(out.require, [path.join(real, 'dist', 'lib', 'index.js'), path.join(real, 'dist', 'lib', 'compat.js')]);
+    assert.deepEqual(out.require, [path.join(real, 'dist', 'lib', 'index.js'), path.join(real, 'dist', 'lib', 'compat', 'index.js')]);
     assert.deepEqual(out.addons, [fs.realpathSync(addonCopy)], 'exactly one native addon, the one in the installed package');
     assert.ok(out.port > 0);
   });
@@ -309,7 +311,7 @@ describe('the packed package from ESM and CommonJS, with types', () => {
     for (const entry of ENTRIES) {
       const spec = entry === 'index' ? 'exosip2' : 'exosip2/compat';
       assert.match(reasons(`node_modules/exosip2/dist/esm/${entry}.d.mts`), new RegExp(`Imported via '${spec}' from file 'check\\.mts'`));
-      assert.match(reasons(`node_modules/exosip2/dist/lib/${entry}.d.ts`), new RegExp(`Imported via '${spec}' from file 'check\\.cts'`));
+      assert.match(reasons(`node_modules/exosip2/dist/lib/${CJS_PATHS[entry]}.d.ts`), new RegExp(`Imported via '${spec}' from file 'check\\.cts'`));
     }
   });
 });

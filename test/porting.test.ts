@@ -34,6 +34,7 @@ import {
   type eXosip_t,
 } from '../lib/compat';
 import { Context, type Registration, type RegistrationInfo } from '../lib/index';
+import { nativeOf } from '../lib/internal/handles';
 import { type Binding, type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -361,7 +362,7 @@ const cases: Record<string, () => Promise<void>> = {
     assert.ok(binding.expires > 1790 && binding.expires <= 1800, `expires ${binding.expires}`);
     // The `rid < 0` branch: a proxy eXosip cannot parse.
     assert.equal(s.initiate_registration(ctx, 'not a uri'), -1);
-    assert.equal(ctx._native.lockDepth, 0, 'the failure branch unlocked');
+    assert.equal(nativeOf(ctx).lockDepth, 0, 'the failure branch unlocked');
   },
 
   async initiate_registration_ctx() {
@@ -486,7 +487,7 @@ const cases: Record<string, () => Promise<void>> = {
     // Unknown rid: eXosip's OSIP_NOTFOUND takes the `i < 0` branch.
     assert.equal(eXosip_register_build_register(ctx, rid + 100, 1800)[0], OSIP_NOTFOUND);
     assert.equal(s.update_registration(ctx, rid + 100), -1);
-    assert.equal(ctx._native.lockDepth, 0);
+    assert.equal(nativeOf(ctx).lockDepth, 0);
   },
 
   async update_registration_ctx() {
@@ -531,7 +532,7 @@ const cases: Record<string, () => Promise<void>> = {
     const [before] = await bindingsOf('alice@example.com', 1);
     const count = await kam.registerCount();
     assert.equal(s.discard_registration(ctx, rid), 0);
-    assert.equal(ctx._native.lockDepth, 0);
+    assert.equal(nativeOf(ctx).lockDepth, 0);
     // Forgotten locally...
     assert.equal(eXosip_register_build_register(ctx, rid, 1800)[0], OSIP_NOTFOUND);
     assert.equal(s.discard_registration(ctx, rid), OSIP_NOTFOUND);
@@ -572,7 +573,7 @@ const cases: Record<string, () => Promise<void>> = {
     clearTimeout(timer);
     const rid = /\(rid (\d+)\)/.exec(lines[0] ?? '')?.[1];
     assert.deepEqual(lines, [`registration failed (rid ${rid})`, `registered (rid ${rid})`]);
-    assert.equal(ctx._native.lockDepth, 0);
+    assert.equal(nativeOf(ctx).lockDepth, 0);
     assertContactOf((await bindingsOf('alice@example.com', 1))[0], 'alice', ctx);
   },
 

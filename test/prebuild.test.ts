@@ -294,7 +294,7 @@ exec "$@"
       assert.ok(top.includes(f) || scripts.includes(f) || dirs.some((d) => f.startsWith(d)), `unexpected file in the tarball: ${f}`);
       assert.doesNotMatch(f, /(^|\/)(test|build|node_modules)\//);
     }
-    for (const f of [...top, ...scripts, 'dist/lib/index.js', 'dist/lib/compat.js', 'dist/binding.d.ts', 'native/module.cc', 'cmake/FindeXosip2.cmake']) {
+    for (const f of [...top, ...scripts, 'dist/lib/index.js', 'dist/lib/compat/index.js', 'dist/binding.d.ts', 'native/module.cc', 'cmake/FindeXosip2.cmake']) {
       assert.ok(packedFiles.includes(f), `${f} is missing from the tarball`);
     }
     for (const f of [addonName, ...BUNDLED, 'THIRD-PARTY-NOTICES.md', 'licenses/GPL-2', 'licenses/Apache-2.0']) {

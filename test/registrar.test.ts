@@ -1,5 +1,5 @@
 /**
- * The embedded Registrar (lib/registrar.ts): our own Context registers against
+ * The embedded Registrar (lib/registrar/): our own Context registers against
  * it (challenge, refresh, unregister, Contact: *, 423, 403, lowered expires,
  * bounded bindings, stale nonces), SIPp's REGISTER-with-auth scenario
  * registers against it, and raw REGISTER requests crafted here get the same

@@ -7,7 +7,7 @@
  * a documented way:
  *
  * - a value, where a compat function's C return code is >= 0 or one of the
- *   OSIP_* codes (lib/compat.ts, convention 3);
+ *   OSIP_* codes (lib/compat/, convention 3);
  * - or an error of a documented shape (ALLOWED below): TypeError/RangeError
  *   with Node's argument codes, SipError with an OSIP_* code, RegistrationError
  *   with one of its codes (lib/errors.ts), or an Error with one of the codes

@@ -18,7 +18,7 @@ import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
 const SLOW = process.env.EXOSIP2_MEMCHECK === '1' ? 20 : 1;
 
 const LIB = JSON.stringify(path.join(__dirname, '..', 'lib', 'index.ts'));
-const COMPAT = JSON.stringify(path.join(__dirname, '..', 'lib', 'compat.ts'));
+const COMPAT = JSON.stringify(path.join(__dirname, '..', 'lib', 'compat', 'index.ts'));
 
 /** Runs a script in a child Node (with tsx and --expose-gc); resolves with its exit and output, killing it after ms. */
 async function runScript(script: string, env: Record<string, string>, ms: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; elapsed: number }> {

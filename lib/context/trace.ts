@@ -2,7 +2,7 @@
  * SIP trace: every message a context sends or receives, as text.
  * @module
  */
-import { parseMessage } from './message';
+import { parseMessage } from '../message';
 
 /** One SIP message on the wire. */
 export interface SipTrace {

@@ -2,7 +2,8 @@
  * Routing libosip2/eXosip's own log (osip_trace) to a logger of yours.
  * @module
  */
-import type { NativeLog } from '../binding';
+import type { NativeLog } from '../../binding';
+import { typeError } from '../errors';
 import { redactCredentials } from './trace';
 
 /** osip_trace levels by name: 0 FATAL .. 7 INFO4. */
@@ -58,12 +59,12 @@ export function checkLogger(name: string, logger: unknown): Logger {
   if (typeof logger === 'object' && logger !== null) {
     for (const m of ['error', 'warn', 'info', 'debug'] as const) {
       if (typeof (logger as Record<string, unknown>)[m] !== 'function') {
-        throw Object.assign(new TypeError(`${name}.${m} must be a function`), { code: 'ERR_INVALID_ARG_TYPE' });
+        throw typeError('ERR_INVALID_ARG_TYPE', `${name}.${m} must be a function`);
       }
     }
     return logger as Logger;
   }
-  throw Object.assign(new TypeError(`${name} must be a function or a console-like object`), { code: 'ERR_INVALID_ARG_TYPE' });
+  throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be a function or a console-like object`);
 }
 
 /** @internal Hands one native log line to a logger (credentials redacted). */

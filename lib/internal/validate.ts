@@ -6,18 +6,10 @@
  * @module
  */
 import { isIP } from 'node:net';
-
-function typeError(message: string, code = 'ERR_INVALID_ARG_TYPE'): TypeError {
-  const error = new TypeError(message);
-  (error as NodeJS.ErrnoException).code = code;
-  return error;
-}
-
-function rangeError(message: string): RangeError {
-  const error = new RangeError(message);
-  (error as NodeJS.ErrnoException).code = 'ERR_OUT_OF_RANGE';
-  return error;
-}
+import { inspect } from 'node:util';
+import type { AuthenticationInfo } from '../context/types';
+import { rangeError, typeError } from '../errors';
+import { type ExosipOptionName, OPTIONS, optionKind, valueFits } from '../options';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -28,10 +20,10 @@ function describe(value: unknown): string {
 
 /** A string with no NUL, CR or LF: anything that goes into a SIP message. */
 export function sipText(name: string, value: unknown, { allowEmpty = false } = {}): string {
-  if (typeof value !== 'string') throw typeError(`${name} must be a string, got ${describe(value)}`);
-  if (!allowEmpty && value.length === 0) throw typeError(`${name} must not be empty`, 'ERR_INVALID_ARG_VALUE');
+  if (typeof value !== 'string') throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be a string, got ${describe(value)}`);
+  if (!allowEmpty && value.length === 0) throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not be empty`);
   if (/[\0\r\n]/.test(value)) {
-    throw typeError(`${name} must not contain NUL, CR or LF (header injection)`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not contain NUL, CR or LF (header injection)`);
   }
   return value;
 }
@@ -40,7 +32,7 @@ export function sipText(name: string, value: unknown, { allowEmpty = false } = {
 export function sipUri(name: string, value: unknown): string {
   const text = sipText(name, value);
   if (!/^sips?:[^\s<>"]+$/i.test(text)) {
-    throw typeError(`${name} must be a sip: or sips: URI such as "sip:alice@example.com", got ${describe(value)}`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a sip: or sips: URI such as "sip:alice@example.com", got ${describe(value)}`);
   }
   return text;
 }
@@ -49,14 +41,14 @@ export function sipUri(name: string, value: unknown): string {
 export function headerName(name: string, value: unknown): string {
   const text = sipText(name, value);
   if (!/^[A-Za-z0-9\-.!%*_+`'~]+$/.test(text)) {
-    throw typeError(`${name} must be a header name (letters, digits, "-" ...), got ${describe(value)}`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a header name (letters, digits, "-" ...), got ${describe(value)}`);
   }
   return text;
 }
 
 /** An integer in [min, max]. */
 export function integer(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number') throw typeError(`${name} must be a number, got ${describe(value)}`);
+  if (typeof value !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw rangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
@@ -67,7 +59,7 @@ export function integer(name: string, value: unknown, min: number, max: number):
 export function options<T extends object>(name: string, value: unknown): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw typeError(`${name} must be an object, got ${describe(value)}`);
+    throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be an object, got ${describe(value)}`);
   }
   return value as Partial<T>;
 }
@@ -76,14 +68,14 @@ export function options<T extends object>(name: string, value: unknown): Partial
 export function ipAddress(name: string, value: unknown): 4 | 6 {
   const text = sipText(name, value);
   const family = isIP(text);
-  if (family === 0) throw typeError(`${name} must be an IPv4 or IPv6 address, got ${describe(value)}`, 'ERR_INVALID_ARG_VALUE');
+  if (family === 0) throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be an IPv4 or IPv6 address, got ${describe(value)}`);
   return family as 4 | 6;
 }
 
 /** One of the listed strings. */
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw typeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as T;
 }
@@ -91,14 +83,14 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 /** An AbortSignal, or undefined. */
 export function abortSignal(name: string, value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
-  if (!(value instanceof AbortSignal)) throw typeError(`${name} must be an AbortSignal, got ${describe(value)}`);
+  if (!(value instanceof AbortSignal)) throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be an AbortSignal, got ${describe(value)}`);
   return value;
 }
 
 /** eXosip keeps credentials in char[50] and truncates longer ones silently: refuse them. */
 export function credential(name: string, value: unknown, { allowEmpty = false } = {}): string {
   // A credential of the wrong type is still a secret: name its type only.
-  if (typeof value !== 'string') throw typeError(`${name} must be a string, got ${value === null ? 'null' : typeof value}`);
+  if (typeof value !== 'string') throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be a string, got ${value === null ? 'null' : typeof value}`);
   const text = sipText(name, value, { allowEmpty });
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > 49) {
@@ -116,4 +108,33 @@ export function uriHostFamily(uri: string): 0 | 4 | 6 {
   const hostPart = rest.slice(rest.lastIndexOf('@') + 1);
   const m = /^\[([^\]]+)\]/.exec(hostPart) ?? /^([^:;?>]+)/.exec(hostPart);
   return m === null ? 0 : (isIP(m[1]) as 0 | 4 | 6);
+}
+
+/**
+ * Credentials for `eXosip_add_authentication_info` (a checked copy):
+ * `username`, `password` or `ha1`, optional `userid` and `realm`, each
+ * within the 49 bytes eXosip keeps.
+ */
+export function authenticationInfo(name: string, value: unknown): AuthenticationInfo {
+  const o = options<AuthenticationInfo>(name, value);
+  if (value === undefined) throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be an object`);
+  credential(`${name}.username`, o.username);
+  if (o.userid !== undefined) credential(`${name}.userid`, o.userid);
+  if (o.password === undefined && o.ha1 === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `${name}.password or ${name}.ha1 is required`);
+  if (o.password !== undefined) credential(`${name}.password`, o.password, { allowEmpty: true });
+  if (o.ha1 !== undefined) credential(`${name}.ha1`, o.ha1);
+  if (o.realm !== undefined) credential(`${name}.realm`, o.realm);
+  return { ...o } as AuthenticationInfo;
+}
+
+/** An `eXosip_set_option` option (C name or number) and a value of the kind it takes; returns its number. */
+export function exosipOption(option: unknown, value: unknown): number {
+  const id = typeof option === 'number' ? option : OPTIONS[option as ExosipOptionName];
+  const kind = id === undefined ? undefined : optionKind(id);
+  if (id === undefined || kind === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `Unknown eXosip option ${String(option)}`);
+  if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} takes a C pointer this binding does not pass`);
+  if (!valueFits(kind, value)) {
+    throw typeError('ERR_INVALID_ARG_TYPE', `${String(option)} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
+  }
+  return id;
 }

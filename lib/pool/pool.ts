@@ -4,92 +4,20 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { Context } from '../context/context';
+import { type AuthenticationInfo, type ContextOptions, type ListenInfo, type ListenOptions, TRANSPORTS } from '../context/types';
+import { stateError, typeError } from '../errors';
+import * as v from '../internal/validate';
+import type { Registration } from '../register/registration';
+import type { RegistrationInfo, UnregisterAllOptions } from '../register/types';
 import {
-  type AuthenticationInfo,
-  Context,
-  type ContextOptions,
-  type ListenInfo,
-  type ListenOptions,
-  type RegisterOptions,
-  type Transport,
-  type UnregisterAllOptions,
-} from './context';
-import type { AnyExosipEvent } from './events';
-import type { Registration, RegistrationInfo } from './registration';
-import * as v from './validate';
-
-/**
- * Registrations per context in automatic sizing. One eXosip context keeps at
- * most 100 digest challenges (`MAX_EXOSIP_HTTP_AUTH` in eXosip2.h, a
- * compile-time constant); past that, every refresh and unregister of the
- * registrations without a slot is challenged again, and a burst of more
- * REGISTERs than that on one socket loses answers to retransmission delays
- * (1,000 at once on one context: ~12 s against ~30 ms for 100). 90 keeps a
- * margin for `unregisterAll()` and auth retries.
- */
-export const DEFAULT_MAX_PER_CONTEXT = 90;
-
-/** Contexts an automatically sized pool opens at most, unless told. */
-export const DEFAULT_MAX_CONTEXTS = 1024;
-
-/** Where each context of a pool listens: every context gets its own port. */
-export interface PoolListenOptions {
-  /** Default `'udp'`. */
-  transport?: Transport;
-  /** IPv4 or IPv6 literal to bind; default: every address of `family`. */
-  address?: string;
-  /** 4 or 6; default: the address's family, else 4. */
-  family?: 4 | 6;
-}
-
-/** Options of the {@link ContextPool} constructor. */
-export interface ContextPoolOptions {
-  /**
-   * A fixed number of contexts, all opened by {@link ContextPool.open} (or in
-   * turn on first use). Registrations go to the least loaded one, past
-   * `maxPerContext` too. Default: automatic sizing (see `maxPerContext`).
-   */
-  size?: number;
-  /**
-   * Automatic sizing: registrations fill a context up to this many
-   * (registering ones included) and a new context is opened when every open
-   * one is full. Default {@link DEFAULT_MAX_PER_CONTEXT} (90).
-   */
-  maxPerContext?: number;
-  /** Automatic sizing: at most this many contexts (default {@link DEFAULT_MAX_CONTEXTS}). */
-  maxContexts?: number;
-  /** Where every context listens; each gets its own free port (port 0). */
-  listen?: PoolListenOptions;
-  /** User-Agent header of every context. */
-  userAgent?: string;
-  /** `eXosip_set_option` calls made on every context, by C name. */
-  options?: ContextOptions['options'];
-}
-
-/** Options of {@link ContextPool.register}: those of {@link Context.register}, plus `auth`. */
-export interface PoolRegisterOptions extends RegisterOptions {
-  /**
-   * Credentials for this registration only: added to the one context that
-   * carries it, and removed from it once no registration of that context
-   * needs them (give a `realm`: credentials without one stay until the
-   * context closes). With many users, prefer this over
-   * {@link ContextPool.addAuthenticationInfo}, which every context keeps
-   * (eXosip searches its credentials linearly).
-   */
-  auth?: AuthenticationInfo;
-}
-
-/** Events of a {@link ContextPool}. */
-export interface ContextPoolEventMap {
-  /** Every eXosip event of every context, with the context it came from. */
-  event: [event: AnyExosipEvent, context: Context];
-  /** A registration was created (see the Context event of that name). */
-  registration: [registration: Registration, context: Context];
-  /** A context was opened and listens. */
-  context: [context: Context];
-  /** After `close()` completed. */
-  close: [];
-}
+  type ContextPoolEventMap,
+  type ContextPoolOptions,
+  DEFAULT_MAX_CONTEXTS,
+  DEFAULT_MAX_PER_CONTEXT,
+  type PoolListenOptions,
+  type PoolRegisterOptions,
+} from './types';
 
 /** One context of the pool and what is assigned to it. */
 interface Member {
@@ -101,24 +29,7 @@ interface Member {
   readonly auths: Map<string, { info: AuthenticationInfo; users: Set<Registration> }>;
 }
 
-const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls'];
 const TERMINAL = new Set(['unregistered', 'removed', 'closed']);
-
-function invalid(message: string, code = 'ERR_INVALID_ARG_VALUE'): TypeError {
-  return Object.assign(new TypeError(message), { code });
-}
-
-function checkAuth(name: string, info: unknown): AuthenticationInfo {
-  const o = v.options<AuthenticationInfo>(name, info);
-  if (info === undefined) throw invalid(`${name} must be an object`, 'ERR_INVALID_ARG_TYPE');
-  v.credential(`${name}.username`, o.username);
-  if (o.userid !== undefined) v.credential(`${name}.userid`, o.userid);
-  if (o.password === undefined && o.ha1 === undefined) throw invalid(`${name}.password or ${name}.ha1 is required`);
-  if (o.password !== undefined) v.credential(`${name}.password`, o.password, { allowEmpty: true });
-  if (o.ha1 !== undefined) v.credential(`${name}.ha1`, o.ha1);
-  if (o.realm !== undefined) v.credential(`${name}.realm`, o.realm);
-  return { ...o } as AuthenticationInfo;
-}
 
 const authKey = (info: AuthenticationInfo): string => `${info.username}\0${info.realm ?? ''}`;
 
@@ -160,12 +71,12 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     this.#maxPerContext = o.maxPerContext === undefined ? DEFAULT_MAX_PER_CONTEXT : v.integer('options.maxPerContext', o.maxPerContext, 1, 1_000_000);
     this.#maxContexts = o.maxContexts === undefined ? DEFAULT_MAX_CONTEXTS : v.integer('options.maxContexts', o.maxContexts, 1, 65_535);
     const l = v.options<PoolListenOptions & { port?: number }>('options.listen', o.listen);
-    if (l.port !== undefined && l.port !== 0) throw invalid('options.listen.port cannot be set: every context of a pool listens on its own free port');
+    if (l.port !== undefined && l.port !== 0) throw typeError('ERR_INVALID_ARG_VALUE', 'options.listen.port cannot be set: every context of a pool listens on its own free port');
     const listen: ListenOptions = { port: 0 };
     if (l.transport !== undefined) listen.transport = v.oneOf('options.listen.transport', l.transport, TRANSPORTS);
     if (l.address !== undefined) {
       const family = v.ipAddress('options.listen.address', l.address);
-      if (l.family !== undefined && l.family !== family) throw invalid(`options.listen.address ${l.address} is not an IPv${l.family} address`);
+      if (l.family !== undefined && l.family !== family) throw typeError('ERR_INVALID_ARG_VALUE', `options.listen.address ${l.address} is not an IPv${l.family} address`);
       listen.address = l.address;
     }
     if (l.family !== undefined) listen.family = v.oneOf('options.listen.family', String(l.family), ['4', '6']) === '6' ? 6 : 4;
@@ -226,7 +137,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    * registration its own with {@link PoolRegisterOptions.auth} instead.
    */
   addAuthenticationInfo(info: AuthenticationInfo): void {
-    const checked = checkAuth('info', info);
+    const checked = v.authenticationInfo('info', info);
     this.#assertOpen();
     for (const c of this.contexts) c.addAuthenticationInfo(checked);
     this.#auths.push(checked);
@@ -263,10 +174,10 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     options: T,
   ): Promise<{ member: Member; context: Context; auth: AuthenticationInfo | undefined; rest: Omit<T, 'auth'> }> {
     const o = v.options<T>('options', options);
-    if (options === undefined) throw invalid('options must be an object', 'ERR_INVALID_ARG_TYPE');
+    if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
     v.sipUri('options.from', o.from);
     v.sipUri('options.proxy', o.proxy);
-    const auth = o.auth === undefined ? undefined : checkAuth('options.auth', o.auth);
+    const auth = o.auth === undefined ? undefined : v.authenticationInfo('options.auth', o.auth);
     this.#assertOpen();
     const member = this.#pick();
     member.pending++;
@@ -291,20 +202,8 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    */
   async register(options: PoolRegisterOptions): Promise<Registration> {
     const { member, context, auth, rest } = await this.#prepare<PoolRegisterOptions>(options);
-    let registration: Registration | undefined;
-    const onRegistration = (r: Registration): void => {
-      registration = r;
-    };
-    if (auth !== undefined) this.#addAuth(member, context, auth);
-    context.once('registration', onRegistration);
-    let wait: Promise<Registration>;
-    try {
-      wait = context.register(rest);
-    } finally {
-      context.removeListener('registration', onRegistration);
-    }
-    if (auth !== undefined && registration !== undefined) member.auths.get(authKey(auth))?.users.add(registration);
-    return wait;
+    if (auth === undefined) return context.register(rest);
+    return this.#startWithAuth(member, context, auth, () => context.register(rest));
   }
 
   /**
@@ -314,15 +213,24 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
   async unregisterAll(options: UnregisterAllOptions & { auth?: AuthenticationInfo }): Promise<RegistrationInfo> {
     const { member, context, auth, rest } = await this.#prepare<UnregisterAllOptions & { auth?: AuthenticationInfo }>(options);
     if (auth === undefined) return context.unregisterAll(rest as UnregisterAllOptions);
+    return this.#startWithAuth(member, context, auth, () => context.unregisterAll(rest as UnregisterAllOptions));
+  }
+
+  /**
+   * Adds `auth` to `context`, runs `start` (its register() or
+   * unregisterAll()) and ties the credentials to the registration it makes,
+   * which the context announces as `'registration'` before `start` returns.
+   */
+  #startWithAuth<R>(member: Member, context: Context, auth: AuthenticationInfo, start: () => Promise<R>): Promise<R> {
     this.#addAuth(member, context, auth);
     let registration: Registration | undefined;
     const onRegistration = (r: Registration): void => {
       registration = r;
     };
     context.once('registration', onRegistration);
-    let wait: Promise<RegistrationInfo>;
+    let wait: Promise<R>;
     try {
-      wait = context.unregisterAll(rest as UnregisterAllOptions);
+      wait = start();
     } finally {
       context.removeListener('registration', onRegistration);
     }
@@ -368,7 +276,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
   }
 
   #assertOpen(): void {
-    if (this.#closing !== null) throw Object.assign(new Error('The context pool is closed'), { code: 'ERR_CONTEXT_CLOSED' });
+    if (this.#closing !== null) throw stateError('ERR_CONTEXT_CLOSED', 'The context pool is closed');
   }
 
   #load(m: Member): number {
@@ -409,9 +317,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     }
     if (fullest !== null) return fullest;
     if (this.#members.length >= this.#maxContexts) {
-      throw Object.assign(new Error(`The context pool is full: ${this.#members.length} contexts hold ${this.#maxPerContext} registrations each`), {
-        code: 'ERR_POOL_FULL',
-      });
+      throw stateError('ERR_POOL_FULL', `The context pool is full: ${this.#members.length} contexts hold ${this.#maxPerContext} registrations each`);
     }
     return this.#addMember();
   }
@@ -437,7 +343,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     }
     if (this.#closing !== null) {
       await context.close();
-      throw Object.assign(new Error('The context pool is closed'), { code: 'ERR_CONTEXT_CLOSED' });
+      throw stateError('ERR_CONTEXT_CLOSED', 'The context pool is closed');
     }
     if (!this.#refed) context.unref();
     context.on('event', (event) => this.emit('event', event, context));

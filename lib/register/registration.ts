@@ -3,85 +3,19 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeContext } from '../binding';
-import { check, OSIP_CODES, RegistrationError } from './errors';
-import type { RegistrationEvent } from './events';
-import { contactExpires, contactUri, Message, native } from './message';
-import * as v from './validate';
-
-/** Where a registration stands. */
-export type RegistrationState =
-  /** The first REGISTER is under way (challenges included). */
-  | 'registering'
-  /** The registrar accepted the binding; eXosip refreshes it before it expires. */
-  | 'registered'
-  /** A refresh was rejected or got no answer; eXosip tries again by itself. */
-  | 'failed'
-  /** `unregister()` is under way. */
-  | 'unregistering'
-  /** The registrar removed the binding (expires 0 answered with a 2xx). */
-  | 'unregistered'
-  /** Forgotten locally (`remove()`, or the first REGISTER failed); nothing more is sent. */
-  | 'removed'
-  /** Its context was closed. */
-  | 'closed';
-
-/** What a 2xx to a REGISTER said. */
-export interface RegistrationInfo {
-  /** Seconds the registrar granted for our contact (it may lower what was asked). */
-  readonly expires: number;
-  /** Every Contact the registrar listed for the AoR in its 2xx. */
-  readonly contacts: readonly string[];
-  /** The 2xx itself. */
-  readonly response: Message | null;
-}
-
-/** A 401/407 (or 423/606) that eXosip answers by itself with a new REGISTER. */
-export interface RegistrationChallenge {
-  /** 401, 407, 423 or 606 (the statuses eXosip retries by itself). */
-  readonly statusCode: number;
-  /** Which try this was (1 to 3): eXosip retries at most 3 times between two 2xx. */
-  readonly attempt: number;
-  /** The challenge response. */
-  readonly response: Message | null;
-}
-
-/** Events of a {@link Registration}. */
-export interface RegistrationEventMap {
-  /** The first 2xx. */
-  registered: [info: RegistrationInfo];
-  /** A later 2xx: an automatic refresh by eXosip, or `refresh()`. */
-  refreshed: [info: RegistrationInfo];
-  /** A challenge eXosip answers by itself: an intermediate step, not a failure. */
-  challenge: [challenge: RegistrationChallenge];
-  /**
-   * A final failure of a REGISTER: of the first one (the registration is then
-   * removed and `register()` rejects with the same error), or of a refresh
-   * (eXosip tries again by itself later).
-   */
-  failed: [error: RegistrationError];
-  /** The registrar confirmed the removal (expires 0). */
-  unregistered: [info: RegistrationInfo];
-  /** Every eXosip event for this rid, as received. */
-  event: [event: RegistrationEvent];
-}
-
-/** Options of {@link Registration.refresh} and {@link Registration.unregister}. */
-export interface RegistrationWaitOptions {
-  /** Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default 40000). */
-  timeoutMs?: number;
-  /** Reject with `ABORT_ERR` when this signal aborts. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link Registration.refresh}. */
-export interface RefreshOptions extends RegistrationWaitOptions {
-  /** New expiry to ask for, in seconds (default: the last one asked). */
-  expires?: number;
-}
-
-/** Default for `timeoutMs`: above eXosip's own 32 s transaction timeout, so its verdict comes first. */
-export const DEFAULT_TIMEOUT_MS = 40_000;
+import { check, OSIP_CODES, type RegistrationCode, type RegistrationError, registrationError, stateError } from '../errors';
+import type { RegistrationEvent } from '../events';
+import { bindRegistration, type ContextInternals } from '../internal/handles';
+import * as v from '../internal/validate';
+import { contactExpires, contactUri, type Message } from '../message';
+import {
+  DEFAULT_TIMEOUT_MS,
+  type RefreshOptions,
+  type RegistrationEventMap,
+  type RegistrationInfo,
+  type RegistrationState,
+  type RegistrationWaitOptions,
+} from './types';
 
 /** eXosip's retry budget for 401/407/423 between two 2xx (`r_retry < 3` in eXosip.c). */
 const EXOSIP_RETRIES = 3;
@@ -90,15 +24,6 @@ const OSIP_WRONG_STATE = OSIP_CODES.OSIP_WRONG_STATE;
 
 /** Statuses eXosip answers by itself with a new REGISTER, within that budget. */
 const RETRIED_STATUSES = new Set([401, 407, 423, 606]);
-
-/** @internal What a registration needs from its context. */
-export interface RegistrationHost {
-  readonly native: NativeContext;
-  /** Assert the context is open (throws ERR_CONTEXT_CLOSED). */
-  assertOpen(): void;
-  /** eXosip_register_remove and drop from the context's table. */
-  forget(rid: number): void;
-}
 
 interface Pending {
   readonly kind: 'register' | 'refresh' | 'unregister';
@@ -130,7 +55,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   /** The registrar's URI. */
   readonly proxy: string;
 
-  #host: RegistrationHost;
+  #host: ContextInternals;
   #state: RegistrationState = 'registering';
   #requested: number;
   #expires = 0;
@@ -142,9 +67,14 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #lastResponse: Message | null = null;
 
   /** @internal Made by {@link Context.register}. */
-  constructor(host: RegistrationHost, init: RegistrationInit) {
+  constructor(host: ContextInternals, init: RegistrationInit) {
     super();
     this.#host = host;
+    bindRegistration(this, {
+      begin: (kind, timeoutMs, signal) => this.#begin(kind, timeoutMs, signal),
+      handle: (event) => this.#handle(event),
+      closed: () => this.#closed(),
+    });
     this.rid = init.rid;
     this.from = init.from;
     this.proxy = init.proxy;
@@ -216,7 +146,9 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#host.assertOpen();
     this.#settleError(this.#error('ERR_REGISTRATION_REMOVED', 0, 'removed locally'));
     this.#state = 'removed';
-    this.#host.forget(this.rid);
+    this.#host.forgetRegistration(this.rid);
+    // A refresh()/unregister() waiting for eXosip's own REGISTER ends now, not at its timeout.
+    this.#notify();
   }
 
   async #sendUpdate(kind: 'refresh' | 'unregister', options: RefreshOptions | undefined): Promise<RegistrationInfo> {
@@ -227,7 +159,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') {
-        throw Object.assign(new Error(`Registration ${this.rid} is ${this.#state}`), { code: 'ERR_REGISTRATION_CLOSED' });
+        throw stateError('ERR_REGISTRATION_CLOSED', `Registration ${this.rid} is ${this.#state}`);
       }
       this.#host.assertOpen();
       if (signal?.aborted) throw this.#abortError(signal);
@@ -251,7 +183,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const [code, handle] = n.registerBuildRegister(this.rid, expires);
       if (code === OSIP_WRONG_STATE) return null;
       if (code < 0 || handle === null) check(code < 0 ? code : -1, 'eXosip_register_build_register');
-      const wait = this.begin(kind, timeoutMs, signal);
+      const wait = this.#begin(kind, timeoutMs, signal);
       this.#requested = expires;
       if (kind === 'unregister') this.#state = 'unregistering';
       const sent = n.registerSendRegister(this.rid, handle);
@@ -285,8 +217,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     for (const waiter of [...this.#waiters]) waiter();
   }
 
-  /** @internal Waits for the outcome of the REGISTER about to be sent. */
-  begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
+  /** Waits for the outcome of the REGISTER about to be sent. */
+  #begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
     if (signal?.aborted) return Promise.reject(this.#abortError(signal));
     return new Promise<RegistrationInfo>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -318,14 +250,15 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     });
   }
 
-  /** @internal Rejects what is pending: the context is closing. */
-  closed(): void {
+  /** Rejects what is pending: the context is closing. */
+  #closed(): void {
     this.#settleError(this.#error('ERR_CONTEXT_CLOSED', 0, 'the context was closed'));
     this.#state = 'closed';
+    this.#notify();
   }
 
-  /** @internal One eXosip event for this rid, in order. */
-  handle(event: RegistrationEvent): void {
+  /** One eXosip event for this rid, in order. */
+  #handle(event: RegistrationEvent): void {
     this.emit('event', event);
     if (this.#state === 'removed' || this.#state === 'closed') return;
     if (event.request !== null) this.#ourContact = event.request.contacts[0] ?? this.#ourContact;
@@ -349,7 +282,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const info: RegistrationInfo = Object.freeze({ expires: 0, contacts: this.#contacts, response: event.response });
       this.#expires = 0;
       this.#state = 'unregistered';
-      this.#host.forget(this.rid);
+      this.#host.forgetRegistration(this.rid);
       pending?.resolve(info);
       this.emit('unregistered', info);
       return;
@@ -387,7 +320,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
 
   #drop(): void {
     this.#state = 'removed';
-    this.#host.forget(this.rid);
+    this.#host.forgetRegistration(this.rid);
   }
 
   #settleError(error: RegistrationError): void {
@@ -397,19 +330,13 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     if (pending !== null) this.#notify();
   }
 
-  #error(code: string, statusCode: number, reason: string): RegistrationError {
+  #error(code: RegistrationCode, statusCode: number, reason: string): RegistrationError {
     const what = statusCode > 0 ? `${statusCode} ${reason}`.trim() : reason;
-    return new RegistrationError(`Registration ${this.rid} of ${this.from} failed: ${what}`, { code, statusCode, reason, rid: this.rid });
+    return registrationError(code, `Registration ${this.rid} of ${this.from} failed: ${what}`, { statusCode, reason, rid: this.rid });
   }
 
   #abortError(signal: AbortSignal): RegistrationError {
-    return new RegistrationError(`Registration ${this.rid} of ${this.from} was aborted`, {
-      code: 'ABORT_ERR',
-      statusCode: 0,
-      reason: 'aborted',
-      rid: this.rid,
-      cause: signal.reason,
-    });
+    return registrationError('ABORT_ERR', `Registration ${this.rid} of ${this.from} was aborted`, { reason: 'aborted', rid: this.rid, cause: signal.reason });
   }
 }
 
@@ -427,9 +354,4 @@ function grantedExpires(contacts: readonly string[], ours: string | null, respon
     if (value !== null) return value;
   }
   return response?.expires ?? asked;
-}
-
-/** @internal Sends a built REGISTER; the message is spent whatever happens. */
-export function sendRegister(n: NativeContext, rid: number, message: Message): number {
-  return n.registerSendRegister(rid, native(message));
 }

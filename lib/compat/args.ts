@@ -1,0 +1,61 @@
+/**
+ * Argument checks of `exosip2/compat` (convention 4: only misuse C would
+ * crash on throws), and the way from an `eXosip_t` to its native handle.
+ * @internal
+ * @module
+ */
+import type { NativeContext, NativeMessage } from '../../binding';
+import { Context } from '../context/context';
+import { stateError, typeError } from '../errors';
+import { nativeOf } from '../internal/handles';
+import { Message, native } from '../message';
+
+/** The Context behind `ctx` (a TypeError naming `fn` for anything else). */
+export function contextOf(ctx: unknown, fn: string): Context {
+  if (!(ctx instanceof Context)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: ctx must be an eXosip_t from eXosip_malloc() (or a Context)`);
+  return ctx;
+}
+
+/** A string argument (C `const char *` that must not be NULL). */
+export function str(value: unknown, fn: string, name: string): string {
+  if (typeof value !== 'string') throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: ${name} must be a string`);
+  return value;
+}
+
+/** A string argument, or null (C's NULL). */
+export function strOrNull(value: unknown, fn: string, name: string): string | null {
+  if (value === null || value === undefined) return null;
+  return str(value, fn, name);
+}
+
+/** An integer argument (C `int`). */
+export function int(value: unknown, fn: string, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: ${name} must be an integer`);
+  return value;
+}
+
+/** The native handle of a message, or null for `null` (C's NULL). */
+export function messageOrNull(msg: unknown, fn: string): NativeMessage | null {
+  if (msg === null || msg === undefined) return null;
+  if (!(msg instanceof Message)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: the message must be an osip_message_t (a Message) or null`);
+  return native(msg);
+}
+
+/** Values no C string in a SIP message may hold. */
+export const UNSAFE_TEXT = /[\0\r\n]/;
+
+/** The native handle of the context `ctx`, for a call named `fn`. */
+export function nativeContext(ctx: unknown, fn: string): NativeContext {
+  return nativeOf(contextOf(ctx, fn));
+}
+
+/**
+ * Throws as C would crash on a message that is no longer the caller's:
+ * `ERR_MESSAGE_SPENT` once handed to eXosip, `ERR_MESSAGE_DISPOSED` (with
+ * `freed`, e.g. `'this message was freed'`) once freed.
+ */
+export function assertOwned(handle: NativeMessage, fn: string, freed: string): void {
+  if (handle.state === 'spent') throw stateError('ERR_MESSAGE_SPENT', `${fn}: this message was handed to eXosip (sent) and belongs to it now`);
+  if (handle.state === 'disposed') throw stateError('ERR_MESSAGE_DISPOSED', `${fn}: ${freed}`);
+}
+

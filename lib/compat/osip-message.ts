@@ -1,0 +1,200 @@
+/**
+ * osip_message.h (libosip2): the SIP message calls a registration port
+ * needs (`osip_message_*`).
+ * @module
+ */
+import type { NativeMessage } from '../../binding';
+import { typeError } from '../errors';
+import { Message, replaceNative } from '../message';
+import { binding } from '../native';
+import { assertOwned, int, messageOrNull, str, UNSAFE_TEXT } from './args';
+import { OSIP_BADPARAMETER, OSIP_SUCCESS, OSIP_SYNTAXERROR, OSIP_UNDEFINED_ERROR } from './constants';
+
+/** `osip_message_t *`: a SIP message, the same object as a {@link Message}. */
+export type osip_message_t = Message;
+
+/** `osip_header_t *`: a generic header, as `osip_message_header_get_byname` returns it. */
+export interface osip_header_t {
+  /** The header name, in lowercase. */
+  readonly hname: string;
+  /** The header value. */
+  readonly hvalue: string;
+}
+
+/**
+ * `int osip_message_init(osip_message_t **sip)` → `[0, message]`: an empty
+ * message (neither request nor response yet).
+ */
+export function osip_message_init(): [code: number, sip: osip_message_t] {
+  return [OSIP_SUCCESS, new Message(new binding.NativeMessage())];
+}
+
+/**
+ * `int osip_message_parse(osip_message_t *sip, const char *buf, size_t length)`
+ * → 0, or the negative code libosip2 returns for text it rejects (e.g.
+ * `OSIP_SYNTAXERROR`). Parses the first `length` bytes of `buf` (a string
+ * counts as its UTF-8 bytes) into `sip`, a message from
+ * {@link osip_message_init}:
+ *
+ * ```ts
+ * const [, sip] = osip_message_init();
+ * if (osip_message_parse(sip, raw, Buffer.byteLength(raw)) !== 0) osip_message_free(sip);
+ * ```
+ *
+ * As in C, parse into a fresh message; one difference: whatever `sip` held
+ * before is freed and replaced on success (C would leak it and mix the two),
+ * and on failure `sip` is left as it was (C leaves it half filled; free it
+ * either way). `OSIP_BADPARAMETER` for a null `sip` or `buf`, or a `length`
+ * outside 0..the byte length of `buf` (C would read past the buffer). A spent
+ * or freed `sip` throws, as in every other call.
+ */
+export function osip_message_parse(sip: osip_message_t | null, buf: string | Uint8Array | null, length: number): number {
+  const fn = 'osip_message_parse';
+  const handle = messageOrNull(sip, fn);
+  if (buf !== null && buf !== undefined && typeof buf !== 'string' && !(buf instanceof Uint8Array)) {
+    throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: buf must be a string, a Buffer (Uint8Array) or null`);
+  }
+  const n = int(length, fn, 'length');
+  if (handle === null || buf === null || buf === undefined) return OSIP_BADPARAMETER;
+  assertOwned(handle, fn, 'this message was freed');
+  const bytes = typeof buf === 'string' ? Buffer.from(buf, 'utf8') : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (n < 0 || n > bytes.length) return OSIP_BADPARAMETER;
+  const [result, parsed] = binding.NativeMessage.parse(bytes.subarray(0, n));
+  if (result !== OSIP_SUCCESS || parsed === null) return result < 0 ? result : OSIP_SYNTAXERROR;
+  replaceNative(sip!, parsed);
+  return OSIP_SUCCESS;
+}
+
+/**
+ * `void osip_message_free(osip_message_t *sip)`: frees a message you own now
+ * (else the garbage collector does). null does nothing. Throws
+ * `ERR_MESSAGE_SPENT` for a message handed to eXosip and
+ * `ERR_MESSAGE_DISPOSED` for one already freed (a double free in C).
+ */
+export function osip_message_free(sip: osip_message_t | null): void {
+  const handle = messageOrNull(sip, 'osip_message_free');
+  if (handle === null) return;
+  assertOwned(handle, 'osip_message_free', 'this message was already freed');
+  handle.dispose();
+}
+
+/**
+ * `int osip_message_clone(const osip_message_t *sip, osip_message_t **dest)`
+ * → `[0, copy]`, owned by you; `[OSIP_BADPARAMETER, null]` for null.
+ */
+export function osip_message_clone(sip: osip_message_t | null): [code: number, dest: osip_message_t | null] {
+  const handle = messageOrNull(sip, 'osip_message_clone');
+  if (handle === null) return [OSIP_BADPARAMETER, null];
+  return [OSIP_SUCCESS, new Message(handle.clone())];
+}
+
+/**
+ * `int osip_message_to_str(osip_message_t *sip, char **dest, size_t *message_length)`
+ * → `[0, text, length in bytes]`, or `[code, null, 0]` when the message is
+ * incomplete (e.g. `OSIP_BADPARAMETER` for an empty message) or null.
+ */
+export function osip_message_to_str(sip: osip_message_t | null): [code: number, dest: string | null, message_length: number] {
+  const handle = messageOrNull(sip, 'osip_message_to_str');
+  if (handle === null) return [OSIP_BADPARAMETER, null, 0];
+  try {
+    const text = handle.toString();
+    return [OSIP_SUCCESS, text, Buffer.byteLength(text, 'utf8')];
+  } catch (error) {
+    const name = (error as { code?: unknown }).code;
+    const value = typeof name === 'string' ? binding.osipCodes[name] : undefined;
+    if (value === undefined) throw error;
+    return [value, null, 0];
+  }
+}
+
+/**
+ * `int osip_message_set_header(osip_message_t *sip, const char *hname, const char *hvalue)`
+ * → 0 or a negative code: appends a header to the message's generic header
+ * list, as C does (headers osip parses, such as Contact or Via, are not
+ * meant for this call: use the typed setters in C, the `Message` API here).
+ * `OSIP_BADPARAMETER` for a null message, an empty name, or a name or value
+ * with CR, LF or NUL.
+ */
+export function osip_message_set_header(sip: osip_message_t | null, hname: string, hvalue: string): number {
+  return withGenericHeader('osip_message_set_header', sip, hname, hvalue, (handle, name, value) => handle.setGenericHeader(name, value));
+}
+
+/**
+ * `int osip_message_replace_header(osip_message_t *sip, const char *hname, const char *hvalue)`
+ * → 0 or a negative code: as libosip2 does, removes the first generic header
+ * of that name (if any) and appends the new one at the end. Same refusals as
+ * {@link osip_message_set_header}.
+ */
+export function osip_message_replace_header(sip: osip_message_t | null, hname: string, hvalue: string): number {
+  return withGenericHeader('osip_message_replace_header', sip, hname, hvalue, (handle, name, value) => handle.replaceGenericHeader(name, value));
+}
+
+/**
+ * Checks the arguments of a generic-header setter named `fn` as C does
+ * (`OSIP_BADPARAMETER` for a null message or an empty name) and refuses CR,
+ * LF or NUL (which C would inject), then runs `op`.
+ */
+function withGenericHeader(
+  fn: string,
+  sip: osip_message_t | null,
+  hname: string,
+  hvalue: string,
+  op: (handle: NativeMessage, name: string, value: string) => number,
+): number {
+  const handle = messageOrNull(sip, fn);
+  const name = str(hname, fn, 'hname');
+  const value = str(hvalue, fn, 'hvalue');
+  if (handle === null || name === '' || UNSAFE_TEXT.test(name) || UNSAFE_TEXT.test(value)) return OSIP_BADPARAMETER;
+  return op(handle, name, value);
+}
+
+/**
+ * `int osip_message_header_get_byname(const osip_message_t *sip, const char *hname, int pos, osip_header_t **dest)`
+ * → `[index, header]` for the first generic header named `hname`
+ * (case-insensitive) at or after `pos`, else `[OSIP_UNDEFINED_ERROR, null]`,
+ * as in C. One difference: `pos` and the index count only the headers of that
+ * name (C counts every generic header), so the C idioms `if (i >= 0)`,
+ * `if (dest != NULL)` and `for (pos = 0; (pos = get(..., pos, &h)) >= 0; pos++)`
+ * port unchanged.
+ */
+export function osip_message_header_get_byname(sip: osip_message_t | null, hname: string, pos: number): [index: number, dest: osip_header_t | null] {
+  const fn = 'osip_message_header_get_byname';
+  const handle = messageOrNull(sip, fn);
+  const name = str(hname, fn, 'hname');
+  const at = int(pos, fn, 'pos');
+  if (handle === null) return [OSIP_BADPARAMETER, null];
+  const values = handle.getHeaders(name);
+  const index = Math.max(0, at);
+  if (index >= values.length) return [OSIP_UNDEFINED_ERROR, null];
+  return [index, Object.freeze({ hname: name.toLowerCase(), hvalue: values[index] })];
+}
+
+/** `int osip_message_set_supported(osip_message_t *sip, const char *hvalue)`: C's macro for `osip_message_set_header(sip, "Supported", hvalue)`. */
+export function osip_message_set_supported(sip: osip_message_t | null, hvalue: string): number {
+  return osip_message_set_header(sip, 'Supported', hvalue);
+}
+
+/** `int osip_message_get_supported(const osip_message_t *sip, int pos, osip_header_t **dest)` → `[index, header]`; see {@link osip_message_header_get_byname}. */
+export function osip_message_get_supported(sip: osip_message_t | null, pos: number): [index: number, dest: osip_header_t | null] {
+  return osip_message_header_get_byname(sip, 'supported', pos);
+}
+
+/**
+ * `int osip_message_set_expires(osip_message_t *sip, const char *hvalue)`:
+ * C's macro for `osip_message_set_header(sip, "Expires", hvalue)`. Like C,
+ * it appends: a REGISTER eXosip built already has an Expires header, so
+ * change that one with {@link osip_message_replace_header} (or pass the
+ * expiry to the build call).
+ */
+export function osip_message_set_expires(sip: osip_message_t | null, hvalue: string): number {
+  return osip_message_set_header(sip, 'Expires', hvalue);
+}
+
+/**
+ * `int osip_message_get_expires(const osip_message_t *sip, int pos, osip_header_t **dest)`
+ * → `[index, header]`, e.g. `[0, { hname: 'expires', hvalue: '1800' }]`, or
+ * `[OSIP_UNDEFINED_ERROR, null]`; see {@link osip_message_header_get_byname}.
+ */
+export function osip_message_get_expires(sip: osip_message_t | null, pos: number): [index: number, dest: osip_header_t | null] {
+  return osip_message_header_get_byname(sip, 'expires', pos);
+}

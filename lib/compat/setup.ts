@@ -1,0 +1,122 @@
+/**
+ * eX_setup.h: a context's life (`eXosip_malloc`, `eXosip_init`,
+ * `eXosip_quit`), its socket, options and lock.
+ * @module
+ */
+import { inspect } from 'node:util';
+import { Context } from '../context/context';
+import type { ContextOptions } from '../context/types';
+import { typeError } from '../errors';
+import { contextInternals, kDeferInit, nativeOf } from '../internal/handles';
+import { binding } from '../native';
+import { optionKind, valueFits } from '../options';
+import { contextOf, int, nativeContext, str, strOrNull, UNSAFE_TEXT } from './args';
+import { OSIP_BADPARAMETER } from './constants';
+import { closeQueue, queueOf } from './event-queue';
+
+/** `struct eXosip_t *`: an eXosip context, the same object as a {@link Context}. */
+export type eXosip_t = Context;
+
+/** `const char *eXosip_get_version(void)`: e.g. `'5.3.0'`. */
+export function eXosip_get_version(): string {
+  return binding.exosipVersion;
+}
+
+/**
+ * `struct eXosip_t *eXosip_malloc(void)`: a context, not yet initialized.
+ * Call {@link eXosip_init} before anything else. Its events are queued for
+ * {@link eXosip_event_wait} from the start.
+ */
+export function eXosip_malloc(): eXosip_t {
+  const ctx = new Context({ [kDeferInit]: true } as ContextOptions);
+  queueOf(ctx);
+  return ctx;
+}
+
+/**
+ * `int eXosip_init(struct eXosip_t *excontext)` → 0, or a negative code.
+ * From here on the context keeps the process alive until {@link eXosip_quit}
+ * (or `ctx.unref()`). `OSIP_WRONG_STATE` when already initialized.
+ */
+export function eXosip_init(ctx: eXosip_t): number {
+  return contextInternals(contextOf(ctx, 'eXosip_init')).init();
+}
+
+/**
+ * `void eXosip_quit(struct eXosip_t *excontext)`: closes the context (sockets,
+ * registrations, the worker thread); nothing more is sent. Pending
+ * `eXosip_event_wait` calls resolve `null`, and so do later ones. Returns the
+ * Promise of `ctx.close()`: `await eXosip_quit(ctx)` waits until the context
+ * is gone. Quitting twice does nothing.
+ */
+export function eXosip_quit(ctx: eXosip_t): Promise<void> {
+  const context = contextOf(ctx, 'eXosip_quit');
+  closeQueue(context);
+  return context.close();
+}
+
+/**
+ * `int eXosip_listen_addr(struct eXosip_t *excontext, int transport, const char *addr, int port, int family, int secure)`
+ * → 0 or a negative code (`OSIP_WRONG_STATE` when already listening,
+ * `OSIP_PORT_BUSY` when the port is taken). `addr` null listens on every
+ * address; port 0 picks a free port (read it back with `ctx.address.port`).
+ */
+export function eXosip_listen_addr(ctx: eXosip_t, transport: number, addr: string | null, port: number, family: number, secure: number): number {
+  const fn = 'eXosip_listen_addr';
+  const context = contextOf(ctx, fn);
+  return contextInternals(context).listen(int(transport, fn, 'transport'), strOrNull(addr, fn, 'addr'), int(port, fn, 'port'), int(family, fn, 'family'), int(secure, fn, 'secure'))[0];
+}
+
+/** `void eXosip_set_user_agent(struct eXosip_t *excontext, const char *user_agent)`. */
+export function eXosip_set_user_agent(ctx: eXosip_t, user_agent: string): void {
+  const fn = 'eXosip_set_user_agent';
+  const context = contextOf(ctx, fn);
+  const ua = str(user_agent, fn, 'user_agent');
+  if (UNSAFE_TEXT.test(ua)) throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: user_agent must not contain NUL, CR or LF`);
+  nativeOf(context).setUserAgent(ua);
+}
+
+/**
+ * `int eXosip_set_option(struct eXosip_t *excontext, int opt, const void *value)`
+ * → 0 or a negative code (`OSIP_BADPARAMETER` for an option number eXosip
+ * does not know, as in C). Pass the value itself where C passes a pointer:
+ * a number for `int`/`long` options, a string for `char *` ones, `[min, max]`
+ * for `EXOSIP_OPT_SET_OC_PORT_RANGE`, `{ host, ip }` for the DNS cache ones.
+ * Throws `ERR_INVALID_ARG_TYPE` for a value of the wrong shape (C would
+ * misread the pointer) and `ERR_INVALID_ARG_VALUE` for the options that take a
+ * C struct or callback this binding does not pass.
+ */
+export function eXosip_set_option(ctx: eXosip_t, option: number, value: number | string | [number, number] | { host: string; ip: string }): number {
+  const fn = 'eXosip_set_option';
+  const context = contextOf(ctx, fn);
+  const id = int(option, fn, 'opt');
+  const kind = optionKind(id);
+  if (kind === undefined) return OSIP_BADPARAMETER;
+  if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: option ${id} takes a C struct or callback this binding does not pass`);
+  if (!valueFits(kind, value)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: option ${id} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
+  return nativeOf(context).setOption(id, value);
+}
+
+/**
+ * `void eXosip_masquerade_contact(struct eXosip_t *excontext, const char *public_address, int port)`:
+ * the address and port to put in Contact and Via (null to stop).
+ */
+export function eXosip_masquerade_contact(ctx: eXosip_t, public_address: string | null, port: number): void {
+  const fn = 'eXosip_masquerade_contact';
+  const context = contextOf(ctx, fn);
+  nativeOf(context).masqueradeContact(strOrNull(public_address, fn, 'public_address'), int(port, fn, 'port'));
+}
+
+/**
+ * `int eXosip_lock(struct eXosip_t *excontext)` → 0. Calls made until the
+ * matching {@link eXosip_unlock} run under eXosip's lock. Nesting counts: the
+ * lock is released by the last unlock. Never hold it across an `await`.
+ */
+export function eXosip_lock(ctx: eXosip_t): number {
+  return nativeContext(ctx, 'eXosip_lock').lock();
+}
+
+/** `int eXosip_unlock(struct eXosip_t *excontext)` → 0, or `OSIP_WRONG_STATE` when JS does not hold the lock. */
+export function eXosip_unlock(ctx: eXosip_t): number {
+  return nativeContext(ctx, 'eXosip_unlock').unlock();
+}

@@ -1,0 +1,335 @@
+/**
+ * The eXosip context: sockets, credentials, registrations and the event stream.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../../binding';
+import { check, osipError, socketError, stateError, typeError } from '../errors';
+import { type ExosipEvent, type ExosipEventType, toEvent } from '../events';
+import { EventDispatcher } from '../internal/dispatch';
+import { bindContext, kDeferInit, registrationInternals } from '../internal/handles';
+import * as v from '../internal/validate';
+import { binding } from '../native';
+import type { ExosipOptionName, OptionValue } from '../options';
+import type { Registration } from '../register/registration';
+import { registerOptions, startRegistration } from '../register/start';
+import type { RegisterOptions, RegistrationInfo, UnregisterAllOptions } from '../register/types';
+import { eventIterator } from './iterator';
+import { checkLogger, deliver, type Logger } from './log';
+import { TraceDecoder, type TraceOptions } from './trace';
+import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
+
+/**
+ * One eXosip context (`eXosip_t`) with its own native worker thread.
+ *
+ * ```ts
+ * const ctx = new Context({ userAgent: 'my-app/1.0' });
+ * await ctx.listen({ transport: 'udp', address: '127.0.0.1', port: 0 });
+ * ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
+ * const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1:5060' });
+ * await reg.unregister();
+ * await ctx.close();
+ * ```
+ *
+ * An open context keeps the process alive, as a socket does; see {@link unref}.
+ */
+export class Context extends EventEmitter<ContextEventMap> {
+  #native: NativeContext;
+  #dispatcher = new EventDispatcher();
+  #listening: ListenInfo | null = null;
+  #closing: Promise<void> | null = null;
+  #trace: TraceDecoder | null = null;
+  #logger: Logger | null = null;
+
+  /** `eXosip_malloc` + `eXosip_init`, then the worker thread starts. */
+  constructor(options?: ContextOptions) {
+    super();
+    const o = v.options<ContextOptions>('options', options);
+    const userAgent = o.userAgent === undefined ? undefined : v.sipText('options.userAgent', o.userAgent);
+    const settings = v.options<Record<string, OptionValue>>('options.options', o.options);
+    const logger = o.logger === undefined ? null : checkLogger('options.logger', o.logger);
+    const logLevel = o.logLevel === undefined ? 3 : v.integer('options.logLevel', o.logLevel, 0, 7);
+    for (const [name, value] of Object.entries(settings)) v.exosipOption(name, value);
+    this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
+    bindContext(this, {
+      native: this.#native,
+      dispatcher: this.#dispatcher,
+      init: () => this.#native.init(),
+      listen: (proto, address, port, family, secure) => this.#listen(proto, address, port, family, secure),
+      assertOpen: () => this.#assertOpen(),
+      forgetRegistration: (rid) => {
+        this.#dispatcher.registrations.delete(rid);
+        if (this.#closing === null) this.#native.registerRemove(rid);
+      },
+    });
+    if ((options as Record<symbol, unknown> | undefined)?.[kDeferInit] === true) return;
+    const code = this.#native.init();
+    if (code < 0) {
+      this.#native.close();
+      throw osipError(code, 'eXosip_init');
+    }
+    if (logger !== null) this.setLogger(logger, logLevel);
+    if (userAgent !== undefined) this.#native.setUserAgent(userAgent);
+    for (const [name, value] of Object.entries(settings)) this.setOption(name as ExosipOptionName, value as OptionValue);
+  }
+
+  /**
+   * Routes libosip2/eXosip's own log to `logger` (null: silent again), for
+   * lines of osip level <= `level` (default 3, WARNING). osip logs
+   * process-wide: every context with a logger receives every line, whichever
+   * context it concerns. Credentials in logged messages are redacted.
+   */
+  setLogger(logger: Logger | null, level = 3): void {
+    const l = logger === null ? null : checkLogger('logger', logger);
+    const n = v.integer('level', level, 0, 7);
+    this.#assertOpen();
+    this.#native.setLogLevel(l === null ? -1 : n);
+    this.#logger = l;
+  }
+
+  /** The libeXosip2 version this addon runs on, e.g. `'5.3.0'`. */
+  static get exosipVersion(): string {
+    return binding.exosipVersion;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  /** Where the context listens, or null before `listen()`. */
+  get address(): ListenInfo | null {
+    return this.#listening;
+  }
+
+  /**
+   * How many times this context held eXosip's automatic action back for one
+   * second because eXosip was re-sending a REGISTER that had just failed
+   * without a response (a TCP registrar refusing connections, with a period
+   * under ~130 s): libeXosip2 5.3 would otherwise retry in a tight loop. See
+   * docs/reliability.md, "Retry pacing".
+   */
+  get retryPauses(): number {
+    return this.#native.retryPauses;
+  }
+
+  /** The registrations this context holds, by rid. */
+  get registrations(): ReadonlyMap<number, Registration> {
+    return this.#dispatcher.registrations;
+  }
+
+  /**
+   * Opens the SIP socket (`eXosip_listen_addr`). One transport per context,
+   * as in eXosip. Port 0 picks a free port, reported in the result.
+   *
+   * TCP/TLS: libeXosip2 as upstream builds it by default (without
+   * `-DENABLE_MAIN_SOCKET`) opens no listening socket; it connects out to the
+   * registrar and receives on those connections, which is all a registering
+   * client needs, but it accepts no incoming connection. The port reported is
+   * then the one eXosip was told, not a bound socket.
+   * Rejects with a SipError: `EADDRINUSE` when the port is taken,
+   * `OSIP_WRONG_STATE` when already listening.
+   */
+  async listen(options?: ListenOptions): Promise<ListenInfo> {
+    const o = v.options<ListenOptions>('options', options);
+    const transport = o.transport === undefined ? 'udp' : v.oneOf('options.transport', o.transport, TRANSPORTS);
+    const address = o.address === undefined ? null : o.address;
+    const addressFamily = address === null ? undefined : v.ipAddress('options.address', address);
+    const port = o.port === undefined ? 0 : v.integer('options.port', o.port, 0, 65535);
+    const family = o.family === undefined ? (addressFamily ?? 4) : (v.oneOf('options.family', String(o.family), ['4', '6']) === '6' ? 6 : 4);
+    if (addressFamily !== undefined && addressFamily !== family) {
+      throw typeError('ERR_INVALID_ARG_VALUE', `options.address ${address} is not an IPv${family} address`);
+    }
+    this.#assertOpen();
+    const c = binding.constants;
+    const proto = transport === 'udp' ? c.IPPROTO_UDP : c.IPPROTO_TCP;
+    const secure = transport === 'tls' ? 1 : 0;
+    const [code, , errno] = this.#listen(proto, address, port, family === 6 ? c.AF_INET6 : c.AF_INET, secure);
+    if (code < 0) {
+      const where = `${transport} ${address ?? (family === 6 ? '[::]' : '0.0.0.0')}:${port}`;
+      if (errno === 98 /* EADDRINUSE */) {
+        throw socketError('EADDRINUSE', `eXosip_listen_addr failed: ${where} is already in use (EADDRINUSE)`, code);
+      }
+      if (code === binding.osipCodes.OSIP_WRONG_STATE) throw osipError(code, 'eXosip_listen_addr', 'this context already listens');
+      throw osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where} (errno ${errno})` : `cannot listen on ${where}`);
+    }
+    return this.#listening!;
+  }
+
+  /** Sets the User-Agent header (`eXosip_set_user_agent`). */
+  setUserAgent(userAgent: string): void {
+    const ua = v.sipText('userAgent', userAgent);
+    this.#assertOpen();
+    this.#native.setUserAgent(ua);
+  }
+
+  /**
+   * `eXosip_set_option` by C name (or number). Throws TypeError for a value of
+   * the wrong shape, SipError for a value eXosip refuses.
+   */
+  setOption(option: ExosipOptionName | number, value: OptionValue): void {
+    const id = v.exosipOption(option, value);
+    this.#assertOpen();
+    check(this.#native.setOption(id, value), 'eXosip_set_option', String(option));
+  }
+
+  /** `eXosip_masquerade_contact`: the public address and port to put in Contact/Via (null to stop). */
+  masqueradeContact(address: string | null, port = 0): void {
+    const a = address === null ? null : v.sipText('address', address);
+    const p = v.integer('port', port, 0, 65535);
+    this.#assertOpen();
+    this.#native.masqueradeContact(a, p);
+  }
+
+  /**
+   * Adds credentials (`eXosip_add_authentication_info`). Throws RangeError for
+   * a value longer than the 49 bytes eXosip keeps (it would truncate silently).
+   */
+  addAuthenticationInfo(info: AuthenticationInfo): void {
+    const o = v.authenticationInfo('info', info);
+    this.#assertOpen();
+    const added = this.#native.addAuthenticationInfo(o.username, o.userid ?? o.username, o.password ?? '', o.ha1 ?? null, o.realm ?? null);
+    check(added, 'eXosip_add_authentication_info');
+  }
+
+  /** Removes the credentials of `username` for `realm` (`eXosip_remove_authentication_info`). */
+  removeAuthenticationInfo(info: { username: string; realm: string }): void {
+    const o = v.options<{ username: string; realm: string }>('info', info);
+    const username = v.credential('info.username', o.username);
+    const realm = v.credential('info.realm', o.realm);
+    this.#assertOpen();
+    check(this.#native.removeAuthenticationInfo(username, realm), 'eXosip_remove_authentication_info');
+  }
+
+  /** Forgets every credential (`eXosip_clear_authentication_info`). */
+  clearAuthenticationInfo(): void {
+    this.#assertOpen();
+    check(this.#native.clearAuthenticationInfo(), 'eXosip_clear_authentication_info');
+  }
+
+  /**
+   * Registers `from` at `proxy`. Resolves on the registrar's final 2xx; the
+   * 401/407 challenges eXosip answers by itself on the way are `challenge`
+   * events, not failures. Rejects with a RegistrationError on a final failure
+   * (a wrong password ends after at most 4 REGISTERs), on `timeoutMs`, on
+   * abort or when the context closes; the registration is then forgotten.
+   */
+  async register(options: RegisterOptions): Promise<Registration> {
+    const o = registerOptions(options);
+    const expires = o.expires === undefined ? 3600 : v.integer('options.expires', o.expires, 1, 99_999_999);
+    const contact = o.contact === undefined ? null : v.sipText('options.contact', o.contact);
+    const started = startRegistration(this, o, contact, expires);
+    this.emit('registration', started.registration);
+    await started.wait;
+    return started.registration;
+  }
+
+  /**
+   * Asks the registrar to drop every binding of `from` (a REGISTER with
+   * `Contact: *` and expires 0). Not advised by RFC 3261 for normal use, but
+   * there for cleanup. Resolves on the registrar's 2xx.
+   */
+  async unregisterAll(options: UnregisterAllOptions): Promise<RegistrationInfo> {
+    const o = registerOptions(options);
+    const started = startRegistration(this, o, '*', 0);
+    this.emit('registration', started.registration);
+    return started.wait;
+  }
+
+  /**
+   * Stops the worker thread and eXosip (`eXosip_quit`). Pending registrations
+   * reject with `ERR_CONTEXT_CLOSED`; nothing is sent. Events eXosip already
+   * produced are still emitted before the promise resolves. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    this.#closing = new Promise<void>((resolve) => {
+      for (const registration of [...this.#dispatcher.registrations.values()]) registrationInternals(registration).closed();
+      this.#dispatcher.registrations.clear();
+      this.#native.close(() => {
+        this.emit('close');
+        resolve();
+      });
+    });
+    return this.#closing;
+  }
+
+  /**
+   * Turns the SIP trace on or off: every message eXosip sends or receives is
+   * emitted as a `'trace'` event ({@link SipTrace}), in order with the
+   * eXosip events. Authorization credentials are redacted unless
+   * `{ redact: false }`.
+   */
+  setTrace(on: boolean, options?: TraceOptions): void {
+    if (typeof on !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'on must be a boolean');
+    const o = v.options<TraceOptions>('options', options);
+    if (o.redact !== undefined && typeof o.redact !== 'boolean') {
+      throw typeError('ERR_INVALID_ARG_TYPE', 'options.redact must be a boolean');
+    }
+    this.#assertOpen();
+    check(this.#native.setTrace(on), 'eXosip_set_cbsip_message', on ? 'too many contexts trace at once' : undefined);
+    this.#trace = on ? new TraceDecoder(o) : null;
+  }
+
+  /**
+   * The eXosip events from now on as an async iterator, optionally only some
+   * types; it ends when the context closes (after the events produced before
+   * closing) or when `signal` aborts (then it throws an `AbortError`).
+   * Events are buffered while the loop body awaits, so none is lost.
+   *
+   * ```ts
+   * for await (const ev of ctx.events({ types: ['EXOSIP_REGISTRATION_SUCCESS'] })) console.log(ev.rid);
+   * ```
+   */
+  events<T extends ExosipEventType = ExosipEventType>(options?: { types?: readonly T[]; signal?: AbortSignal }): AsyncIterableIterator<ExosipEvent<T>> {
+    return eventIterator(this, this.#closing !== null, options);
+  }
+
+  /** Lets the process exit while this context is open (like `socket.unref()`). */
+  unref(): this {
+    if (this.#closing === null) this.#native.unref();
+    return this;
+  }
+
+  /** Undoes {@link unref}: the open context keeps the process alive again. */
+  ref(): this {
+    if (this.#closing === null) this.#native.ref();
+    return this;
+  }
+
+  /** `await using ctx = new Context()` closes it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** eXosip_listen_addr with C arguments → `[code, port, errno]`; records where the context listens on success. */
+  #listen(proto: number, address: string | null, port: number, family: number, secure: number): [number, number, number] {
+    const result = this.#native.listen(proto, address, port, family, secure);
+    if (result[0] >= 0) {
+      const c = binding.constants;
+      const transport: Transport = proto === c.IPPROTO_UDP ? 'udp' : secure ? 'tls' : 'tcp';
+      this.#listening = Object.freeze({ transport, address, port: result[1], family: family === c.AF_INET6 ? 6 : 4 });
+    }
+    return result;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== null) throw stateError('ERR_CONTEXT_CLOSED', 'The context is closed');
+  }
+
+  #dispatch(raw: NativeEvent | NativeTrace | NativeLog): void {
+    if (raw.kind === 'log') {
+      if (this.#logger !== null) deliver(this.#logger, raw);
+      return;
+    }
+    if (raw.kind === 'trace') {
+      // Messages queued before setTrace(false) still arrive: report them too.
+      const decoder = this.#trace ?? new TraceDecoder({});
+      this.emit('trace', decoder.decode(raw.received, raw.text));
+      return;
+    }
+    const event = toEvent(raw);
+    this.emit('event', event);
+    this.#dispatcher.route(event);
+  }
+}

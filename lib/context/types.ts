@@ -1,0 +1,86 @@
+/**
+ * The shapes a {@link Context} takes and gives: its options, where it
+ * listens, credentials, and its events.
+ * @module
+ */
+import type { AnyExosipEvent } from '../events';
+import type { ExosipOptionName, OptionValue } from '../options';
+import type { Registration } from '../register/registration';
+import type { Logger } from './log';
+import type { SipTrace } from './trace';
+
+/**
+ * Transports `listen()` accepts. `'tls'` needs eXosip built with OpenSSL.
+ * DTLS is not offered: libeXosip2 5.3 does its DTLS handshake blocking, under
+ * eXosip's lock, which can freeze the whole process (docs/reliability.md).
+ */
+export type Transport = 'udp' | 'tcp' | 'tls';
+
+/** @internal Every {@link Transport}, for validation. */
+export const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls'];
+
+/** Options of the {@link Context} constructor. */
+export interface ContextOptions {
+  /** User-Agent header of every request (`eXosip_set_user_agent`). */
+  userAgent?: string;
+  /** `eXosip_set_option` calls to make, by C name. */
+  options?: Partial<Record<ExosipOptionName, OptionValue>>;
+  /** Where libosip2/eXosip's own log goes; default: nowhere (silent). */
+  logger?: Logger;
+  /** Lines of osip level <= this reach `logger` (0 FATAL .. 7 INFO4; default 3, WARNING). */
+  logLevel?: number;
+}
+
+/** Options of {@link Context.listen}. */
+export interface ListenOptions {
+  /** Default `'udp'`. */
+  transport?: Transport;
+  /** IPv4 or IPv6 literal to bind; default: every address of `family`. */
+  address?: string;
+  /** Port; 0 (the default) picks a free one, reported back. */
+  port?: number;
+  /** 4 or 6; default: the address's family, else 4. */
+  family?: 4 | 6;
+}
+
+/** Where a context listens. */
+export interface ListenInfo {
+  /** The transport listened on. */
+  readonly transport: Transport;
+  /** The address bound, or null for every address of `family`. */
+  readonly address: string | null;
+  /** The port: the one picked when 0 was asked (TCP/TLS: the one eXosip was told, see {@link Context.listen}). */
+  readonly port: number;
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+}
+
+/** Credentials for one service (`eXosip_add_authentication_info`). */
+export interface AuthenticationInfo {
+  /** The user name in the digest (and usually the AoR's user). */
+  username: string;
+  /** Login, if it differs from `username` (default: `username`). */
+  userid?: string;
+  /** The password (or give `ha1`). */
+  password?: string;
+  /** Precomputed MD5(username:realm:password), instead of the password. */
+  ha1?: string;
+  /** Realm the credentials are for; default: any realm. Needed with several services. */
+  realm?: string;
+}
+
+/** Events of a {@link Context}. */
+export interface ContextEventMap {
+  /** Every eXosip event, in the order eXosip produced them. */
+  event: [event: AnyExosipEvent];
+  /**
+   * A registration was created by `register()` or `unregisterAll()` and its
+   * first REGISTER sent; no answer can have been handled yet, so listeners
+   * added here see its `challenge` and `registered` events too.
+   */
+  registration: [registration: Registration];
+  /** A SIP message sent or received, while {@link Context.setTrace} is on. */
+  trace: [trace: SipTrace];
+  /** After `close()` completed. */
+  close: [];
+}

@@ -1,0 +1,94 @@
+/**
+ * The first REGISTER of a registration: {@link Context.register} and
+ * {@link Context.unregisterAll} check their options and start here
+ * (`eXosip_register_build_initial_register` + `eXosip_register_send_register`).
+ * @internal
+ * @module
+ */
+import type { Context } from '../context/context';
+import { osipError, registrationError, stateError, typeError } from '../errors';
+import { contextInternals, registrationInternals } from '../internal/handles';
+import * as v from '../internal/validate';
+import { Message, native } from '../message';
+import { Registration } from './registration';
+import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type UnregisterAllOptions } from './types';
+
+/** A registration whose first REGISTER is sent, and the wait for its outcome. */
+export interface Started {
+  readonly registration: Registration;
+  readonly wait: Promise<RegistrationInfo>;
+}
+
+/** Checks the options shared by `register()` and `unregisterAll()`. */
+export function registerOptions(options: RegisterOptions | UnregisterAllOptions): Partial<RegisterOptions> {
+  const o = v.options<RegisterOptions>('options', options);
+  if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
+  v.sipUri('options.from', o.from);
+  v.sipUri('options.proxy', o.proxy);
+  if (o.supported !== undefined) {
+    if (!Array.isArray(o.supported)) throw typeError('ERR_INVALID_ARG_TYPE', 'options.supported must be an array of strings');
+    o.supported.forEach((s, i) => v.sipText(`options.supported[${i}]`, s));
+  }
+  if (o.headers !== undefined) {
+    const entries = Array.isArray(o.headers) ? o.headers : Object.entries(v.options('options.headers', o.headers));
+    entries.forEach((entry, i) => {
+      if (!Array.isArray(entry) || entry.length !== 2) throw typeError('ERR_INVALID_ARG_TYPE', `options.headers[${i}] must be a [name, value] pair`);
+      v.headerName(`options.headers[${i}] name`, entry[0]);
+      v.sipText(`options.headers[${i}] value`, entry[1], { allowEmpty: true });
+    });
+  }
+  if (o.timeoutMs !== undefined) v.integer('options.timeoutMs', o.timeoutMs, 1, 2_147_483_647);
+  v.abortSignal('options.signal', o.signal);
+  return o;
+}
+
+/**
+ * Builds the first REGISTER under eXosip's lock, adds the Supported and extra
+ * headers, routes the new rid to its Registration and sends it. Throws (and
+ * leaves nothing behind) when any step fails.
+ */
+export function startRegistration(context: Context, o: Partial<RegisterOptions>, contact: string | null, expires: number): Started {
+  const host = contextInternals(context);
+  host.assertOpen();
+  if (o.signal?.aborted) {
+    throw registrationError('ABORT_ERR', `Registration of ${o.from} was aborted before it started`, { reason: 'aborted', cause: o.signal.reason });
+  }
+  const listening = context.address;
+  if (listening === null) throw stateError('ERR_NOT_LISTENING', 'Call listen() before register(): eXosip needs a transport');
+  const proxyFamily = v.uriHostFamily(o.proxy!);
+  if (proxyFamily !== 0 && proxyFamily !== listening.family) {
+    // eXosip could never send there (no socket of that family), and each try
+    // leaks the resolved address (eXtl_udp.c, docs/reliability.md).
+    throw typeError('ERR_INVALID_ARG_VALUE', `options.proxy ${o.proxy} is an IPv${proxyFamily} address but this context listens on IPv${listening.family}`);
+  }
+  const n = host.native;
+  n.lock();
+  try {
+    const [rid, handle] = n.registerBuildInitialRegister(o.from!, o.proxy!, contact, expires);
+    if (rid < 0 || handle === null) throw osipError(rid < 0 ? rid : -1, 'eXosip_register_build_initial_register');
+    const message = new Message(handle);
+    const registration = new Registration(host, { rid, from: o.from!, proxy: o.proxy!, contact, expires });
+    try {
+      for (const value of o.supported ?? []) message.setSupported(value);
+      const headers = Array.isArray(o.headers) ? o.headers : Object.entries(o.headers ?? {});
+      for (const [name, value] of headers) message.addHeader(name, value);
+    } catch (error) {
+      message.dispose();
+      n.registerRemove(rid);
+      throw error;
+    }
+    host.dispatcher.registrations.set(rid, registration);
+    const internals = registrationInternals(registration);
+    const wait = internals.begin(contact === '*' ? 'unregister' : 'register', o.timeoutMs ?? DEFAULT_TIMEOUT_MS, o.signal);
+    // The message is spent whatever happens (eXosip takes it even on failure).
+    const sent = n.registerSendRegister(rid, native(message));
+    if (sent < 0) {
+      wait.catch(() => undefined);
+      registration.remove();
+      throw osipError(sent, 'eXosip_register_send_register');
+    }
+    return { registration, wait };
+  } finally {
+    n.unlock();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The shapes of registrations: the options of {@link Context.register} and
+ * of a {@link Registration}'s calls, its states, and what its events carry.
+ * @module
+ */
+import type { RegistrationError } from '../errors';
+import type { RegistrationEvent } from '../events';
+import type { Message } from '../message';
+
+/** Options of {@link Context.register}. */
+export interface RegisterOptions {
+  /** The AoR, e.g. `'sip:alice@example.com'`. */
+  from: string;
+  /** The registrar, e.g. `'sip:127.0.0.1:5060'`. */
+  proxy: string;
+  /** Expiry to ask for in seconds (default 3600). eXosip raises 1..29 to 30. */
+  expires?: number;
+  /** Our Contact; default: eXosip manages it (recommended). */
+  contact?: string;
+  /** Values for Supported headers, e.g. `['100rel', 'path']`. */
+  supported?: readonly string[];
+  /** Extra headers for the first REGISTER (eXosip copies them into refreshes). */
+  headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+  /** Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default 40000). */
+  timeoutMs?: number;
+  /** Reject with `ABORT_ERR` when this signal aborts; the registration is then forgotten locally. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Context.unregisterAll}. */
+export type UnregisterAllOptions = Omit<RegisterOptions, 'expires' | 'contact'>;
+
+/** Where a registration stands. */
+export type RegistrationState =
+  /** The first REGISTER is under way (challenges included). */
+  | 'registering'
+  /** The registrar accepted the binding; eXosip refreshes it before it expires. */
+  | 'registered'
+  /** A refresh was rejected or got no answer; eXosip tries again by itself. */
+  | 'failed'
+  /** `unregister()` is under way. */
+  | 'unregistering'
+  /** The registrar removed the binding (expires 0 answered with a 2xx). */
+  | 'unregistered'
+  /** Forgotten locally (`remove()`, or the first REGISTER failed); nothing more is sent. */
+  | 'removed'
+  /** Its context was closed. */
+  | 'closed';
+
+/** What a 2xx to a REGISTER said. */
+export interface RegistrationInfo {
+  /** Seconds the registrar granted for our contact (it may lower what was asked). */
+  readonly expires: number;
+  /** Every Contact the registrar listed for the AoR in its 2xx. */
+  readonly contacts: readonly string[];
+  /** The 2xx itself. */
+  readonly response: Message | null;
+}
+
+/** A 401/407 (or 423/606) that eXosip answers by itself with a new REGISTER. */
+export interface RegistrationChallenge {
+  /** 401, 407, 423 or 606 (the statuses eXosip retries by itself). */
+  readonly statusCode: number;
+  /** Which try this was (1 to 3): eXosip retries at most 3 times between two 2xx. */
+  readonly attempt: number;
+  /** The challenge response. */
+  readonly response: Message | null;
+}
+
+/** Events of a {@link Registration}. */
+export interface RegistrationEventMap {
+  /** The first 2xx. */
+  registered: [info: RegistrationInfo];
+  /** A later 2xx: an automatic refresh by eXosip, or `refresh()`. */
+  refreshed: [info: RegistrationInfo];
+  /** A challenge eXosip answers by itself: an intermediate step, not a failure. */
+  challenge: [challenge: RegistrationChallenge];
+  /**
+   * A final failure of a REGISTER: of the first one (the registration is then
+   * removed and `register()` rejects with the same error), or of a refresh
+   * (eXosip tries again by itself later).
+   */
+  failed: [error: RegistrationError];
+  /** The registrar confirmed the removal (expires 0). */
+  unregistered: [info: RegistrationInfo];
+  /** Every eXosip event for this rid, as received. */
+  event: [event: RegistrationEvent];
+}
+
+/** Options of {@link Registration.refresh} and {@link Registration.unregister}. */
+export interface RegistrationWaitOptions {
+  /** Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default 40000). */
+  timeoutMs?: number;
+  /** Reject with `ABORT_ERR` when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Registration.refresh}. */
+export interface RefreshOptions extends RegistrationWaitOptions {
+  /** New expiry to ask for, in seconds (default: the last one asked). */
+  expires?: number;
+}
+
+/** Default for `timeoutMs`: above eXosip's own 32 s transaction timeout, so its verdict comes first. */
+export const DEFAULT_TIMEOUT_MS = 40_000;
