@@ -208,7 +208,9 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
         ctx.on('trace', (t) => {
           const arrow = t.direction === 'out' ? '>>' : '<<';
           const where = `${t.direction === 'out' ? 'to' : 'from'} ${t.remote ?? 'unknown'} (${t.transport})`;
-          emit({ event: 'trace', text: `${arrow} ${where}\n${t.text.replace(/\r\n$/, '').replace(/\r\n/g, '\n')}`, fields: { direction: t.direction, transport: t.transport, remote: t.remote, text: t.text } });
+          // eXosip traces before its transport writes the real local address over 999.999.999.999:99999.
+          const note = t.unresolved.length ? ` [${t.unresolved.join(', ')}: 999.999.999.999:99999 is filled in with the local address when sent]` : '';
+          emit({ event: 'trace', text: `${arrow} ${where}${note}\n${t.text.replace(/\r\n$/, '').replace(/\r\n/g, '\n')}`, fields: { direction: t.direction, transport: t.transport, remote: t.remote, unresolved: t.unresolved, text: t.text } });
         });
         ctx.setTrace(true);
       }

@@ -65,7 +65,10 @@ Options (--username, --password*, --realm, --contact: not in the demo):
   --contact <uri>        Contact to register (default: built by eXosip)
   --json                 one JSON object per line instead of human lines
   --trace                print every SIP message sent (>>) and received (<<),
-                         with Authorization credentials redacted
+                         with Authorization credentials redacted; eXosip
+                         traces before its transport fills in the local
+                         address, so Via and Contact of a message sent show
+                         999.999.999.999:99999 (noted on the line)
   --log-level <0..7>     print libosip2/eXosip's own log up to that level
                          (0 FATAL, 2 ERROR, 3 WARNING, 4..7 INFO1..INFO4)
   --help                 show this text and exit

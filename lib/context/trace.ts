@@ -20,6 +20,18 @@ export interface SipTrace {
   readonly remote: string | null;
   /** The message as serialized by libosip2, password-bearing parts redacted unless disabled. */
   readonly text: string;
+  /**
+   * For a message sent: the headers (`'Via'`, `'Contact'`) that still hold
+   * eXosip's placeholder address `999.999.999.999:99999` in {@link text}.
+   * eXosip calls the trace callback before its transport writes the real local
+   * address over that placeholder (libeXosip2 5.3.0 jcallback.c:231, then
+   * eXtl_udp.c:1228-1230 `_eXosip_request_viamanager` /
+   * `_eXosip_message_contactmanager`, likewise in eXtl_tcp.c/eXtl_tls.c), so
+   * on the wire these headers carry the context's real address and port; every
+   * other byte is as traced. Empty for received messages and when nothing is
+   * left to fill in.
+   */
+  readonly unresolved: readonly string[];
   /** Milliseconds since the epoch when the JS thread received it. */
   readonly time: number;
 }
@@ -72,6 +84,24 @@ function parseVia(value: string | undefined): Via | null {
   return { transport: m[1].toUpperCase(), host: m[2], port: m[3], received: param('received'), rport: param('rport'), branch: param('branch') };
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+const PLACEHOLDER = '999.999.999.999';
+
+/** The header names (`Via`, `Contact`) whose lines hold eXosip's placeholder address. */
+function placeholders(raw: string): readonly string[] {
+  if (!raw.includes(PLACEHOLDER)) return NONE;
+  const names = new Set<string>();
+  for (const line of raw.split('\r\n')) {
+    if (line === '') break;
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.includes(PLACEHOLDER, colon)) {
+      const name = line.slice(0, colon).trim().toLowerCase();
+      names.add(name === 'v' ? 'Via' : name === 'm' ? 'Contact' : name.replace(/(^|-)(\w)/g, (_m, d: string, c: string) => d + c.toUpperCase()));
+    }
+  }
+  return Object.freeze([...names]);
+}
+
 /** @internal Turns raw trace text into a {@link SipTrace}; remembers where requests went. */
 export class TraceDecoder {
   readonly #sentTo = new Map<string, string>();
@@ -106,6 +136,7 @@ export class TraceDecoder {
       transport,
       remote,
       text: this.#redact ? redactCredentials(raw) : raw,
+      unresolved: received ? NONE : placeholders(raw),
       time: Date.now(),
     });
   }
