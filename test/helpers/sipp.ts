@@ -243,7 +243,7 @@ export interface SippRegisterResult {
 /**
  * SIPp as an independent client: test/sipp/register-auth.xml (REGISTER, 401,
  * REGISTER with credentials) once against `host:port`, over UDP or TCP.
- * Used against Kamailio (test/kamailio.test.ts) and against the embedded
+ * Used against Kamailio (test/register/kamailio.test.ts) and against the embedded
  * Registrar (test/registrar.test.ts).
  */
 export async function sippRegisterAuth(

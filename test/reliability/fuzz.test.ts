@@ -32,11 +32,11 @@ import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
-import * as compat from '../lib/compat';
-import { Context, Message, OSIP_CODES, parseMessage, Registration, RegistrationError, SipError } from '../lib/index';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
-import { Rng, seedFrom } from './helpers/prng';
-import { hostileCorpus, tortureMessages } from './helpers/torture';
+import * as compat from '../../lib/compat';
+import { Context, Message, OSIP_CODES, parseMessage, Registration, RegistrationError, SipError } from '../../lib/index';
+import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { Rng, seedFrom } from '../helpers/prng';
+import { hostileCorpus, tortureMessages } from '../helpers/torture';
 
 const SEED = seedFrom('FUZZ_SEED');
 const CALLS = Number(process.env.FUZZ_CALLS ?? 10_000);

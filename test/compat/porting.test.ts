@@ -32,16 +32,16 @@ import {
   osip_message_get_supported,
   type eXosip_event_t,
   type eXosip_t,
-} from '../lib/compat';
-import { Context, type Registration, type RegistrationInfo } from '../lib/index';
-import { nativeOf } from '../lib/internal/handles';
-import { type Binding, type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+} from '../../lib/compat';
+import { Context, type Registration, type RegistrationInfo } from '../../lib/index';
+import { nativeOf } from '../../lib/internal/handles';
+import { type Binding, type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 const DOC = path.join(ROOT, 'docs', 'porting.md');
 const DOC_NAME = 'docs/porting.md';
 /** The module the blocks become; it exists only in memory. */
-const VIRTUAL = path.join(ROOT, 'test', '__porting_snippets__.ts');
+const VIRTUAL = path.join(ROOT, 'test', 'compat', '__porting_snippets__.ts');
 const SPECIFIERS: Record<string, string> = {
   'exosip2/compat': path.join(ROOT, 'lib', 'compat'),
   exosip2: path.join(ROOT, 'lib', 'index'),

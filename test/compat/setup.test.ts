@@ -9,8 +9,8 @@ import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { binding } from '../lib/native';
-import * as compat from '../lib/compat';
+import { binding } from '../../lib/native';
+import * as compat from '../../lib/compat';
 import {
   AF_INET,
   COMPAT_EVENT_QUEUE_CAPACITY,
@@ -61,10 +61,10 @@ import {
   type eXosip_event_t,
   type eXosip_t,
   type osip_header_t,
-} from '../lib/compat';
-import { type AnyExosipEvent, Context, Message } from '../lib/index';
-import { nativeOf } from '../lib/internal/handles';
-import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+} from '../../lib/compat';
+import { type AnyExosipEvent, Context, Message } from '../../lib/index';
+import { nativeOf } from '../../lib/internal/handles';
+import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
 
 let kam: Kamailio;
 const open: Context[] = [];

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Context, type LogMethod, type LogRecord } from '../lib/index';
-import { delay, openContext } from './helpers/context';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
+import { Context, type LogMethod, type LogRecord } from '../../lib/index';
+import { delay, openContext } from '../helpers/context';
+import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { LIB_INDEX } from '../helpers/paths';
 
 let kam: Kamailio;
 before(async () => {
@@ -62,7 +62,7 @@ describe("libosip2/eXosip's own log", () => {
   test('without a logger the library prints nothing', () => {
     const script = `
       require('tsx/cjs');
-      const { Context, parseMessage } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'index.ts'))});
+      const { Context, parseMessage } = require(${JSON.stringify(LIB_INDEX)});
       try { parseMessage('garbage\\r\\n\\r\\n'); } catch {}
       const ctx = new Context();
       ctx.listen({ address: '127.0.0.1' }).then(() => ctx.register({ from: 'sip:alice@example.com', proxy: '${kam.proxy}', timeoutMs: 2000 }))

@@ -12,12 +12,12 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { Context, RegistrationError } from '../lib/index';
-import { eXosip_add_authentication_info, OSIP_BADPARAMETER } from '../lib/compat';
-import { explainSipp, startSipp } from './helpers/sipp';
+import { Context, RegistrationError } from '../../lib/index';
+import { eXosip_add_authentication_info, OSIP_BADPARAMETER } from '../../lib/compat';
+import { LIB_INDEX } from '../helpers/paths';
+import { explainSipp, startSipp } from '../helpers/sipp';
 
 const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const HA1 = createHash('md5').update(`alice:example.com:${PASSWORD}`).digest('hex');
@@ -151,7 +151,7 @@ describe('passwords never appear in what the library produces', { concurrency: t
   test('a process that logs everything to the console prints no secret', { timeout: 30_000 }, async () => {
     const sipp = await startSipp('uas-401-200.xml', { keys: { user: 'alice', pass: PASSWORD, realm: 'example.com', expires: 120 } });
     try {
-      const lib = JSON.stringify(path.join(__dirname, '..', 'lib', 'index.ts'));
+      const lib = JSON.stringify(LIB_INDEX);
       const script = `
         require('tsx/cjs');
         const { Context } = require(${lib});

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
-import { Context, RegistrationError, type RegistrationInfo } from '../lib/index';
-import { openContext, recordEvents, summary, delay } from './helpers/context';
-import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+import { Context, RegistrationError, type RegistrationInfo } from '../../lib/index';
+import { openContext, recordEvents, summary, delay } from '../helpers/context';
+import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
 
 let kam: Kamailio;
 before(async () => {

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { parseMessage, SipError } from '../lib/index';
-import { TORTURE_DIR as DIR } from './helpers/torture';
+import { parseMessage, SipError } from '../../lib/index';
+import { TORTURE_DIR as DIR } from '../helpers/torture';
 
 // RFC 4475 3.1.1: valid messages a parser must accept.
 const VALID = ['wsinv', 'intmeth', 'esc01', 'escnull', 'esc02', 'lwsdisp', 'longreq', 'dblreq', 'semiuri', 'transports', 'mpart01', 'unreason', 'noreason'];

@@ -11,8 +11,8 @@ import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { type AddressInfo, connect } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { jsonLines, killCliChildren, runCli } from './helpers/cli';
-import { freePort, type Kamailio, startKamailio } from './helpers/kamailio';
+import { jsonLines, killCliChildren, runCli } from '../helpers/cli';
+import { freePort, type Kamailio, startKamailio } from '../helpers/kamailio';
 
 afterEach(killCliChildren);
 

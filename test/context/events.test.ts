@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
-import type { ExosipEvent } from '../lib/index';
-import { openContext } from './helpers/context';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
+import type { ExosipEvent } from '../../lib/index';
+import { openContext } from '../helpers/context';
+import { type Kamailio, startKamailio } from '../helpers/kamailio';
 
 let kam: Kamailio;
 before(async () => {

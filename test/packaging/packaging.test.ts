@@ -32,9 +32,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { cleanEnv, must, run } from './helpers/run';
+import { ROOT as root } from '../helpers/paths';
+import { cleanEnv, must, run } from '../helpers/run';
 
-const root = path.resolve(__dirname, '..');
 const devAddon = path.join(root, 'build', 'Release', 'exosip2.node');
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const typeRoots = path.join(root, 'node_modules', '@types');

@@ -24,16 +24,16 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { after, before, describe, test } from 'node:test';
-import type { Context, Registration, RegistrationError, RegistrationInfo } from '../lib/index';
-import { delay, openContext, recordEvents } from './helpers/context';
-import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
-import { Rng, seedFrom } from './helpers/prng';
-import { crashesExosip, hostileCorpus } from './helpers/torture';
+import type { Context, Registration, RegistrationError, RegistrationInfo } from '../../lib/index';
+import { delay, openContext, recordEvents } from '../helpers/context';
+import { fixture } from '../helpers/paths';
+import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { Rng, seedFrom } from '../helpers/prng';
+import { crashesExosip, hostileCorpus } from '../helpers/torture';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -283,8 +283,8 @@ describe('a stray 2xx to INVITE with a non-SIP Contact', () => {
   // eXosip drop every response to INVITE before acting on it.
   for (const transport of ['udp', 'tcp'] as const) {
     test(`does not crash the process (${transport})`, { timeout: 30_000 }, () => {
-      const fixture = path.join(__dirname, 'fixtures', 'reliability-stray-2xx.ts');
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, transport], { encoding: 'utf8', timeout: 20_000 });
+      const stray = fixture('reliability-stray-2xx.ts');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', stray, transport], { encoding: 'utf8', timeout: 20_000 });
       assert.equal(r.signal, null, `killed by ${r.signal}`);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'survived\n');

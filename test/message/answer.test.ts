@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { Message } from '../lib/index';
-import { nativeOf } from '../lib/internal/handles';
-import { openContext } from './helpers/context';
+import { Message } from '../../lib/index';
+import { nativeOf } from '../../lib/internal/handles';
+import { openContext } from '../helpers/context';
 
 test('a context answers a REGISTER it receives (EXOSIP_MESSAGE_NEW → build/send answer)', async () => {
   const server = await openContext();

@@ -10,9 +10,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import type { Context, Registration, RegistrationChallenge, RegistrationError, RegistrationInfo } from '../lib/index';
-import { openContext, recordEvents, summary } from './helpers/context';
-import { explainSipp, type Sipp, startSipp } from './helpers/sipp';
+import type { Context, Registration, RegistrationChallenge, RegistrationError, RegistrationInfo } from '../../lib/index';
+import { openContext, recordEvents, summary } from '../helpers/context';
+import { explainSipp, type Sipp, startSipp } from '../helpers/sipp';
 
 /** Every 'challenge', 'registered', 'refreshed' and 'failed' of the registrations of ctx, in order. */
 function recordRegistration(ctx: Context): { steps: string[]; registrations: Registration[]; errors: RegistrationError[] } {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
-import { redactCredentials, type SipTrace } from '../lib/index';
-import { openContext } from './helpers/context';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
+import { redactCredentials, type SipTrace } from '../../lib/index';
+import { openContext } from '../helpers/context';
+import { type Kamailio, startKamailio } from '../helpers/kamailio';
 
 let kam: Kamailio;
 before(async () => {

@@ -1,18 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { Context, Registration } from '../lib/index';
-import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
-
-const root = path.join(__dirname, '..');
+import { Context, Registration } from '../../lib/index';
+import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { fixture, ROOT } from '../helpers/paths';
 
 /** Runs a fixture with tsx; resolves with its exit code, or 'running' if still alive after graceMs (then kills it). */
 async function runFixture(file: string, args: string[], graceMs: number): Promise<{ code: number | null | 'running'; stdout: string; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', file), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture(file), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
@@ -74,8 +72,7 @@ describe('worker_threads', () => {
 
   function startWorker(user: string, password: string, keepOpen: boolean): { worker: Worker; messages: unknown[] } {
     // Worker refuses .ts entry points: load the fixture through tsx's CommonJS hook.
-    const fixture = path.join(__dirname, 'fixtures', 'worker-register.ts');
-    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(fixture)});`, {
+    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(fixture('worker-register.ts'))});`, {
       eval: true,
       workerData: { proxy: kam.proxy, user, password, keepOpen },
     });

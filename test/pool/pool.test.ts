@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
-import { type AnyExosipEvent, type Context, ContextPool, DEFAULT_MAX_PER_CONTEXT, type Registration } from '../lib/index';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
+import { type AnyExosipEvent, type Context, ContextPool, DEFAULT_MAX_PER_CONTEXT, type Registration } from '../../lib/index';
+import { type Kamailio, startKamailio } from '../helpers/kamailio';
 
 let kam: Kamailio;
 const pools: ContextPool[] = [];

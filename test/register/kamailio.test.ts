@@ -8,8 +8,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 
-import { startKamailio, waitFor, type Kamailio } from './helpers/kamailio';
-import { type SippRegisterResult, sippRegisterAuth } from './helpers/sipp';
+import { startKamailio, waitFor, type Kamailio } from '../helpers/kamailio';
+import { type SippRegisterResult, sippRegisterAuth } from '../helpers/sipp';
 
 /** One REGISTER -> 401 -> REGISTER with credentials exchange, via sipp. */
 function sippRegister(kam: Kamailio, o: Parameters<typeof sippRegisterAuth>[2]): Promise<SippRegisterResult> {

@@ -21,10 +21,10 @@ import {
   type RegistrarUnregisteredEvent,
   type Registration,
   RegistrationError,
-} from '../lib/index';
-import { delay, openContext } from './helpers/context';
-import { type Kamailio, readUsers, startKamailio, waitFor } from './helpers/kamailio';
-import { sippRegisterAuth } from './helpers/sipp';
+} from '../../lib/index';
+import { delay, openContext } from '../helpers/context';
+import { type Kamailio, readUsers, startKamailio, waitFor } from '../helpers/kamailio';
+import { sippRegisterAuth } from '../helpers/sipp';
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
@@ -715,7 +715,7 @@ describe('Registrar options and lifecycle', () => {
 // ---------------------------------------------------------------------------
 // SIPp, an independent client, registers against the Registrar.
 
-/** test/sipp/register-auth.xml against the Registrar on 127.0.0.1:port (as test/kamailio.test.ts runs it). */
+/** test/sipp/register-auth.xml against the Registrar on 127.0.0.1:port (as test/register/kamailio.test.ts runs it). */
 function sippRegister(port: number, o: { user: string; password: string; domain: string; expires: number }) {
   return sippRegisterAuth('127.0.0.1', port, o);
 }
@@ -886,7 +886,7 @@ describe('same status codes as Kamailio for the same requests', { timeout: 60000
 
   test('known difference, from eXosip: INVITE and SUBSCRIBE get no final answer, BYE and INFO get 481', async () => {
     // Kamailio answers them all 405. The binding drops incoming INVITEs (no
-    // call API; test/reliability-hostile.test.ts) and eXosip reports a
+    // call API; test/reliability/hostile.test.ts) and eXosip reports a
     // SUBSCRIBE as EXOSIP_IN_SUBSCRIPTION_NEW, which the binding cannot
     // answer yet (no eXosip_call_send_answer /
     // eXosip_insubscription_send_answer); it answers BYE and INFO itself (481)

@@ -24,10 +24,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
-import { cleanEnv, must, run } from './helpers/run';
+import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { ROOT as root } from '../helpers/paths';
+import { cleanEnv, must, run } from '../helpers/run';
 
-const root = path.resolve(__dirname, '..');
 const tuple = `${process.platform}-${process.arch}`;
 const prebuildDir = path.join(root, 'prebuilds', tuple);
 const addonName = 'node.napi.glibc.node';

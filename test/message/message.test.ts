@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { Context, Message, parseMessage, SipError } from '../lib/index';
-import { nativeOf } from '../lib/internal/handles';
+import { Context, Message, parseMessage, SipError } from '../../lib/index';
+import { nativeOf } from '../../lib/internal/handles';
+import { LIB_INDEX } from '../helpers/paths';
 
 const OK = [
   'SIP/2.0 200 OK',
@@ -111,7 +111,7 @@ describe('Message', () => {
   test('messages built and never sent are freed by GC', () => {
     const script = `
       require('tsx/cjs');
-      const { parseMessage } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'index.ts'))});
+      const { parseMessage } = require(${JSON.stringify(LIB_INDEX)});
       const raw = ${JSON.stringify(OK)};
       const rss = () => process.memoryUsage().rss;
       // Finalizers run after the GC, from the event loop: yield between rounds.

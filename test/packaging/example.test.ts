@@ -9,10 +9,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import ts from 'typescript';
-import { Context } from '../lib/index';
-import { type Binding, freePort, type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+import { Context } from '../../lib/index';
+import { type Binding, freePort, type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = path.resolve(__dirname, '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'sip_reg.ts');
 
 let kam: Kamailio;

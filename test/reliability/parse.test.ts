@@ -1,7 +1,7 @@
 /**
  * `osip_message_parse` in the compat API, over RFC 4475 and hostile variants
  * of it: every input gives a message or a negative code, never a crash, and
- * the compat API agrees with `parseMessage()` (test/torture.test.ts records
+ * the compat API agrees with `parseMessage()` (test/reliability/torture.test.ts records
  * libosip2's verdicts on the RFC's messages themselves).
  *
  * Replay the variants with PARSE_SEED=<n>.
@@ -15,10 +15,10 @@ import {
   osip_message_init,
   osip_message_parse,
   osip_message_to_str,
-} from '../lib/compat';
-import { OSIP_CODES, parseMessage, SipError } from '../lib/index';
-import { Rng, seedFrom } from './helpers/prng';
-import { bitFlipped, randomDatagram, tortureMessages, truncated } from './helpers/torture';
+} from '../../lib/compat';
+import { OSIP_CODES, parseMessage, SipError } from '../../lib/index';
+import { Rng, seedFrom } from '../helpers/prng';
+import { bitFlipped, randomDatagram, tortureMessages, truncated } from '../helpers/torture';
 
 const SEED = seedFrom('PARSE_SEED');
 const NEGATIVE_CODES = new Set(Object.values(OSIP_CODES).filter((c) => c < 0));
@@ -81,7 +81,7 @@ describe('osip_message_parse (compat) over RFC 4475', () => {
         assert.equal(text ?? 'unserializable', api, name);
       }
     }
-    // The same verdicts test/torture.test.ts records for parseMessage().
+    // The same verdicts test/reliability/torture.test.ts records for parseMessage().
     assert.deepEqual(refused, ['badaspec', 'baddn', 'badinv01', 'clerr', 'intmeth', 'ltgtruri', 'lwsruri', 'lwsstart', 'mcl01', 'multi01', 'novelsc', 'quotbal', 'trws']);
   });
 

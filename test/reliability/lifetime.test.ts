@@ -3,22 +3,22 @@
  * GC, open at process exit, terminated with their worker thread while a
  * REGISTER is in flight. Each must end without a crash, a hang or a leak.
  * (Messages dropped to GC, close() with REGISTERs in flight, spent messages:
- * test/message.test.ts, test/register.test.ts, test/compat.test.ts.)
+ * test/message/message.test.ts, test/register/register.test.ts, test/compat.test.ts.)
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { fixture, LIB_COMPAT, LIB_INDEX } from '../helpers/paths';
 
 /** Time bounds stretch under valgrind (test/memcheck/run.sh sets EXOSIP2_MEMCHECK=1): every Node process is ~20x slower there. */
 const SLOW = process.env.EXOSIP2_MEMCHECK === '1' ? 20 : 1;
 
-const LIB = JSON.stringify(path.join(__dirname, '..', 'lib', 'index.ts'));
-const COMPAT = JSON.stringify(path.join(__dirname, '..', 'lib', 'compat', 'index.ts'));
+const LIB = JSON.stringify(LIB_INDEX);
+const COMPAT = JSON.stringify(LIB_COMPAT);
 
 /** Runs a script in a child Node (with tsx and --expose-gc); resolves with its exit and output, killing it after ms. */
 async function runScript(script: string, env: Record<string, string>, ms: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; elapsed: number }> {
@@ -164,8 +164,8 @@ describe('transports that block', () => {
   // with a peer that does not answer DTLS, every thread that takes the lock
   // waits forever, the JS thread included. The binding refuses DTLS.
   test('DTLS is refused before eXosip can freeze the process', async () => {
-    const { Context } = await import('../lib/index');
-    const { eXosip_listen_addr, eXosip_malloc, eXosip_init, eXosip_quit, IPPROTO_UDP, AF_INET, OSIP_BADPARAMETER } = await import('../lib/compat');
+    const { Context } = await import('../../lib/index');
+    const { eXosip_listen_addr, eXosip_malloc, eXosip_init, eXosip_quit, IPPROTO_UDP, AF_INET, OSIP_BADPARAMETER } = await import('../../lib/compat');
     const ctx = new Context();
     await assert.rejects(ctx.listen({ transport: 'dtls' as never, address: '127.0.0.1' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
     await ctx.close();
@@ -182,13 +182,13 @@ describe('worker threads', () => {
     await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
     let received = 0;
     silent.on('message', () => received++);
-    const fixture = path.join(__dirname, 'fixtures', 'worker-register.ts');
+    const workerScript = fixture('worker-register.ts');
     try {
       for (let round = 0; round < 10; round++) {
         const before = received;
         const workers = [0, 1].map(
           (k) =>
-            new Worker(`require('tsx/cjs'); require(${JSON.stringify(fixture)});`, {
+            new Worker(`require('tsx/cjs'); require(${JSON.stringify(workerScript)});`, {
               eval: true,
               workerData: { proxy: `sip:127.0.0.1:${silent.address().port}`, user: `load${600 + round * 2 + k}`, password: 'loadpw', keepOpen: true },
             }),
@@ -207,7 +207,7 @@ describe('worker threads', () => {
       silent.close();
     }
     // The main thread's addon instance is unharmed: a registration still works.
-    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(fixture)});`, {
+    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(workerScript)});`, {
       eval: true,
       workerData: { proxy: kam.proxy, user: 'load699', password: 'loadpw', keepOpen: false },
     });

@@ -20,9 +20,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
-import type { Context, Registration, RegistrationError } from '../lib/index';
-import { openContext } from './helpers/context';
-import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+import type { Context, Registration, RegistrationError } from '../../lib/index';
+import { openContext } from '../helpers/context';
+import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
 
 /** One refresh interval of the shortest registration below (expires 30). */
 const REFRESH_INTERVAL_MS = 30_000;

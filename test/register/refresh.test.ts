@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
-import type { RegistrationInfo } from '../lib/index';
-import { openContext, recordEvents, summary } from './helpers/context';
-import { type Kamailio, startKamailio } from './helpers/kamailio';
+import type { RegistrationInfo } from '../../lib/index';
+import { openContext, recordEvents, summary } from '../helpers/context';
+import { type Kamailio, startKamailio } from '../helpers/kamailio';
 
 // eXosip refreshes at 90% of the period (or 6 s before it ends) and raises
 // periods under 30 s to 30: with a registrar that accepts 30 s, the first
