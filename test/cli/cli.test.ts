@@ -12,18 +12,13 @@ import { once } from 'node:events';
 import { type AddressInfo, connect } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { jsonLines, killCliChildren, runCli } from '../helpers/cli';
-import { freePort, type Kamailio, startKamailio } from '../helpers/kamailio';
+import { freePort } from '../helpers/kamailio';
+import { useKamailio } from '../helpers/use-kamailio';
 
 afterEach(killCliChildren);
 
 describe('exosip2-register CLI against Kamailio', () => {
-  let kam: Kamailio;
-  before(async () => {
-    kam = await startKamailio();
-  });
-  after(async () => {
-    await kam?.stop();
-  });
+  const kam = useKamailio();
 
   test('--json: registers alice, SIGINT unregisters, exit 0', { timeout: 30000 }, async () => {
     const port = await freePort();

@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import ts from 'typescript';
 import {
   EXOSIP_REGISTRATION_FAILURE,
@@ -35,7 +35,8 @@ import {
 } from '../../lib/compat';
 import { Context, type Registration, type RegistrationInfo } from '../../lib/index';
 import { nativeOf } from '../../lib/internal/handles';
-import { type Binding, type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { type Binding, waitFor } from '../helpers/kamailio';
+import { useKamailio } from '../helpers/use-kamailio';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOC = path.join(ROOT, 'docs', 'porting.md');
@@ -207,36 +208,22 @@ const generated = generate(blocks);
 // Harness
 // ---------------------------------------------------------------------------
 
-let kam: Kamailio;
 let s: Snippets;
 const contexts: Context[] = [];
 
-before(async () => {
+before(() => {
   s = load(generated);
-  kam = await startKamailio();
 });
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio();
 afterEach(async () => {
   for (const ctx of contexts.splice(0)) await ctx.close();
-  await clearTable();
+  await kam.clearBindings();
 });
 
 /** Closed after each test. */
 function track<T extends Context | null>(ctx: T): T {
   if (ctx !== null) contexts.push(ctx);
   return ctx;
-}
-
-async function clearTable(): Promise<void> {
-  for (const aor of new Set((await kam.ulDump()).map((b) => b.aor))) {
-    try {
-      await kam.rpc('ul.rm', 'location', aor);
-    } catch {
-      /* already gone */
-    }
-  }
 }
 
 async function compatContext(): Promise<eXosip_t> {

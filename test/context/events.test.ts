@@ -1,16 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ExosipEvent } from '../../lib/index';
 import { openContext } from '../helpers/context';
-import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { useKamailio } from '../helpers/use-kamailio';
 
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio();
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio();
 
 test('for await over ctx.events(): typed, filtered, nothing lost, ends at close', async () => {
   const ctx = await openContext();

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Context, Registration } from '../../lib/index';
-import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { waitFor } from '../helpers/kamailio';
 import { fixture, ROOT } from '../helpers/paths';
+import { useKamailio } from '../helpers/use-kamailio';
 
 /** Runs a fixture with tsx; resolves with its exit code, or 'running' if still alive after graceMs (then kills it). */
 async function runFixture(file: string, args: string[], graceMs: number): Promise<{ code: number | null | 'running'; stdout: string; ms: number }> {
@@ -62,13 +63,7 @@ describe('process lifetime', () => {
 });
 
 describe('worker_threads', () => {
-  let kam: Kamailio;
-  before(async () => {
-    kam = await startKamailio();
-  });
-  after(async () => {
-    await kam?.stop();
-  });
+  const kam = useKamailio();
 
   function startWorker(user: string, password: string, keepOpen: boolean): { worker: Worker; messages: unknown[] } {
     // Worker refuses .ts entry points: load the fixture through tsx's CommonJS hook.
@@ -95,16 +90,17 @@ describe('worker_threads', () => {
   });
 
   test('worker.terminate() with an open, registered context neither crashes nor hangs', async () => {
-    const w = startWorker('dave', 'davepw', true);
+    // A user of its own: the terminated worker leaves its binding at the registrar.
+    const user = kam.freshUser();
+    const w = startWorker(user.user, user.password, true);
     await waitFor(async () => w.messages.length > 0, { timeoutMs: 10_000, what: 'the worker registered' });
     assert.ok((w.messages[0] as { rid: number }).rid > 0, JSON.stringify(w.messages));
-    assert.equal((await kam.lookup('dave@example.com')).length, 1);
+    assert.equal((await kam.lookup(user.aor)).length, 1);
     const exitCode = await w.worker.terminate();
     assert.equal(exitCode, 1);
     // The main thread and the addon in it carry on: a new worker still registers.
     const again = startWorker('alice', 'secret', false);
     await once(again.worker, 'exit');
     assert.equal(again.messages[1], 'closed', JSON.stringify(again.messages));
-    await kam.rpc('ul.rm', 'location', 'dave@example.com');
   });
 });

@@ -1,18 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Context, type LogMethod, type LogRecord } from '../../lib/index';
-import { delay, openContext } from '../helpers/context';
-import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { delay, registered } from '../helpers/context';
 import { LIB_INDEX } from '../helpers/paths';
+import { testUser, useKamailio } from '../helpers/use-kamailio';
 
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio();
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio();
 
 describe("libosip2/eXosip's own log", () => {
   test('reaches the logger at the chosen level, with credentials redacted, and stops on request', async () => {
@@ -45,10 +39,7 @@ describe("libosip2/eXosip's own log", () => {
       info: (s: string) => got.info.push(s),
       debug: (s: string) => got.debug.push(s),
     };
-    const ctx = await openContext();
-    ctx.setLogger(logger, 5);
-    ctx.addAuthenticationInfo({ username: 'bob', password: 'bobpass', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:bob@example.com', proxy: kam.proxy });
+    const { ctx, reg } = await registered(kam.proxy, testUser('bob'), { setup: (c) => c.setLogger(logger, 5) });
     await reg.unregister();
     await delay(100);
     assert.equal(got.debug.length, 0, 'INFO3/INFO4 are above level 5');

@@ -1,30 +1,25 @@
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { redactCredentials, type SipTrace } from '../../lib/index';
-import { openContext } from '../helpers/context';
-import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { registered } from '../helpers/context';
+import { testUser, useKamailio } from '../helpers/use-kamailio';
 
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio();
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio();
 
 describe('SIP trace', () => {
   test('every message on the wire, in order with the events, credentials redacted', async () => {
-    const ctx = await openContext();
     const log: string[] = [];
     const traces: SipTrace[] = [];
-    ctx.on('trace', (t) => {
-      traces.push(t);
-      log.push(`${t.direction} ${t.text.split('\r\n')[0]}`);
+    const { ctx, reg } = await registered(kam.proxy, testUser('alice'), {
+      setup(c) {
+        c.on('trace', (t) => {
+          traces.push(t);
+          log.push(`${t.direction} ${t.text.split('\r\n')[0]}`);
+        });
+        c.on('event', (e) => log.push(`event ${e.type} ${e.response?.statusCode ?? 0}`));
+        c.setTrace(true);
+      },
     });
-    ctx.on('event', (e) => log.push(`event ${e.type} ${e.response?.statusCode ?? 0}`));
-    ctx.setTrace(true);
-    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy });
     assert.deepEqual(log, [
       `out REGISTER ${kam.proxy} SIP/2.0`,
       'in SIP/2.0 401 Unauthorized',
@@ -51,12 +46,13 @@ describe('SIP trace', () => {
   });
 
   test('redact: false keeps the digest response; redactCredentials handles Basic too', async () => {
-    const ctx = await openContext();
     const traces: SipTrace[] = [];
-    ctx.on('trace', (t) => traces.push(t));
-    ctx.setTrace(true, { redact: false });
-    ctx.addAuthenticationInfo({ username: 'bob', password: 'bobpass', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:bob@example.com', proxy: kam.proxy });
+    const { ctx, reg } = await registered(kam.proxy, testUser('bob'), {
+      setup(c) {
+        c.on('trace', (t) => traces.push(t));
+        c.setTrace(true, { redact: false });
+      },
+    });
     assert.match(traces[2].text, /response="[0-9a-f]{32}"/);
     await reg.unregister();
     await ctx.close();

@@ -7,23 +7,18 @@
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import ts from 'typescript';
 import { Context } from '../../lib/index';
-import { type Binding, freePort, type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { type Binding, freePort, waitFor } from '../helpers/kamailio';
 import { ROOT } from '../helpers/paths';
+import { useKamailio } from '../helpers/use-kamailio';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'sip_reg.ts');
 
-let kam: Kamailio;
+const kam = useKamailio();
 const children = new Set<ChildProcess>();
 
-before(async () => {
-  kam = await startKamailio();
-});
-after(async () => {
-  await kam?.stop();
-});
 afterEach(async () => {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) {

@@ -24,9 +24,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { type Kamailio, startKamailio } from '../helpers/kamailio';
 import { ROOT as root } from '../helpers/paths';
 import { cleanEnv, must, run } from '../helpers/run';
+import { useKamailio } from '../helpers/use-kamailio';
 
 const tuple = `${process.platform}-${process.arch}`;
 const prebuildDir = path.join(root, 'prebuilds', tuple);
@@ -191,7 +191,6 @@ describe('prebuilt binary from the npm tarball, with the system libraries hidden
   let tarball: string;
   let packedFiles: string[];
   let packageDir: string;
-  let kam: Kamailio;
   /** Real paths of the system's copies of the bundled libraries (hidden in the namespace). */
   const hidden = new Set<string>();
 
@@ -249,11 +248,10 @@ const { Context } = require('exosip2');
         if (/^lib(eXosip2|osip2|osipparser2|ssl|crypto|cares)\.so\./.test(f)) hidden.add(fs.realpathSync(path.join(dir, f)));
       }
     }
-    kam = await startKamailio();
   });
+  const kam = useKamailio();
 
   after(async () => {
-    await kam?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,20 +1,16 @@
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { type AnyExosipEvent, type Context, ContextPool, DEFAULT_MAX_PER_CONTEXT, type Registration } from '../../lib/index';
-import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { useKamailio } from '../helpers/use-kamailio';
 
-let kam: Kamailio;
 const pools: ContextPool[] = [];
-before(async () => {
-  // JSON-RPC: an ul.dump of 300 bindings is over what kamcmd can read.
-  kam = await startKamailio({ jsonrpc: true });
-});
 after(async () => {
-  // Pools a failed test left open would keep the process alive.
+  // Pools a failed test left open would keep the process alive (before Kamailio stops).
   await Promise.all(pools.map((p) => p.close()));
-  await kam?.stop();
 });
+// JSON-RPC: an ul.dump of 300 bindings is over what kamcmd can read.
+const kam = useKamailio({ jsonrpc: true });
 
 function track(pool: ContextPool): ContextPool {
   pools.push(pool);

@@ -4,12 +4,13 @@
  * (test/sipp/register-auth.xml).
  */
 
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 
 import { startKamailio, waitFor, type Kamailio } from '../helpers/kamailio';
 import { type SippRegisterResult, sippRegisterAuth } from '../helpers/sipp';
+import { useKamailio } from '../helpers/use-kamailio';
 
 /** One REGISTER -> 401 -> REGISTER with credentials exchange, via sipp. */
 function sippRegister(kam: Kamailio, o: Parameters<typeof sippRegisterAuth>[2]): Promise<SippRegisterResult> {
@@ -21,15 +22,7 @@ function explain(kam: Kamailio, r: SippRegisterResult): string {
 }
 
 describe('kamailio registrar harness', { timeout: 60000 }, () => {
-  let kam: Kamailio;
-
-  before(async () => {
-    kam = await startKamailio();
-  });
-
-  after(async () => {
-    await kam?.stop();
-  });
+  const kam = useKamailio();
 
   test('instance basics', () => {
     assert.equal(kam.host, '127.0.0.1');

@@ -1,26 +1,17 @@
 import { strict as assert } from 'node:assert';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { RegistrationInfo } from '../../lib/index';
-import { openContext, recordEvents, summary } from '../helpers/context';
-import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { registered, summary } from '../helpers/context';
+import { testUser, useKamailio } from '../helpers/use-kamailio';
 
 // eXosip refreshes at 90% of the period (or 6 s before it ends) and raises
 // periods under 30 s to 30: with a registrar that accepts 30 s, the first
 // automatic refresh comes about 25 s after the REGISTER. This is the one slow
 // test, and the proof that eXosip_automatic_action runs on every pass.
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio({ minExpires: 30 });
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio({ minExpires: 30 });
 
 test('eXosip refreshes the registration by itself before it expires', { timeout: 60_000 }, async () => {
-  const ctx = await openContext();
-  const events = recordEvents(ctx);
-  ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-  const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 30 });
+  const { ctx, reg, events } = await registered(kam.proxy, testUser('alice'), { expires: 30 });
   assert.equal(reg.expires, 30);
   const [before] = await kam.lookup('alice@example.com');
   const started = Date.now();

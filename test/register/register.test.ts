@@ -1,24 +1,19 @@
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Context, RegistrationError, type RegistrationInfo } from '../../lib/index';
-import { openContext, recordEvents, summary, delay } from '../helpers/context';
-import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { openContext, recordEvents, registered, summary, delay } from '../helpers/context';
+import { waitFor } from '../helpers/kamailio';
+import { loadUser, testUser, useKamailio } from '../helpers/use-kamailio';
 
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio();
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio();
+const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(testUser);
 
 describe('registration against Kamailio', () => {
   test('initial REGISTER with digest auth lands in the location table', async () => {
-    const ctx = await openContext();
-    const events = recordEvents(ctx);
-    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 1800, supported: ['100rel', 'path'] });
+    // A user of its own: the binding stays at the registrar after close().
+    const user = kam.freshUser();
+    const { ctx, reg, events } = await registered(kam.proxy, user, { expires: 1800, supported: ['100rel', 'path'] });
     assert.ok(reg.rid > 0);
     assert.equal(reg.state, 'registered');
     assert.equal(reg.expires, 1800);
@@ -28,15 +23,14 @@ describe('registration against Kamailio', () => {
       ['EXOSIP_REGISTRATION_SUCCESS', 200],
     ]);
     assert.deepEqual(events[1].request!.getHeaders('supported'), ['100rel', 'path']);
-    const bindings = await kam.lookup('alice@example.com');
+    const bindings = await kam.lookup(user.aor);
     assert.equal(bindings.length, 1);
-    assert.match(bindings[0].contact, new RegExp(`^sip:alice@127\\.0\\.0\\.1:${ctx.address!.port}`));
+    assert.match(bindings[0].contact, new RegExp(`^sip:${user.user}@127\\.0\\.0\\.1:${ctx.address!.port}`));
     assert.equal(bindings[0].userAgent, 'exosip2-test/1.0');
     assert.ok(bindings[0].expires > 1790 && bindings[0].expires <= 1800, `expires ${bindings[0].expires}`);
     assert.deepEqual(reg.contacts.length, 1);
     await ctx.close();
     assert.equal(reg.state, 'closed');
-    await kam.rpc('ul.rm', 'location', 'alice@example.com');
   });
 
   test('credentials without a realm answer any realm (the how-to\'s simple way)', async () => {
@@ -52,9 +46,7 @@ describe('registration against Kamailio', () => {
   });
 
   test('refresh with a new expires changes the binding', async () => {
-    const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 1800 });
+    const { ctx, reg } = await registered(kam.proxy, alice, { expires: 1800 });
     const [first] = await kam.lookup('alice@example.com');
     const refreshed: RegistrationInfo[] = [];
     reg.on('refreshed', (info) => refreshed.push(info));
@@ -73,15 +65,16 @@ describe('registration against Kamailio', () => {
   });
 
   test('refresh() waits for a REGISTER already in flight; the registration event comes first', async () => {
-    const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
     const seen: string[] = [];
-    ctx.on('registration', (r) => {
-      r.on('challenge', (c) => seen.push(`challenge ${c.statusCode} ${c.attempt}`));
-      r.on('registered', (i) => seen.push(`registered ${i.expires}`));
-      r.on('refreshed', (i) => seen.push(`refreshed ${i.expires}`));
+    const { ctx, reg } = await registered(kam.proxy, alice, {
+      expires: 1800,
+      setup: (c) =>
+        c.on('registration', (r) => {
+          r.on('challenge', (ch) => seen.push(`challenge ${ch.statusCode} ${ch.attempt}`));
+          r.on('registered', (i) => seen.push(`registered ${i.expires}`));
+          r.on('refreshed', (i) => seen.push(`refreshed ${i.expires}`));
+        }),
     });
-    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 1800 });
     const [a, b] = await Promise.all([reg.refresh({ expires: 2000 }), reg.refresh({ expires: 2400 })]);
     assert.equal(a.expires, 2000);
     assert.equal(b.expires, 2400);
@@ -103,9 +96,7 @@ describe('registration against Kamailio', () => {
   });
 
   test('unregister (expires 0) removes the binding', async () => {
-    const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy });
+    const { ctx, reg } = await registered(kam.proxy, alice);
     assert.equal((await kam.lookup('alice@example.com')).length, 1);
     const seen: string[] = [];
     reg.on('unregistered', () => seen.push('unregistered'));
@@ -121,10 +112,7 @@ describe('registration against Kamailio', () => {
 
   test('Contact: * removes every binding of the AoR', async () => {
     const phones = [await openContext(), await openContext()];
-    for (const ctx of phones) {
-      ctx.addAuthenticationInfo({ username: 'dave', password: 'davepw', realm: 'example.com' });
-      await ctx.register({ from: 'sip:dave@example.com', proxy: kam.proxy });
-    }
+    for (const ctx of phones) await registered(kam.proxy, dave, { ctx });
     assert.equal((await kam.lookup('dave@example.com')).length, 2);
     const admin = await openContext();
     admin.addAuthenticationInfo({ username: 'dave', password: 'davepw', realm: 'example.com' });
@@ -139,9 +127,9 @@ describe('registration against Kamailio', () => {
   });
 
   test('remove() forgets the registration and sends nothing', async () => {
-    const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: 'bob', password: 'bobpass', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:bob@example.com', proxy: kam.proxy });
+    // A user of its own: the binding stays at the registrar.
+    const user = kam.freshUser();
+    const { ctx, reg } = await registered(kam.proxy, user);
     const count = await kam.registerCount();
     reg.remove();
     reg.remove();
@@ -149,9 +137,8 @@ describe('registration against Kamailio', () => {
     assert.equal(ctx.registrations.size, 0);
     await delay(300);
     assert.equal(await kam.registerCount(), count, 'no REGISTER was sent');
-    assert.equal((await kam.lookup('bob@example.com')).length, 1, 'the registrar keeps the binding');
+    assert.equal((await kam.lookup(user.aor)).length, 1, 'the registrar keeps the binding');
     await ctx.close();
-    await kam.rpc('ul.rm', 'location', 'bob@example.com');
   });
 
   test('wrong password rejects after a bounded number of REGISTERs', async () => {
@@ -182,12 +169,7 @@ describe('registration against Kamailio', () => {
 
   test('two services with different realms in one context', async () => {
     const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-    ctx.addAuthenticationInfo({ username: 'carol', password: 'carolpw', realm: 'other.test' });
-    const [a, c] = await Promise.all([
-      ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy }),
-      ctx.register({ from: 'sip:carol@other.test', proxy: kam.proxy }),
-    ]);
+    const [{ reg: a }, { reg: c }] = await Promise.all([registered(kam.proxy, alice, { ctx }), registered(kam.proxy, carol, { ctx })]);
     assert.notEqual(a.rid, c.rid);
     assert.equal(ctx.registrations.size, 2);
     assert.equal((await kam.lookup('alice@example.com')).length, 1);
@@ -199,18 +181,14 @@ describe('registration against Kamailio', () => {
   });
 
   test('any loadN@example.com user registers with password loadpw (for load tests)', async () => {
-    const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: 'load4242', password: 'loadpw', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:load4242@example.com', proxy: kam.proxy });
+    const { ctx, reg } = await registered(kam.proxy, loadUser(4242));
     assert.equal((await kam.lookup('load4242@example.com')).length, 1);
     await reg.unregister();
     await ctx.close();
   });
 
   test('an expires lowered by the registrar is reported', async () => {
-    const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: 'carol', password: 'carolpw', realm: 'other.test' });
-    const reg = await ctx.register({ from: 'sip:carol@other.test', proxy: kam.proxy, expires: 7200 });
+    const { ctx, reg } = await registered(kam.proxy, carol, { expires: 7200 });
     assert.equal(reg.requestedExpires, 7200);
     assert.equal(reg.expires, 3600);
     const [binding] = await kam.lookup('carol@other.test');
@@ -220,15 +198,12 @@ describe('registration against Kamailio', () => {
   });
 
   test('over TCP and over IPv6', async () => {
-    const tcp = await openContext({ transport: 'tcp' });
-    tcp.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-    const a = await tcp.register({ from: 'sip:alice@example.com', proxy: `${kam.proxy};transport=tcp` });
+    const { ctx: tcp, reg: a } = await registered(`${kam.proxy};transport=tcp`, alice, { listen: { transport: 'tcp' } });
     const v6 = await openContext({ address: '::1' });
     assert.equal(v6.address!.family, 6);
-    v6.addAuthenticationInfo({ username: 'bob', password: 'bobpass', realm: 'example.com' });
-    const b = await v6.register({ from: 'sip:bob@example.com', proxy: kam.proxyV6 });
-    const [alice] = await kam.lookup('alice@example.com');
-    assert.match(alice.socket, /^tcp:/);
+    const { reg: b } = await registered(kam.proxyV6, bob, { ctx: v6 });
+    const [aliceBinding] = await kam.lookup('alice@example.com');
+    assert.match(aliceBinding.socket, /^tcp:/);
     const [bobBinding] = await kam.lookup('bob@example.com');
     assert.match(bobBinding.socket, /^udp:\[::1\]/);
     assert.match(bobBinding.contact, /\[::1\]/);

@@ -30,13 +30,14 @@
  */
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { inspect } from 'node:util';
 import * as compat from '../../lib/compat';
 import { Context, Message, OSIP_CODES, parseMessage, Registration, RegistrationError, SipError } from '../../lib/index';
-import { type Kamailio, startKamailio } from '../helpers/kamailio';
+import { registered } from '../helpers/context';
 import { Rng, seedFrom } from '../helpers/prng';
 import { hostileCorpus, tortureMessages } from '../helpers/torture';
+import { testUser, useKamailio } from '../helpers/use-kamailio';
 
 const SEED = seedFrom('FUZZ_SEED');
 const CALLS = Number(process.env.FUZZ_CALLS ?? 10_000);
@@ -342,13 +343,7 @@ function operations(peers: { registrar: string; sink: string }, corpus: Buffer[]
 
 // ---------------------------------------------------------------------------
 
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio();
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio();
 
 test(`API fuzz: ${CALLS} random calls, each ends in a documented way`, { timeout: 300_000 }, async (t) => {
   const rng = new Rng(SEED);
@@ -485,17 +480,10 @@ test(`API fuzz: ${CALLS} random calls, each ends in a documented way`, { timeout
   assert.equal(calls, CALLS);
 
   // The process is fine: a normal registration against Kamailio succeeds.
-  const ctx = new Context();
-  try {
-    await ctx.listen({ address: '127.0.0.1' });
-    ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-    const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 600 });
-    assert.equal(reg.state, 'registered');
-    assert.equal((await kam.lookup('alice@example.com')).length, 1);
-    await reg.unregister();
-  } finally {
-    await ctx.close();
-  }
+  await using alice = await registered(kam.proxy, testUser('alice'), { expires: 600 });
+  assert.equal(alice.reg.state, 'registered');
+  assert.equal((await kam.lookup('alice@example.com')).length, 1);
+  await alice.reg.unregister();
 });
 
 test('found by the fuzz: a response given to eXosip_register_send_register throws instead of crashing libeXosip2', async () => {

@@ -27,13 +27,14 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Context, Registration, RegistrationError, RegistrationInfo } from '../../lib/index';
 import { delay, openContext, recordEvents } from '../helpers/context';
+import { waitFor } from '../helpers/kamailio';
 import { fixture } from '../helpers/paths';
-import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
 import { Rng, seedFrom } from '../helpers/prng';
 import { crashesExosip, hostileCorpus } from '../helpers/torture';
+import { useKamailio } from '../helpers/use-kamailio';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -75,14 +76,8 @@ function nextRefresh(reg: Registration, ms: number): Promise<RegistrationInfo> {
 
 const END_OF_HEADERS = Buffer.from('\r\n\r\n');
 
-let kam: Kamailio;
-before(async () => {
-  console.log(`# hostile peers: seed ${SEED} (replay with HOSTILE_SEED=${SEED})`);
-  kam = await startKamailio({ minExpires: 30 });
-});
-after(async () => {
-  await kam?.stop();
-});
+before(() => console.log(`# hostile peers: seed ${SEED} (replay with HOSTILE_SEED=${SEED})`));
+const kam = useKamailio({ minExpires: 30 });
 
 /**
  * A registrar over TCP that answers every REGISTER with 200 (expires 30),

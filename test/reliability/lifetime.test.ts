@@ -9,10 +9,11 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { waitFor } from '../helpers/kamailio';
 import { fixture, LIB_COMPAT, LIB_INDEX } from '../helpers/paths';
+import { useKamailio } from '../helpers/use-kamailio';
 
 /** Time bounds stretch under valgrind (test/memcheck/run.sh sets EXOSIP2_MEMCHECK=1): every Node process is ~20x slower there. */
 const SLOW = process.env.EXOSIP2_MEMCHECK === '1' ? 20 : 1;
@@ -37,13 +38,7 @@ async function runScript(script: string, env: Record<string, string>, ms: number
   return { code, signal, stdout, stderr, elapsed: Date.now() - started };
 }
 
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio();
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio();
 
 describe('contexts nobody closes', () => {
   // The native side keeps its event callback (a closure over the Context) on

@@ -19,10 +19,11 @@
  *   retry_pacer.h) spaces those retries; see the second test.
  */
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Context, Registration, RegistrationError } from '../../lib/index';
-import { openContext } from '../helpers/context';
-import { type Kamailio, startKamailio, waitFor } from '../helpers/kamailio';
+import { openContext, registered } from '../helpers/context';
+import { startKamailio, waitFor } from '../helpers/kamailio';
+import { loadUser, useKamailio } from '../helpers/use-kamailio';
 
 /** One refresh interval of the shortest registration below (expires 30). */
 const REFRESH_INTERVAL_MS = 30_000;
@@ -42,13 +43,7 @@ function track(reg: Registration, aor: string, transport: 'udp' | 'tcp'): Tracke
   return t;
 }
 
-let kam: Kamailio;
-before(async () => {
-  kam = await startKamailio({ minExpires: 30 });
-});
-after(async () => {
-  await kam?.stop();
-});
+const kam = useKamailio({ minExpires: 30 });
 
 describe('registrar restart', () => {
   test('killed and restarted with an empty table: every registration comes back within one refresh interval', { timeout: 150_000 }, async () => {
@@ -62,15 +57,13 @@ describe('registrar restart', () => {
       const udp = await openContext();
       contexts.push(udp);
       for (let i = 401; i < 404; i++) {
-        udp.addAuthenticationInfo({ username: `load${i}`, password: 'loadpw', realm: 'example.com' });
-        const reg = await udp.register({ from: `sip:load${i}@example.com`, proxy: kam.proxy, expires: 30 });
+        const { reg } = await registered(kam.proxy, loadUser(i), { ctx: udp, expires: 30 });
         tracked.push(track(reg, `load${i}@example.com`, 'udp'));
       }
       for (let i = 411; i < 414; i++) {
         const tcp = await openContext({ transport: 'tcp' });
         contexts.push(tcp);
-        tcp.addAuthenticationInfo({ username: `load${i}`, password: 'loadpw', realm: 'example.com' });
-        const reg = await tcp.register({ from: `sip:load${i}@example.com`, proxy: `${kam.proxy};transport=tcp`, expires: 120 });
+        const { reg } = await registered(`${kam.proxy};transport=tcp`, loadUser(i), { ctx: tcp, expires: 120 });
         tracked.push(track(reg, `load${i}@example.com`, 'tcp'));
       }
       const aors = tracked.map((t) => t.aor).sort();
@@ -137,8 +130,7 @@ describe('registrar restart', () => {
     const own = await startKamailio({ minExpires: 30 });
     const ctx = await openContext({ transport: 'tcp' });
     try {
-      ctx.addAuthenticationInfo({ username: 'load421', password: 'loadpw', realm: 'example.com' });
-      const reg = await ctx.register({ from: 'sip:load421@example.com', proxy: `${own.proxy};transport=tcp`, expires: 30 });
+      const { reg } = await registered(`${own.proxy};transport=tcp`, loadUser(421), { ctx, expires: 30 });
       const failures: number[] = [];
       reg.on('failed', () => failures.push(Date.now()));
       const t0 = Date.now();
