@@ -3,7 +3,7 @@
  * GC, open at process exit, terminated with their worker thread while a
  * REGISTER is in flight. Each must end without a crash, a hang or a leak.
  * (Messages dropped to GC, close() with REGISTERs in flight, spent messages:
- * test/message/message.test.ts, test/register/register.test.ts, test/compat.test.ts.)
+ * test/message/message.test.ts, test/register/register.test.ts, test/compat/register.test.ts.)
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
