@@ -244,7 +244,7 @@ export interface SippRegisterResult {
  * SIPp as an independent client: test/sipp/register-auth.xml (REGISTER, 401,
  * REGISTER with credentials) once against `host:port`, over UDP or TCP.
  * Used against Kamailio (test/register/kamailio.test.ts) and against the embedded
- * Registrar (test/registrar.test.ts).
+ * Registrar (test/registrar/sipp.test.ts).
  */
 export async function sippRegisterAuth(
   host: string,
