@@ -3,6 +3,8 @@
  * scenario plays the registrar, and each test asserts what we emitted, how
  * register() ended, and what SIPp received (its exit code is 0 only when the
  * scenario ran exactly as written, so an unexpected extra REGISTER fails it).
+ * One table, FAULTS, says for each scenario what must happen; one runner plays
+ * them all.
  *
  * The scenarios run concurrently: the whole file takes as long as the longest
  * one (eXosip's own verdict on an unanswered REGISTER: 32 s; the failed
@@ -12,7 +14,7 @@ import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import type { Context, Registration, RegistrationChallenge, RegistrationError, RegistrationInfo } from '../../lib/index';
 import { openContext, recordEvents, summary } from '../helpers/context';
-import { explainSipp, type Sipp, startSipp } from '../helpers/sipp';
+import { explainSipp, type Sipp, type SippResult, startSipp } from '../helpers/sipp';
 
 /** Every 'challenge', 'registered', 'refreshed' and 'failed' of the registrations of ctx, in order. */
 function recordRegistration(ctx: Context): { steps: string[]; registrations: Registration[]; errors: RegistrationError[] } {
@@ -30,13 +32,6 @@ function recordRegistration(ctx: Context): { steps: string[]; registrations: Reg
     });
   });
   return { steps, registrations, errors };
-}
-
-async function rejection(p: Promise<unknown>): Promise<RegistrationError> {
-  return p.then(
-    () => assert.fail('register() resolved'),
-    (e: unknown) => e as RegistrationError,
-  );
 }
 
 /** Resolves on the next 'refreshed' or 'failed' of reg (with how long it took). */
@@ -66,95 +61,125 @@ async function withSipp(args: Parameters<typeof startSipp>, body: (sipp: Sipp, c
   }
 }
 
-describe('registrar faults played by SIPp', { concurrency: true }, () => {
-  test('401 then 200: the challenge is answered with a digest SIPp verifies', { timeout: 30_000 }, async () => {
-    await withSipp(['uas-401-200.xml', { keys: { user: 'alice', pass: 'secret', realm: 'example.com', expires: 120 } }], async (sipp, ctx) => {
-      const events = recordEvents(ctx);
-      const rec = recordRegistration(ctx);
-      ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-      const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 600 });
-      assert.equal(reg.state, 'registered');
-      assert.equal(reg.expires, 120, 'the expires SIPp granted to our Contact');
-      assert.deepEqual(rec.steps, ['challenge 401 #1', 'registered 120']);
-      assert.deepEqual(summary(events), [
-        ['EXOSIP_REGISTRATION_FAILURE', 401],
-        ['EXOSIP_REGISTRATION_SUCCESS', 200],
-      ]);
-      const r = await sipp.done;
-      assert.equal(r.exitCode, 0, explainSipp(r));
+/** One scenario played, as the checks of its row see it. */
+interface FaultRun {
+  sipp: Sipp;
+  ctx: Context;
+  rec: ReturnType<typeof recordRegistration>;
+  /** What register() resolved with: set in a row expecting `registered` only. */
+  reg: Registration;
+  /** What register() rejected with: set in a row expecting `rejected` only. */
+  error: RegistrationError;
+  /** Date.now() when register() was called, and when it settled. */
+  started: number;
+  settled: number;
+  /** SIPp's result once the scenario ended, asserting it ran as written (exit code 0). */
+  sippDone(): Promise<SippResult>;
+}
+
+/** One registrar fault: what SIPp plays, what we ask, and what must follow. */
+interface Fault {
+  title: string;
+  timeoutMs: number;
+  /** test/sipp/ scenario and startSipp() options. */
+  sipp: Parameters<typeof startSipp>;
+  /** Add alice's credentials before registering. */
+  credentials?: boolean;
+  /** register() options besides from (alice) and proxy (SIPp). */
+  register: { expires?: number; timeoutMs?: number };
+  /** How register() ends: registered with this expires, or rejected with an error with these fields. */
+  outcome: { registered: number } | { rejected: Partial<Pick<RegistrationError, 'name' | 'code' | 'statusCode' | 'reason'>> };
+  /** summary() of the eXosip events when register() has settled. */
+  events?: Array<[string, number]>;
+  /** The checks of this row alone: what follows (a refresh, SIPp's view, timing). */
+  then?(run: FaultRun): Promise<void>;
+  /** The registration's steps (recordRegistration), once `then` is done. */
+  steps?: string[];
+  /** SIPp ran the scenario as written and received this many REGISTERs. */
+  received?: number;
+}
+
+const ALICE = { user: 'alice', pass: 'secret', realm: 'example.com' };
+
+const FAULTS: Fault[] = [
+  {
+    title: '401 then 200: the challenge is answered with a digest SIPp verifies',
+    timeoutMs: 30_000,
+    sipp: ['uas-401-200.xml', { keys: { ...ALICE, expires: 120 } }],
+    credentials: true,
+    register: { expires: 600 },
+    outcome: { registered: 120 }, // the expires SIPp granted to our Contact
+    events: [
+      ['EXOSIP_REGISTRATION_FAILURE', 401],
+      ['EXOSIP_REGISTRATION_SUCCESS', 200],
+    ],
+    async then({ sippDone }) {
+      const r = await sippDone();
       assert.match(r.log, /auth=ok/);
-      assert.equal(r.received.length, 2, explainSipp(r));
       assert.doesNotMatch(r.received[0], /^Authorization:/m);
       assert.match(r.received[1], /^Authorization: Digest username="alice", realm="example\.com"/m);
       assert.ok(!r.messages.includes('secret'), 'the password never goes on the wire');
-    });
-  });
-
-  test('403: register() rejects at once and nothing more is sent', { timeout: 30_000 }, async () => {
-    await withSipp(['uas-403.xml'], async (sipp, ctx) => {
-      const events = recordEvents(ctx);
-      const rec = recordRegistration(ctx);
-      ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
-      const error = await rejection(ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 600 }));
-      assert.equal(error.name, 'RegistrationError');
-      assert.equal(error.code, 'ERR_REGISTRATION_REJECTED');
-      assert.equal(error.statusCode, 403);
-      assert.equal(error.reason, 'Forbidden');
-      assert.deepEqual(rec.steps, ['failed ERR_REGISTRATION_REJECTED 403']);
-      assert.deepEqual(summary(events), [['EXOSIP_REGISTRATION_FAILURE', 403]]);
+    },
+    steps: ['challenge 401 #1', 'registered 120'],
+    received: 2,
+  },
+  {
+    title: '403: register() rejects at once and nothing more is sent',
+    timeoutMs: 30_000,
+    sipp: ['uas-403.xml'],
+    credentials: true,
+    register: { expires: 600 },
+    outcome: { rejected: { name: 'RegistrationError', code: 'ERR_REGISTRATION_REJECTED', statusCode: 403, reason: 'Forbidden' } },
+    events: [['EXOSIP_REGISTRATION_FAILURE', 403]],
+    async then({ rec, ctx }) {
       assert.equal(rec.registrations[0].state, 'removed');
       assert.equal(ctx.registrations.size, 0);
-      // SIPp waits 2 s after its 403: another REGISTER would fail the scenario.
-      const r = await sipp.done;
-      assert.equal(r.exitCode, 0, explainSipp(r));
-      assert.equal(r.received.length, 1, explainSipp(r));
-    });
-  });
-
-  test('423 with Min-Expires: eXosip asks again for Min-Expires and we end registered at it', { timeout: 30_000 }, async () => {
-    await withSipp(['uas-423.xml', { keys: { min: 120 } }], async (sipp, ctx) => {
-      const rec = recordRegistration(ctx);
-      const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 60 });
-      assert.equal(reg.state, 'registered');
-      assert.equal(reg.expires, 120);
-      assert.deepEqual(rec.steps, ['challenge 423 #1', 'registered 120']);
-      const r = await sipp.done;
-      assert.equal(r.exitCode, 0, explainSipp(r));
+    },
+    steps: ['failed ERR_REGISTRATION_REJECTED 403'],
+    // SIPp waits 2 s after its 403: another REGISTER would fail the scenario.
+    received: 1,
+  },
+  {
+    title: '423 with Min-Expires: eXosip asks again for Min-Expires and we end registered at it',
+    timeoutMs: 30_000,
+    sipp: ['uas-423.xml', { keys: { min: 120 } }],
+    register: { expires: 60 },
+    outcome: { registered: 120 },
+    async then({ sippDone }) {
+      const r = await sippDone();
       assert.deepEqual(
         r.received.map((m) => /^Expires: (\d+)/m.exec(m)?.[1]),
         ['60', '120'],
         'the second REGISTER asks for Min-Expires',
       );
-    });
-  });
-
-  test('500 with Retry-After on the first REGISTER: register() rejects, the header is readable, nothing is retried', { timeout: 30_000 }, async () => {
-    await withSipp(['uas-500-retry-after.xml', { keys: { retry: 30 } }], async (sipp, ctx) => {
-      const rec = recordRegistration(ctx);
-      const error = await rejection(ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 600 }));
-      assert.equal(error.code, 'ERR_REGISTRATION_REJECTED');
-      assert.equal(error.statusCode, 500);
-      assert.equal(error.reason, 'Server Internal Error');
-      assert.deepEqual(rec.steps, ['failed ERR_REGISTRATION_REJECTED 500']);
+    },
+    steps: ['challenge 423 #1', 'registered 120'],
+  },
+  {
+    title: '500 with Retry-After on the first REGISTER: register() rejects, the header is readable, nothing is retried',
+    timeoutMs: 30_000,
+    sipp: ['uas-500-retry-after.xml', { keys: { retry: 30 } }],
+    register: { expires: 600 },
+    outcome: { rejected: { code: 'ERR_REGISTRATION_REJECTED', statusCode: 500, reason: 'Server Internal Error' } },
+    async then({ rec }) {
       // What the registrar said stays readable on the registration.
       const [reg] = rec.registrations;
       assert.equal(reg.lastResponse?.statusCode, 500);
       assert.equal(reg.lastResponse?.getHeader('retry-after'), '30');
       assert.equal(reg.state, 'removed');
-      // A first REGISTER that failed for good is forgotten: SIPp's 3 s of
-      // silence pass without another REGISTER.
-      const r = await sipp.done;
-      assert.equal(r.exitCode, 0, explainSipp(r));
-      assert.equal(r.received.length, 1, explainSipp(r));
-    });
-  });
-
-  test('500 with Retry-After on a refresh: "failed", then eXosip retries by itself and we are refreshed', { timeout: 90_000 }, async () => {
-    await withSipp(['uas-refresh-500.xml', { keys: { granted: 30, retry: 5 }, timeoutS: 120 }], async (sipp, ctx) => {
-      const rec = recordRegistration(ctx);
-      const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 3600 });
-      const registeredAt = Date.now();
-      assert.equal(reg.expires, 30);
+    },
+    steps: ['failed ERR_REGISTRATION_REJECTED 500'],
+    // A first REGISTER that failed for good is forgotten: SIPp's 3 s of
+    // silence pass without another REGISTER.
+    received: 1,
+  },
+  {
+    title: '500 with Retry-After on a refresh: "failed", then eXosip retries by itself and we are refreshed',
+    timeoutMs: 90_000,
+    sipp: ['uas-refresh-500.xml', { keys: { granted: 30, retry: 5 }, timeoutS: 120 }],
+    register: { expires: 3600 },
+    outcome: { registered: 30 },
+    async then({ reg, settled: registeredAt }) {
       const failed = await nextOutcome(reg);
       assert.equal(failed.kind, 'failed');
       const error = failed.value as RegistrationError;
@@ -171,61 +196,99 @@ describe('registrar faults played by SIPp', { concurrency: true }, () => {
       const retrySeconds = (recovered.at - failed.at) / 1000;
       assert.ok(retrySeconds >= 5 && retrySeconds < 32, `retried ${retrySeconds} s after the 500`);
       assert.equal(reg.state, 'registered');
-      assert.deepEqual(rec.steps, ['registered 30', 'failed ERR_REGISTRATION_REJECTED 500', 'refreshed 30']);
-      const r = await sipp.done;
-      assert.equal(r.exitCode, 0, explainSipp(r));
-      assert.equal(r.received.length, 3, explainSipp(r));
-    });
-  });
-
-  test('no answer, with timeoutMs: ERR_REGISTRATION_TIMEOUT on time', { timeout: 30_000 }, async () => {
-    await withSipp(['uas-silent.xml'], async (sipp, ctx) => {
-      const started = Date.now();
-      const error = await rejection(ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, timeoutMs: 2000 }));
-      const ms = Date.now() - started;
-      assert.equal(error.code, 'ERR_REGISTRATION_TIMEOUT');
-      assert.equal(error.statusCode, 0);
+    },
+    steps: ['registered 30', 'failed ERR_REGISTRATION_REJECTED 500', 'refreshed 30'],
+    received: 3,
+  },
+  {
+    title: 'no answer, with timeoutMs: ERR_REGISTRATION_TIMEOUT on time',
+    timeoutMs: 30_000,
+    sipp: ['uas-silent.xml'],
+    register: { timeoutMs: 2000 },
+    outcome: { rejected: { code: 'ERR_REGISTRATION_TIMEOUT', statusCode: 0 } },
+    async then({ sipp, ctx, started, settled }) {
+      const ms = settled - started;
       assert.ok(ms >= 2000 && ms < 3000, `rejected after ${ms} ms`);
       assert.equal(ctx.registrations.size, 0);
       assert.ok(sipp.receivedSoFar().length >= 1, 'the REGISTER reached SIPp');
-    });
-  });
-
-  test("no answer at all: eXosip's own verdict, ERR_REGISTRATION_NO_RESPONSE after its 32 s timer", { timeout: 60_000 }, async () => {
-    await withSipp(['uas-silent.xml'], async (sipp, ctx) => {
-      const rec = recordRegistration(ctx);
-      const started = Date.now();
-      // timeoutMs defaults to 40 s, above eXosip's transaction timeout
-      // (64*T1 = 32 s over UDP): eXosip's verdict comes first.
-      const error = await rejection(ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy }));
-      const seconds = (Date.now() - started) / 1000;
-      assert.equal(error.code, 'ERR_REGISTRATION_NO_RESPONSE');
-      assert.equal(error.statusCode, 0);
+    },
+  },
+  {
+    title: "no answer at all: eXosip's own verdict, ERR_REGISTRATION_NO_RESPONSE after its 32 s timer",
+    timeoutMs: 60_000,
+    sipp: ['uas-silent.xml'],
+    // timeoutMs defaults to 40 s, above eXosip's transaction timeout
+    // (64*T1 = 32 s over UDP): eXosip's verdict comes first.
+    register: {},
+    outcome: { rejected: { code: 'ERR_REGISTRATION_NO_RESPONSE', statusCode: 0 } },
+    async then({ sipp, started, settled }) {
+      const seconds = (settled - started) / 1000;
       assert.ok(seconds > 31 && seconds < 35, `rejected after ${seconds} s`);
-      assert.deepEqual(rec.steps, ['failed ERR_REGISTRATION_NO_RESPONSE 0']);
       const r = await sipp.stop(); // idempotent: withSipp's stop() then does nothing
       // RFC 3261 17.1.2.2 retransmissions: 0, 0.5, 1.5, 3.5, 7.5 s, then every 4 s.
       assert.ok(r.received.length >= 10 && r.received.length <= 11, `${r.received.length} REGISTERs${explainSipp(r)}`);
       assert.equal(new Set(r.received.map((m) => /^CSeq: (.*)$/m.exec(m)?.[1])).size, 1, 'all retransmissions of one REGISTER');
-    });
-  });
-
-  test('a 200 that lowers expires: we report it and eXosip refreshes before it runs out', { timeout: 60_000 }, async () => {
-    await withSipp(['uas-lower-expires.xml', { keys: { granted: 30 } }], async (sipp, ctx) => {
-      const rec = recordRegistration(ctx);
-      const reg = await ctx.register({ from: 'sip:alice@example.com', proxy: sipp.proxy, expires: 3600 });
-      const registeredAt = Date.now();
+    },
+    steps: ['failed ERR_REGISTRATION_NO_RESPONSE 0'],
+  },
+  {
+    title: 'a 200 that lowers expires: we report it and eXosip refreshes before it runs out',
+    timeoutMs: 60_000,
+    sipp: ['uas-lower-expires.xml', { keys: { granted: 30 } }],
+    register: { expires: 3600 },
+    outcome: { registered: 30 },
+    async then({ reg, settled: registeredAt }) {
       assert.equal(reg.requestedExpires, 3600);
-      assert.equal(reg.expires, 30);
       const next = await nextOutcome(reg);
       assert.equal(next.kind, 'refreshed', String(next.value));
       const seconds = (next.at - registeredAt) / 1000;
       assert.ok(seconds > 20 && seconds < 30, `refreshed ${seconds} s after a 200 granting 30 s`);
       assert.equal((next.value as RegistrationInfo).expires, 30);
-      assert.deepEqual(rec.steps, ['registered 30', 'refreshed 30']);
-      const r = await sipp.done;
-      assert.equal(r.exitCode, 0, explainSipp(r));
-      assert.equal(r.received.length, 2, explainSipp(r));
+    },
+    steps: ['registered 30', 'refreshed 30'],
+    received: 2,
+  },
+];
+
+describe('registrar faults played by SIPp', { concurrency: true }, () => {
+  for (const fault of FAULTS) {
+    test(fault.title, { timeout: fault.timeoutMs }, async () => {
+      await withSipp(fault.sipp, async (sipp, ctx) => {
+        const events = recordEvents(ctx);
+        const rec = recordRegistration(ctx);
+        if (fault.credentials) ctx.addAuthenticationInfo({ username: ALICE.user, password: ALICE.pass, realm: ALICE.realm });
+        const started = Date.now();
+        const { reg, error }: { reg?: Registration; error?: RegistrationError } = await ctx
+          .register({ from: 'sip:alice@example.com', proxy: sipp.proxy, ...fault.register })
+          .then(
+            (r) => ({ reg: r }),
+            (e: unknown) => ({ error: e as RegistrationError }),
+          );
+        const settled = Date.now();
+        if ('registered' in fault.outcome) {
+          assert.ok(reg, `register() rejected: ${error}`);
+          assert.equal(reg.state, 'registered');
+          assert.equal(reg.expires, fault.outcome.registered);
+        } else {
+          assert.ok(error, 'register() resolved');
+          for (const [field, value] of Object.entries(fault.outcome.rejected)) {
+            assert.equal(error[field as keyof RegistrationError], value, field);
+          }
+        }
+        if (fault.events) assert.deepEqual(summary(events), fault.events);
+        let done: SippResult | undefined;
+        const sippDone = async (): Promise<SippResult> => {
+          done ??= await sipp.done;
+          assert.equal(done.exitCode, 0, explainSipp(done));
+          return done;
+        };
+        await fault.then?.({ sipp, ctx, rec, started, settled, sippDone, reg: reg!, error: error! });
+        if (fault.steps) assert.deepEqual(rec.steps, fault.steps);
+        if (fault.received !== undefined) {
+          const r = await sippDone();
+          assert.equal(r.received.length, fault.received, explainSipp(r));
+        }
+      });
     });
-  });
+  }
 });
