@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import * as dgram from 'node:dgram';
 import { after, describe, test } from 'node:test';
 import { type AnyExosipEvent, type Context, ContextPool, DEFAULT_MAX_PER_CONTEXT, type Registration } from '../../lib/index';
+import { boundUdpSocket } from '../helpers/ports';
 import { useKamailio } from '../helpers/use-kamailio';
 
 const pools: ContextPool[] = [];
@@ -114,8 +114,7 @@ describe('ContextPool against Kamailio', () => {
   });
 
   test('an AbortSignal ends pool.register() as it ends Context.register(), before or while it waits', async () => {
-    const silent = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const silent = await boundUdpSocket();
     const pool = track(new ContextPool({ listen: { address: '127.0.0.1' } }));
     try {
       await assert.rejects(pool.register({ from: from(4100), proxy: kam.proxy, signal: AbortSignal.abort() }), { code: 'ABORT_ERR' });

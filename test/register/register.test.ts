@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import * as dgram from 'node:dgram';
 import { describe, test } from 'node:test';
 import { Context, RegistrationError, type RegistrationInfo } from '../../lib/index';
 import { openContext, recordEvents, registered, summary, delay } from '../helpers/context';
 import { waitFor } from '../helpers/kamailio';
+import { boundUdpSocket } from '../helpers/ports';
 import { loadUser, testUser, useKamailio } from '../helpers/use-kamailio';
 
 const kam = useKamailio();
@@ -214,8 +214,7 @@ describe('registration against Kamailio', () => {
 
 describe('failures without a registrar', () => {
   test('close() with REGISTERs in flight rejects them and neither crashes nor hangs', async () => {
-    const silent = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const silent = await boundUdpSocket();
     let received = 0;
     silent.on('message', () => received++);
     const ctx = await openContext();
@@ -238,8 +237,7 @@ describe('failures without a registrar', () => {
   });
 
   test('timeoutMs rejects and forgets the registration', async () => {
-    const silent = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const silent = await boundUdpSocket();
     const ctx = await openContext();
     await assert.rejects(
       ctx.register({ from: 'sip:alice@example.com', proxy: `sip:127.0.0.1:${silent.address().port}`, timeoutMs: 300 }),
@@ -256,8 +254,7 @@ describe('failures without a registrar', () => {
   });
 
   test('listen() on a port in use fails with EADDRINUSE', async () => {
-    const taken = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+    const taken = await boundUdpSocket();
     const ctx = new Context();
     await assert.rejects(ctx.listen({ address: '127.0.0.1', port: taken.address().port }), { code: 'EADDRINUSE' });
     const info = await ctx.listen({ address: '127.0.0.1' });

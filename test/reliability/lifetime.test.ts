@@ -7,12 +7,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { waitFor } from '../helpers/kamailio';
 import { fixture, LIB_COMPAT, LIB_INDEX } from '../helpers/paths';
+import { boundUdpSocket } from '../helpers/ports';
 import { useKamailio } from '../helpers/use-kamailio';
 
 /** Time bounds stretch under valgrind (test/memcheck/run.sh sets EXOSIP2_MEMCHECK=1): every Node process is ~20x slower there. */
@@ -121,8 +121,7 @@ describe('contexts nobody closes', () => {
   });
 
   test('process.exit() with REGISTERs in flight on open contexts: exits at once', { timeout: 30_000 * SLOW }, async () => {
-    const silent = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const silent = await boundUdpSocket();
     let received = 0;
     silent.on('message', () => received++);
     try {
@@ -173,8 +172,7 @@ describe('transports that block', () => {
 
 describe('worker threads', () => {
   test('worker.terminate() while its context has a REGISTER in flight, ten times over', { timeout: 60_000 * SLOW }, async () => {
-    const silent = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const silent = await boundUdpSocket();
     let received = 0;
     silent.on('message', () => received++);
     const workerScript = fixture('worker-register.ts');
