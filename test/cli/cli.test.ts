@@ -3,8 +3,8 @@
  * bin/exosip2-register.ts ...`) against a Kamailio registrar, against a
  * tiny fake UDP registrar where Kamailio cannot misbehave on purpose, and
  * without --proxy/--from (its demo against the embedded Registrar).
- * test/cli-input.test.ts covers usage errors and the password's sources,
- * test/cli-shutdown.test.ts closed outputs and Ctrl-C under npm.
+ * test/cli/input.test.ts covers usage errors and the password's sources,
+ * test/cli/shutdown.test.ts closed outputs and Ctrl-C under npm.
  */
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';

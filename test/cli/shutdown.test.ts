@@ -6,20 +6,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { CLI, cliEnv, jsonLines, killCliChildren, pipeIntoHead, ROOT, runCli } from './helpers/cli';
-import { type Kamailio, startKamailio, waitFor } from './helpers/kamailio';
+import { afterEach, describe, test } from 'node:test';
+import { CLI, cliEnv, jsonLines, killCliChildren, pipeIntoHead, ROOT, runCli } from '../helpers/cli';
+import { waitFor } from '../helpers/kamailio';
+import { useKamailio } from '../helpers/use-kamailio';
 
 afterEach(killCliChildren);
 
 describe('exosip2-register shutdown against Kamailio', () => {
-  let kam: Kamailio;
-  before(async () => {
-    kam = await startKamailio();
-  });
-  after(async () => {
-    await kam?.stop();
-  });
+  const kam = useKamailio();
 
   test('an output that closes early (| head -2) ends as SIGINT does: unregistered, exit 141, no binding left', { timeout: 30000 }, async () => {
     const before = await kam.registerCount();

@@ -9,7 +9,7 @@
  *   the clone;
  * - the RFC 4475 inputs are in the clone, byte for byte as committed (CRLF);
  * - a real run from the clone, with nothing beside it: the test runner
- *   (`node scripts/test.js`, what `npm test` runs) on test/torture.test.ts,
+ *   (`node scripts/test.js`, what `npm test` runs) on test/reliability/torture.test.ts,
  *   which reads the fixtures through test/helpers/torture.ts, and that
  *   helper's folder is inside the clone.
  *
@@ -23,9 +23,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cleanEnv, must, run } from './helpers/run';
+import { ROOT as root } from '../helpers/paths';
+import { cleanEnv, must, run } from '../helpers/run';
 
-const root = path.resolve(__dirname, '..');
 /** Folders whose files run at test, bench or build time. */
 const SCANNED = ['test', 'bench', 'scripts', 'bin', 'examples', '.ci'];
 /** What they may be written in. */
@@ -71,7 +71,7 @@ describe('a fresh clone in an empty folder', () => {
   test('no test, bench, script, bin or example file names a path outside the repository', () => {
     const problems: string[] = [];
     // This file names the patterns it looks for: it is the one file not scanned.
-    const scanned = SCANNED.flatMap((d) => files(clone, d)).filter((f) => f !== path.join('test', 'fresh-clone.test.ts'));
+    const scanned = SCANNED.flatMap((d) => files(clone, d)).filter((f) => f !== path.join('test', 'packaging', 'fresh-clone.test.ts'));
     assert.ok(scanned.length > 40, `only ${scanned.length} files found to scan`);
     for (const rel of scanned) {
       const text = fs.readFileSync(path.join(clone, rel), 'utf8');
@@ -116,11 +116,11 @@ describe('a fresh clone in an empty folder', () => {
     assert.equal(dir, path.join(clone, 'test', 'fixtures', 'sip-torture', 'rfc4475'));
     assert.equal(n, 49);
 
-    // What `npm test -- test/torture.test.ts` runs, without npm's variables, and as
+    // What `npm test -- test/reliability/torture.test.ts` runs, without npm's variables, and as
     // a run of its own (NODE_TEST_CONTEXT would make it report to this runner).
     const env = cleanEnv();
     delete env.NODE_TEST_CONTEXT;
-    const r = run(process.execPath, ['scripts/test.js', 'test/torture.test.ts'], { cwd: clone, env, timeout: 60_000 });
+    const r = run(process.execPath, ['scripts/test.js', 'test/reliability/torture.test.ts'], { cwd: clone, env, timeout: 60_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^ℹ pass 2$/m);
     assert.match(r.stdout, /^ℹ fail 0$/m);

@@ -7,20 +7,15 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { jsonLines, killCliChildren, type RunOptions, runCli } from './helpers/cli';
-import { freePort, type Kamailio, startKamailio } from './helpers/kamailio';
+import { afterEach, describe, test } from 'node:test';
+import { jsonLines, killCliChildren, type RunOptions, runCli } from '../helpers/cli';
+import { freePort } from '../helpers/kamailio';
+import { useKamailio } from '../helpers/use-kamailio';
 
 afterEach(killCliChildren);
 
 describe('exosip2-register input against Kamailio', () => {
-  let kam: Kamailio;
-  before(async () => {
-    kam = await startKamailio();
-  });
-  after(async () => {
-    await kam?.stop();
-  });
+  const kam = useKamailio();
 
   test('bad usage (no --proxy): exit 2, one line saying so', { timeout: 30000 }, async () => {
     const cli = runCli(['--from', 'sip:alice@example.com', '--password', 'secret']);
