@@ -16,7 +16,7 @@
 // The list of names is read from the entry's .d.ts with the TypeScript
 // compiler API (the exported values, not the type-only exports), so it follows
 // lib/*.ts without loading the module (which would load the native addon).
-// test/packaging.test.ts checks it against Object.keys(require(...)).
+// test/packaging/packaging.test.ts checks it against Object.keys(require(...)).
 'use strict';
 
 const fs = require('node:fs');

@@ -5,8 +5,9 @@
 // real registrars on loopback ports), each test bounded to 120 s:
 //
 //   npm test                                   every test/**/*.test.ts
-//   npm test -- test/cli.test.ts               one file (or several, or a folder)
-//   npm test -- test/cli.test.ts --test-name-pattern=demo
+//   npm test -- test/cli/cli.test.ts           one file (or several)
+//   npm test -- test/register                  a folder: one area (test/<area>/)
+//   npm test -- test/cli/cli.test.ts --test-name-pattern=demo
 //
 // An argument starting with "-" is passed to node as it is (give values with
 // "=", e.g. --test-name-pattern=<re>); any other argument is a test file or a
@@ -48,7 +49,7 @@ for (const target of targets.length > 0 ? targets : [path.join(root, 'test')]) {
   try {
     st = fs.statSync(target);
   } catch {
-    console.error(`npm test: no such test file or folder: ${target} (run from the repository root, e.g. npm test -- test/cli.test.ts)`);
+    console.error(`npm test: no such test file or folder: ${target} (run from the repository root, e.g. npm test -- test/cli/cli.test.ts)`);
     process.exit(2);
   }
   files.push(...(st.isDirectory() ? testFiles(target) : [target]));

@@ -1,6 +1,6 @@
 /**
  * Running the `exosip2-register` CLI from source in a child process, for
- * test/cli*.test.ts: its output collected, waits bounded, leftovers killed.
+ * test/cli/*.test.ts: its output collected, waits bounded, leftovers killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
 /**
- * Child processes for the packaging tests (test/prebuild.test.ts,
- * test/packaging.test.ts): run with a clean environment, capture output.
+ * Child processes for the packaging tests (test/packaging/prebuild.test.ts,
+ * test/packaging/packaging.test.ts): run with a clean environment, capture output.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';

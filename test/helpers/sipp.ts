@@ -17,14 +17,11 @@
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as dgram from 'node:dgram';
-import { once } from 'node:events';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './kamailio';
+import { canBindTcp, canBindUdp, freePort } from './ports';
 
 /** Directory holding the project's SIPp scenarios. */
 export const SIPP_SCENARIO_DIR: string = path.resolve(__dirname, '..', 'sipp');
@@ -86,32 +83,7 @@ function killAll(): void {
 
 /** Is something bound to this loopback port already (SIPp, once it is up)? */
 async function portTaken(port: number, transport: 'udp' | 'tcp'): Promise<boolean> {
-  if (transport === 'udp') {
-    const sock = dgram.createSocket('udp4');
-    try {
-      sock.bind({ port, address: HOST, exclusive: true });
-      await once(sock, 'listening');
-      return false;
-    } catch {
-      return true;
-    } finally {
-      try {
-        sock.close();
-      } catch {
-        /* not bound */
-      }
-    }
-  }
-  const srv = net.createServer();
-  try {
-    srv.listen({ port, host: HOST, exclusive: true });
-    await once(srv, 'listening');
-    return false;
-  } catch {
-    return true;
-  } finally {
-    if (srv.listening) await new Promise<void>((r) => srv.close(() => r()));
-  }
+  return !(await (transport === 'udp' ? canBindUdp : canBindTcp)(port, HOST));
 }
 
 /** The requests in a `-trace_msg` file (SIPp writes "----- ... message received ..." before each). */
@@ -243,8 +215,8 @@ export interface SippRegisterResult {
 /**
  * SIPp as an independent client: test/sipp/register-auth.xml (REGISTER, 401,
  * REGISTER with credentials) once against `host:port`, over UDP or TCP.
- * Used against Kamailio (test/kamailio.test.ts) and against the embedded
- * Registrar (test/registrar.test.ts).
+ * Used against Kamailio (test/register/kamailio.test.ts) and against the embedded
+ * Registrar (test/registrar/sipp.test.ts).
  */
 export async function sippRegisterAuth(
   host: string,

@@ -19,6 +19,21 @@ if ! command -v valgrind >/dev/null; then
   echo "valgrind not found: apt-get install valgrind" >&2
   exit 1
 fi
+
+# Left out: files whose assertions are about wall-clock timing (refresh,
+# faults, restart, hostile's refresh deadline, CLI/example timings, message's
+# GC child bounded to 60 s) or that build and install packages (prebuild);
+# the workload covers messages. Tests that bound times read EXOSIP2_MEMCHECK.
+tests=(
+  test/register/register.test.ts test/compat/*.test.ts
+  test/reliability/torture.test.ts test/context/trace.test.ts test/context/log.test.ts test/context/events.test.ts test/message/answer.test.ts
+  test/reliability/parse.test.ts test/reliability/fuzz.test.ts test/reliability/secrets.test.ts
+  test/reliability/lifetime.test.ts
+)
+# A file moved or renamed must fail the run, not drop out of it.
+for t in "${tests[@]}"; do
+  [ -f "$t" ] || { echo "memcheck: $t not found (update the list in test/memcheck/run.sh)" >&2; exit 1; }
+done
 dir="${MEMCHECK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/exosip2-memcheck.XXXXXX")}"
 mkdir -p "$dir"
 rm -f "$dir"/vg.*.log
@@ -34,21 +49,9 @@ status=0
 echo "== memcheck: workload"
 "${vg[@]}" node --import tsx test/memcheck/workload.ts || status=1
 
-# Left out: files whose assertions are about wall-clock timing (refresh,
-# faults, restart, hostile's refresh deadline, CLI/example timings, message's
-# GC child bounded to 60 s) or that build and install packages (prebuild);
-# the workload covers messages. Tests that bound times read EXOSIP2_MEMCHECK.
 export EXOSIP2_MEMCHECK=1
-tests=(
-  test/register.test.ts test/compat.test.ts test/porting.test.ts
-  test/torture.test.ts test/trace.test.ts test/log.test.ts test/events.test.ts test/answer.test.ts
-  test/reliability-parse.test.ts test/reliability-fuzz.test.ts test/reliability-secrets.test.ts
-  test/reliability-lifetime.test.ts
-)
-existing=()
-for t in "${tests[@]}"; do [ -f "$t" ] && existing+=("$t"); done
-echo "== memcheck: ${#existing[@]} test files"
-FUZZ_CALLS="${FUZZ_CALLS:-10000}" "${vg[@]}" node --import tsx --test --test-concurrency=1 --test-timeout=900000 "${existing[@]}" || status=1
+echo "== memcheck: ${#tests[@]} test files"
+FUZZ_CALLS="${FUZZ_CALLS:-10000}" "${vg[@]}" node --import tsx --test --test-concurrency=1 --test-timeout=900000 "${tests[@]}" || status=1
 
 echo "== memcheck: summary"
 node --import tsx test/memcheck/summarize.ts "$dir" || status=1

@@ -12,12 +12,12 @@
  * Run directly (without valgrind): node --import tsx test/memcheck/workload.ts
  */
 import { strict as assert } from 'node:assert';
-import * as dgram from 'node:dgram';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as compat from '../../lib/compat';
 import { Context, parseMessage, RegistrationError } from '../../lib/index';
 import { startKamailio, waitFor } from '../helpers/kamailio';
+import { fixture } from '../helpers/paths';
+import { boundUdpSocket } from '../helpers/ports';
 import { Rng } from '../helpers/prng';
 import { hostileCorpus, tortureMessages } from '../helpers/torture';
 
@@ -62,8 +62,7 @@ async function main(): Promise<void> {
     udp.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'example.com' });
     const alice = await udp.register({ from: 'sip:alice@example.com', proxy: kam.proxy, expires: 1800, supported: ['path'], headers: { 'X-Memcheck': '1' } });
     await alice.refresh({ expires: 1200 });
-    const peer = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+    const peer = await boundUdpSocket();
     // The stray-2xx class that crashed libeXosip2 before the guard included.
     for (const d of hostileCorpus(rng, { perMessage: 1, random: 50 })) {
       await new Promise<void>((resolve) => peer.send(d, udp.address!.port, '127.0.0.1', () => resolve()));
@@ -88,8 +87,7 @@ async function main(): Promise<void> {
     await tcp.close();
 
     step('close() with REGISTERs in flight');
-    const silent = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const silent = await boundUdpSocket();
     const inflight = new Context();
     await inflight.listen({ address: '127.0.0.1' });
     const pending = [1, 2, 3].map((i) => inflight.register({ from: `sip:load${i}@example.com`, proxy: `sip:127.0.0.1:${silent.address().port}` }).catch((e: Error & { code?: string }) => e.code));
@@ -135,10 +133,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < 2000; i++) parseMessage(options); // left to GC
 
     step('a worker terminated while its REGISTER is in flight');
-    const fixture = path.join(__dirname, '..', 'fixtures', 'worker-register.ts');
+    const workerScript = fixture('worker-register.ts');
     let seen = 0;
     silent.on('message', () => seen++);
-    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(fixture)});`, {
+    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(workerScript)});`, {
       eval: true,
       workerData: { proxy: `sip:127.0.0.1:${silent.address().port}`, user: 'load900', password: 'loadpw', keepOpen: true },
     });
