@@ -87,6 +87,8 @@ describe('exosip2-register CLI against Kamailio', () => {
     ]);
     assert.ok(traces.every((t) => t.remote === `127.0.0.1:${kam.port}` && t.transport === 'UDP'));
     assert.match(traces[2].text as string, /response="<redacted>"/);
+    assert.deepEqual(traces[0].unresolved, ['Via', 'Contact'], 'the headers eXosip fills in after tracing are named');
+    assert.deepEqual(traces[1].unresolved, []);
     const logs = events.filter((e) => e.event === 'log');
     assert.ok(logs.length > 0, 'osip log lines printed');
     assert.ok(logs.every((l) => typeof l.level === 'number' && (l.level as number) <= 4));

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import { redactCredentials, type SipTrace } from '../../lib/index';
-import { registered } from '../helpers/context';
+import { once } from 'node:events';
+import { openContext, registered } from '../helpers/context';
+import { boundUdpSocket } from '../helpers/ports';
 import { testUser, useKamailio } from '../helpers/use-kamailio';
 
 const kam = useKamailio();
@@ -61,5 +63,41 @@ describe('SIP trace', () => {
       'Proxy-Authorization: Basic <redacted>\r\nAuthorization: Digest username="a", response="<redacted>", realm="r"\r\n',
     );
     assert.throws(() => ctx.setTrace(true), { code: 'ERR_CONTEXT_CLOSED' });
+  });
+
+  test('the trace is what the peer received, but for the placeholder address eXosip fills in after tracing (unresolved)', async () => {
+    const peer = await boundUdpSocket();
+    const ctx = await openContext();
+    try {
+      const traces: SipTrace[] = [];
+      ctx.on('trace', (t) => traces.push(t));
+      ctx.setTrace(true, { redact: false });
+      const port = peer.address().port;
+      const datagram = once(peer, 'message') as Promise<[Buffer]>;
+      const reg = ctx.register({ from: 'sip:erin@example.com', proxy: `sip:127.0.0.1:${port}`, timeoutMs: 60_000 });
+      reg.catch(() => {});
+      const [wire] = await datagram;
+      while (traces.length === 0) await new Promise((r) => setImmediate(r));
+      const sent = traces[0];
+      assert.equal(sent.direction, 'out');
+      assert.deepEqual(sent.unresolved, ['Via', 'Contact']);
+      const traced = sent.text.split('\r\n');
+      const received = wire.toString('latin1').split('\r\n');
+      assert.equal(received.length, traced.length);
+      const local = `127.0.0.1:${ctx.address!.port}`;
+      for (const [i, line] of traced.entries()) {
+        if (/^(Via|Contact):/i.test(line)) {
+          assert.match(line, /999\.999\.999\.999:99999/);
+          assert.equal(received[i], line.replace('999.999.999.999:99999', local), `line ${i} as sent`);
+        } else {
+          assert.equal(received[i], line, `line ${i} is byte for byte what was traced`);
+        }
+      }
+      const incoming = traces.filter((t) => t.direction === 'in');
+      for (const t of incoming) assert.deepEqual(t.unresolved, []);
+    } finally {
+      await ctx.close();
+      peer.close();
+    }
   });
 });
