@@ -31,7 +31,9 @@ import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, typ
  * await ctx.close();
  * ```
  *
- * An open context keeps the process alive, as a socket does; see {@link unref}.
+ * A context that listens keeps the process alive, as a socket does, until
+ * closed; see {@link unref}. One that never listened, or whose `listen()`
+ * failed, has nothing open and does not.
  */
 export class Context extends EventEmitter<ContextEventMap> {
   #native: NativeContext;
@@ -40,6 +42,8 @@ export class Context extends EventEmitter<ContextEventMap> {
   #closing: Promise<void> | null = null;
   #trace: TraceDecoder | null = null;
   #logger: Logger | null = null;
+  /** What ref()/unref() asked; the context holds the loop only once it listens. */
+  #refed = true;
 
   /** `eXosip_malloc` + `eXosip_init`, then the worker thread starts. */
   constructor(options?: ContextOptions) {
@@ -51,6 +55,9 @@ export class Context extends EventEmitter<ContextEventMap> {
     const logLevel = o.logLevel === undefined ? 3 : v.integer('options.logLevel', o.logLevel, 0, 7);
     for (const [name, value] of Object.entries(settings)) v.exosipOption(name, value);
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
+    // Nothing is open until eXosip_listen_addr succeeds: until then the
+    // context must not keep the process alive (#listen refs it).
+    this.#native.unref();
     bindContext(this, {
       native: this.#native,
       dispatcher: this.#dispatcher,
@@ -287,13 +294,15 @@ export class Context extends EventEmitter<ContextEventMap> {
 
   /** Lets the process exit while this context is open (like `socket.unref()`). */
   unref(): this {
+    this.#refed = false;
     if (this.#closing === null) this.#native.unref();
     return this;
   }
 
   /** Undoes {@link unref}: the open context keeps the process alive again. */
   ref(): this {
-    if (this.#closing === null) this.#native.ref();
+    this.#refed = true;
+    if (this.#closing === null && this.#listening !== null) this.#native.ref();
     return this;
   }
 
@@ -309,6 +318,7 @@ export class Context extends EventEmitter<ContextEventMap> {
       const c = binding.constants;
       const transport: Transport = proto === c.IPPROTO_UDP ? 'udp' : secure ? 'tls' : 'tcp';
       this.#listening = Object.freeze({ transport, address, port: result[1], family: family === c.AF_INET6 ? 6 : 4 });
+      if (this.#refed) this.#native.ref();
     }
     return result;
   }

@@ -86,6 +86,8 @@ void Context::Start(Napi::Env env) {
   tsfn_ = Tsfn::New(env, Value().Get("onEvent").As<Napi::Function>(), "exosip2:events", 0, 1, this, &Context::OnTsfnFinalize,
                     static_cast<void*>(nullptr));
   tsfn_live_ = true;
+  // unref() may have come before eXosip_init (lib/ unrefs until a listen succeeds).
+  if (!refed_) tsfn_.Unref(env);
   // The worker uses `this`: keep the wrapper alive until the thread is joined.
   Napi::ObjectWrap<Context>::Ref();
   stop_ = false;

@@ -60,6 +60,20 @@ describe('process lifetime', () => {
     assert.equal(stdout, 'ready unref\n');
     assert.equal(code, 0);
   });
+
+  test('ref() after unref() holds the process again', async () => {
+    const { code, stdout } = await runFixture('exit-after-close.ts', ['unref-ref'], 4000);
+    assert.equal(stdout, 'ready unref-ref\n');
+    assert.equal(code, 'running');
+  });
+
+  test('a context that never listened, or whose listen() failed, has nothing open: the process exits', async () => {
+    for (const mode of ['never-listened', 'listen-failed']) {
+      const { code, stdout } = await runFixture('exit-after-close.ts', [mode], 10_000);
+      assert.equal(stdout, `ready ${mode}\n`);
+      assert.equal(code, 0, mode);
+    }
+  });
 });
 
 describe('worker_threads', () => {
