@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { Context, type LogMethod, type LogRecord } from '../../lib/index';
 import { delay, registered } from '../helpers/context';
 import { LIB_INDEX } from '../helpers/paths';
+import { SLOW } from '../helpers/slow';
 import { testUser, useKamailio } from '../helpers/use-kamailio';
 
 const kam = useKamailio();
@@ -50,7 +51,7 @@ describe("libosip2/eXosip's own log", () => {
     await ctx.close();
   });
 
-  test('without a logger the library prints nothing', () => {
+  test('without a logger the library prints nothing', { timeout: 30_000 * SLOW }, () => {
     const script = `
       require('tsx/cjs');
       const { Context, parseMessage } = require(${JSON.stringify(LIB_INDEX)});
@@ -59,8 +60,8 @@ describe("libosip2/eXosip's own log", () => {
       ctx.listen({ address: '127.0.0.1' }).then(() => ctx.register({ from: 'sip:alice@example.com', proxy: '${kam.proxy}', timeoutMs: 2000 }))
         .catch(() => {}).finally(() => ctx.close());
     `;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
-    assert.equal(r.status, 0, r.stderr);
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 * SLOW });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, '');
   });

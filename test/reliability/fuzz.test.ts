@@ -36,6 +36,7 @@ import * as compat from '../../lib/compat';
 import { Context, Message, OSIP_CODES, parseMessage, Registration, RegistrationError, SipError } from '../../lib/index';
 import { registered } from '../helpers/context';
 import { Rng, seedFrom } from '../helpers/prng';
+import { SLOW } from '../helpers/slow';
 import { hostileCorpus, tortureMessages } from '../helpers/torture';
 import { testUser, useKamailio } from '../helpers/use-kamailio';
 
@@ -345,7 +346,7 @@ function operations(peers: { registrar: string; sink: string }, corpus: Buffer[]
 
 const kam = useKamailio();
 
-test(`API fuzz: ${CALLS} random calls, each ends in a documented way`, { timeout: 300_000 }, async (t) => {
+test(`API fuzz: ${CALLS} random calls, each ends in a documented way`, { timeout: 300_000 * SLOW }, async (t) => {
   const rng = new Rng(SEED);
   const started = Date.now();
   console.log(`# fuzz: seed ${SEED}, ${CALLS} calls (replay with FUZZ_SEED=${SEED} FUZZ_CALLS=${CALLS})`);

@@ -13,10 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { waitFor } from '../helpers/kamailio';
 import { fixture, LIB_COMPAT, LIB_INDEX } from '../helpers/paths';
 import { boundUdpSocket } from '../helpers/ports';
+import { SLOW } from '../helpers/slow';
 import { useKamailio } from '../helpers/use-kamailio';
 
-/** Time bounds stretch under valgrind (test/memcheck/run.sh sets EXOSIP2_MEMCHECK=1): every Node process is ~20x slower there. */
-const SLOW = process.env.EXOSIP2_MEMCHECK === '1' ? 20 : 1;
 
 const LIB = JSON.stringify(LIB_INDEX);
 const COMPAT = JSON.stringify(LIB_COMPAT);

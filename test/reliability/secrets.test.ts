@@ -17,6 +17,7 @@ import { inspect } from 'node:util';
 import { Context, RegistrationError } from '../../lib/index';
 import { eXosip_add_authentication_info, OSIP_BADPARAMETER } from '../../lib/compat';
 import { LIB_INDEX } from '../helpers/paths';
+import { SLOW } from '../helpers/slow';
 import { explainSipp, startSipp } from '../helpers/sipp';
 
 const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
@@ -63,7 +64,7 @@ class Collector {
 
 describe('passwords never appear in what the library produces', { concurrency: true }, () => {
   for (const redact of [true, false]) {
-    test(`a successful digest registration (password, then HA1), trace redact=${redact}`, { timeout: 30_000 }, async () => {
+    test(`a successful digest registration (password, then HA1), trace redact=${redact}`, { timeout: 30_000 * SLOW }, async () => {
       const seen = new Collector();
       for (const credential of ['password', 'ha1'] as const) {
         const sipp = await startSipp('uas-401-200.xml', { keys: { user: 'alice', pass: PASSWORD, realm: 'example.com', expires: 120 } });
@@ -89,7 +90,7 @@ describe('passwords never appear in what the library produces', { concurrency: t
     });
   }
 
-  test('a wrong password: the 403 and its error', { timeout: 30_000 }, async () => {
+  test('a wrong password: the 403 and its error', { timeout: 30_000 * SLOW }, async () => {
     const seen = new Collector();
     const sipp = await startSipp('uas-401-200.xml', { keys: { user: 'alice', pass: 'not-the-one', realm: 'example.com', expires: 120 } });
     const ctx = new Context();
@@ -148,7 +149,7 @@ describe('passwords never appear in what the library produces', { concurrency: t
     seen.assertClean('argument errors', [...SECRETS, String(NUMERIC_PASSWORD)]);
   });
 
-  test('a process that logs everything to the console prints no secret', { timeout: 30_000 }, async () => {
+  test('a process that logs everything to the console prints no secret', { timeout: 30_000 * SLOW }, async () => {
     const sipp = await startSipp('uas-401-200.xml', { keys: { user: 'alice', pass: PASSWORD, realm: 'example.com', expires: 120 } });
     try {
       const lib = JSON.stringify(LIB_INDEX);
