@@ -43,11 +43,8 @@ export interface RegistrationInit {
 /**
  * A registration: one `rid` of eXosip. eXosip refreshes it before it expires
  * and answers 401/407 challenges by itself; this object reports each step as
- * an event and exposes what the registrar granted. The binding adds what
- * eXosip misses (docs/reliability.md, "Registrations and real registrars"):
- * a refresh before the grant to our binding runs out (schedule.ts), the
- * registrar's Retry-After after a failed refresh, and one `contactChanged`
- * event when eXosip rewrites our Contact.
+ * an event and exposes what the registrar granted. The binding refreshes
+ * before the grant runs out and obeys Retry-After (docs/reliability.md).
  *
  * Obtain one from {@link Context.register}.
  */

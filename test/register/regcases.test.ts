@@ -119,7 +119,7 @@ describe('issue #16 handed cases', { concurrency: true }, () => {
     assert.equal(r.state, 'failed');
     const due = Date.now() + 120_000;
     assert.ok(r.retryAt !== null && Math.abs(r.retryAt - due) < 2000, `retryAt ${r.retryAt}`);
-    await new Promise((resolve) => setTimeout(resolve, 90_000 - (reg.now() - failAt)));
+    await new Promise((resolve) => setTimeout(resolve, 60_000 - (reg.now() - failAt)));
     assert.deepEqual(
       reg.registers().filter((e) => e.t > failAt).map((e) => e.t - failAt),
       [],
