@@ -15,10 +15,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { connect, isIP } from 'node:net';
+import { connect } from 'node:net';
 import * as path from 'node:path';
 import { Context, type Registrar, type Registration, RegistrationError, type RegistrationInfo } from '../lib/index';
-import { type CliOptions, DEMO_FROM, EXIT, parseCliArgs, type PasswordSources, passwordIn, PROGRAM, scrub, USAGE, uriHostPort, userPart } from './cli/args';
+import { registrarName } from '../lib/register/answers';
+import { type CliOptions, DEMO_FROM, EXIT, parseCliArgs, type PasswordSources, passwordIn, PROGRAM, scrub, USAGE, userPart } from './cli/args';
 import { startDemoRegistrar } from './cli/demo';
 import { clock, Output, type TextSink } from './cli/output';
 
@@ -69,15 +70,6 @@ export function packageVersion(): string {
     }
     if (path.dirname(dir) === dir) return 'unknown';
   }
-}
-
-/** `host:port` of the registrar as the messages name it (the default port only for an IP literal: a name may have SRV records). */
-export function peerName(proxy: string): string {
-  const hp = uriHostPort(proxy);
-  if (hp === null) return proxy;
-  const host = isIP(hp.host) === 6 ? `[${hp.host}]` : hp.host;
-  if (hp.port !== '') return `${host}:${hp.port}`;
-  return isIP(hp.host) === 0 ? host : `${host}:${/^sips:/i.test(proxy) ? 5061 : 5060}`;
 }
 
 /** Whether something accepts TCP connections at `address`:`port` (bounded to 2 s). */
@@ -133,18 +125,14 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
   let proxy = o.proxy ?? '';
 
   /** What went wrong, in the words of someone who ran this command (without the error code). */
-  const explain = (error: RegistrationError, bound?: { sentAt?: number; timeoutMs?: number }): string => {
-    const peer = `${peerName(proxy)} (${o.transport})`;
+  const explain = (error: RegistrationError, bound?: { timeoutMs?: number }): string => {
+    const peer = `${registrarName(proxy)} (${o.transport})`;
     switch (error.code) {
       case 'ERR_REGISTRATION_REJECTED':
         return `${error.statusCode} ${error.reason}`.trim();
-      case 'ERR_REGISTRATION_NO_RESPONSE': {
-        const took = bound?.sentAt === undefined ? undefined : Date.now() - bound.sentAt;
-        if (took === undefined) return `no answer from ${peer}`;
-        if (took >= 30_000) return `no answer from ${peer} within ${Math.round(took / 1000)} s`;
-        const after = took < 1000 ? `${took} ms` : `${(took / 1000).toFixed(1)} s`;
-        return `no answer from ${peer}: eXosip gave up after ${after}, the transport failed (e.g. the connection was refused)`;
-      }
+      case 'ERR_REGISTRATION_NO_RESPONSE':
+        // The library says it: "no answer from 127.0.0.1:9 (udp) within 32 s".
+        return error.reason;
       case 'ERR_REGISTRATION_TIMEOUT':
         return `no final answer from ${peer} within ${(bound?.timeoutMs ?? 40_000) / 1000} s`;
       default:
@@ -152,11 +140,11 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
     }
   };
   /** {@link explain}, with the code when there is no status to name it. */
-  const describe = (error: unknown, bound?: { sentAt?: number; timeoutMs?: number }): string => {
+  const describe = (error: unknown, bound?: { timeoutMs?: number }): string => {
     if (!(error instanceof RegistrationError)) return error instanceof Error ? error.message : String(error);
     return error.statusCode > 0 ? explain(error, bound) : `${explain(error, bound)} (${error.code})`;
   };
-  const fields = (error: unknown, bound?: { sentAt?: number; timeoutMs?: number }): Record<string, unknown> =>
+  const fields = (error: unknown, bound?: { timeoutMs?: number }): Record<string, unknown> =>
     error instanceof RegistrationError
       ? { status: error.statusCode, reason: error.statusCode > 0 ? error.reason : explain(error, bound), code: error.code }
       : { status: 0, reason: error instanceof Error ? error.message : String(error), code: (error as { code?: unknown })?.code ?? null };
@@ -195,7 +183,6 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
   let ctx: Context | null = null;
   let registrar: Registrar | null = null;
   const reported = new WeakSet<object>();
-  let sentAt: number | undefined;
 
   const work = async (): Promise<number> => {
     try {
@@ -255,7 +242,6 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
       giveUpTimer = setTimeout(() => giveUp.abort(stop.signal.reason), SHUTDOWN_WAIT_MS);
     };
     stop.signal.addEventListener('abort', onStop, { once: true });
-    sentAt = Date.now();
     let reg: Registration;
     try {
       reg = await ctx.register({ from: o.from, proxy, expires: o.expires, ...(o.contact === null ? {} : { contact: o.contact }), signal: giveUp.signal });
@@ -269,9 +255,9 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
         // A final answer was already reported by the registration's own
         // 'failed' event; a timeout or a send error was not.
         if (!reported.has(error as object)) {
-          emit({ event: 'failed', text: `failed ${describe(error, { sentAt })}`, fields: fields(error, { sentAt }) }, (error as RegistrationError).rid);
+          emit({ event: 'failed', text: `failed ${describe(error)}`, fields: fields(error) }, (error as RegistrationError).rid);
         }
-        out.complain(`registration failed: ${describe(error, { sentAt })}`);
+        out.complain(`registration failed: ${describe(error)}`);
       }
       return EXIT.FAILURE;
     } finally {
@@ -290,7 +276,7 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
       // Ask for what was granted: after a 423, eXosip raised it to Min-Expires.
       const expires = reg.expires > 0 ? reg.expires : reg.requestedExpires;
       emit({ event: 'refreshing', text: `refreshing expires=${expires}`, fields: { expires } }, reg.rid);
-      const bound = { sentAt: Date.now(), timeoutMs: SHUTDOWN_WAIT_MS };
+      const bound = { timeoutMs: SHUTDOWN_WAIT_MS };
       try {
         await reg.refresh({ expires, timeoutMs: SHUTDOWN_WAIT_MS, signal: stop.signal });
       } catch (error) {
@@ -314,21 +300,18 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
     reg.on('registered', (info) => emitRegistered('registered', reg, info));
     reg.on('refreshed', (info) => emitRegistered('refreshed', reg, info));
     reg.on('challenge', (c) => {
-      sentAt = Date.now(); // eXosip answers the challenge with a new REGISTER at once
       emit({ event: 'challenge', text: `challenge ${c.statusCode} (attempt ${c.attempt})`, fields: { status: c.statusCode, attempt: c.attempt } }, reg.rid);
     });
     reg.on('failed', (error) => {
       reported.add(error);
-      // A refresh eXosip sent by itself: when is not known here.
-      const bound = reg.state === 'failed' ? undefined : { sentAt };
-      emit({ event: 'failed', text: `failed ${describe(error, bound)}`, fields: fields(error, bound) }, reg.rid);
+      emit({ event: 'failed', text: `failed ${describe(error)}`, fields: fields(error) }, reg.rid);
     });
     reg.on('unregistered', () => emit({ event: 'unregistered', text: 'unregistered' }, reg.rid));
   };
 
   const unregister = async (reg: Registration): Promise<number> => {
     emit({ event: 'unregistering', text: 'unregistering' }, reg.rid);
-    const bound = { sentAt: Date.now(), timeoutMs: SHUTDOWN_WAIT_MS };
+    const bound = { timeoutMs: SHUTDOWN_WAIT_MS };
     try {
       // unregister() first waits for a refresh eXosip may have in flight.
       await reg.unregister({ timeoutMs: SHUTDOWN_WAIT_MS });

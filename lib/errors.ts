@@ -47,13 +47,14 @@ export const ERROR_CODES = Object.freeze({
   ERR_TRANSPORT_NOT_SERVED: 'Registrar.listen() over TCP/TLS on a libeXosip2 built without ENABLE_MAIN_SOCKET.',
   ERR_REGISTRATION_CLOSED: 'refresh()/unregister() on a registration that was removed, unregistered or closed.',
   // RegistrationError codes (why a REGISTER did not end with a 2xx).
-  ERR_REGISTRATION_REJECTED: 'RegistrationError: a final non-2xx answer (see statusCode and reason).',
-  ERR_REGISTRATION_NO_RESPONSE: 'RegistrationError: eXosip gave up without a final answer (transaction timeout or transport error).',
+  ERR_REGISTRATION_REJECTED: 'RegistrationError: a final non-2xx answer (see statusCode, reason and retryAfter).',
+  ERR_REGISTRATION_AUTH_UNSUPPORTED: 'RegistrationError: a 401/407 none of whose digest challenges the credentials can answer correctly (reason names the algorithm, qop or realm missing); nothing was sent in answer.',
+  ERR_REGISTRATION_NO_RESPONSE: 'RegistrationError: eXosip gave up without a final answer (transaction timeout or transport error; reason says which, e.g. "no answer from 127.0.0.1:9 (udp) within 32 s").',
   ERR_REGISTRATION_TIMEOUT: 'RegistrationError: no final answer within timeoutMs.',
   ERR_REGISTRATION_REMOVED: 'RegistrationError: remove() was called while waiting.',
   ERR_REGISTRATION_NOT_SENT: 'RegistrationError: eXosip_register_send_register refused the REGISTER (the SipError follows).',
   // Abort (Node's own shape).
-  ABORT_ERR: 'The AbortSignal given aborted: an AbortError, or a RegistrationError for registration waits.',
+  ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",
   // Sockets.
   EADDRINUSE: 'SipError: listen() on a port another socket holds.',
   // Loading.
@@ -82,6 +83,7 @@ export type StateCode =
 /** @internal The codes a {@link RegistrationError} carries. */
 export type RegistrationCode =
   | 'ERR_REGISTRATION_REJECTED'
+  | 'ERR_REGISTRATION_AUTH_UNSUPPORTED'
   | 'ERR_REGISTRATION_NO_RESPONSE'
   | 'ERR_REGISTRATION_TIMEOUT'
   | 'ERR_REGISTRATION_REMOVED'
@@ -145,11 +147,20 @@ export function asSipError(error: unknown): unknown {
 
 /**
  * Why a registration did not end with a 2xx. `code` is one of:
- * `'ERR_REGISTRATION_REJECTED'` (a final non-2xx: see `statusCode`, `reason`),
+ * `'ERR_REGISTRATION_REJECTED'` (a final non-2xx: see `statusCode`, `reason`,
+ * `retryAfter`), `'ERR_REGISTRATION_AUTH_UNSUPPORTED'` (a 401/407 none of whose
+ * challenges the credentials can answer correctly: `reason` says which
+ * algorithm, qop or realm is missing; nothing was sent in answer),
  * `'ERR_REGISTRATION_NO_RESPONSE'` (eXosip gave up: transaction timeout or
- * transport error, `statusCode` 0), `'ERR_REGISTRATION_TIMEOUT'` (`timeoutMs`
- * passed), `'ABORT_ERR'` (the signal fired), `'ERR_CONTEXT_CLOSED'` (closed
- * while waiting), `'ERR_REGISTRATION_REMOVED'` (`remove()` while waiting).
+ * transport error, `statusCode` 0, `reason` in words such as
+ * `'no answer from 127.0.0.1:9 (udp) within 32 s'`), `'ERR_REGISTRATION_TIMEOUT'`
+ * (`timeoutMs` passed), `'ABORT_ERR'` (the signal fired), `'ERR_CONTEXT_CLOSED'`
+ * (closed while waiting), `'ERR_REGISTRATION_REMOVED'` (`remove()` while waiting),
+ * `'ERR_REGISTRATION_NOT_SENT'` (eXosip refused to send a REGISTER).
+ *
+ * `name` is `'RegistrationError'`, except for `'ABORT_ERR'`: then it is
+ * `'AbortError'`, as Node names the errors of its own aborted APIs, while
+ * `instanceof RegistrationError` (and `instanceof Error`) stays true.
  */
 export class RegistrationError extends Error {
   /** Stable reason code; see the class description. */
@@ -160,25 +171,32 @@ export class RegistrationError extends Error {
   readonly reason: string;
   /** The registration id eXosip gave (`rid`). */
   readonly rid: number;
+  /** The response's Retry-After in seconds (RFC 3261 §20.33), or null. */
+  readonly retryAfter: number | null;
 
   /** @internal Made by {@link registrationError}. */
-  constructor(message: string, init: { code: string; statusCode: number; reason: string; rid: number; cause?: unknown }) {
+  constructor(message: string, init: { code: string; statusCode: number; reason: string; rid: number; retryAfter?: number | null; cause?: unknown }) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = 'RegistrationError';
+    this.name = init.code === 'ABORT_ERR' ? 'AbortError' : 'RegistrationError';
     this.code = init.code;
     this.statusCode = init.statusCode;
     this.reason = init.reason;
     this.rid = init.rid;
+    this.retryAfter = init.retryAfter ?? null;
   }
 }
 
-/** @internal A {@link RegistrationError}: `statusCode` and `rid` 0 unless given, `cause` only when given. */
+/**
+ * @internal A {@link RegistrationError}: `statusCode` and `rid` 0 unless
+ * given, `retryAfter` null unless given, `cause` only when given; named
+ * `'AbortError'` for `'ABORT_ERR'`.
+ */
 export function registrationError(
   code: RegistrationCode,
   message: string,
-  init: { reason: string; statusCode?: number; rid?: number; cause?: unknown },
+  init: { reason: string; statusCode?: number; rid?: number; retryAfter?: number | null; cause?: unknown },
 ): RegistrationError {
-  return new RegistrationError(message, { code, statusCode: init.statusCode ?? 0, reason: init.reason, rid: init.rid ?? 0, cause: init.cause });
+  return new RegistrationError(message, { code, statusCode: init.statusCode ?? 0, reason: init.reason, rid: init.rid ?? 0, retryAfter: init.retryAfter, cause: init.cause });
 }
 
 /** @internal A TypeError for a bad argument, coded as Node codes its own. */
@@ -199,7 +217,8 @@ export function stateError(code: StateCode, message: string): Error {
 /**
  * The error a wait ends with when its `AbortSignal` aborts, shaped as Node's
  * own (`name: 'AbortError'`, `code: 'ABORT_ERR'`, the signal's reason as
- * `cause`). Registration waits use {@link RegistrationError} with the same code.
+ * `cause`). Registration waits use a {@link RegistrationError} of the same
+ * name and code (with `rid`).
  * @internal
  */
 export function abortError(signal: AbortSignal): Error {

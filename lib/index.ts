@@ -18,6 +18,7 @@ export type { SipTrace, TraceOptions } from './context/trace';
 export { Registration } from './register/registration';
 export { DEFAULT_TIMEOUT_MS } from './register/types';
 export type {
+  ContactChange,
   RefreshOptions,
   RegisterOptions,
   RegistrationChallenge,
@@ -26,6 +27,7 @@ export type {
   RegistrationState,
   RegistrationWaitOptions,
   UnregisterAllOptions,
+  ViaSource,
 } from './register/types';
 
 // Many contexts behind one register().

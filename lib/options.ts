@@ -14,7 +14,10 @@ export type { ExosipOptionName } from './generated/constants';
 export const OPTION_KINDS = {
   /** Interval of keep-alive packets in ms, 0 to disable (default: 17000; UDP, TCP, TLS). */
   EXOSIP_OPT_UDP_KEEP_ALIVE: 'int',
-  /** 1 (default) to learn the public address and port from `received`/`rport` of responses and put them in Contact. */
+  /**
+   * 1 to learn the public address and port from `received`/`rport` of responses and put them in Contact.
+   * eXosip_init sets 1; a {@link Context} sets 0 unless `contactRewrite: true` (the compat API keeps eXosip's 1).
+   */
   EXOSIP_OPT_AUTO_MASQUERADE_CONTACT: 'int',
   /** Obsolete alias of `EXOSIP_OPT_AUTO_MASQUERADE_CONTACT` (same value). */
   EXOSIP_OPT_UDP_LEARN_PORT: 'int',

@@ -53,6 +53,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const settings = v.options<Record<string, OptionValue>>('options.options', o.options);
     const logger = o.logger === undefined ? null : checkLogger('options.logger', o.logger);
     const logLevel = o.logLevel === undefined ? 3 : v.integer('options.logLevel', o.logLevel, 0, 7);
+    if (o.contactRewrite !== undefined && typeof o.contactRewrite !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'options.contactRewrite must be a boolean');
     for (const [name, value] of Object.entries(settings)) v.exosipOption(name, value);
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
     // Nothing is open until eXosip_listen_addr succeeds: until then the
@@ -77,6 +78,8 @@ export class Context extends EventEmitter<ContextEventMap> {
     }
     if (logger !== null) this.setLogger(logger, logLevel);
     if (userAgent !== undefined) this.#native.setUserAgent(userAgent);
+    // issue #16: the binding's default, before the raw options that may override it.
+    this.setOption('EXOSIP_OPT_AUTO_MASQUERADE_CONTACT', o.contactRewrite === true ? 1 : 0);
     for (const [name, value] of Object.entries(settings)) this.setOption(name as ExosipOptionName, value as OptionValue);
   }
 

@@ -29,6 +29,16 @@ export interface ContextOptions {
   logger?: Logger;
   /** Lines of osip level <= this reach `logger` (0 FATAL .. 7 INFO4; default 3, WARNING). */
   logLevel?: number;
+  /**
+   * Let eXosip rewrite our Contact to the address and port a registrar saw
+   * our REGISTER come from (the `received`/`rport` of the Via in its 2xx;
+   * `EXOSIP_OPT_AUTO_MASQUERADE_CONTACT`). Each rewrite is reported once, as
+   * the registration's `contactChanged` event. Default **false**, although
+   * eXosip_init turns it on (eXconf.c:805) and pjsip and linphone rewrite by
+   * default: see docs/reliability.md, "Contact rewriting (NAT)", for why.
+   * An explicit `options.EXOSIP_OPT_AUTO_MASQUERADE_CONTACT` wins over this.
+   */
+  contactRewrite?: boolean;
 }
 
 /** Options of {@link Context.listen}. */

@@ -7,7 +7,11 @@ import { check, OSIP_CODES, type RegistrationCode, type RegistrationError, regis
 import type { RegistrationEvent } from '../events';
 import { bindRegistration, type ContextInternals } from '../internal/handles';
 import * as v from '../internal/validate';
-import { contactExpires, contactUri, type Message } from '../message';
+import { type Message, native } from '../message';
+import { exosipRetries, guardNote, noAnswerReason, rejectionCode, retryAfterOf } from './answers';
+import { RewriteTracker } from './contact-change';
+import { grantedExpires } from './grant';
+import { RefreshSchedule } from './schedule';
 import {
   DEFAULT_TIMEOUT_MS,
   type RefreshOptions,
@@ -17,13 +21,7 @@ import {
   type RegistrationWaitOptions,
 } from './types';
 
-/** eXosip's retry budget for 401/407/423 between two 2xx (`r_retry < 3` in eXosip.c). */
-const EXOSIP_RETRIES = 3;
-
 const OSIP_WRONG_STATE = OSIP_CODES.OSIP_WRONG_STATE;
-
-/** Statuses eXosip answers by itself with a new REGISTER, within that budget. */
-const RETRIED_STATUSES = new Set([401, 407, 423, 606]);
 
 interface Pending {
   readonly kind: 'register' | 'refresh' | 'unregister';
@@ -38,12 +36,15 @@ export interface RegistrationInit {
   proxy: string;
   contact: string | null;
   expires: number;
+  /** The context's transport, for the words of a failure without answer. */
+  transport: string;
 }
 
 /**
  * A registration: one `rid` of eXosip. eXosip refreshes it before it expires
  * and answers 401/407 challenges by itself; this object reports each step as
- * an event and exposes what the registrar granted.
+ * an event and exposes what the registrar granted. The binding refreshes
+ * before the grant runs out and obeys Retry-After (docs/reliability.md).
  *
  * Obtain one from {@link Context.register}.
  */
@@ -65,6 +66,11 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #pending: Pending | null = null;
   #waiters = new Set<() => void>();
   #lastResponse: Message | null = null;
+  #transport: string;
+  /** When the REGISTER awaited was sent (ms), null when eXosip sent it by itself. */
+  #sentAt: number | null = null;
+  #schedule: RefreshSchedule;
+  #rewrites = new RewriteTracker();
 
   /** @internal Made by {@link Context.register}. */
   constructor(host: ContextInternals, init: RegistrationInit) {
@@ -80,6 +86,14 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.proxy = init.proxy;
     this.#ourContact = init.contact;
     this.#requested = init.expires;
+    this.#transport = init.transport;
+    this.#schedule = new RefreshSchedule({
+      rid: this.rid,
+      native: host.native,
+      requested: () => this.#requested,
+      sent: () => void (this.#sentAt = Date.now()),
+      notSent: (code) => this.#notSent(code),
+    });
   }
 
   /** Where the registration stands. */
@@ -116,6 +130,16 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   }
 
   /**
+   * When a failed refresh is held back for the registrar's Retry-After: the
+   * epoch ms at which the next REGISTER leaves; else null (eXosip's own
+   * schedule applies).
+   */
+  get retryAt(): number | null {
+    const at = this.#schedule.heldUntil;
+    return at === 0 ? null : at;
+  }
+
+  /**
    * Sends a new REGISTER now (`eXosip_register_build_register` + send) and
    * resolves on its 2xx. When a REGISTER of this registration is already in
    * flight (an automatic refresh, an auth retry, another call), it waits for
@@ -146,6 +170,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#host.assertOpen();
     this.#settleError(this.#error('ERR_REGISTRATION_REMOVED', 0, 'removed locally'));
     this.#state = 'removed';
+    this.#schedule.stop();
     this.#host.forgetRegistration(this.rid);
     // A refresh()/unregister() waiting for eXosip's own REGISTER ends now, not at its timeout.
     this.#notify();
@@ -180,7 +205,11 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const n = this.#host.native;
     n.lock();
     try {
-      const [code, handle] = n.registerBuildRegister(this.rid, expires);
+      // A REGISTER held for Retry-After is sent now instead: eXosip no longer
+      // holds the registration's transaction, and would build a new Call-ID.
+      const held = this.#schedule.takeHeld();
+      if (held !== null) held.expires = expires;
+      const [code, handle] = held !== null ? [0, native(held)] : n.registerBuildRegister(this.rid, expires);
       if (code === OSIP_WRONG_STATE) return null;
       if (code < 0 || handle === null) check(code < 0 ? code : -1, 'eXosip_register_build_register');
       const wait = this.#begin(kind, timeoutMs, signal);
@@ -220,6 +249,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   /** Waits for the outcome of the REGISTER about to be sent. */
   #begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
     if (signal?.aborted) return Promise.reject(this.#abortError(signal));
+    this.#sentAt = Date.now();
     return new Promise<RegistrationInfo>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
@@ -254,6 +284,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #closed(): void {
     this.#settleError(this.#error('ERR_CONTEXT_CLOSED', 0, 'the context was closed'));
     this.#state = 'closed';
+    this.#schedule.stop();
     this.#notify();
   }
 
@@ -261,15 +292,21 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #handle(event: RegistrationEvent): void {
     this.emit('event', event);
     if (this.#state === 'removed' || this.#state === 'closed') return;
+    const previousContact = this.#ourContact;
     if (event.request !== null) this.#ourContact = event.request.contacts[0] ?? this.#ourContact;
-    if (event.type === 'EXOSIP_REGISTRATION_SUCCESS') this.#onSuccess(event);
+    if (event.type === 'EXOSIP_REGISTRATION_SUCCESS') this.#onSuccess(event, previousContact);
     else this.#onFailure(event);
     this.#notify();
   }
 
-  #onSuccess(event: RegistrationEvent): void {
+  #onSuccess(event: RegistrationEvent, previousContact: string | null): void {
     this.#retries = 0;
+    this.#sentAt = null;
+    // eXosip's first step of a contact rewrite: the old binding is gone, the
+    // new one is on its way; nothing the application must act on.
+    if (this.#state !== 'registering' && this.#pending?.kind !== 'unregister' && this.#rewrites.removalStep(event.request, previousContact)) return;
     this.#lastResponse = event.response;
+    this.#rewrites.success(event.response);
     const asked = event.request?.expires ?? this.#requested;
     // eXosip may have changed what it asks for by itself (a 423 answered at
     // Min-Expires): later refreshes ask for that too.
@@ -282,6 +319,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const info: RegistrationInfo = Object.freeze({ expires: 0, contacts: this.#contacts, response: event.response });
       this.#expires = 0;
       this.#state = 'unregistered';
+      this.#schedule.stop();
       this.#host.forgetRegistration(this.rid);
       pending?.resolve(info);
       this.emit('unregistered', info);
@@ -291,22 +329,33 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const info: RegistrationInfo = Object.freeze({ expires: this.#expires, contacts: this.#contacts, response: event.response });
     const first = this.#state === 'registering';
     this.#state = 'registered';
+    this.#schedule.granted(this.#expires);
     pending?.resolve(info);
-    this.emit(first ? 'registered' : 'refreshed', info);
+    const change = this.#rewrites.change(this.#ourContact, info);
+    if (change !== null) this.emit('contactChanged', change);
+    else this.emit(first ? 'registered' : 'refreshed', info);
   }
 
   #onFailure(event: RegistrationEvent): void {
     const status = event.response?.statusCode ?? 0;
-    if (RETRIED_STATUSES.has(status) && this.#retries < EXOSIP_RETRIES) {
+    if (exosipRetries(status, event.response, event.textinfo, this.#retries)) {
       this.#retries += 1;
+      // eXosip sends its answer to the challenge right after this event.
+      this.#sentAt = Date.now();
       this.emit('challenge', Object.freeze({ statusCode: status, attempt: this.#retries, response: event.response }));
       return;
     }
     this.#lastResponse = event.response;
+    this.#rewrites.reset();
+    const took = this.#sentAt === null ? null : Date.now() - this.#sentAt;
+    this.#sentAt = null;
+    const retryAfter = retryAfterOf(event.response);
+    const note = guardNote(event.textinfo);
+    const reason = `${event.response?.reasonPhrase ?? ''}${note === null ? '' : ` (${note})`}`;
     const error =
       status === 0
-        ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, event.textinfo || 'no response (timeout or transport error)')
-        : this.#error('ERR_REGISTRATION_REJECTED', status, event.response?.reasonPhrase ?? '');
+        ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, noAnswerReason(this.proxy, this.#transport, took))
+        : this.#error(rejectionCode(event.textinfo), status, reason, retryAfter);
     this.#settleError(error);
     if (this.#state === 'registering') {
       // The first REGISTER failed for good: eXosip would otherwise resend it
@@ -314,12 +363,24 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       this.#drop();
     } else {
       this.#state = 'failed';
+      // A failed removal (expires 0) is not retried, by eXosip either.
+      if ((event.request?.expires ?? this.#requested) === 0) this.#schedule.stop();
+      // eXosip's period is what was asked, or a lower grant it took: the
+      // shorter one gives the earliest it may retry.
+      else this.#schedule.failed(retryAfter, Math.min(this.#requested, this.#expires || this.#requested));
     }
     this.emit('failed', error);
   }
 
+  /** A REGISTER the schedule built could not be sent: eXosip no longer holds one for this rid. */
+  #notSent(code: number): void {
+    this.#state = 'failed';
+    this.emit('failed', this.#error('ERR_REGISTRATION_NOT_SENT', 0, `eXosip_register_send_register returned ${code}`));
+  }
+
   #drop(): void {
     this.#state = 'removed';
+    this.#schedule.stop();
     this.#host.forgetRegistration(this.rid);
   }
 
@@ -330,28 +391,13 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     if (pending !== null) this.#notify();
   }
 
-  #error(code: RegistrationCode, statusCode: number, reason: string): RegistrationError {
+  #error(code: RegistrationCode, statusCode: number, reason: string, retryAfter: number | null = null): RegistrationError {
     const what = statusCode > 0 ? `${statusCode} ${reason}`.trim() : reason;
-    return registrationError(code, `Registration ${this.rid} of ${this.from} failed: ${what}`, { statusCode, reason, rid: this.rid });
+    const after = retryAfter === null ? '' : ` (Retry-After: ${retryAfter} s)`;
+    return registrationError(code, `Registration ${this.rid} of ${this.from} failed: ${what}${after}`, { statusCode, reason, rid: this.rid, retryAfter });
   }
 
   #abortError(signal: AbortSignal): RegistrationError {
     return registrationError('ABORT_ERR', `Registration ${this.rid} of ${this.from} was aborted`, { reason: 'aborted', rid: this.rid, cause: signal.reason });
   }
-}
-
-/**
- * The expiry the registrar granted to our contact: the `expires` parameter of
- * our Contact in the 2xx, else its Expires header, else what was asked.
- */
-function grantedExpires(contacts: readonly string[], ours: string | null, response: Message | null, asked: number): number {
-  if (ours !== null) {
-    const uri = contactUri(ours).toLowerCase();
-    const bare = uri.split(';')[0];
-    const exact = contacts.find((c) => contactUri(c).toLowerCase() === uri);
-    const loose = exact ?? contacts.find((c) => contactUri(c).toLowerCase().split(';')[0] === bare);
-    const value = loose === undefined ? null : contactExpires(loose);
-    if (value !== null) return value;
-  }
-  return response?.expires ?? asked;
 }

@@ -67,7 +67,7 @@ export function startRegistration(context: Context, o: Partial<RegisterOptions>,
     const [rid, handle] = n.registerBuildInitialRegister(o.from!, o.proxy!, contact, expires);
     if (rid < 0 || handle === null) throw osipError(rid < 0 ? rid : -1, 'eXosip_register_build_initial_register');
     const message = new Message(handle);
-    const registration = new Registration(host, { rid, from: o.from!, proxy: o.proxy!, contact, expires });
+    const registration = new Registration(host, { rid, from: o.from!, proxy: o.proxy!, contact, expires, transport: listening.transport });
     try {
       for (const value of o.supported ?? []) message.setSupported(value);
       const headers = Array.isArray(o.headers) ? o.headers : Object.entries(o.headers ?? {});

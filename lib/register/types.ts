@@ -36,7 +36,7 @@ export type RegistrationState =
   | 'registering'
   /** The registrar accepted the binding; eXosip refreshes it before it expires. */
   | 'registered'
-  /** A refresh was rejected or got no answer; eXosip tries again by itself. */
+  /** A refresh was rejected or got no answer; the next REGISTER leaves by itself (eXosip's schedule, or Retry-After). */
   | 'failed'
   /** `unregister()` is under way. */
   | 'unregistering'
@@ -57,9 +57,9 @@ export interface RegistrationInfo {
   readonly response: Message | null;
 }
 
-/** A 401/407 (or 423/606) that eXosip answers by itself with a new REGISTER. */
+/** A 401/407 (or a 423 with Min-Expires) that eXosip answers by itself with a new REGISTER. */
 export interface RegistrationChallenge {
-  /** 401, 407, 423 or 606 (the statuses eXosip retries by itself). */
+  /** 401, 407 or 423 (the statuses eXosip retries by itself). */
   readonly statusCode: number;
   /** Which try this was (1 to 3): eXosip retries at most 3 times between two 2xx. */
   readonly attempt: number;
@@ -71,14 +71,18 @@ export interface RegistrationChallenge {
 export interface RegistrationEventMap {
   /** The first 2xx. */
   registered: [info: RegistrationInfo];
-  /** A later 2xx: an automatic refresh by eXosip, or `refresh()`. */
+  /** A later 2xx: an automatic refresh (eXosip's or the binding's), or `refresh()`. */
   refreshed: [info: RegistrationInfo];
+  /** Our Contact was rewritten after a NAT was detected; instead of `refreshed` for that 2xx. */
+  contactChanged: [change: ContactChange];
   /** A challenge eXosip answers by itself: an intermediate step, not a failure. */
   challenge: [challenge: RegistrationChallenge];
   /**
    * A final failure of a REGISTER: of the first one (the registration is then
-   * removed and `register()` rejects with the same error), or of a refresh
-   * (eXosip tries again by itself later).
+   * removed and `register()` rejects with the same error), or of a refresh:
+   * the registration stays, state `'failed'`, and the next REGISTER leaves by
+   * itself, on eXosip's failure schedule or after the response's
+   * Retry-After when that is later (`error.retryAfter`, {@link Registration.retryAt}).
    */
   failed: [error: RegistrationError];
   /** The registrar confirmed the removal (expires 0). */
@@ -103,3 +107,30 @@ export interface RefreshOptions extends RegistrationWaitOptions {
 
 /** Default for `timeoutMs`: above eXosip's own 32 s transaction timeout, so its verdict comes first. */
 export const DEFAULT_TIMEOUT_MS = 40_000;
+
+/** Where the registrar saw our REGISTER come from (the top Via of its 2xx). */
+export interface ViaSource {
+  /** The Via `received` parameter, or null. */
+  readonly received: string | null;
+  /** The Via `rport` value, or null. */
+  readonly rport: number | null;
+}
+
+/**
+ * eXosip rewrote our Contact from the `received`/`rport` the registrar put in
+ * the Via of its 2xx (only with `ContextOptions.contactRewrite` on): the old
+ * binding was removed (a REGISTER of the old Contact with `;expires=0`) and
+ * the new one registered (jcallback.c:40-131, eXregister_api.c:319-363).
+ */
+export interface ContactChange {
+  /** Our Contact URI before. */
+  readonly previous: string;
+  /** Our Contact URI now, as registered. */
+  readonly contact: string;
+  /** Why, in words. */
+  readonly reason: string;
+  /** The Via `received`/`rport` of the 2xx that made eXosip rewrite it, or null. */
+  readonly via: ViaSource | null;
+  /** The 2xx to the REGISTER of the new Contact. */
+  readonly info: RegistrationInfo;
+}

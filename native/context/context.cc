@@ -5,7 +5,6 @@
 #include "../errors.h"
 #include "../module.h"
 #include "../util/error.h"
-#include "guard.h"
 
 namespace exosip {
 
@@ -82,7 +81,7 @@ eXosip_t* Context::Ready(Napi::Env env) const {
 
 void Context::Start(Napi::Env env) {
   initialized_ = true;
-  eXosip_set_cbsip_message(ctx_, GuardCallback());
+  AcquireSlot();
   tsfn_ = Tsfn::New(env, Value().Get("onEvent").As<Napi::Function>(), "exosip2:events", 0, 1, this, &Context::OnTsfnFinalize,
                     static_cast<void*>(nullptr));
   tsfn_live_ = true;
@@ -157,6 +156,7 @@ void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
 
 void Context::StopSinks() {
   StopTrace();
+  ReleaseSlot();
   if (logging_) SetLogLevel(-1);
 }
 

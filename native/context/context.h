@@ -12,8 +12,11 @@
 // The methods JS calls are spread over one file per eXosip header
 // (setup.cc for eX_setup.h, register.cc for eX_register.h, message.cc for
 // eX_message.h, ...), each adding its table with Add<Area>Methods (joined in
-// Context::Init); trace.cc and log.cc add the two sinks. Calls and subscriptions are ids under this one
-// eXosip_t and its one lock, so they will be areas too, not classes.
+// Context::Init); trace.cc and log.cc add the two sinks. trace.cc also holds
+// the context's message-callback slot, through which the guards (guard.h,
+// register_guard.h) and the digest filter (auth_filter.h) see every message.
+// Calls and subscriptions are ids under this one eXosip_t and its one lock,
+// so they will be areas too, not classes.
 #pragma once
 
 #include <eXosip2/eXosip.h>
@@ -26,6 +29,7 @@
 
 #include "../message.h"
 #include "../util/retry_pacer.h"
+#include "auth_filter.h"
 #include "event.h"
 
 namespace exosip {
@@ -111,15 +115,20 @@ class Context : public Napi::ObjectWrap<Context> {
   /// deleted) when JS can no longer receive it. Any thread.
   bool Deliver(Delivery* item);
 
-  /// Called on eXosip's thread for each SIP message sent or received while
-  /// tracing is on: serializes it and queues it to JS after earlier events.
+  /// Called on eXosip's thread for each SIP message sent or received, before
+  /// eXosip acts on it: traces it (TraceSipMessage), then filters the digest
+  /// challenges of a received 401/407 (auth_filter.h).
   void OnSipMessage(osip_message_t* msg, bool received);
+  /// While tracing is on: serializes the message and queues it to JS after earlier events.
+  void TraceSipMessage(osip_message_t* msg, bool received);
   /// Called on any thread for each osip_trace line this context asked for.
   void OnLog(int level, const char* file, int line, const std::string& text);
 
-  /// Tracing (trace.cc): 0, or OSIP_TOOMUCHCALL when every slot is taken.
+  /// Tracing (trace.cc): 0, or OSIP_TOOMUCHCALL when the context holds no slot.
   int StartTrace();
   void StopTrace();
+  /// The digest filter's mirror of the credentials (setup.cc keeps it in step with eXosip's).
+  AuthFilter& auth_filter() { return auth_filter_; }
   /// osip_trace lines of level <= `level` reach JS (log.cc); -1 stops them.
   void SetLogLevel(int level);
 
@@ -136,6 +145,8 @@ class Context : public Napi::ObjectWrap<Context> {
   void Run();
   void StopWorker();
   void StopSinks();
+  void AcquireSlot();
+  void ReleaseSlot();
   void ReleaseJsLock();
 
   void Close(const Napi::CallbackInfo& info);
@@ -158,7 +169,11 @@ class Context : public Napi::ObjectWrap<Context> {
   bool tsfn_released_ = false;
   bool refed_ = true;
 
+  // The context's eXosip_set_cbsip_message slot (trace.cc), held from init to
+  // shutdown (issue #16: the digest filter needs its context); -1 when all are taken.
   int trace_slot_ = -1;
+  std::atomic<bool> tracing_{false};
+  AuthFilter auth_filter_;
   bool logging_ = false;
 
   std::thread worker_;

@@ -2,6 +2,7 @@
 
 #include "../constants/constants.h"
 #include "../message.h"
+#include "register_guard.h"
 
 namespace exosip {
 namespace {
@@ -32,7 +33,11 @@ EventData::EventData(eXosip_event_t* je)
       textinfo(je->textinfo),
       request(Steal(je->request)),
       response(Steal(je->response)),
-      ack(Steal(je->ack)) {}
+      ack(Steal(je->ack)) {
+  // issue #16: the response as it came, and why eXosip was shown another (register_guard.h).
+  std::string note = RestoreGuardedResponse(response);
+  if (!note.empty()) textinfo = note;
+}
 
 EventData::~EventData() {
   osip_message_free(request);

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "register_guard.h"
+
 namespace exosip {
 
 void ApplyInviteGuard(osip_message_t* msg, int received) {
@@ -18,7 +20,11 @@ void ApplyInviteGuard(osip_message_t* msg, int received) {
   }
   if (msg->cseq != nullptr && msg->cseq->method != nullptr && osip_strcasecmp(msg->cseq->method, "INVITE") == 0) {
     msg->status_code = 0;
+    return;
   }
+  // issue #16: REGISTER answers eXosip would mishandle, our address in another
+  // notation in the Via (register_guard.h).
+  GuardRegisterResponse(msg);
 }
 
 CbSipCallback GuardCallback() { return &ApplyInviteGuard; }

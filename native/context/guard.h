@@ -18,6 +18,10 @@
 // our memory without bound. The caller gets no answer and gives up after its
 // own timeout (32 s). Traces still show the INVITE as it came.
 //
+// Responses to REGISTER: the context-free guards of register_guard.h (a 423
+// without Min-Expires and a 606 made final for eXosip, Via received/rport
+// naming our own address in another notation normalized) run after it.
+//
 // When a call area (eX_call.h) arrives, this file is where a context that
 // takes calls lets INVITE through.
 #pragma once
@@ -26,10 +30,11 @@
 
 namespace exosip {
 
-/// Applies the guard to one message eXosip received (`received` != 0) or sent.
+/// Applies the guard (and GuardRegisterResponse) to one message eXosip
+/// received (`received` != 0) or sent.
 void ApplyInviteGuard(osip_message_t* msg, int received);
 
-/// The callback a context has while it does not trace: ApplyInviteGuard alone.
+/// The callback of a context that holds no slot (trace.h): ApplyInviteGuard alone.
 CbSipCallback GuardCallback();
 
 }  // namespace exosip

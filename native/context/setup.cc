@@ -198,22 +198,29 @@ Napi::Value AddAuthenticationInfo(Context& self, const Napi::CallbackInfo& info)
   if ((ha1 && ha1->size() > kMaxCredentialLength) || (realm && realm->size() > kMaxCredentialLength)) {
     return Code(env, OSIP_BADPARAMETER);
   }
-  return Code(env, self.Locked([&] {
+  int code = self.Locked([&] {
     return eXosip_add_authentication_info(ctx, username.c_str(), userid.c_str(), passwd.c_str(),
                                           ha1 ? ha1->c_str() : nullptr, realm ? realm->c_str() : nullptr);
-  }));
+  });
+  // issue #16: the digest filter answers for what eXosip holds (auth_filter.h).
+  if (code == 0) self.auth_filter().Add(username, realm ? *realm : "", passwd.empty(), ha1 && !ha1->empty());
+  return Code(env, code);
 }
 
 Napi::Value RemoveAuthenticationInfo(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
   std::string username = StringArg(info, 0, "username");
   std::string realm = StringArg(info, 1, "realm");
-  return Code(info.Env(), self.Locked([&] { return eXosip_remove_authentication_info(ctx, username.c_str(), realm.c_str()); }));
+  int code = self.Locked([&] { return eXosip_remove_authentication_info(ctx, username.c_str(), realm.c_str()); });
+  if (code == 0) self.auth_filter().Remove(username, realm);
+  return Code(info.Env(), code);
 }
 
 Napi::Value ClearAuthenticationInfo(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
-  return Code(info.Env(), self.Locked([&] { return eXosip_clear_authentication_info(ctx); }));
+  int code = self.Locked([&] { return eXosip_clear_authentication_info(ctx); });
+  self.auth_filter().Clear();
+  return Code(info.Env(), code);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <mutex>
+#include <shared_mutex>
 #include <utility>
 
 #include "../util/error.h"
@@ -11,8 +12,9 @@
 namespace exosip {
 namespace {
 
-std::mutex& SlotsMutex() {
-  static std::mutex mutex;
+// Shared by the callbacks of every context, exclusive to take or free a slot.
+std::shared_mutex& SlotsMutex() {
+  static std::shared_mutex mutex;
   return mutex;
 }
 
@@ -24,13 +26,13 @@ std::array<Context*, kTraceSlots>& Slots() {
 // The mutex is held while the message is handed over, so ReleaseTraceSlot
 // cannot return while a callback still uses the context.
 void Dispatch(int slot, osip_message_t* msg, int received) {
-  std::lock_guard<std::mutex> lock(SlotsMutex());
+  std::shared_lock<std::shared_mutex> lock(SlotsMutex());
   if (Context* ctx = Slots()[slot]) ctx->OnSipMessage(msg, received != 0);
 }
 
 template <int I>
 void Trampoline(osip_message_t* msg, int received) {
-  Dispatch(I, msg, received);  // the trace shows the message as it came
+  Dispatch(I, msg, received);  // trace and digest filter (Context::OnSipMessage)
   ApplyInviteGuard(msg, received);
 }
 
@@ -59,7 +61,7 @@ Napi::Value SetTrace(Context& self, const Napi::CallbackInfo& info) {
 }  // namespace
 
 int AcquireTraceSlot(Context* ctx) {
-  std::lock_guard<std::mutex> lock(SlotsMutex());
+  std::unique_lock<std::shared_mutex> lock(SlotsMutex());
   auto& slots = Slots();
   for (int i = 0; i < kTraceSlots; i++) {
     if (slots[i] == nullptr) {
@@ -72,7 +74,7 @@ int AcquireTraceSlot(Context* ctx) {
 
 void ReleaseTraceSlot(int slot) {
   if (slot < 0 || slot >= kTraceSlots) return;
-  std::lock_guard<std::mutex> lock(SlotsMutex());
+  std::unique_lock<std::shared_mutex> lock(SlotsMutex());
   Slots()[slot] = nullptr;
 }
 
@@ -86,16 +88,14 @@ Napi::Object TraceData::ToJs(Napi::Env env) {
   return trace;
 }
 
-int Context::StartTrace() {
-  if (trace_slot_ >= 0) return 0;
-  int slot = AcquireTraceSlot(this);
-  if (slot < 0) return OSIP_TOOMUCHCALL;
-  trace_slot_ = slot;
-  Locked([&] { return eXosip_set_cbsip_message(ctx_, TraceSlotCallback(slot)); });
-  return 0;
+void Context::AcquireSlot() {
+  // issue #16: a slot for the context's whole life, so its digest filter
+  // (auth_filter.h) sees every 401/407; without one only the guard runs.
+  trace_slot_ = AcquireTraceSlot(this);
+  eXosip_set_cbsip_message(ctx_, trace_slot_ >= 0 ? TraceSlotCallback(trace_slot_) : GuardCallback());
 }
 
-void Context::StopTrace() {
+void Context::ReleaseSlot() {
   if (trace_slot_ < 0) return;
   if (ctx_ != nullptr && initialized_) {
     Locked([&] { return eXosip_set_cbsip_message(ctx_, GuardCallback()); });
@@ -105,8 +105,22 @@ void Context::StopTrace() {
   trace_slot_ = -1;
 }
 
+int Context::StartTrace() {
+  if (trace_slot_ < 0) return OSIP_TOOMUCHCALL;
+  tracing_.store(true);
+  return 0;
+}
+
+void Context::StopTrace() { tracing_.store(false); }
+
 void Context::OnSipMessage(osip_message_t* msg, bool received) {
-  if (!delivering()) return;
+  // The trace shows the message as it came; the filter then acts on it.
+  TraceSipMessage(msg, received);
+  if (received) auth_filter_.Filter(msg);
+}
+
+void Context::TraceSipMessage(osip_message_t* msg, bool received) {
+  if (!tracing_.load() || !delivering()) return;
   char* text = nullptr;
   size_t length = 0;
   if (msg == nullptr || osip_message_to_str(msg, &text, &length) != 0 || text == nullptr) return;

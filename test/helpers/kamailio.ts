@@ -13,7 +13,7 @@
  * Realm of the digest challenge = the domain of the To URI.
  *
  * Registrar behaviour (see the config for details): min_expires 60 (1..59 ->
- * 423 Interval Too Brief + Min-Expires: 60), max_expires 3600 (larger values
+ * 423 Interval Too Brief + Min-Expires: 60), max_expires 3600 or `maxExpires` (larger values
  * are lowered to 3600 in the 200 OK), default_expires 1800, `Contact: *` +
  * `Expires: 0` removes all bindings.  Missing credentials / stale nonce ->
  * 401; wrong password or unknown user -> 403 (or a fresh 401 with
@@ -130,6 +130,10 @@ export interface StartKamailioOptions {
   rechallengeOnBadPassword?: boolean;
   /** Lowest expires accepted without a 423 (default 60). */
   minExpires?: number;
+  /** Highest expires granted; larger ones are lowered in the 200 OK (default 3600). */
+  maxExpires?: number;
+  /** Digest algorithm of the challenges and checks (default MD5). */
+  authAlgorithm?: 'MD5' | 'SHA-256';
   /** Kamailio debug log level 3 instead of 2 (also enabled by env KAMAILIO_VERBOSE=1). */
   verbose?: boolean;
   /** Startup deadline in ms (default 10000). */
@@ -543,6 +547,8 @@ async function startOnce(
   ];
   if (opts.rechallengeOnBadPassword) args.push('-A', 'REJECT_401');
   if (opts.minExpires !== undefined) args.push('-A', `MIN_EXPIRES=${Math.trunc(opts.minExpires)}`);
+  if (opts.maxExpires !== undefined) args.push('-A', `MAX_EXPIRES=${Math.trunc(opts.maxExpires)}`);
+  if (opts.authAlgorithm !== undefined) args.push('-A', `AUTH_ALGORITHM="${opts.authAlgorithm}"`);
   if (opts.verbose || process.env.KAMAILIO_VERBOSE === '1') args.push('-A', 'VERBOSE');
   if (opts.udpChildren !== undefined) args.push('-A', `UDP_CHILDREN=${Math.trunc(opts.udpChildren)}`);
   const jsonrpcFifo = path.join(dir, 'kamailio_jsonrpc.fifo');

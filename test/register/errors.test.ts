@@ -1,0 +1,94 @@
+/**
+ * What a failed or aborted registration says (issue #12): a REGISTER without
+ * final answer carries its cause in words in `RegistrationError.reason` (the
+ * CLI prints the same text), and an aborted wait rejects as Node's own
+ * aborted APIs do (`name: 'AbortError'`, `code: 'ABORT_ERR'`), still an
+ * instance of RegistrationError.
+ */
+import { strict as assert } from 'node:assert';
+import { describe, test } from 'node:test';
+import { RegistrationError } from '../../lib/index';
+import { openContext } from '../helpers/context';
+import { boundUdpSocket, freePort } from '../helpers/ports';
+import { grant, startUdpRegistrar } from '../helpers/udp-registrar';
+
+const FROM = 'sip:alice@example.com';
+
+async function rejection(p: Promise<unknown>): Promise<RegistrationError> {
+  const error = await p.then(
+    () => assert.fail('resolved'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof RegistrationError, String(error));
+  return error;
+}
+
+describe('a registration without final answer says why in words', { concurrency: true }, () => {
+  test('UDP, nothing answers: "no answer from 127.0.0.1:<port> (udp) within 32 s"', { timeout: 60_000 }, async () => {
+    const silent = await boundUdpSocket();
+    try {
+      await using ctx = await openContext();
+      const port = silent.address().port;
+      const error = await rejection(ctx.register({ from: FROM, proxy: `sip:127.0.0.1:${port}`, expires: 60 }));
+      assert.equal(error.code, 'ERR_REGISTRATION_NO_RESPONSE');
+      assert.equal(error.statusCode, 0);
+      assert.equal(error.reason, `no answer from 127.0.0.1:${port} (udp) within 32 s`);
+      assert.equal(error.retryAfter, null);
+      assert.match(error.message, /failed: no answer from 127\.0\.0\.1:\d+ \(udp\) within 32 s$/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('TCP, the connection is refused: the transport failed, after how long', { timeout: 30_000 }, async () => {
+    await using ctx = await openContext({ transport: 'tcp' });
+    const port = await freePort();
+    const error = await rejection(ctx.register({ from: FROM, proxy: `sip:127.0.0.1:${port};transport=tcp`, expires: 60 }));
+    assert.equal(error.code, 'ERR_REGISTRATION_NO_RESPONSE');
+    assert.match(error.reason, new RegExp(`^no answer from 127\\.0\\.0\\.1:${port} \\(tcp\\): eXosip gave up after \\d+ ms, the transport failed \\(e\\.g\\. the connection was refused\\)$`));
+  });
+});
+
+describe('aborted registration waits reject with an AbortError', { concurrency: true }, () => {
+  const isAbort = (error: RegistrationError, rid: number): void => {
+    assert.equal(error.name, 'AbortError');
+    assert.equal(error.code, 'ABORT_ERR');
+    assert.ok(error instanceof Error);
+    assert.equal(error.rid, rid);
+    assert.equal(error.statusCode, 0);
+  };
+
+  test('register(): a signal already aborted, and one aborted while the REGISTER is in flight', async () => {
+    const silent = await boundUdpSocket();
+    try {
+      await using ctx = await openContext();
+      const proxy = `sip:127.0.0.1:${silent.address().port}`;
+      const reason = new Error('stop');
+      isAbort(await rejection(ctx.register({ from: FROM, proxy, signal: AbortSignal.abort(reason) })), 0);
+      const controller = new AbortController();
+      let rid = -1;
+      ctx.once('registration', (r) => (rid = r.rid));
+      const pending = ctx.register({ from: FROM, proxy, signal: controller.signal });
+      controller.abort(reason);
+      const error = await rejection(pending);
+      isAbort(error, rid);
+      assert.equal(error.cause, reason);
+      assert.equal(ctx.registrations.size, 0);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('refresh() and unregister() waiting for an answer', async () => {
+    let answer = true;
+    await using registrar = await startUdpRegistrar((req) => (answer ? grant(req, 60) : undefined));
+    await using ctx = await openContext();
+    const reg = await ctx.register({ from: FROM, proxy: registrar.proxy, expires: 60 });
+    answer = false;
+    const refreshing = new AbortController();
+    const refresh = reg.refresh({ signal: refreshing.signal });
+    refreshing.abort();
+    isAbort(await rejection(refresh), reg.rid);
+    isAbort(await rejection(reg.unregister({ signal: AbortSignal.abort() })), reg.rid);
+  });
+});
