@@ -52,6 +52,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_REGISTRATION_TIMEOUT: 'RegistrationError: no final answer within timeoutMs.',
   ERR_REGISTRATION_REMOVED: 'RegistrationError: remove() was called while waiting.',
   ERR_REGISTRATION_NOT_SENT: 'RegistrationError: eXosip_register_send_register refused the REGISTER (the SipError follows).',
+  ERR_TLS_CERT_NOT_VERIFIED: "RegistrationError: eXosip closed the TLS connection because the server's certificate did not verify (unknown CA, expired, wrong host, pinned key); reason has OpenSSL's words.",
   // Abort (Node's own shape).
   ABORT_ERR: 'The AbortSignal given aborted: an AbortError, or a RegistrationError for registration waits.',
   // Sockets.
@@ -86,6 +87,7 @@ export type RegistrationCode =
   | 'ERR_REGISTRATION_TIMEOUT'
   | 'ERR_REGISTRATION_REMOVED'
   | 'ERR_REGISTRATION_NOT_SENT'
+  | 'ERR_TLS_CERT_NOT_VERIFIED'
   | 'ERR_CONTEXT_CLOSED'
   | 'ABORT_ERR';
 
@@ -146,6 +148,8 @@ export function asSipError(error: unknown): unknown {
 /**
  * Why a registration did not end with a 2xx. `code` is one of:
  * `'ERR_REGISTRATION_REJECTED'` (a final non-2xx: see `statusCode`, `reason`),
+ * `'ERR_TLS_CERT_NOT_VERIFIED'` (over TLS with verification on, eXosip refused
+ * the registrar's certificate: `reason` gives OpenSSL's reason, `statusCode` 0),
  * `'ERR_REGISTRATION_NO_RESPONSE'` (eXosip gave up: transaction timeout or
  * transport error, `statusCode` 0), `'ERR_REGISTRATION_TIMEOUT'` (`timeoutMs`
  * passed), `'ABORT_ERR'` (the signal fired), `'ERR_CONTEXT_CLOSED'` (closed

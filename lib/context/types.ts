@@ -7,6 +7,7 @@ import type { AnyExosipEvent } from '../events';
 import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
 import type { Logger } from './log';
+import type { TlsOptions } from './tls';
 import type { SipTrace } from './trace';
 
 /**
@@ -29,6 +30,46 @@ export interface ContextOptions {
   logger?: Logger;
   /** Lines of osip level <= this reach `logger` (0 FATAL .. 7 INFO4; default 3, WARNING). */
   logLevel?: number;
+  /**
+   * TLS: the CA to trust, a client certificate and key, and whether to verify
+   * the server's certificate, which is **on by default** (eXosip's default
+   * is off; see {@link TlsOptions.verify}). Applies to every TLS connection
+   * the context opens.
+   */
+  tls?: TlsOptions;
+}
+
+/**
+ * eXosip's counters (`EXOSIP_OPT_GET_STATISTICS`, `struct eXosip_stats`),
+ * from {@link Context.statistics}. Counts are objects allocated now; rates
+ * are new ones per hour, averaged by eXosip over the last hour
+ * (`EXOSIP_STATS_PERIOD`, 3600 s, in 60 s steps), since `eXosip_init`.
+ */
+export interface ContextStatistics {
+  /** SIP transactions allocated now (`allocated_transactions`). */
+  readonly transactions: number;
+  /** New transactions per hour (`average_transactions`). */
+  readonly transactionsPerHour: number;
+  /** Registrations eXosip holds now, until removed (`allocated_registrations`). */
+  readonly registrations: number;
+  /** New registrations per hour (`average_registrations`). */
+  readonly registrationsPerHour: number;
+  /** Calls allocated now (`allocated_calls`). */
+  readonly calls: number;
+  /** New calls per hour (`average_calls`). */
+  readonly callsPerHour: number;
+  /** Publications allocated now (`allocated_publications`). */
+  readonly publications: number;
+  /** New publications per hour (`average_publications`). */
+  readonly publicationsPerHour: number;
+  /** Outgoing subscriptions allocated now (`allocated_subscriptions`). */
+  readonly subscriptions: number;
+  /** New outgoing subscriptions per hour (`average_subscriptions`). */
+  readonly subscriptionsPerHour: number;
+  /** Incoming subscriptions allocated now (`allocated_insubscriptions`). */
+  readonly inSubscriptions: number;
+  /** New incoming subscriptions per hour (`average_insubscriptions`). */
+  readonly inSubscriptionsPerHour: number;
 }
 
 /** Options of {@link Context.listen}. */

@@ -63,6 +63,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #ourContact: string | null;
   #retries = 0;
   #pending: Pending | null = null;
+  /** The context's TLS failure count when the REGISTER in flight was sent. */
+  #tlsSeq = 0;
   #waiters = new Set<() => void>();
   #lastResponse: Message | null = null;
 
@@ -231,6 +233,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
+      this.#tlsSeq = this.#host.tlsFailures.seq;
       this.#pending = {
         kind,
         resolve: (info) => {
@@ -303,10 +306,13 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       return;
     }
     this.#lastResponse = event.response;
+    const tls = status === 0 ? this.#host.tlsFailures.after(this.#tlsSeq) : null;
     const error =
-      status === 0
-        ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, event.textinfo || 'no response (timeout or transport error)')
-        : this.#error('ERR_REGISTRATION_REJECTED', status, event.response?.reasonPhrase ?? '');
+      tls !== null
+        ? this.#error('ERR_TLS_CERT_NOT_VERIFIED', 0, `the registrar's TLS certificate was not verified: ${tls.reason}${tls.subject ? ` (${tls.subject})` : ''}`)
+        : status === 0
+          ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, event.textinfo || 'no response (timeout or transport error)')
+          : this.#error('ERR_REGISTRATION_REJECTED', status, event.response?.reasonPhrase ?? '');
     this.#settleError(error);
     if (this.#state === 'registering') {
       // The first REGISTER failed for good: eXosip would otherwise resend it

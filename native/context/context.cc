@@ -6,6 +6,7 @@
 #include "../module.h"
 #include "../util/error.h"
 #include "guard.h"
+#include "log.h"
 
 namespace exosip {
 
@@ -157,7 +158,8 @@ void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
 
 void Context::StopSinks() {
   StopTrace();
-  if (logging_) SetLogLevel(-1);
+  ForgetLogOwner(this);
+  logging_ = false;
 }
 
 void Context::StopWorker() {
