@@ -43,7 +43,9 @@ export interface ContextOptions {
  * eXosip's counters (`EXOSIP_OPT_GET_STATISTICS`, `struct eXosip_stats`),
  * from {@link Context.statistics}. Counts are objects allocated now; rates
  * are new ones per hour, averaged by eXosip over the last hour
- * (`EXOSIP_STATS_PERIOD`, 3600 s, in 60 s steps), since `eXosip_init`.
+ * (`EXOSIP_STATS_PERIOD`, 3600 s, in 60 s steps), since `eXosip_init`. eXosip
+ * divides by whole seconds since the oldest count: a rate reads 0 within the
+ * first second, then starts high (2 in 1 s reads 7200/h).
  */
 export interface ContextStatistics {
   /** SIP transactions allocated now (`allocated_transactions`). */
