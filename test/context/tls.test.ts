@@ -96,7 +96,7 @@ describe('a registrar that asks for no client certificate', () => {
 });
 
 describe('a registrar that requires a client certificate', () => {
-  const kam = useKamailio({ tls: { certificate: pki.serverCert, privateKey: pki.serverKey, caList: pki.caCert, requireClientCertificate: true } });
+  const kam = useKamailio({ tls: { certificate: pki.serverCert, privateKey: pki.serverKey, caList: pki.caCert, clientCertificate: 'required' } });
 
   test('the client certificate (its key under a password) is presented and Kamailio verified it', async () => {
     const { ctx, from, proxy, aor } = await tlsContext(kam, { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey, keyPassword: pki.clientKeyPassword });

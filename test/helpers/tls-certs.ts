@@ -51,10 +51,10 @@ function signed(dir: string, name: string, cn: string, ext: string, keyArgs: str
   openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
 }
 
-/** Makes the test PKI (a few seconds of RSA key generation). */
-export function makeTestPki(): TestPki {
+/** Makes the test PKI (a few seconds of RSA key generation); `clientKeyPassword` defaults to a fresh one. */
+export function makeTestPki(options: { clientKeyPassword?: string } = {}): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exosip2-pki-'));
-  const password = `pw-${process.pid}-${Date.now()}`;
+  const password = options.clientKeyPassword ?? `pw-${process.pid}-${Date.now()}`;
   const clientCn = 'exosip2-test-client';
   try {
     selfSignedCa(dir, 'ca', 'exosip2 test CA');
