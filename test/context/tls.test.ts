@@ -121,3 +121,11 @@ describe('a registrar that requires a client certificate', () => {
     }
   });
 });
+
+test('the tls option is checked before anything is opened: missing files, cert without key, wrong types', () => {
+  assert.throws(() => new Context({ tls: { ca: `${pki.dir}/missing.pem` } }), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.tls\.ca: no file or directory/ });
+  assert.throws(() => new Context({ tls: { cert: pki.clientCert } }), { code: 'ERR_INVALID_ARG_VALUE', message: /cert and options\.tls\.key go together/ });
+  assert.throws(() => new Context({ tls: { cert: pki.caDir, key: pki.clientKey } }), { code: 'ERR_INVALID_ARG_VALUE', message: /is not a file/ });
+  assert.throws(() => new Context({ tls: { verify: 'no' as never } }), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => new Context({ tls: { keyPassword: 'x' } }), { code: 'ERR_INVALID_ARG_VALUE' });
+});
