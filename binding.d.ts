@@ -8,6 +8,8 @@
  * context (`ERR_CONTEXT_CLOSED`), a spent message (`ERR_MESSAGE_SPENT`).
  */
 
+import type { eXosip_stats, eXosip_tls_ctx_t } from './lib/options';
+
 /** A SIP message eXosip sent (`received` false) or received, as text. */
 export interface NativeTrace {
   kind: 'trace';
@@ -24,6 +26,20 @@ export interface NativeLog {
   line: number;
   text: string;
 }
+
+/**
+ * An ERROR line of eXosip's TLS transport (eXtl_tls.c) logged on this
+ * context's eXosip thread, while certificate verification is on: eXosip
+ * reports a certificate it refused only there (native/context/log.h).
+ */
+export interface NativeTlsError {
+  kind: 'tls';
+  /** The line, e.g. `[eXosip] [TLS] invalid  depth[0] [/CN=...] [20:unable to get local issuer certificate]`. */
+  text: string;
+}
+
+/** What a native context hands its `onEvent`, in order. */
+export type NativeDelivery = NativeEvent | NativeTrace | NativeLog | NativeTlsError;
 
 /** A plain eXosip event as the worker thread copied it. */
 export interface NativeEvent {
@@ -55,7 +71,7 @@ export declare class NativeContext {
    * `eXosip_malloc`. `onEvent` runs on the JS thread, in order, for every event
    * once {@link init} has succeeded.
    */
-  constructor(onEvent: (item: NativeEvent | NativeTrace | NativeLog) => void);
+  constructor(onEvent: (item: NativeDelivery) => void);
   /** `eXosip_init`, then starts the worker thread. */
   init(): number;
   /**
@@ -68,9 +84,18 @@ export declare class NativeContext {
   /**
    * `eXosip_set_option`. value: a number for int options, a string for char*
    * options, `[min, max]` for `EXOSIP_OPT_SET_OC_PORT_RANGE`, `{ host, ip }` for
-   * the DNS cache options. `OSIP_BADPARAMETER` for any other shape.
+   * the DNS cache options, an `eXosip_tls_ctx_t`-shaped object for
+   * `EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO` (copied, then wiped: it holds the
+   * key's password). `OSIP_BADPARAMETER` for any other shape or a string
+   * eXosip would cut. `EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE` > 0 also
+   * starts the {@link NativeTlsError} deliveries.
    */
-  setOption(option: number, value: number | string | [number, number] | { host: string; ip: string }): number;
+  setOption(option: number, value: number | string | [number, number] | { host: string; ip: string } | eXosip_tls_ctx_t): number;
+  /**
+   * `EXOSIP_OPT_GET_STATISTICS` (through `eXosip_set_option`, under the
+   * lock) → `[0, stats]`, or `[code, null]`.
+   */
+  statistics(): [number, eXosip_stats | null];
   /** `eXosip_masquerade_contact`. */
   masqueradeContact(address: string | null, port: number): void;
   /** `eXosip_lock`; nesting from JS counts and never deadlocks. */

@@ -53,6 +53,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_REGISTRATION_TIMEOUT: 'RegistrationError: no final answer within timeoutMs.',
   ERR_REGISTRATION_REMOVED: 'RegistrationError: remove() was called while waiting.',
   ERR_REGISTRATION_NOT_SENT: 'RegistrationError: eXosip_register_send_register refused the REGISTER (the SipError follows).',
+  ERR_TLS_CERT_NOT_VERIFIED: "RegistrationError: eXosip closed the TLS connection because the server's certificate did not verify (unknown CA, expired, wrong host, pinned key); reason has OpenSSL's words.",
   // Abort (Node's own shape).
   ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",
   // Sockets.
@@ -88,6 +89,7 @@ export type RegistrationCode =
   | 'ERR_REGISTRATION_TIMEOUT'
   | 'ERR_REGISTRATION_REMOVED'
   | 'ERR_REGISTRATION_NOT_SENT'
+  | 'ERR_TLS_CERT_NOT_VERIFIED'
   | 'ERR_CONTEXT_CLOSED'
   | 'ABORT_ERR';
 
@@ -151,6 +153,8 @@ export function asSipError(error: unknown): unknown {
  * `retryAfter`), `'ERR_REGISTRATION_AUTH_UNSUPPORTED'` (a 401/407 none of whose
  * challenges the credentials can answer correctly: `reason` says which
  * algorithm, qop or realm is missing; nothing was sent in answer),
+ * `'ERR_TLS_CERT_NOT_VERIFIED'` (over TLS with verification on, eXosip refused
+ * the registrar's certificate: `reason` gives OpenSSL's reason, `statusCode` 0),
  * `'ERR_REGISTRATION_NO_RESPONSE'` (eXosip gave up: transaction timeout or
  * transport error, `statusCode` 0, `reason` in words such as
  * `'no answer from 127.0.0.1:9 (udp) within 32 s'`), `'ERR_REGISTRATION_TIMEOUT'`

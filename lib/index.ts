@@ -8,7 +8,8 @@
 
 // The context (eX_setup.h, eXosip.h): sockets, options, credentials, events, log, trace.
 export { Context } from './context/context';
-export type { AuthenticationInfo, ContextEventMap, ContextOptions, ListenInfo, ListenOptions, Transport } from './context/types';
+export type { AuthenticationInfo, ContextEventMap, ContextOptions, ContextStatistics, ListenInfo, ListenOptions, Transport } from './context/types';
+export type { TlsOptions } from './context/tls';
 export { LOG_LEVELS } from './context/log';
 export type { Logger, LogMethod, LogRecord } from './context/log';
 export { redactCredentials } from './context/trace';
@@ -60,5 +61,5 @@ export { Message, parseMessage } from './message';
 export { EVENT_TYPES } from './events';
 export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
 export { OPTIONS, OPTION_KINDS } from './options';
-export type { ExosipOptionName, OptionKind, OptionValue } from './options';
+export type { eXosip_stats, eXosip_tls_credentials_t, eXosip_tls_ctx_t, ExosipOptionName, OptionKind, OptionValue } from './options';
 export { OSIP_CODES, osipCodeName, RegistrationError, SipError } from './errors';

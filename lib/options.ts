@@ -5,8 +5,86 @@
 import { binding } from './native';
 import type { ExosipOptionName } from './generated/constants';
 
-/** How an option's value is passed to eXosip. */
-export type OptionKind = 'int' | 'long' | 'string' | 'range' | 'dns' | 'unsupported';
+/**
+ * How an option's value is passed to eXosip: `'tls'` is an
+ * {@link eXosip_tls_ctx_t}-shaped object, `'stats'` an object eXosip fills
+ * ({@link eXosip_stats}, compat's `eXosip_set_option` only).
+ */
+export type OptionKind = 'int' | 'long' | 'string' | 'range' | 'dns' | 'tls' | 'stats' | 'unsupported';
+
+/**
+ * `eXosip_tls_credentials_t` (eX_setup.h): one side's key pair. Paths are
+ * absolute paths of PEM (or DER) files; each string at most 1023 bytes (C's
+ * `char[1024]`; longer ones are refused, eXosip would cut them).
+ */
+export interface eXosip_tls_credentials_t {
+  /** The private key file. */
+  priv_key?: string;
+  /** The private key's password (unused for an unencrypted key). */
+  priv_key_pw?: string;
+  /** The certificate file of `priv_key`; eXosip needs both or neither. */
+  cert?: string;
+  /** Client side: a DER file with the server's expected public key (pinning). */
+  public_key_pinned?: string;
+}
+
+/**
+ * `eXosip_tls_ctx_t` (eX_setup.h), the value of
+ * `EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO`. Absent fields are C's empty
+ * strings / zeros. eXosip copies every field (`eXosip_set_tls_ctx`): nothing
+ * needs to outlive the call.
+ */
+export interface eXosip_tls_ctx_t {
+  /** A file of random data (unused by eXosip 5.3 with OpenSSL >= 1.1). */
+  random_file?: string;
+  /** Diffie-Hellman parameters file; default: eXosip generates them. */
+  dh_param?: string;
+  /** The CAs to trust: a PEM file, or a directory of hashed certificates (`openssl rehash`); eXosip tells them apart with stat(). */
+  root_ca_cert?: string;
+  /** OpenSSL cipher list (at most 2047 bytes); default `HIGH:!COMPLEMENTOFDEFAULT:!kRSA:!PSK:!SRP`. */
+  cipher_list?: string;
+  /** `SSL_OP_*` flags added to the TLS context (an unsigned 32-bit number here). */
+  tls_flags?: number;
+  /** `SSL_OP_*` flags added to the DTLS context. */
+  dtls_flags?: number;
+  /** The certificate this context presents as a TLS client. */
+  client?: eXosip_tls_credentials_t;
+  /** The certificate for incoming TLS connections (a build with `ENABLE_MAIN_SOCKET` only). */
+  server?: eXosip_tls_credentials_t;
+}
+
+/**
+ * `struct eXosip_stats` (eX_setup.h), read with `EXOSIP_OPT_GET_STATISTICS`.
+ * `allocated_*` are counts now; `average_*` are new ones per hour, averaged
+ * over eXosip's `EXOSIP_STATS_PERIOD` (3600 s) in steps of
+ * `EXOSIP_STATS_INTERVAL` (60 s). Counted since `eXosip_init`.
+ */
+export interface eXosip_stats {
+  /** Transactions allocated now. */
+  allocated_transactions: number;
+  /** New transactions per hour. */
+  average_transactions: number;
+  /** Registrations allocated now (`eXosip_register_build_*` until removed). */
+  allocated_registrations: number;
+  /** New registrations per hour. */
+  average_registrations: number;
+  /** Calls allocated now. */
+  allocated_calls: number;
+  /** New calls per hour. */
+  average_calls: number;
+  /** Publications allocated now. */
+  allocated_publications: number;
+  /** New publications per hour. */
+  average_publications: number;
+  /** Outgoing subscriptions allocated now. */
+  allocated_subscriptions: number;
+  /** New outgoing subscriptions per hour. */
+  average_subscriptions: number;
+  /** Incoming subscriptions allocated now. */
+  allocated_insubscriptions: number;
+  /** New incoming subscriptions per hour. */
+  average_insubscriptions: number;
+}
 
 export type { ExosipOptionName } from './generated/constants';
 
@@ -77,18 +155,18 @@ export const OPTION_KINDS = {
   EXOSIP_OPT_SET_CONTACT_DIALOG_EXTRA_PARAMS: 'string',
   /** 1 to verify the peer's certificate on TLS connections. */
   EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE: 'int',
-  /** Takes a C struct (certificates, CA, key): not settable from JS. */
-  EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO: 'unsupported',
-  /** A client certificate of the Windows Certificate Store, by name. */
+  /** An {@link eXosip_tls_ctx_t}: CA, client certificate, key and its password. */
+  EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO: 'tls',
+  /** Obsolete in eXosip 5.3 (Windows store): eXosip answers `OSIP_UNDEFINED_ERROR`. */
   EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME: 'string',
-  /** A server certificate of the Windows Certificate Store, by name. */
+  /** Obsolete in eXosip 5.3 (Windows store): eXosip answers `OSIP_UNDEFINED_ERROR`. */
   EXOSIP_OPT_SET_TLS_SERVER_CERTIFICATE_NAME: 'string',
   /** 1 to send TCP keep-alives as OPTIONS requests; only in an eXosip built with `ENABLE_KEEP_ALIVE_OPTIONS_METHOD`. */
   EXOSIP_OPT_KEEP_ALIVE_OPTIONS_METHOD: 'int',
   /** Deprecated by eXosip; takes a C pointer: not settable from JS. */
   EXOSIP_OPT_SET_TSC_SERVER: 'unsupported',
-  /** Fills a C struct of statistics: not readable from JS. */
-  EXOSIP_OPT_GET_STATISTICS: 'unsupported',
+  /** Fills an {@link eXosip_stats} object (compat); `ctx.statistics()` reads it. */
+  EXOSIP_OPT_GET_STATISTICS: 'stats',
 } as const satisfies Record<ExosipOptionName, OptionKind>;
 
 /** Every `EXOSIP_OPT_*` by C name, with the C value. */
@@ -99,6 +177,7 @@ export type OptionValue =
   | number
   | string
   | [number, number]
+  | eXosip_tls_ctx_t
   | {
       /** The host name the DNS cache entry is for. */
       host: string;
@@ -128,7 +207,33 @@ export function valueFits(kind: OptionKind, value: unknown): boolean {
       return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n) && n >= 0 && n <= 65535);
     case 'dns':
       return typeof value === 'object' && value !== null && typeof (value as { host?: unknown }).host === 'string' && typeof (value as { ip?: unknown }).ip === 'string';
+    case 'tls':
+      return tlsCtxFits(value);
+    case 'stats':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
     default:
       return false;
   }
+}
+
+const TLS_STRINGS = ['random_file', 'dh_param', 'root_ca_cert', 'cipher_list'] as const;
+const TLS_CREDENTIALS = ['priv_key', 'priv_key_pw', 'cert', 'public_key_pinned'] as const;
+
+function cString(value: unknown, max: number): boolean {
+  return value === undefined || (typeof value === 'string' && !value.includes('\0') && Buffer.byteLength(value) <= max);
+}
+
+function credentialsFit(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  return TLS_CREDENTIALS.every((k) => cString(c[k], 1023)) && (c.cert === undefined || c.cert === '') === (c.priv_key === undefined || c.priv_key === '');
+}
+
+/** An eXosip_tls_ctx_t that eXosip takes whole: strings that fit, flags in 32 bits, cert and key together. */
+function tlsCtxFits(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const o = value as Record<string, unknown>;
+  const flags = (v: unknown): boolean => v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff);
+  return TLS_STRINGS.every((k) => cString(o[k], k === 'cipher_list' ? 2047 : 1023)) && flags(o.tls_flags) && flags(o.dtls_flags) && credentialsFit(o.client) && credentialsFit(o.server);
 }

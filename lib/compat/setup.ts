@@ -9,10 +9,12 @@ import type { ContextOptions } from '../context/types';
 import { typeError } from '../errors';
 import { contextInternals, kDeferInit, nativeOf } from '../internal/handles';
 import { binding } from '../native';
-import { optionKind, valueFits } from '../options';
+import { type eXosip_stats, type eXosip_tls_ctx_t, optionKind, valueFits } from '../options';
 import { contextOf, int, nativeContext, str, strOrNull, UNSAFE_TEXT } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import { closeQueue, queueOf } from './event-queue';
+
+export type { eXosip_stats, eXosip_tls_credentials_t, eXosip_tls_ctx_t } from '../options';
 
 /** `struct eXosip_t *`: an eXosip context, the same object as a {@link Context}. */
 export type eXosip_t = Context;
@@ -81,12 +83,20 @@ export function eXosip_set_user_agent(ctx: eXosip_t, user_agent: string): void {
  * → 0 or a negative code (`OSIP_BADPARAMETER` for an option number eXosip
  * does not know, as in C). Pass the value itself where C passes a pointer:
  * a number for `int`/`long` options, a string for `char *` ones, `[min, max]`
- * for `EXOSIP_OPT_SET_OC_PORT_RANGE`, `{ host, ip }` for the DNS cache ones.
+ * for `EXOSIP_OPT_SET_OC_PORT_RANGE`, `{ host, ip }` for the DNS cache ones,
+ * an {@link eXosip_tls_ctx_t}-shaped object for
+ * `EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO` (eXosip copies it; absent fields
+ * are C's zeroed memory), and for `EXOSIP_OPT_GET_STATISTICS` an object that
+ * eXosip fills with the fields of {@link eXosip_stats}, as C fills the struct.
  * Throws `ERR_INVALID_ARG_TYPE` for a value of the wrong shape (C would
- * misread the pointer) and `ERR_INVALID_ARG_VALUE` for the options that take a
- * C struct or callback this binding does not pass.
+ * misread the pointer), for a string eXosip would cut (over its `char[1024]`)
+ * and for a `client`/`server` with `cert` but no `priv_key` or the reverse
+ * (eXosip 5.3 would return 0 and drop the whole struct:
+ * `TLS_ERR_MISSING_AUTH_PART` is lost in `eXosip_set_option`); and
+ * `ERR_INVALID_ARG_VALUE` for the options that take a C struct or callback
+ * this binding does not pass.
  */
-export function eXosip_set_option(ctx: eXosip_t, option: number, value: number | string | [number, number] | { host: string; ip: string }): number {
+export function eXosip_set_option(ctx: eXosip_t, option: number, value: number | string | [number, number] | { host: string; ip: string } | eXosip_tls_ctx_t | eXosip_stats): number {
   const fn = 'eXosip_set_option';
   const context = contextOf(ctx, fn);
   const id = int(option, fn, 'opt');
@@ -94,7 +104,12 @@ export function eXosip_set_option(ctx: eXosip_t, option: number, value: number |
   if (kind === undefined) return OSIP_BADPARAMETER;
   if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: option ${id} takes a C struct or callback this binding does not pass`);
   if (!valueFits(kind, value)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: option ${id} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
-  return nativeOf(context).setOption(id, value);
+  if (kind === 'stats') {
+    const [code, stats] = nativeOf(context).statistics();
+    if (stats !== null) Object.assign(value as eXosip_stats, stats);
+    return code;
+  }
+  return nativeOf(context).setOption(id, value as Exclude<typeof value, eXosip_stats>);
 }
 
 /**

@@ -3,7 +3,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeContext, NativeEvent, NativeLog, NativeTrace } from '../../binding';
+import type { NativeContext, NativeDelivery } from '../../binding';
 import { check, osipError, socketError, stateError, typeError } from '../errors';
 import { type ExosipEvent, type ExosipEventType, toEvent } from '../events';
 import { EventDispatcher } from '../internal/dispatch';
@@ -16,8 +16,9 @@ import { registerOptions, startRegistration } from '../register/start';
 import type { RegisterOptions, RegistrationInfo, UnregisterAllOptions } from '../register/types';
 import { eventIterator } from './iterator';
 import { checkLogger, deliver, type Logger } from './log';
+import { TlsFailureLog, tlsSettings } from './tls';
 import { TraceDecoder, type TraceOptions } from './trace';
-import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
+import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
 
 /**
  * One eXosip context (`eXosip_t`) with its own native worker thread.
@@ -42,6 +43,7 @@ export class Context extends EventEmitter<ContextEventMap> {
   #closing: Promise<void> | null = null;
   #trace: TraceDecoder | null = null;
   #logger: Logger | null = null;
+  #tlsFailures = new TlsFailureLog();
   /** What ref()/unref() asked; the context holds the loop only once it listens. */
   #refed = true;
 
@@ -55,6 +57,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const logLevel = o.logLevel === undefined ? 3 : v.integer('options.logLevel', o.logLevel, 0, 7);
     if (o.contactRewrite !== undefined && typeof o.contactRewrite !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'options.contactRewrite must be a boolean');
     for (const [name, value] of Object.entries(settings)) v.exosipOption(name, value);
+    const tls = tlsSettings('options.tls', o.tls);
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
@@ -65,6 +68,7 @@ export class Context extends EventEmitter<ContextEventMap> {
       init: () => this.#native.init(),
       listen: (proto, address, port, family, secure) => this.#listen(proto, address, port, family, secure),
       assertOpen: () => this.#assertOpen(),
+      tlsFailures: this.#tlsFailures,
       forgetRegistration: (rid) => {
         this.#dispatcher.registrations.delete(rid);
         if (this.#closing === null) this.#native.registerRemove(rid);
@@ -80,6 +84,8 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (userAgent !== undefined) this.#native.setUserAgent(userAgent);
     // issue #16: the binding's default, before the raw options that may override it.
     this.setOption('EXOSIP_OPT_AUTO_MASQUERADE_CONTACT', o.contactRewrite === true ? 1 : 0);
+    if (tls.certificates !== null) check(this.#native.setOption(binding.constants.options.EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO, tls.certificates), 'eXosip_set_option', 'EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO');
+    check(this.#native.setOption(binding.constants.options.EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE, tls.verify), 'eXosip_set_option', 'EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE');
     for (const [name, value] of Object.entries(settings)) this.setOption(name as ExosipOptionName, value as OptionValue);
   }
 
@@ -181,6 +187,32 @@ export class Context extends EventEmitter<ContextEventMap> {
     const id = v.exosipOption(option, value);
     this.#assertOpen();
     check(this.#native.setOption(id, value), 'eXosip_set_option', String(option));
+  }
+
+  /**
+   * eXosip's counters now (`EXOSIP_OPT_GET_STATISTICS`): transactions,
+   * registrations, calls, publications and subscriptions allocated, and new
+   * ones per hour. Throws `ERR_CONTEXT_CLOSED` once closed; a SipError if
+   * eXosip refuses (a `MINISIZE` build has no statistics).
+   */
+  statistics(): ContextStatistics {
+    this.#assertOpen();
+    const [code, s] = this.#native.statistics();
+    check(code < 0 || s === null ? (code < 0 ? code : -1) : 0, 'eXosip_set_option', 'EXOSIP_OPT_GET_STATISTICS');
+    return Object.freeze({
+      transactions: s!.allocated_transactions,
+      transactionsPerHour: s!.average_transactions,
+      registrations: s!.allocated_registrations,
+      registrationsPerHour: s!.average_registrations,
+      calls: s!.allocated_calls,
+      callsPerHour: s!.average_calls,
+      publications: s!.allocated_publications,
+      publicationsPerHour: s!.average_publications,
+      subscriptions: s!.allocated_subscriptions,
+      subscriptionsPerHour: s!.average_subscriptions,
+      inSubscriptions: s!.allocated_insubscriptions,
+      inSubscriptionsPerHour: s!.average_insubscriptions,
+    });
   }
 
   /** `eXosip_masquerade_contact`: the public address and port to put in Contact/Via (null to stop). */
@@ -330,9 +362,13 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (this.#closing !== null) throw stateError('ERR_CONTEXT_CLOSED', 'The context is closed');
   }
 
-  #dispatch(raw: NativeEvent | NativeTrace | NativeLog): void {
+  #dispatch(raw: NativeDelivery): void {
     if (raw.kind === 'log') {
       if (this.#logger !== null) deliver(this.#logger, raw);
+      return;
+    }
+    if (raw.kind === 'tls') {
+      this.#tlsFailures.add(raw.text);
       return;
     }
     if (raw.kind === 'trace') {

@@ -7,6 +7,7 @@ import type { AnyExosipEvent } from '../events';
 import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
 import type { Logger } from './log';
+import type { TlsOptions } from './tls';
 import type { SipTrace } from './trace';
 
 /**
@@ -39,6 +40,48 @@ export interface ContextOptions {
    * An explicit `options.EXOSIP_OPT_AUTO_MASQUERADE_CONTACT` wins over this.
    */
   contactRewrite?: boolean;
+  /**
+   * TLS: the CA to trust, a client certificate and key, and whether to verify
+   * the server's certificate, which is **on by default** (eXosip's default
+   * is off; see {@link TlsOptions.verify}). Applies to every TLS connection
+   * the context opens.
+   */
+  tls?: TlsOptions;
+}
+
+/**
+ * eXosip's counters (`EXOSIP_OPT_GET_STATISTICS`, `struct eXosip_stats`),
+ * from {@link Context.statistics}. Counts are objects allocated now; rates
+ * are new ones per hour, averaged by eXosip over the last hour
+ * (`EXOSIP_STATS_PERIOD`, 3600 s, in 60 s steps), since `eXosip_init`. eXosip
+ * divides by whole seconds since the oldest count: a rate reads 0 within the
+ * first second, then starts high (2 in 1 s reads 7200/h).
+ */
+export interface ContextStatistics {
+  /** SIP transactions allocated now (`allocated_transactions`). */
+  readonly transactions: number;
+  /** New transactions per hour (`average_transactions`). */
+  readonly transactionsPerHour: number;
+  /** Registrations eXosip holds now, until removed (`allocated_registrations`). */
+  readonly registrations: number;
+  /** New registrations per hour (`average_registrations`). */
+  readonly registrationsPerHour: number;
+  /** Calls allocated now (`allocated_calls`). */
+  readonly calls: number;
+  /** New calls per hour (`average_calls`). */
+  readonly callsPerHour: number;
+  /** Publications allocated now (`allocated_publications`). */
+  readonly publications: number;
+  /** New publications per hour (`average_publications`). */
+  readonly publicationsPerHour: number;
+  /** Outgoing subscriptions allocated now (`allocated_subscriptions`). */
+  readonly subscriptions: number;
+  /** New outgoing subscriptions per hour (`average_subscriptions`). */
+  readonly subscriptionsPerHour: number;
+  /** Incoming subscriptions allocated now (`allocated_insubscriptions`). */
+  readonly inSubscriptions: number;
+  /** New incoming subscriptions per hour (`average_insubscriptions`). */
+  readonly inSubscriptionsPerHour: number;
 }
 
 /** Options of {@link Context.listen}. */

@@ -201,17 +201,17 @@ export const EXOSIP_OPT_SET_SESSIONTIMERS_FORCE = opt('EXOSIP_OPT_SET_SESSIONTIM
 export const EXOSIP_OPT_FORCE_CONNECTIONREUSE = opt('EXOSIP_OPT_FORCE_CONNECTIONREUSE');
 /** Option (string). */
 export const EXOSIP_OPT_SET_CONTACT_DIALOG_EXTRA_PARAMS = opt('EXOSIP_OPT_SET_CONTACT_DIALOG_EXTRA_PARAMS');
-/** Option (int). */
+/** Option (int): 1 to verify the server's certificate (eXosip's default 0; the TS `tls` option defaults to 1). */
 export const EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE = opt('EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE');
-/** Option (C struct: not passed by this binding; throws). */
+/** Option (`eXosip_tls_ctx_t`-shaped object: CA, client certificate, key and its password; copied by eXosip). */
 export const EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO = opt('EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO');
-/** Option (string). */
+/** Option (string): obsolete in eXosip 5.3, which answers OSIP_UNDEFINED_ERROR. */
 export const EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME = opt('EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME');
-/** Option (string). */
+/** Option (string): obsolete in eXosip 5.3, which answers OSIP_UNDEFINED_ERROR. */
 export const EXOSIP_OPT_SET_TLS_SERVER_CERTIFICATE_NAME = opt('EXOSIP_OPT_SET_TLS_SERVER_CERTIFICATE_NAME');
 /** Option (int). */
 export const EXOSIP_OPT_KEEP_ALIVE_OPTIONS_METHOD = opt('EXOSIP_OPT_KEEP_ALIVE_OPTIONS_METHOD');
 /** Option (C struct: not passed by this binding; throws). */
 export const EXOSIP_OPT_SET_TSC_SERVER = opt('EXOSIP_OPT_SET_TSC_SERVER');
-/** Option (C struct out-parameter: not passed by this binding; throws). */
+/** Option (an object eXosip fills with `eXosip_stats`' fields, as C fills the struct; `ctx.statistics()` in TS). */
 export const EXOSIP_OPT_GET_STATISTICS = opt('EXOSIP_OPT_GET_STATISTICS');

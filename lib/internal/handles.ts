@@ -9,6 +9,7 @@
  */
 import type { NativeContext } from '../../binding';
 import type { Context } from '../context/context';
+import type { TlsFailureLog } from '../context/tls';
 import { typeError } from '../errors';
 import type { RegistrationEvent } from '../events';
 import type { Registration } from '../register/registration';
@@ -36,6 +37,8 @@ export interface ContextInternals {
   listen(proto: number, address: string | null, port: number, family: number, secure: number): [number, number, number];
   /** Throws `ERR_CONTEXT_CLOSED` once `close()` was called. */
   assertOpen(): void;
+  /** The server certificates eXosip refused on this context's TLS connections (while verifying). */
+  readonly tlsFailures: TlsFailureLog;
   /** Drops registration `rid` from the dispatcher, and from eXosip (`eXosip_register_remove`) unless closing. */
   forgetRegistration(rid: number): void;
 }

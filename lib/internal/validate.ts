@@ -133,6 +133,7 @@ export function exosipOption(option: unknown, value: unknown): number {
   const kind = id === undefined ? undefined : optionKind(id);
   if (id === undefined || kind === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `Unknown eXosip option ${String(option)}`);
   if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} takes a C pointer this binding does not pass`);
+  if (kind === 'stats') throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} reads eXosip's counters: call ctx.statistics()`);
   if (!valueFits(kind, value)) {
     throw typeError('ERR_INVALID_ARG_TYPE', `${String(option)} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
   }

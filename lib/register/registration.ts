@@ -64,6 +64,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #ourContact: string | null;
   #retries = 0;
   #pending: Pending | null = null;
+  /** The context's TLS failure count when the REGISTER in flight was sent. */
+  #tlsSeq = 0;
   #waiters = new Set<() => void>();
   #lastResponse: Message | null = null;
   #transport: string;
@@ -261,6 +263,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
+      this.#tlsSeq = this.#host.tlsFailures.seq;
       this.#pending = {
         kind,
         resolve: (info) => {
@@ -352,10 +355,13 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const retryAfter = retryAfterOf(event.response);
     const note = guardNote(event.textinfo);
     const reason = `${event.response?.reasonPhrase ?? ''}${note === null ? '' : ` (${note})`}`;
+    const tls = status === 0 ? this.#host.tlsFailures.after(this.#tlsSeq) : null;
     const error =
-      status === 0
-        ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, noAnswerReason(this.proxy, this.#transport, took))
-        : this.#error(rejectionCode(event.textinfo), status, reason, retryAfter);
+      tls !== null
+        ? this.#error('ERR_TLS_CERT_NOT_VERIFIED', 0, `the registrar's TLS certificate was not verified: ${tls.reason}${tls.subject ? ` (${tls.subject})` : ''}`)
+        : status === 0
+          ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, noAnswerReason(this.proxy, this.#transport, took))
+          : this.#error(rejectionCode(event.textinfo), status, reason, retryAfter);
     this.#settleError(error);
     if (this.#state === 'registering') {
       // The first REGISTER failed for good: eXosip would otherwise resend it

@@ -5,6 +5,7 @@
 #include "../errors.h"
 #include "../module.h"
 #include "../util/error.h"
+#include "log.h"
 
 namespace exosip {
 
@@ -157,7 +158,8 @@ void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
 void Context::StopSinks() {
   StopTrace();
   ReleaseSlot();
-  if (logging_) SetLogLevel(-1);
+  ForgetLogOwner(this);
+  logging_ = false;
 }
 
 void Context::StopWorker() {

@@ -6,8 +6,10 @@
 // because the C API is; it holds no JS and is mutex-guarded.
 #pragma once
 
+#include <eXosip2/eXosip.h>
 #include <napi.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -35,5 +37,29 @@ void InstallLogSink();
 /// `ctx` receives log lines of level <= `level` (0 FATAL .. 7 INFO4); -1 removes it.
 /// Removing waits for a line being handed to it on another thread.
 void SetLogSink(Context* ctx, int level);
+
+/// An ERROR line eXosip's TLS transport (eXtl_tls.c) logged on the eXosip
+/// thread of the context that receives it: a certificate it did not verify
+/// ("invalid depth[...]"), a pinned key that does not match, ...
+struct TlsErrorData : Delivery {
+  explicit TlsErrorData(std::string text) : text(std::move(text)) {}
+  Napi::Object ToJs(Napi::Env env) override;
+  std::string text;
+};
+
+/// Runs `create` (eXosip_listen_addr: it starts eXosip's own thread) with the
+/// calling thread named "exosip-<n>" after `owner` for the time of the call:
+/// on Linux a new thread inherits its creator's name, so eXosip's thread
+/// carries it. osip_trace gives no context; that name is how a TLS error line
+/// is told apart by context (SetTlsWatch). Elsewhere lines stay unattributed.
+int NamingThreads(Context* owner, const std::function<int()>& create);
+
+/// While `on`, `owner` receives the ERROR lines of eXtl_tls.c logged on its
+/// eXosip thread as TlsErrorData (osip's ERROR level is enabled for it).
+/// Off waits for a line being handed to it on another thread.
+void SetTlsWatch(Context* owner, bool on);
+
+/// Stops every sink and watch of `owner` (it is closing).
+void ForgetLogOwner(Context* owner);
 
 }  // namespace exosip

@@ -5,12 +5,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "../message.h"
 #include "../util/args.h"
 #include "../util/socket.h"
 #include "context.h"
+#include "log.h"
 
 namespace exosip {
 namespace {
@@ -70,7 +72,7 @@ Napi::Value Listen(Context& self, const Napi::CallbackInfo& info) {
       continue;
     }
     bound = probe;
-    code = eXosip_listen_addr(ctx, transport, addr, bound, family, secure);
+    code = NamingThreads(&self, [&] { return eXosip_listen_addr(ctx, transport, addr, bound, family, secure); });
     if (code == 0) {
       err = 0;
       break;
@@ -98,6 +100,57 @@ int SetDnsCacheOption(eXosip_t* ctx, int opt, Napi::Object o) {
   return eXosip_set_option(ctx, opt, &entry);
 }
 
+// Copies o[key] into a char[size] field; false when it is not a string, holds
+// a NUL, or would not fit (eXosip's snprintf would cut it silently).
+bool CopyTlsField(Napi::Object o, const char* key, char* field, size_t size) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return true;
+  if (!v.IsString()) return false;
+  std::string s = v.As<Napi::String>().Utf8Value();
+  if (s.size() >= size || s.find('\0') != std::string::npos) return false;
+  std::memcpy(field, s.data(), s.size());
+  return true;
+}
+
+bool CopyTlsCredentials(Napi::Object o, const char* key, eXosip_tls_credentials_t* out) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return true;
+  if (!v.IsObject()) return false;
+  Napi::Object c = v.As<Napi::Object>();
+  return CopyTlsField(c, "priv_key", out->priv_key, sizeof(out->priv_key)) &&
+         CopyTlsField(c, "priv_key_pw", out->priv_key_pw, sizeof(out->priv_key_pw)) &&
+         CopyTlsField(c, "cert", out->cert, sizeof(out->cert)) &&
+         CopyTlsField(c, "public_key_pinned", out->public_key_pinned, sizeof(out->public_key_pinned));
+}
+
+bool CopyTlsFlags(Napi::Object o, const char* key, unsigned long* out) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return true;
+  if (!v.IsNumber()) return false;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<unsigned long>(d))) return false;
+  *out = static_cast<unsigned long>(d);
+  return true;
+}
+
+// EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO with an eXosip_tls_ctx_t-shaped object.
+// eXosip copies every field into the context (eXosip_set_tls_ctx, snprintf),
+// so the struct only lives for the call; it is wiped as it holds the key's
+// password. eXosip's thread reads the copy when it connects: set it under the lock.
+int SetTlsCertificates(Context& self, eXosip_t* ctx, Napi::Object o) {
+  auto tls = std::make_unique<eXosip_tls_ctx_t>();
+  std::memset(tls.get(), 0, sizeof(*tls));
+  bool ok = CopyTlsField(o, "random_file", tls->random_file, sizeof(tls->random_file)) &&
+            CopyTlsField(o, "dh_param", tls->dh_param, sizeof(tls->dh_param)) &&
+            CopyTlsField(o, "root_ca_cert", tls->root_ca_cert, sizeof(tls->root_ca_cert)) &&
+            CopyTlsField(o, "cipher_list", tls->cipher_list, sizeof(tls->cipher_list)) &&
+            CopyTlsFlags(o, "tls_flags", &tls->tls_flags) && CopyTlsFlags(o, "dtls_flags", &tls->dtls_flags) &&
+            CopyTlsCredentials(o, "client", &tls->client) && CopyTlsCredentials(o, "server", &tls->server);
+  int code = ok ? self.Locked([&] { return eXosip_set_option(ctx, EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO, tls.get()); }) : OSIP_BADPARAMETER;
+  explicit_bzero(tls.get(), sizeof(*tls));
+  return code;
+}
+
 // setOption(opt, value) -> code. value: number (int options), string (char*
 // options), [min, max] (EXOSIP_OPT_SET_OC_PORT_RANGE), {host, ip} (DNS cache).
 Napi::Value SetOption(Context& self, const Napi::CallbackInfo& info) {
@@ -119,6 +172,14 @@ Napi::Value SetOption(Context& self, const Napi::CallbackInfo& info) {
     }
   } else if ((opt == EXOSIP_OPT_ADD_DNS_CACHE || opt == EXOSIP_OPT_DELETE_DNS_CACHE) && value.IsObject()) {
     code = SetDnsCacheOption(ctx, opt, value.As<Napi::Object>());
+  } else if (opt == EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO && value.IsObject()) {
+    code = SetTlsCertificates(self, ctx, value.As<Napi::Object>());
+  } else if (opt == EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE && value.IsNumber()) {
+    int v = IntArg(info, 1, "value");
+    code = self.Locked([&] { return eXosip_set_option(ctx, opt, &v); });
+    // With verification on, a certificate eXosip refuses is reported by its
+    // log only: watch it so the failed operation can say why (log.h).
+    if (code == 0) SetTlsWatch(&self, v > 0);
   } else if (value.IsString()) {
     std::string v = StringArg(info, 1, "value");
     code = eXosip_set_option(ctx, opt, v.c_str());
@@ -127,6 +188,38 @@ Napi::Value SetOption(Context& self, const Napi::CallbackInfo& info) {
     code = eXosip_set_option(ctx, opt, &v);
   }
   return Code(env, code);
+}
+
+// statistics() -> [code, stats|null]: EXOSIP_OPT_GET_STATISTICS, which eXosip
+// serves through eXosip_set_option (there is no eXosip_get_option in 5.3).
+// It updates the averages as it reads them: under the lock.
+Napi::Value Statistics(Context& self, const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  eXosip_t* ctx = self.Ready(env);
+  struct eXosip_stats stats;
+  std::memset(&stats, 0, sizeof(stats));
+  int code = self.Locked([&] { return eXosip_set_option(ctx, EXOSIP_OPT_GET_STATISTICS, &stats); });
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, code);
+  if (code != 0) {
+    out.Set(1u, env.Null());
+    return out;
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("allocated_transactions", stats.allocated_transactions);
+  o.Set("average_transactions", stats.average_transactions);
+  o.Set("allocated_registrations", stats.allocated_registrations);
+  o.Set("average_registrations", stats.average_registrations);
+  o.Set("allocated_calls", stats.allocated_calls);
+  o.Set("average_calls", stats.average_calls);
+  o.Set("allocated_publications", stats.allocated_publications);
+  o.Set("average_publications", stats.average_publications);
+  o.Set("allocated_subscriptions", stats.allocated_subscriptions);
+  o.Set("average_subscriptions", stats.average_subscriptions);
+  o.Set("allocated_insubscriptions", stats.allocated_insubscriptions);
+  o.Set("average_insubscriptions", stats.average_insubscriptions);
+  out.Set(1u, o);
+  return out;
 }
 
 Napi::Value MasqueradeContact(Context& self, const Napi::CallbackInfo& info) {
@@ -231,6 +324,7 @@ void AddSetupMethods(Context::Methods& methods) {
       Context::Method<&Listen>("listen"),
       Context::Method<&SetUserAgent>("setUserAgent"),
       Context::Method<&SetOption>("setOption"),
+      Context::Method<&Statistics>("statistics"),
       Context::Method<&MasqueradeContact>("masqueradeContact"),
       Context::Method<&Lock>("lock"),
       Context::Method<&Unlock>("unlock"),

@@ -15,18 +15,25 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { afterEach, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import ts from 'typescript';
 import {
+  AF_INET,
+  EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE,
   EXOSIP_REGISTRATION_FAILURE,
   EXOSIP_REGISTRATION_SUCCESS,
+  IPPROTO_TCP,
   OSIP_NOTFOUND,
   eXosip_add_authentication_info,
   eXosip_event_wait,
+  eXosip_init,
+  eXosip_listen_addr,
   eXosip_lock,
+  eXosip_malloc,
   eXosip_register_build_initial_register,
   eXosip_register_build_register,
   eXosip_register_send_register,
+  eXosip_set_option,
   eXosip_unlock,
   osip_message_get_expires,
   osip_message_get_supported,
@@ -37,6 +44,7 @@ import { Context, type Registration, type RegistrationInfo } from '../../lib/ind
 import { nativeOf } from '../../lib/internal/handles';
 import { type Binding, waitFor } from '../helpers/kamailio';
 import { useKamailio } from '../helpers/use-kamailio';
+import { makeTestPki } from '../helpers/tls-certs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOC = path.join(ROOT, 'docs', 'porting.md');
@@ -152,6 +160,10 @@ function typeCheck(gen: Generated): string[] {
 interface Snippets {
   create_context(port: number): Promise<eXosip_t | null>;
   create_context_ctx(port: number): Promise<Context>;
+  tls_certificates(ctx: eXosip_t, dir: string, port: number): number;
+  tls_certificates_ctx(dir: string, port: number): Promise<Context>;
+  tls_no_verification(ctx: eXosip_t): number;
+  tls_no_verification_ctx(): Context;
   initiate_registration(ctx: eXosip_t, proxy: string): number;
   initiate_registration_ctx(ctx: Context, proxy: string): Promise<Registration>;
   set_password(ctx: eXosip_t, login: string, passwd: string): void;
@@ -199,6 +211,10 @@ const HOWTO_C_LINES = [
   'if (!(event = eXosip_event_wait (ctx, 0, 50)))',
   'eXosip_automatic_action (ctx);',
   'eXosip_event_free (event);',
+  'i = eXosip_listen_addr (ctx, IPPROTO_TCP, NULL, 5061, AF_INET, 1);',
+  'snprintf(tls_info.client.priv_key_pw, sizeof(tls_info.client.priv_key_pw), "password");',
+  'i = eXosip_set_option (ctx, EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO, (void*)&tls_info);',
+  'i = eXosip_set_option (ctx, EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE, (void*)&val);',
 ];
 
 const blocks = extractBlocks(fs.readFileSync(DOC, 'utf8'));
@@ -214,7 +230,25 @@ const contexts: Context[] = [];
 before(() => {
   s = load(generated);
 });
-const kam = useKamailio();
+// The TLS section's files, under the how-to's names and password; and the
+// same names with a CA that did not sign the registrar's certificate.
+const pki = makeTestPki({ clientKeyPassword: 'password' });
+const howto = howtoDir('howto', pki.caCert);
+const untrusted = howtoDir('untrusted', pki.otherCaCert);
+after(() => pki.remove());
+function howtoDir(name: string, ca: string): string {
+  const dir = path.join(pki.dir, name);
+  fs.mkdirSync(dir);
+  fs.copyFileSync(pki.clientCert, path.join(dir, 'user-cert.crt'));
+  fs.copyFileSync(pki.clientKey, path.join(dir, 'user-privkey.crt'));
+  fs.copyFileSync(ca, path.join(dir, 'cacert.crt'));
+  return dir;
+}
+const kam = useKamailio({ tls: { certificate: pki.serverCert, privateKey: pki.serverKey, caList: pki.caCert, clientCertificate: 'optional' } });
+const tlsProxy = (): string => `sip:127.0.0.1:${kam.tlsPort};transport=tls`;
+/** What Kamailio logged of the client certificate of the last REGISTER over TLS. */
+const lastTlsPeer = (): string => kam.log().split('\n').filter((l) => l.includes('TLS peer:')).at(-1) ?? '';
+
 afterEach(async () => {
   for (const ctx of contexts.splice(0)) await ctx.close();
   await kam.clearBindings();
@@ -350,6 +384,60 @@ const cases: Record<string, () => Promise<void>> = {
     // The `rid < 0` branch: a proxy eXosip cannot parse.
     assert.equal(s.initiate_registration(ctx, 'not a uri'), -1);
     assert.equal(nativeOf(ctx).lockDepth, 0, 'the failure branch unlocked');
+  },
+
+  async tls_certificates() {
+    const ctx = track(eXosip_malloc());
+    assert.equal(eXosip_init(ctx), 0);
+    assert.equal(s.tls_certificates(ctx, howto, 0), 0);
+    s.set_password(ctx, 'alice', 'secret');
+    assert.equal(s.initiate_registration(ctx, tlsProxy()), 0);
+    await waitEvent(ctx, success, 20_000);
+    const [binding] = await bindingsOf('alice@example.com', 1);
+    assert.match(binding.socket, /^tls:/);
+    assert.match(lastTlsPeer(), new RegExp(`verified=1 subject_cn=${pki.clientCn}`));
+    // Verification is on: a CA that did not sign the registrar's certificate
+    // ends the REGISTER without a response, as in C.
+    const other = track(eXosip_malloc());
+    assert.equal(eXosip_init(other), 0);
+    assert.equal(s.tls_certificates(other, untrusted, 0), 0);
+    s.set_password(other, 'alice', 'secret');
+    assert.equal(s.initiate_registration(other, tlsProxy()), 0);
+    const { event } = await waitEvent(other, (ev) => ev.typeId === EXOSIP_REGISTRATION_FAILURE, 20_000);
+    assert.equal(event.response, null);
+  },
+
+  async tls_certificates_ctx() {
+    const ctx = track(await s.tls_certificates_ctx(howto, 0));
+    s.set_password_ctx(ctx, 'alice', 'secret');
+    await s.initiate_registration_ctx(ctx, tlsProxy());
+    const [binding] = await bindingsOf('alice@example.com', 1);
+    assert.match(binding.socket, /^tls:/);
+    assert.match(lastTlsPeer(), new RegExp(`verified=1 subject_cn=${pki.clientCn}`));
+    const other = track(await s.tls_certificates_ctx(untrusted, 0));
+    s.set_password_ctx(other, 'alice', 'secret');
+    await assert.rejects(s.initiate_registration_ctx(other, tlsProxy()), { code: 'ERR_TLS_CERT_NOT_VERIFIED' });
+  },
+
+  async tls_no_verification() {
+    // No CA at all: only an unverified connection can succeed.
+    const ctx = track(eXosip_malloc());
+    assert.equal(eXosip_init(ctx), 0);
+    assert.equal(eXosip_listen_addr(ctx, IPPROTO_TCP, null, 0, AF_INET, 1), 0);
+    assert.equal(eXosip_set_option(ctx, EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE, 1), 0);
+    assert.equal(s.tls_no_verification(ctx), 0);
+    s.set_password(ctx, 'alice', 'secret');
+    assert.equal(s.initiate_registration(ctx, tlsProxy()), 0);
+    await waitEvent(ctx, success, 20_000);
+    assert.match((await bindingsOf('alice@example.com', 1))[0].socket, /^tls:/);
+  },
+
+  async tls_no_verification_ctx() {
+    const ctx = track(s.tls_no_verification_ctx());
+    await ctx.listen({ transport: 'tls', port: 0 });
+    s.set_password_ctx(ctx, 'alice', 'secret');
+    await s.initiate_registration_ctx(ctx, tlsProxy());
+    assert.match((await bindingsOf('alice@example.com', 1))[0].socket, /^tls:/);
   },
 
   async initiate_registration_ctx() {

@@ -129,7 +129,21 @@ describe('context lifecycle and argument checks', () => {
     assert.equal(eXosip_set_option(ctx, compat.EXOSIP_OPT_ADD_DNS_CACHE, { host: 'registrar.test', ip: '127.0.0.1' }), 0);
     assert.equal(eXosip_set_option(ctx, 4242, 1), OSIP_BADPARAMETER); // unknown option: C's default branch
     assert.equal(codeOf(() => eXosip_set_option(ctx, EXOSIP_OPT_UDP_KEEP_ALIVE, 'often')), 'ERR_INVALID_ARG_TYPE');
-    assert.equal(codeOf(() => eXosip_set_option(ctx, EXOSIP_OPT_GET_STATISTICS, 0)), 'ERR_INVALID_ARG_VALUE');
+    // The statistics' out-parameter must be an object to fill (test/context/statistics.test.ts).
+    assert.equal(codeOf(() => eXosip_set_option(ctx, EXOSIP_OPT_GET_STATISTICS, 0)), 'ERR_INVALID_ARG_TYPE');
+    assert.equal(codeOf(() => eXosip_set_option(ctx, compat.EXOSIP_OPT_SET_TSC_SERVER, 0)), 'ERR_INVALID_ARG_VALUE');
+  });
+
+  test('eXosip_set_option(EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO): 0 for an eXosip_tls_ctx_t, throws where eXosip would cut or drop it', () => {
+    const ctx = newContext();
+    const opt = compat.EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO;
+    assert.equal(eXosip_set_option(ctx, opt, { root_ca_cert: '/nonexistent/ca.pem', client: { cert: '/c.pem', priv_key: '/k.pem', priv_key_pw: 'pw' }, tls_flags: 0 }), 0);
+    assert.equal(eXosip_set_option(ctx, opt, {}), 0); // memset(&tls_info, 0, ...): clears it
+    assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { root_ca_cert: `/${'x'.repeat(1023)}` })), 'ERR_INVALID_ARG_TYPE');
+    assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { client: { cert: '/c.pem' } })), 'ERR_INVALID_ARG_TYPE');
+    assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { tls_flags: -1 })), 'ERR_INVALID_ARG_TYPE');
+    assert.equal(eXosip_set_option(ctx, compat.EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE, 1), 0);
+    assert.equal(eXosip_set_option(ctx, compat.EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME, 'me'), compat.OSIP_UNDEFINED_ERROR); // obsolete in 5.3
   });
 
   test('credentials: C codes, and OSIP_BADPARAMETER instead of silent truncation', () => {

@@ -50,6 +50,9 @@ export function useKamailio(options: StartKamailioOptions = {}): KamailioFixture
     get proxyV6() {
       return live().proxyV6;
     },
+    get tlsPort() {
+      return live().tlsPort;
+    },
     get dir() {
       return live().dir;
     },
