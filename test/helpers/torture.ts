@@ -94,3 +94,38 @@ export function crashesExosip(raw: Buffer): boolean {
     message.dispose();
   }
 }
+
+/**
+ * libeXosip2 5.3.0 frames a TCP or TLS stream itself, before any callback of
+ * the binding sees a byte (`handle_messages`, eXtl_tcp.c:437; the same code
+ * in eXtl_tls.c): after finding `\r\ncontent-length ` or `\r\nl ` (a space,
+ * no colon) in a header block, it takes `strchr(header, ':') + 1` and
+ * `atoi()`s it (eXtl_tcp.c:474-485, eXtl_tls.c:2008-2019). With no `:` left
+ * in that header block (up to its blank line, or a NUL byte) that is address
+ * 0x1: SIGSEGV on eXosip's thread. Only a peer eXosip holds a TCP/TLS
+ * connection with (the registrar or proxy it connected to) can send it; the
+ * binding cannot intercept the bytes (docs/reliability.md, "A remote crash
+ * the binding cannot guard").
+ *
+ * The TCP flood must exercise everything else, so each such header of
+ * `item` (followed by a blank line, as the flood writes it, and preceded by
+ * the previous item's, hence the leading CRLF considered) gets a colon in
+ * place of that space. Position-independent: it holds however eXosip's
+ * framing cuts the stream. Returns the item, changed or not, and whether it was.
+ */
+export function defuseTcpContentLength(item: Buffer): { item: Buffer; defused: boolean } {
+  const text = `\r\n${item.toString('latin1')}\r\n\r\n`;
+  const out = Buffer.from(item);
+  let defused = false;
+  for (const m of text.matchAll(/\r\n(?:content-length|l) /gi)) {
+    const from = m.index;
+    const nul = text.indexOf('\0', from);
+    const end = text.indexOf('\r\n\r\n', from);
+    const window = text.slice(from, nul >= 0 && nul < end ? nul : end);
+    if (window.includes(':')) continue;
+    const space = from + m[0].length - 1 - 2; // in `item`: without the leading CRLF
+    if (space >= 0 && space < out.length) out[space] = 0x3a;
+    defused = true;
+  }
+  return { item: out, defused };
+}
