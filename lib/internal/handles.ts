@@ -36,6 +36,8 @@ export interface ContextInternals {
   listen(proto: number, address: string | null, port: number, family: number, secure: number): [number, number, number];
   /** Throws `ERR_CONTEXT_CLOSED` once `close()` was called. */
   assertOpen(): void;
+  /** A compat answer call answered `tid` (cancels its default answer). */
+  answered(tid: number): void;
   /** Drops registration `rid` from the dispatcher, and from eXosip (`eXosip_register_remove`) unless closing. */
   forgetRegistration(rid: number): void;
 }
