@@ -82,3 +82,39 @@ test('an unanswered OPTIONS gets 200 with Allow/Accept/Supported, a MESSAGE 405 
     await Promise.all([alice.close(), bob.close()]);
   }
 });
+
+test('bad input gets a clear error and the context keeps working', async () => {
+  const alice = await openContext();
+  const bob = await openContext();
+  try {
+    bob.on('request', (req) => void req.respond(200));
+    const base = { to: uri(bob, 'bob'), from: uri(alice, 'alice') };
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', body: Buffer.alloc(70_000) }), { name: 'RangeError', code: 'ERR_MESSAGE_TOO_LARGE' });
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'X-Evil': 'a\r\nContact: <sip:evil@x>' } }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    await assert.rejects(alice.request({ ...base, method: 'MES SAGE' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /token/ });
+    await assert.rejects(alice.request({ ...base, method: 'INVITE' }), { code: 'ERR_INVALID_ARG_VALUE' });
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', to: 'not a uri' }), (e: unknown) => e instanceof RequestError && e.code === 'ERR_REQUEST_NOT_SENT');
+    // An unknown tid: eXosip does not know it, nothing is sent.
+    const { nativeOf } = await import('../../lib/internal/handles');
+    const [code] = nativeOf(bob).messageBuildAnswer(424242, 200);
+    assert.equal(code, -6);
+    const ok = await alice.message(uri(bob, 'bob'), 'still fine', { from: uri(alice, 'alice') });
+    assert.equal(ok.statusCode, 200);
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
+
+test('close() rejects a pending request with ERR_CONTEXT_CLOSED', async () => {
+  const alice = await openContext();
+  const bob = await open({ defaultAnswerMs: null });
+  try {
+    const outcome = alice.message(uri(bob, 'bob'), 'x', { from: uri(alice, 'alice') }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    await alice.close();
+    const error = await outcome;
+    assert.ok(error instanceof RequestError && error.code === 'ERR_CONTEXT_CLOSED', String(error));
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
