@@ -309,3 +309,18 @@ function firstHeader(sip: osip_message_t | null, fn: string, name: string): stri
   const handle = messageOrNull(sip, fn);
   return handle === null ? null : (handle.getHeaders(name)[0] ?? null);
 }
+
+/**
+ * `void osip_message_set_reason_phrase(osip_message_t *sip, char *reason)`:
+ * replaces the reason phrase of a response. The C idiom
+ * `osip_free(answer->reason_phrase); answer->reason_phrase = osip_strdup("...")`
+ * ports to this call. Throws `ERR_INVALID_ARG_VALUE` for CR, LF or NUL
+ * (C would inject them); null does nothing.
+ */
+export function osip_message_set_reason_phrase(sip: osip_message_t | null, reason: string): void {
+  const fn = 'osip_message_set_reason_phrase';
+  const handle = messageOrNull(sip, fn);
+  const value = str(reason, fn, 'reason');
+  if (UNSAFE_TEXT.test(value)) throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: reason must not contain CR, LF or NUL`);
+  if (handle !== null) handle.setReasonPhrase(value);
+}
