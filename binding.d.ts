@@ -106,9 +106,10 @@ export declare class NativeContext {
   automaticAction(): void;
   /**
    * `eXosip_default_action` for an event already delivered: its type, ids and
-   * response (borrowed, not consumed). 1 when eXosip had nothing to do.
+   * response and request (borrowed, not consumed; a 401/407 needs the
+   * request). 1 when eXosip had nothing to do.
    */
-  defaultAction(typeId: number, rid: number, tid: number, did: number, cid: number, sid: number, nid: number, response: NativeMessage | null): number;
+  defaultAction(typeId: number, rid: number, tid: number, did: number, cid: number, sid: number, nid: number, response: NativeMessage | null, request?: NativeMessage | null): number;
   /** `eXosip_register_build_initial_register` → `[rid, message]`. */
   registerBuildInitialRegister(from: string, proxy: string, contact: string | null, expires: number): [number, NativeMessage | null];
   /** `eXosip_register_build_register` → `[code, message]`. */
@@ -117,13 +118,34 @@ export declare class NativeContext {
   registerSendRegister(rid: number, message: NativeMessage | null): number;
   /** `eXosip_register_remove`. */
   registerRemove(rid: number): number;
+  /** `eXosip_message_build_request` → `[code, request]` (a request outside of a dialog). */
+  messageBuildRequest(method: string, to: string, from: string, route: string | null): [number, NativeMessage | null];
+  /** `eXosip_message_send_request` → tid (> 0) or a negative code; the message is spent whatever the result. */
+  messageSendRequest(message: NativeMessage): number;
   /** `eXosip_message_build_answer` → `[code, answer]` for a request of an `EXOSIP_MESSAGE_NEW` event. */
   messageBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
   /**
-   * `eXosip_message_send_answer`. The answer is spent when eXosip takes it;
-   * `OSIP_BADPARAMETER` for a bad tid/status leaves it with the caller.
+   * `eXosip_message_send_answer`. The answer is spent whatever the result
+   * (on `OSIP_BADPARAMETER` for a bad tid/status the binding frees it, where
+   * C would leak it).
    */
   messageSendAnswer(tid: number, status: number, answer: NativeMessage | null): number;
+  /** `eXosip_options_build_request` → `[code, request]`. */
+  optionsBuildRequest(to: string, from: string, route: string | null): [number, NativeMessage | null];
+  /** `eXosip_options_send_request` → tid (> 0) or a negative code; the message is spent. */
+  optionsSendRequest(message: NativeMessage): number;
+  /** `eXosip_options_build_answer` → `[code, answer]` for an OPTIONS of an `EXOSIP_MESSAGE_NEW` event. */
+  optionsBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
+  /** `eXosip_options_send_answer`; the answer is spent whatever the result (as {@link messageSendAnswer}). */
+  optionsSendAnswer(tid: number, status: number, answer: NativeMessage | null): number;
+  /** `eXosip_call_build_answer` → `[code, answer]` for the INVITE of an `EXOSIP_CALL_INVITE` event. */
+  callBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
+  /** `eXosip_call_send_answer`; the answer is spent whatever the result (eXosip frees it). */
+  callSendAnswer(tid: number, status: number, answer: NativeMessage | null): number;
+  /** `eXosip_insubscription_build_answer` → `[code, answer]` for an `EXOSIP_IN_SUBSCRIPTION_NEW` event. */
+  insubscriptionBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
+  /** `eXosip_insubscription_send_answer`; the answer is spent whatever the result. */
+  insubscriptionSendAnswer(tid: number, status: number, answer: NativeMessage | null): number;
   /** `eXosip_add_authentication_info`; `OSIP_BADPARAMETER` for a value over 49 bytes. */
   addAuthenticationInfo(username: string, userid: string, password: string, ha1: string | null, realm: string | null): number;
   /** `eXosip_remove_authentication_info`. */
@@ -199,6 +221,20 @@ export declare class NativeMessage {
   readonly requestUri: string | null;
   /** `'owned'`, `'spent'` (handed to eXosip) or `'disposed'`. */
   readonly state: 'owned' | 'spent' | 'disposed';
+  /** The body as sent on the wire (a multipart body re-serialized by libosip2, boundaries included), or null. */
+  getBody(): Buffer | null;
+  /** Replaces every body with these exact bytes (none for null or empty); Content-Length follows → code. */
+  setBody(body: Buffer | string | null): number;
+  /** `osip_message_set_body`: appends one body (Content-Length follows) → code. */
+  addBody(body: Buffer | string): number;
+  /** Replaces the reason phrase of a response (`osip_message_set_reason_phrase`). */
+  setReasonPhrase(reason: string): void;
+  /** Every body libosip2 holds (one per part of a multipart body), in order. */
+  getBodies(): Array<{ contentType: string | null; data: Buffer }>;
+  /** The Content-Type header, or null. */
+  getContentType(): string | null;
+  /** Replaces the Content-Type header (`osip_message_set_content_type`), null removes it → code. */
+  setContentType(value: string | null): number;
 }
 
 /** Every OSIP return code by C name, e.g. `{ OSIP_NOTFOUND: -6 }`. */

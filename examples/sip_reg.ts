@@ -27,10 +27,10 @@
  *  - on the way out, the registration is removed with a REGISTER with
  *    expires 0 (added; the how-to's "Closing the registration"), where the
  *    C program lets the binding expire;
- *  - the statistics line (EXOSIP_OPT_GET_STATISTICS fills a C struct) and
- *    the 405 answers to INVITE/MESSAGE/SUBSCRIBE (eXosip_call_*,
- *    eXosip_message_*, eXosip_insubscription_* are not wrapped yet) are
- *    left out; those requests are logged instead.
+ *  - the statistics line (EXOSIP_OPT_GET_STATISTICS fills a C struct) is
+ *    left out;
+ *  - `answer->reason_phrase = osip_strdup(...)` is
+ *    osip_message_set_reason_phrase(answer, ...).
  */
 
 import { readFileSync } from 'node:fs';
@@ -53,14 +53,20 @@ import {
   OSIP_WRONG_STATE,
   eXosip_add_authentication_info,
   eXosip_automatic_action,
+  eXosip_call_build_answer,
+  eXosip_call_send_answer,
   eXosip_event_free,
   eXosip_event_wait,
   eXosip_get_version,
   eXosip_init,
+  eXosip_insubscription_build_answer,
+  eXosip_insubscription_send_answer,
   eXosip_listen_addr,
   eXosip_lock,
   eXosip_malloc,
   eXosip_masquerade_contact,
+  eXosip_message_build_answer,
+  eXosip_message_send_answer,
   eXosip_quit,
   eXosip_register_build_initial_register,
   eXosip_register_build_register,
@@ -69,6 +75,8 @@ import {
   eXosip_set_user_agent,
   eXosip_unlock,
   osip_message_get_expires,
+  osip_message_get_method,
+  osip_message_set_reason_phrase,
   type eXosip_event_t,
   type eXosip_t,
   type osip_message_t,
@@ -393,21 +401,69 @@ async function main(argc: number, argv: string[]): Promise<number> {
         break;
 
       case EXOSIP_CALL_INVITE: {
-        /* exosip2: eXosip_call_build_answer/eXosip_call_send_answer (the 405
-           "No Support for Incoming Calls") are not wrapped yet. */
-        syslog_wrapper(LOG_ERR, 'failed to reject INVITE');
+        let answer: osip_message_t | null;
+        let i: number;
+
+        [i, answer] = eXosip_call_build_answer(context_eXosip, event.tid, 405);
+
+        if (i != 0) {
+          syslog_wrapper(LOG_ERR, 'failed to reject INVITE');
+          break;
+        }
+
+        osip_message_set_reason_phrase(answer, 'No Support for Incoming Calls');
+        i = eXosip_call_send_answer(context_eXosip, event.tid, 405, answer);
+
+        if (i != 0) {
+          syslog_wrapper(LOG_ERR, 'failed to reject INVITE');
+          break;
+        }
+
+        syslog_wrapper(LOG_INFO, 'INVITE rejected with 405');
         break;
       }
 
       case EXOSIP_MESSAGE_NEW: {
-        /* exosip2: eXosip_message_build_answer/eXosip_message_send_answer are not wrapped yet. */
-        syslog_wrapper(LOG_ERR, 'failed to reject %s', event.request?.method);
+        let answer: osip_message_t | null;
+        let i: number;
+
+        [i, answer] = eXosip_message_build_answer(context_eXosip, event.tid, 405);
+
+        if (i != 0) {
+          syslog_wrapper(LOG_ERR, 'failed to reject %s', osip_message_get_method(event.request));
+          break;
+        }
+
+        i = eXosip_message_send_answer(context_eXosip, event.tid, 405, answer);
+
+        if (i != 0) {
+          syslog_wrapper(LOG_ERR, 'failed to reject %s', osip_message_get_method(event.request));
+          break;
+        }
+
+        syslog_wrapper(LOG_INFO, '%s rejected with 405', osip_message_get_method(event.request));
         break;
       }
 
       case EXOSIP_IN_SUBSCRIPTION_NEW: {
-        /* exosip2: eXosip_insubscription_build_answer/eXosip_insubscription_send_answer are not wrapped yet. */
-        syslog_wrapper(LOG_ERR, 'failed to reject %s', event.request?.method);
+        let answer: osip_message_t | null;
+        let i: number;
+
+        [i, answer] = eXosip_insubscription_build_answer(context_eXosip, event.tid, 405);
+
+        if (i != 0) {
+          syslog_wrapper(LOG_ERR, 'failed to reject %s', osip_message_get_method(event.request));
+          break;
+        }
+
+        i = eXosip_insubscription_send_answer(context_eXosip, event.tid, 405, answer);
+
+        if (i != 0) {
+          syslog_wrapper(LOG_ERR, 'failed to reject %s', osip_message_get_method(event.request));
+          break;
+        }
+
+        syslog_wrapper(LOG_INFO, '%s rejected with 405', osip_message_get_method(event.request));
         break;
       }
 

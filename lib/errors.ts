@@ -6,6 +6,7 @@
  * docs/errors.md lists the catalogue for users.
  * @module
  */
+import type { Message } from './message';
 import { binding } from './native';
 
 /** Every OSIP return code by C name, e.g. `OSIP_CODES.OSIP_NOTFOUND === -6`. */
@@ -46,6 +47,8 @@ export const ERROR_CODES = Object.freeze({
   ERR_REGISTRAR_CLOSED: 'The Registrar was closed.',
   ERR_TRANSPORT_NOT_SERVED: 'Registrar.listen() over TCP/TLS on a libeXosip2 built without ENABLE_MAIN_SOCKET.',
   ERR_REGISTRATION_CLOSED: 'refresh()/unregister() on a registration that was removed, unregistered or closed.',
+  ERR_REQUEST_ANSWERED: 'IncomingRequest.respond() on a request already answered (by an earlier respond() or by the default answer).',
+  ERR_MESSAGE_TOO_LARGE: 'RangeError: a request over UDP larger than one datagram (65,507 bytes); use TCP.',
   // RegistrationError codes (why a REGISTER did not end with a 2xx).
   ERR_REGISTRATION_REJECTED: 'RegistrationError: a final non-2xx answer (see statusCode, reason and retryAfter).',
   ERR_REGISTRATION_AUTH_UNSUPPORTED: 'RegistrationError: a 401/407 none of whose digest challenges the credentials can answer correctly (reason names the algorithm, qop or realm missing); nothing was sent in answer.',
@@ -54,6 +57,11 @@ export const ERROR_CODES = Object.freeze({
   ERR_REGISTRATION_REMOVED: 'RegistrationError: remove() was called while waiting.',
   ERR_REGISTRATION_NOT_SENT: 'RegistrationError: eXosip_register_send_register refused the REGISTER (the SipError follows).',
   ERR_TLS_CERT_NOT_VERIFIED: "RegistrationError: eXosip closed the TLS connection because the server's certificate did not verify (unknown CA, expired, wrong host, pinned key); reason has OpenSSL's words.",
+  // RequestError codes (why a request outside of a dialog did not end with a 2xx).
+  ERR_REQUEST_REJECTED: 'RequestError: a final non-2xx answer (see statusCode, reason and response).',
+  ERR_REQUEST_NO_RESPONSE: 'RequestError: eXosip gave up without a final answer (transaction timeout or transport error).',
+  ERR_REQUEST_TIMEOUT: 'RequestError: no final answer within timeoutMs.',
+  ERR_REQUEST_NOT_SENT: 'RequestError: eXosip refused to build or send the request (the SipError is its cause).',
   // Abort (Node's own shape).
   ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",
   // Sockets.
@@ -79,7 +87,8 @@ export type StateCode =
   | 'ERR_POOL_FULL'
   | 'ERR_REGISTRAR_CLOSED'
   | 'ERR_TRANSPORT_NOT_SERVED'
-  | 'ERR_REGISTRATION_CLOSED';
+  | 'ERR_REGISTRATION_CLOSED'
+  | 'ERR_REQUEST_ANSWERED';
 
 /** @internal The codes a {@link RegistrationError} carries. */
 export type RegistrationCode =
@@ -201,6 +210,56 @@ export function registrationError(
   init: { reason: string; statusCode?: number; rid?: number; retryAfter?: number | null; cause?: unknown },
 ): RegistrationError {
   return new RegistrationError(message, { code, statusCode: init.statusCode ?? 0, reason: init.reason, rid: init.rid ?? 0, retryAfter: init.retryAfter, cause: init.cause });
+}
+
+/** @internal The codes a {@link RequestError} carries. */
+export type RequestCode = 'ERR_REQUEST_REJECTED' | 'ERR_REQUEST_NO_RESPONSE' | 'ERR_REQUEST_TIMEOUT' | 'ERR_REQUEST_NOT_SENT' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
+
+/**
+ * Why a request sent outside of a dialog (`ctx.request()`, `ctx.message()`,
+ * `ctx.options()`; eX_message.h, eX_options.h) did not end with a 2xx. `code`
+ * is one of: `'ERR_REQUEST_REJECTED'` (a final 3xx-6xx: see `statusCode`,
+ * `reason`, `response`; a 401/407 is answered with the context's credentials
+ * first and only ends here when they are refused), `'ERR_REQUEST_NO_RESPONSE'`
+ * (eXosip gave up: RFC 3261 Timer F, 32 s, or a transport error;
+ * `statusCode` 0), `'ERR_REQUEST_TIMEOUT'` (`timeoutMs` passed),
+ * `'ERR_REQUEST_NOT_SENT'` (eXosip refused to build or send it; the SipError
+ * is the `cause`), `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal
+ * fired; then `name` is `'AbortError'`, as Node's own).
+ */
+export class RequestError extends Error {
+  /** Stable reason code; see the class description. */
+  readonly code: string;
+  /** Final SIP status, or 0 when no final response was received. */
+  readonly statusCode: number;
+  /** Reason phrase of that response, or a description. */
+  readonly reason: string;
+  /** The final response, or null. */
+  readonly response: Message | null;
+
+  /** @internal Made by {@link requestError}. */
+  constructor(message: string, init: { code: string; statusCode: number; reason: string; response: Message | null; cause?: unknown }) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = init.code === 'ABORT_ERR' ? 'AbortError' : 'RequestError';
+    this.code = init.code;
+    this.statusCode = init.statusCode;
+    this.reason = init.reason;
+    this.response = init.response;
+  }
+}
+
+/** @internal A {@link RequestError}: `statusCode` 0 and `response` null unless given. */
+export function requestError(
+  code: RequestCode,
+  message: string,
+  init: { reason: string; statusCode?: number; response?: Message | null; cause?: unknown },
+): RequestError {
+  return new RequestError(message, { code, statusCode: init.statusCode ?? 0, reason: init.reason, response: init.response ?? null, cause: init.cause });
+}
+
+/** @internal A RangeError `ERR_MESSAGE_TOO_LARGE`: a request that cannot go in one UDP datagram. */
+export function tooLargeError(message: string): RangeError {
+  return Object.assign(new RangeError(message), { code: 'ERR_MESSAGE_TOO_LARGE' as const });
 }
 
 /** @internal A TypeError for a bad argument, coded as Node codes its own. */

@@ -31,6 +31,12 @@ export type {
   ViaSource,
 } from './register/types';
 
+// Requests and answers outside of a dialog (eX_message.h, eX_options.h; answers of eX_call.h, eX_subscribe.h).
+export { IncomingRequest } from './message/incoming';
+export { DEFAULT_ANSWER_MS } from './message/answers';
+export { DEFAULT_REQUEST_TIMEOUT_MS, MAX_UDP_MESSAGE } from './message/request';
+export type { HeaderList, IncomingKind, RequestOptions, RequestResult, RespondOptions, SugarOptions } from './message/types';
+
 // Many contexts behind one register().
 export { ContextPool } from './pool/pool';
 export { DEFAULT_MAX_CONTEXTS, DEFAULT_MAX_PER_CONTEXT } from './pool/types';
@@ -58,8 +64,9 @@ export type {
 
 // Shared by every area: messages, events, options, errors.
 export { Message, parseMessage } from './message';
+export type { MessageBody } from './message';
 export { EVENT_TYPES } from './events';
 export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
 export { OPTIONS, OPTION_KINDS } from './options';
 export type { eXosip_stats, eXosip_tls_credentials_t, eXosip_tls_ctx_t, ExosipOptionName, OptionKind, OptionValue } from './options';
-export { OSIP_CODES, osipCodeName, RegistrationError, SipError } from './errors';
+export { OSIP_CODES, osipCodeName, RegistrationError, RequestError, SipError } from './errors';

@@ -9,6 +9,14 @@ import * as v from './internal/validate';
 
 const nativeOf = new WeakMap<Message, NativeMessage>();
 
+/** One body of a {@link Message}: a part of a multipart body, or the whole body. */
+export interface MessageBody {
+  /** The part's own Content-Type, or null when it has none (a simple body: see {@link Message.contentType}). */
+  readonly contentType: string | null;
+  /** Its exact bytes. */
+  readonly data: Buffer;
+}
+
 /**
  * A SIP request or response held by libosip2.
  *
@@ -106,6 +114,53 @@ export class Message {
   /** Sets the Expires header. */
   set expires(seconds: number) {
     check(native(this).setExpires(String(v.integer('expires', seconds, 0, 99_999_999))), 'osip_message_set_expires');
+  }
+
+  /**
+   * The body as it goes on the wire, or null when there is none. A `Buffer`
+   * holding the exact bytes (binary-safe; `body.toString()` for text). A
+   * multipart body is the whole body as libosip2 serializes it (boundaries
+   * included); {@link bodies} gives its parts one by one.
+   */
+  get body(): Buffer | null {
+    return native(this).getBody();
+  }
+
+  /**
+   * Replaces every body with `value` (a string counts as its UTF-8 bytes; null
+   * or empty removes the body); Content-Length is set to the byte length.
+   * Set {@link contentType} too. `osip_message_set_body` (libosip2).
+   */
+  set body(value: string | Buffer | null) {
+    if (value !== null && typeof value !== 'string' && !Buffer.isBuffer(value)) throw typeError('ERR_INVALID_ARG_TYPE', 'body must be a string, a Buffer or null');
+    check(native(this).setBody(value), 'osip_message_set_body');
+  }
+
+  /**
+   * Every body of the message as libosip2 parsed it, in order: one entry for
+   * a simple body, one per part of a multipart body (RFC 2046 §5.1), each
+   * with its own Content-Type (null when the part has none) and exact bytes.
+   */
+  get bodies(): ReadonlyArray<MessageBody> {
+    return Object.freeze(native(this).getBodies().map((part) => Object.freeze(part)));
+  }
+
+  /** The Content-Type header (e.g. `'text/plain'`, parameters included), or null. */
+  get contentType(): string | null {
+    return native(this).getContentType();
+  }
+
+  /**
+   * Replaces the Content-Type header (`osip_message_set_content_type`); null
+   * removes it. TypeError `ERR_INVALID_ARG_VALUE` for CR/LF/NUL; SipError for a
+   * value libosip2 cannot parse (it needs `type/subtype`).
+   */
+  set contentType(value: string | null) {
+    if (value === null) {
+      native(this).setContentType(null);
+      return;
+    }
+    check(native(this).setContentType(v.sipText('contentType', value)), 'osip_message_set_content_type', value);
   }
 
   /** Every Contact header value. */

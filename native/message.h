@@ -54,6 +54,13 @@ class Message : public Napi::ObjectWrap<Message> {
   Napi::Value GetMethod(const Napi::CallbackInfo& info);
   Napi::Value GetRequestUri(const Napi::CallbackInfo& info);
   Napi::Value GetState(const Napi::CallbackInfo& info);
+  Napi::Value GetBody(const Napi::CallbackInfo& info);
+  Napi::Value SetReasonPhrase(const Napi::CallbackInfo& info);
+  Napi::Value SetBody(const Napi::CallbackInfo& info);
+  Napi::Value AddBody(const Napi::CallbackInfo& info);
+  Napi::Value GetBodies(const Napi::CallbackInfo& info);
+  Napi::Value GetContentType(const Napi::CallbackInfo& info);
+  Napi::Value SetContentType(const Napi::CallbackInfo& info);
   static Napi::Value Parse(const Napi::CallbackInfo& info);
 
   void FreeOwned();

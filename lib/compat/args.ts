@@ -7,7 +7,7 @@
 import type { NativeContext, NativeMessage } from '../../binding';
 import { Context } from '../context/context';
 import { stateError, typeError } from '../errors';
-import { nativeOf } from '../internal/handles';
+import { contextInternals, nativeOf } from '../internal/handles';
 import { Message, native } from '../message';
 
 /** The Context behind `ctx` (a TypeError naming `fn` for anything else). */
@@ -59,3 +59,44 @@ export function assertOwned(handle: NativeMessage, fn: string, freed: string): v
   if (handle.state === 'disposed') throw stateError('ERR_MESSAGE_DISPOSED', `${fn}: ${freed}`);
 }
 
+
+/**
+ * The body of every `eXosip_*_send_answer`: checks the arguments, refuses a
+ * request given as the answer (libeXosip2 would queue it on the server
+ * transaction), sends, and turns the context's default answer off for `tid`
+ * once eXosip took the answer. The answer is spent whatever the result.
+ */
+export function sendAnswer(
+  ctx: unknown,
+  fn: string,
+  tid: unknown,
+  status: unknown,
+  answer: unknown,
+  send: (n: NativeContext, tid: number, status: number, answer: NativeMessage | null) => number,
+): number {
+  const context = contextOf(ctx, fn);
+  const t = int(tid, fn, 'tid');
+  const s = int(status, fn, 'status');
+  const message = messageOrNull(answer, fn);
+  if (message !== null && message.state === 'owned' && message.statusCode === 0) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: answer must be a response (from the matching *_build_answer), not a request`);
+  }
+  const code = send(nativeOf(context), t, s, message);
+  if (code >= 0) contextInternals(context).answered(t);
+  return code;
+}
+
+/**
+ * The body of `eXosip_message_send_request` / `eXosip_options_send_request`:
+ * a request is required (C would crash on NULL or a response: both throw
+ * `ERR_INVALID_ARG_VALUE` and the message stays yours); → tid or a negative code.
+ */
+export function sendRequest(ctx: unknown, fn: string, msg: unknown, send: (n: NativeContext, message: NativeMessage) => number): number {
+  const n = nativeContext(ctx, fn);
+  const message = messageOrNull(msg, fn);
+  if (message === null) throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: message must be the request from the matching *_build_request, not NULL`);
+  if (message.state === 'owned' && message.statusCode !== 0) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: message must be a request, not a ${message.statusCode} response`);
+  }
+  return send(n, message);
+}

@@ -41,7 +41,8 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
   if (je === null || je === undefined) return OSIP_BADPARAMETER;
   if (typeof je !== 'object' || typeof je.typeId !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: je must be an eXosip_event_t`);
   const response = messageOrNull(je.response, fn);
-  return nativeOf(context).defaultAction(je.typeId, je.rid, je.tid, je.did, je.cid, je.sid, je.nid, response);
+  const request = messageOrNull(je.request, fn);
+  return nativeOf(context).defaultAction(je.typeId, je.rid, je.tid, je.did, je.cid, je.sid, je.nid, response, request);
 }
 
 /**

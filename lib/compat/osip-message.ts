@@ -198,3 +198,129 @@ export function osip_message_set_expires(sip: osip_message_t | null, hvalue: str
 export function osip_message_get_expires(sip: osip_message_t | null, pos: number): [index: number, dest: osip_header_t | null] {
   return osip_message_header_get_byname(sip, 'expires', pos);
 }
+
+/** `osip_body_t *`: one body of a message, as `osip_message_get_body` gives it. */
+export interface osip_body_t {
+  /** The bytes as text (UTF-8), as C code prints `body->body`. */
+  readonly body: string;
+  /** The exact bytes (binary-safe). */
+  readonly data: Buffer;
+  /** Its length in bytes (`body->length`). */
+  readonly length: number;
+  /** The part's own Content-Type in a multipart body, else null (`body->content_type`, as text). */
+  readonly content_type: string | null;
+}
+
+/**
+ * `int osip_message_set_body(osip_message_t *sip, const char *buf, size_t length)`
+ * → 0 or a negative code: appends a body of the first `length` bytes of
+ * `buf` (a string counts as its UTF-8 bytes), as C does; Content-Length is
+ * kept right. `OSIP_BADPARAMETER` for a null message or `buf`, or a `length`
+ * outside 0..the byte length of `buf` (C would read past it).
+ */
+export function osip_message_set_body(sip: osip_message_t | null, buf: string | Uint8Array | null, length: number): number {
+  const fn = 'osip_message_set_body';
+  const handle = messageOrNull(sip, fn);
+  const n = int(length, fn, 'length');
+  if (buf !== null && buf !== undefined && typeof buf !== 'string' && !(buf instanceof Uint8Array)) {
+    throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: buf must be a string, a Buffer (Uint8Array) or null`);
+  }
+  if (handle === null || buf === null || buf === undefined) return OSIP_BADPARAMETER;
+  const bytes = typeof buf === 'string' ? Buffer.from(buf, 'utf8') : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (n < 0 || n > bytes.length) return OSIP_BADPARAMETER;
+  return handle.addBody(Buffer.from(bytes.subarray(0, n)));
+}
+
+/**
+ * `int osip_message_get_body(const osip_message_t *sip, int pos, osip_body_t **dest)`
+ * → `[pos, body]` for the body at `pos` (one per part of a multipart body),
+ * else `[OSIP_UNDEFINED_ERROR, null]` (`[OSIP_BADPARAMETER, null]` for null), as in C.
+ */
+export function osip_message_get_body(sip: osip_message_t | null, pos: number): [index: number, dest: osip_body_t | null] {
+  const fn = 'osip_message_get_body';
+  const handle = messageOrNull(sip, fn);
+  const at = int(pos, fn, 'pos');
+  if (handle === null) return [OSIP_BADPARAMETER, null];
+  const part = handle.getBodies()[at];
+  if (at < 0 || part === undefined) return [OSIP_UNDEFINED_ERROR, null];
+  return [at, Object.freeze({ body: part.data.toString('utf8'), data: part.data, length: part.data.length, content_type: part.contentType })];
+}
+
+/**
+ * `int osip_message_set_content_type(osip_message_t *sip, const char *hvalue)`
+ * → 0 or a negative code; replaces the Content-Type the message had, if
+ * any (a message has at most one). `OSIP_BADPARAMETER` for null, empty or CR/LF/NUL; libosip2's
+ * code for a value it cannot parse (it needs `type/subtype`).
+ */
+export function osip_message_set_content_type(sip: osip_message_t | null, hvalue: string): number {
+  const fn = 'osip_message_set_content_type';
+  const handle = messageOrNull(sip, fn);
+  const value = str(hvalue, fn, 'hvalue');
+  if (handle === null || value === '' || UNSAFE_TEXT.test(value)) return OSIP_BADPARAMETER;
+  return handle.setContentType(value);
+}
+
+/** `osip_content_type_t *osip_message_get_content_type(const osip_message_t *sip)` → the header as text (`'text/plain'`), or null. */
+export function osip_message_get_content_type(sip: osip_message_t | null): string | null {
+  const handle = messageOrNull(sip, 'osip_message_get_content_type');
+  return handle === null ? null : handle.getContentType();
+}
+
+/** `osip_from_t *osip_message_get_from(const osip_message_t *sip)` → the From header as text (`osip_from_to_str`), or null. */
+export function osip_message_get_from(sip: osip_message_t | null): string | null {
+  return firstHeader(sip, 'osip_message_get_from', 'from');
+}
+
+/** `osip_to_t *osip_message_get_to(const osip_message_t *sip)` → the To header as text, or null. */
+export function osip_message_get_to(sip: osip_message_t | null): string | null {
+  return firstHeader(sip, 'osip_message_get_to', 'to');
+}
+
+/** `osip_call_id_t *osip_message_get_call_id(const osip_message_t *sip)` → the Call-ID as text (`osip_call_id_to_str`), or null. */
+export function osip_message_get_call_id(sip: osip_message_t | null): string | null {
+  return firstHeader(sip, 'osip_message_get_call_id', 'call-id');
+}
+
+/** `char *osip_message_get_method(const osip_message_t *sip)` → the method of a request (`sip->sip_method`), null for a response or null. */
+export function osip_message_get_method(sip: osip_message_t | null): string | null {
+  const handle = messageOrNull(sip, 'osip_message_get_method');
+  return handle === null || handle.statusCode !== 0 ? null : handle.method;
+}
+
+/** `osip_uri_t *osip_message_get_uri(const osip_message_t *sip)` → the Request-URI (`sip->req_uri`) as text (`osip_uri_to_str`), or null. */
+export function osip_message_get_uri(sip: osip_message_t | null): string | null {
+  const handle = messageOrNull(sip, 'osip_message_get_uri');
+  return handle === null ? null : handle.requestUri;
+}
+
+/** `int osip_message_get_status_code(const osip_message_t *sip)` → the status of a response, 0 for a request (-1 for null, as C's macro would crash). */
+export function osip_message_get_status_code(sip: osip_message_t | null): number {
+  const handle = messageOrNull(sip, 'osip_message_get_status_code');
+  return handle === null ? OSIP_UNDEFINED_ERROR : handle.statusCode;
+}
+
+/** `char *osip_message_get_reason_phrase(const osip_message_t *sip)` → the reason phrase of a response, or null. */
+export function osip_message_get_reason_phrase(sip: osip_message_t | null): string | null {
+  const handle = messageOrNull(sip, 'osip_message_get_reason_phrase');
+  return handle === null ? null : handle.reasonPhrase;
+}
+
+function firstHeader(sip: osip_message_t | null, fn: string, name: string): string | null {
+  const handle = messageOrNull(sip, fn);
+  return handle === null ? null : (handle.getHeaders(name)[0] ?? null);
+}
+
+/**
+ * `void osip_message_set_reason_phrase(osip_message_t *sip, char *reason)`:
+ * replaces the reason phrase of a response. The C idiom
+ * `osip_free(answer->reason_phrase); answer->reason_phrase = osip_strdup("...")`
+ * ports to this call. Throws `ERR_INVALID_ARG_VALUE` for CR, LF or NUL
+ * (C would inject them); null does nothing.
+ */
+export function osip_message_set_reason_phrase(sip: osip_message_t | null, reason: string): void {
+  const fn = 'osip_message_set_reason_phrase';
+  const handle = messageOrNull(sip, fn);
+  const value = str(reason, fn, 'reason');
+  if (UNSAFE_TEXT.test(value)) throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: reason must not contain CR, LF or NUL`);
+  if (handle !== null) handle.setReasonPhrase(value);
+}

@@ -10,6 +10,9 @@ import { EventDispatcher } from '../internal/dispatch';
 import { bindContext, kDeferInit, registrationInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { binding } from '../native';
+import { DEFAULT_ANSWER_MS, IncomingDesk } from '../message/answers';
+import { RequestTable } from '../message/request';
+import type { RequestOptions, RequestResult, SugarOptions } from '../message/types';
 import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
 import { registerOptions, startRegistration } from '../register/start';
@@ -58,7 +61,10 @@ export class Context extends EventEmitter<ContextEventMap> {
     if (o.contactRewrite !== undefined && typeof o.contactRewrite !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'options.contactRewrite must be a boolean');
     for (const [name, value] of Object.entries(settings)) v.exosipOption(name, value);
     const tls = tlsSettings('options.tls', o.tls);
+    const answerMs = o.defaultAnswerMs === undefined ? DEFAULT_ANSWER_MS : o.defaultAnswerMs === null ? null : v.integer('options.defaultAnswerMs', o.defaultAnswerMs, 0, 180_000);
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
+    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs);
+    this.#dispatcher.requests = new RequestTable(this.#native);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();
@@ -69,6 +75,7 @@ export class Context extends EventEmitter<ContextEventMap> {
       listen: (proto, address, port, family, secure) => this.#listen(proto, address, port, family, secure),
       assertOpen: () => this.#assertOpen(),
       tlsFailures: this.#tlsFailures,
+      answered: (tid) => this.#dispatcher.incoming?.answered(tid),
       forgetRegistration: (rid) => {
         this.#dispatcher.registrations.delete(rid);
         if (this.#closing === null) this.#native.registerRemove(rid);
@@ -279,8 +286,40 @@ export class Context extends EventEmitter<ContextEventMap> {
   }
 
   /**
+   * Sends one request outside of a dialog (`eXosip_message_build_request` /
+   * `eXosip_message_send_request`; OPTIONS through eX_options.h) and resolves
+   * with its final 2xx ({@link RequestResult}). A 401/407 is answered with
+   * this context's credentials (`eXosip_default_action`), as for REGISTER,
+   * and is not a failure. Rejects with a {@link RequestError}
+   * (`ERR_REQUEST_REJECTED`, `ERR_REQUEST_NO_RESPONSE`, `ERR_REQUEST_TIMEOUT`,
+   * `ERR_REQUEST_NOT_SENT`, `ERR_CONTEXT_CLOSED`, `ABORT_ERR`); throws
+   * TypeError for a method that is not a token (or needs a dialog) or a
+   * header with CR/LF, RangeError `ERR_MESSAGE_TOO_LARGE` for a request over
+   * one UDP datagram (65,507 bytes) on a UDP context.
+   *
+   * ```ts
+   * const res = await ctx.request({ method: 'MESSAGE', to: 'sip:bob@example.com', from: 'sip:alice@example.com', body: 'hi' });
+   * ```
+   */
+  async request(options: RequestOptions): Promise<RequestResult> {
+    const o = v.options<RequestOptions>('options', options) as RequestOptions;
+    return this.#dispatcher.requests!.send(o, this.#listening?.transport === 'udp', () => this.#assertOpen());
+  }
+
+  /** Sends a MESSAGE (RFC 3428) with `text` as its body (Content-Type default `text/plain`); see {@link request}. */
+  async message(to: string, text: string | Buffer, options: SugarOptions): Promise<RequestResult> {
+    return this.request({ ...v.options<SugarOptions>('options', options), method: 'MESSAGE', to, body: text } as RequestOptions);
+  }
+
+  /** Sends an OPTIONS (RFC 3261 §11, `eXosip_options_build_request`); see {@link request}. */
+  async options(to: string, options: SugarOptions): Promise<RequestResult> {
+    return this.request({ ...v.options<SugarOptions>('options', options), method: 'OPTIONS', to } as RequestOptions);
+  }
+
+  /**
    * Stops the worker thread and eXosip (`eXosip_quit`). Pending registrations
-   * reject with `ERR_CONTEXT_CLOSED`; nothing is sent. Events eXosip already
+   * and requests reject with `ERR_CONTEXT_CLOSED`; nothing is sent (requests
+   * waiting for their default answer get none). Events eXosip already
    * produced are still emitted before the promise resolves. Idempotent.
    */
   close(): Promise<void> {
@@ -288,6 +327,8 @@ export class Context extends EventEmitter<ContextEventMap> {
     this.#closing = new Promise<void>((resolve) => {
       for (const registration of [...this.#dispatcher.registrations.values()]) registrationInternals(registration).closed();
       this.#dispatcher.registrations.clear();
+      this.#dispatcher.incoming?.close();
+      this.#dispatcher.requests?.close();
       this.#native.close(() => {
         this.emit('close');
         resolve();

@@ -4,6 +4,7 @@
  * @module
  */
 import type { AnyExosipEvent } from '../events';
+import type { IncomingRequest } from '../message/incoming';
 import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
 import type { Logger } from './log';
@@ -47,6 +48,15 @@ export interface ContextOptions {
    * the context opens.
    */
   tls?: TlsOptions;
+  /**
+   * Milliseconds a request received outside of a dialog waits for
+   * `respond()` (or a compat answer call) before the context answers it:
+   * OPTIONS with 200 (Allow, Accept, Supported), anything else with 405 and
+   * Allow, as eXosip's `sip_reg` tool. Default 2000; 0 answers right after
+   * the `'request'` listeners ran; null never answers (eXosip's behaviour:
+   * each request then holds its transaction for up to 3 minutes).
+   */
+  defaultAnswerMs?: number | null;
 }
 
 /**
@@ -132,6 +142,13 @@ export interface ContextEventMap {
    * added here see its `challenge` and `registered` events too.
    */
   registration: [registration: Registration];
+  /**
+   * A request received outside of a dialog (MESSAGE, OPTIONS, NOTIFY,
+   * PUBLISH, INVITE, SUBSCRIBE, ...): answer it with
+   * {@link IncomingRequest.respond}, else the default answer goes after
+   * `defaultAnswerMs`.
+   */
+  request: [request: IncomingRequest];
   /** A SIP message sent or received, while {@link Context.setTrace} is on. */
   trace: [trace: SipTrace];
   /** After `close()` completed. */

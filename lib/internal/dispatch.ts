@@ -6,6 +6,8 @@
  * @module
  */
 import type { AnyExosipEvent, RegistrationEvent } from '../events';
+import type { IncomingDesk } from '../message/answers';
+import type { RequestTable } from '../message/request';
 import type { Registration } from '../register/registration';
 import { registrationInternals } from './handles';
 
@@ -14,12 +16,18 @@ export class EventDispatcher {
   /** Registrations by rid (eX_register.h): `EXOSIP_REGISTRATION_*`. */
   readonly registrations = new Map<number, Registration>();
 
+  /**
+   * Requests received outside of a dialog, by tid: `EXOSIP_MESSAGE_NEW`,
+   * `EXOSIP_CALL_INVITE`, `EXOSIP_IN_SUBSCRIPTION_NEW` (set by the Context).
+   */
+  incoming: IncomingDesk | null = null;
+  /** Requests sent outside of a dialog (eX_message.h, eX_options.h), by tid then Call-ID: `EXOSIP_MESSAGE_*`. */
+  requests: RequestTable | null = null;
+
   // The areas to come get their table here, keyed as eXosip keys them:
   // - calls (eX_call.h): by cid, then the dialog by did: `EXOSIP_CALL_*`;
   // - outgoing subscriptions (eX_subscribe.h): by sid: `EXOSIP_SUBSCRIPTION_*`;
-  // - incoming subscriptions: by nid: `EXOSIP_IN_SUBSCRIPTION_NEW`, `EXOSIP_NOTIFICATION_*`;
-  // - out-of-dialog requests (eX_message.h, eX_options.h, eX_publish.h):
-  //   by tid: `EXOSIP_MESSAGE_*`.
+  // - incoming subscriptions: by nid: `EXOSIP_NOTIFICATION_*`.
 
   /** Hands `event` to the object its ids name; an event no object claims goes nowhere else. */
   route(event: AnyExosipEvent): void {
@@ -30,10 +38,22 @@ export class EventDispatcher {
         if (registration !== undefined) registrationInternals(registration).handle(event as RegistrationEvent);
         return;
       }
+      case 'EXOSIP_MESSAGE_NEW':
+      case 'EXOSIP_CALL_INVITE':
+      case 'EXOSIP_IN_SUBSCRIPTION_NEW':
+        this.incoming?.handle(event);
+        return;
+      case 'EXOSIP_MESSAGE_PROCEEDING':
+      case 'EXOSIP_MESSAGE_ANSWERED':
+      case 'EXOSIP_MESSAGE_REDIRECTED':
+      case 'EXOSIP_MESSAGE_REQUESTFAILURE':
+      case 'EXOSIP_MESSAGE_SERVERFAILURE':
+      case 'EXOSIP_MESSAGE_GLOBALFAILURE':
+        this.requests?.handle(event);
+        return;
       default:
-        // EXOSIP_CALL_* (cid + did), EXOSIP_SUBSCRIPTION_* (sid),
-        // EXOSIP_IN_SUBSCRIPTION_NEW / EXOSIP_NOTIFICATION_* (nid),
-        // EXOSIP_MESSAGE_* (tid): no domain object yet; ctx.on('event') has them.
+        // Other EXOSIP_CALL_* (cid + did), EXOSIP_SUBSCRIPTION_* (sid),
+        // EXOSIP_NOTIFICATION_* (nid): no domain object yet; ctx.on('event') has them.
         return;
     }
   }

@@ -39,6 +39,8 @@ export interface ContextInternals {
   assertOpen(): void;
   /** The server certificates eXosip refused on this context's TLS connections (while verifying). */
   readonly tlsFailures: TlsFailureLog;
+  /** A compat answer call answered `tid` (cancels its default answer). */
+  answered(tid: number): void;
   /** Drops registration `rid` from the dispatcher, and from eXosip (`eXosip_register_remove`) unless closing. */
   forgetRegistration(rid: number): void;
 }

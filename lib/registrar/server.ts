@@ -140,7 +140,8 @@ export class Registrar extends EventEmitter<RegistrarEventMap> {
     const signal = v.abortSignal('options.signal', signalOption);
     this.#assertOpen();
     if (signal?.aborted) throw abortError(signal);
-    const ctx = new Context({ userAgent: this.#o.userAgent });
+    // It answers every request itself: no default answers.
+    const ctx = new Context({ userAgent: this.#o.userAgent, defaultAnswerMs: null });
     if (this.#unref) ctx.unref();
     ctx.on('event', (ev) => this.#onEvent(ctx, ev));
     let info: ListenInfo;

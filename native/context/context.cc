@@ -14,6 +14,9 @@ namespace exosip {
 void AddSetupMethods(Context::Methods& methods);
 void AddRegisterMethods(Context::Methods& methods);
 void AddMessageMethods(Context::Methods& methods);
+void AddOptionsMethods(Context::Methods& methods);
+void AddCallMethods(Context::Methods& methods);
+void AddSubscribeMethods(Context::Methods& methods);
 void AddTraceMethods(Context::Methods& methods);
 void AddLogMethods(Context::Methods& methods);
 
@@ -34,7 +37,8 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
       InstanceAccessor<&Context::GetState>("state"),
       InstanceAccessor<&Context::GetRetryPauses>("retryPauses"),
   };
-  for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddTraceMethods, AddLogMethods}) {
+  for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddOptionsMethods, AddCallMethods,
+                   AddSubscribeMethods, AddTraceMethods, AddLogMethods}) {
     add(methods);
   }
   Napi::Function ctor = DefineClass(env, "NativeContext", methods);

@@ -11,8 +11,10 @@ namespace exosip {
 void ApplyInviteGuard(osip_message_t* msg, int received) {
   if (received == 0 || msg == nullptr) return;
   if (msg->status_code == 0) {
-    // A request: drop INVITEs.
-    if (msg->sip_method != nullptr && osip_strcasecmp(msg->sip_method, "INVITE") == 0) {
+    // A request: drop INVITEs that carry a To tag (never a new call here).
+    osip_generic_param_t* to_tag = nullptr;
+    if (msg->to != nullptr) osip_from_param_get_byname(msg->to, const_cast<char*>("tag"), &to_tag);
+    if (to_tag != nullptr && msg->sip_method != nullptr && osip_strcasecmp(msg->sip_method, "INVITE") == 0) {
       osip_free(msg->sip_method);
       msg->sip_method = nullptr;
     }

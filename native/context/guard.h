@@ -1,5 +1,5 @@
 // The INVITE guard: the call policy every context applies to what it receives
-// while this binding has no call API.
+// while this binding has no call API beyond answering an INVITE.
 //
 // eXosip hands each received message to the eXosip_set_cbsip_message callback
 // after parsing it and before acting on it; the guard is that callback (or is
@@ -11,19 +11,20 @@
 // never sends INVITE, so a response to INVITE is always stray: its status is
 // zeroed, and eXosip drops it as malformed.
 //
-// Incoming INVITEs are dropped too (their method is removed, and eXosip drops
-// a request without one, udp.c): nobody could answer them, and eXosip keeps
-// each one's server transaction (~11 KB) for 3 minutes, or until the context
-// closes when the INVITE carries a To tag: a peer sending INVITEs could grow
-// our memory without bound. The caller gets no answer and gives up after its
-// own timeout (32 s). Traces still show the INVITE as it came.
+// Incoming INVITEs reach the application as EXOSIP_CALL_INVITE, which it
+// answers (eXosip_call_send_answer), or lib/ does after a short bound
+// (lib/message/answers.ts: 405, as eXosip's sip_reg tool). Those carrying a
+// To tag are still dropped (their method is removed, and eXosip drops a
+// request without one, udp.c): no dialog of this binding can match them,
+// and eXosip 5.3.0 answers them 481 but never lists their server transaction
+// (_eXosip_process_new_invite), so each one (~11 KB) would stay until the
+// context closes: a peer sending them could grow our memory without bound.
+// Their sender gets no answer and gives up after its own timeout (32 s).
+// Traces still show the INVITE as it came.
 //
 // Responses to REGISTER: the context-free guards of register_guard.h (a 423
 // without Min-Expires and a 606 made final for eXosip, Via received/rport
 // naming our own address in another notation normalized) run after it.
-//
-// When a call area (eX_call.h) arrives, this file is where a context that
-// takes calls lets INVITE through.
 #pragma once
 
 #include <eXosip2/eXosip.h>

@@ -254,7 +254,7 @@ Napi::Value AutomaticAction(Context& self, const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// defaultAction(typeId, rid, tid, did, cid, sid, nid, response) -> code.
+// defaultAction(typeId, rid, tid, did, cid, sid, nid, response, request?) -> code.
 // eXosip_default_action on an event the worker already freed: eXosip reads
 // only the type, the ids and the response, so they are put back together here
 // around the event's response (borrowed, not consumed).
@@ -272,6 +272,9 @@ Napi::Value DefaultAction(Context& self, const Napi::CallbackInfo& info) {
   je.nid = IntArg(info, 6, "nid");
   Message* response = Message::OptionalArg(info, 7, "response");
   je.response = response != nullptr ? response->Get(env) : nullptr;
+  // eXosip_retry_with_auth (a 401/407) refuses an event without its request.
+  Message* request = Message::OptionalArg(info, 8, "request");
+  je.request = request != nullptr ? request->Get(env) : nullptr;
   return Code(env, self.Locked([&] { return eXosip_default_action(ctx, &je); }));
 }
 

@@ -128,6 +128,10 @@ class PortInUseError extends Error {}
 
 /** Options for {@link startKamailio}. */
 export interface StartKamailioOptions {
+  /** Relay a MESSAGE or OPTIONS to a registered AoR (lookup("location") + t_relay(); 404 when none). */
+  relay?: boolean;
+  /** Send every registered contact an OPTIONS "qualify" ping every this many seconds (nathelper). */
+  qualifyS?: number;
   /** Answer a wrong password with a fresh 401 challenge instead of 403 Forbidden. Default false. */
   rechallengeOnBadPassword?: boolean;
   /** Lowest expires accepted without a 423 (default 60). */
@@ -591,6 +595,8 @@ async function startOnce(
     '-A', `CTL_SOCKET="unix:${ctl}"`,
   ];
   if (opts.rechallengeOnBadPassword) args.push('-A', 'REJECT_401');
+  if (opts.relay) args.push('-A', 'WITH_RELAY');
+  if (opts.qualifyS !== undefined) args.push('-A', `QUALIFY_INTERVAL=${Math.trunc(opts.qualifyS)}`);
   if (opts.minExpires !== undefined) args.push('-A', `MIN_EXPIRES=${Math.trunc(opts.minExpires)}`);
   if (opts.maxExpires !== undefined) args.push('-A', `MAX_EXPIRES=${Math.trunc(opts.maxExpires)}`);
   if (opts.authAlgorithm !== undefined) args.push('-A', `AUTH_ALGORITHM="${opts.authAlgorithm}"`);

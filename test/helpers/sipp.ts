@@ -50,6 +50,8 @@ export interface StartSippOptions {
   transport?: 'udp' | 'tcp';
   /** SIPp quits (and fails) after this many seconds (default 60). */
   timeoutS?: number;
+  /** `host:port` to call: SIPp runs the scenario as a client (UAC) towards it. */
+  remote?: string;
 }
 
 /** A SIPp instance waiting for our REGISTER. */
@@ -99,12 +101,27 @@ export function receivedRequests(trace: string): string[] {
 }
 
 /**
- * Starts SIPp with test/sipp/`scenario` as a registrar on a free loopback
+ * test/sipp/`template` with each `@NAME@` replaced by `values[NAME]`, written
+ * to a temporary file whose absolute path {@link startSipp} takes: for what
+ * SIPp refuses as a `-key` (a request's method, a `<recv response>` code).
+ */
+export function scenarioFrom(template: string, values: Record<string, string | number>): string {
+  let text = fs.readFileSync(path.join(SIPP_SCENARIO_DIR, template), 'utf8');
+  for (const [name, value] of Object.entries(values)) text = text.split(`@${name}@`).join(String(value));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exosip2-scenario-'));
+  const file = path.join(dir, template);
+  fs.writeFileSync(file, text);
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return file;
+}
+
+/**
+ * Starts SIPp with test/sipp/`scenario` (or an absolute path) as a registrar on a free loopback
  * port and resolves once it listens.
  * @throws Error if the `sipp` binary is missing (install the Debian package `sip-tester`).
  */
 export async function startSipp(scenario: string, opts: StartSippOptions = {}): Promise<Sipp> {
-  const file = path.join(SIPP_SCENARIO_DIR, scenario);
+  const file = path.isAbsolute(scenario) ? scenario : path.join(SIPP_SCENARIO_DIR, scenario);
   if (!fs.existsSync(file)) throw new Error(`SIPp scenario not found: ${file}`);
   const transport = opts.transport ?? 'udp';
   const port = await freePort();
@@ -126,6 +143,7 @@ export async function startSipp(scenario: string, opts: StartSippOptions = {}): 
     '-trace_err', '-error_file', errFile,
   ];
   for (const [name, value] of Object.entries(opts.keys ?? {})) args.push('-key', name, String(value));
+  if (opts.remote !== undefined) args.push(opts.remote);
 
   if (!hooked) {
     hooked = true;

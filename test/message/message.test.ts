@@ -134,3 +134,50 @@ describe('Message', () => {
     assert.ok(grown < 20 * 1024 * 1024, `RSS grew by ${grown} bytes`);
   });
 });
+
+describe('Message bodies', () => {
+  const head = [
+    'MESSAGE sip:bob@127.0.0.1 SIP/2.0',
+    'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKbody1',
+    'From: <sip:alice@127.0.0.1>;tag=1',
+    'To: <sip:bob@127.0.0.1>',
+    'Call-ID: body1',
+    'CSeq: 1 MESSAGE',
+  ].join('\r\n');
+
+  test('body and contentType: exact bytes in and out, Content-Length follows, null removes', () => {
+    const m = parseMessage(`${head}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello`);
+    assert.equal(m.contentType, 'text/plain');
+    assert.deepEqual(m.body, Buffer.from('hello'));
+    const binary = Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a, 0x0d, 0x0a, 0]);
+    m.body = binary;
+    m.contentType = 'application/octet-stream';
+    assert.deepEqual(m.body, binary);
+    assert.equal(m.contentType, 'application/octet-stream');
+    assert.match(m.toString(), /\r\nContent-Length: +9\r\n/);
+    m.body = 'ünïcode';
+    assert.deepEqual(m.body, Buffer.from('ünïcode', 'utf8'));
+    assert.match(m.toString(), /\r\nContent-Length: +9\r\n/); // 9 UTF-8 bytes
+    m.body = null;
+    m.contentType = null;
+    assert.equal(m.body, null);
+    assert.equal(m.contentType, null);
+    assert.match(m.toString(), /\r\nContent-Length: 0\r\n\r\n$/);
+    assert.throws(() => (m.contentType = 'text/plain\r\nX: y'), { code: 'ERR_INVALID_ARG_VALUE' });
+    assert.throws(() => (m.body = 42 as never), { code: 'ERR_INVALID_ARG_TYPE' });
+  });
+
+  test('every part of a multipart body is readable with its own Content-Type', () => {
+    const body = '--XX\r\nContent-Type: text/plain\r\n\r\nfirst\r\n--XX\r\nContent-Type: application/json\r\n\r\n{"a":1}\r\n--XX--\r\n';
+    const m = parseMessage(`${head}\r\nContent-Type: multipart/mixed;boundary=XX\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    assert.deepEqual(
+      m.bodies.map((p) => [p.contentType, p.data.toString()]),
+      [['text/plain', 'first'], ['application/json', '{"a":1}']],
+    );
+    assert.match(m.contentType!, /^multipart\/mixed; *boundary=XX$/);
+    // body: the whole multipart body as libosip2 serializes it.
+    const whole = m.body!.toString();
+    assert.match(whole, /--XX\r\ncontent-type: text\/plain\r\n\r\nfirst\r\n--XX\r\n/i);
+    assert.match(whole, /--XX--\r\n$/);
+  });
+});

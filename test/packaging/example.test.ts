@@ -13,6 +13,7 @@ import { Context } from '../../lib/index';
 import { type Binding, freePort, waitFor } from '../helpers/kamailio';
 import { ROOT } from '../helpers/paths';
 import { useKamailio } from '../helpers/use-kamailio';
+import { explainSipp, scenarioFrom, startSipp } from '../helpers/sipp';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'sip_reg.ts');
 
@@ -98,6 +99,26 @@ describe('examples/sip_reg.ts', () => {
     assert.deepEqual({ code, signal }, { code: 0, signal: null }, r.output());
     assert.match(r.output(), /sip_reg\[\d+\]: unregistered/);
     assert.deepEqual(await kam.lookup('dave@example.com'), []);
+  });
+
+  test('rejects an INVITE, a MESSAGE and a SUBSCRIBE with 405, as sip_reg.c does', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const r = run(['-d', '-r', kam.proxy, '-u', 'sip:dave@example.com', '-U', 'dave', '-P', 'davepw', '-p', String(port), '-e', '1800']);
+    await bindingOn('dave@example.com', new RegExp(`^sip:dave@[^:;]+:${port}(;|$)`), r);
+    const remote = `127.0.0.1:${port}`;
+    const invite = await (await startSipp(scenarioFrom('uac-invite.xml', { STATUS: 405 }), { remote, timeoutS: 20 })).done;
+    assert.equal(invite.exitCode, 0, explainSipp(invite));
+    assert.match(invite.messages, /^SIP\/2\.0 405 No Support for Incoming Calls\s*$/m);
+    for (const method of ['MESSAGE', 'SUBSCRIBE']) {
+      const sipp = await (await startSipp(scenarioFrom('uac-request.xml', { METHOD: method }), { remote, timeoutS: 20 })).done;
+      assert.equal(sipp.exitCode, 0, explainSipp(sipp));
+      assert.match(sipp.messages, /^SIP\/2\.0 405 Method Not Allowed\s*$/m);
+    }
+    await waitFor(async () => /SUBSCRIBE rejected with 405/.test(r.output()), { what: 'the SUBSCRIBE log line' });
+    assert.match(r.output(), /INVITE rejected with 405/);
+    assert.match(r.output(), /MESSAGE rejected with 405/);
+    r.child.kill('SIGINT');
+    assert.equal((await exited(r)).code, 0, r.output());
   });
 
   test('--max-seconds stops it like SIGINT (long options, TCP)', async () => {

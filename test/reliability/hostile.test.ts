@@ -309,18 +309,25 @@ describe('a TCP peer whose Content-Length header has no colon', () => {
 });
 
 describe('incoming INVITEs', () => {
-  // Nobody can answer an INVITE through this binding (no call API), and eXosip
-  // kept each one's server transaction (~11 KB) for 3 minutes, or until the
-  // context closed for an INVITE with a To tag: a peer sending INVITEs grew our
-  // memory without bound (3,000 in a few seconds: +33 MB). The guard drops them
-  // before eXosip acts on them (docs/reliability.md).
-  test('are dropped before eXosip acts on them: no 100 Trying, no event, still traced', { timeout: 30_000 }, async () => {
+  // eXosip keeps each INVITE's server transaction (~11 KB) until it is
+  // answered (3 minutes unanswered), and until the context closes for an
+  // INVITE with a To tag (which it answers 481 but never lists): a peer
+  // sending INVITEs grew our memory without bound (3,000 in a few seconds:
+  // +33 MB). New INVITEs now get the context's default answer (405, as
+  // eXosip's sip_reg) when nobody answers them; those with a To tag are
+  // dropped by the guard before eXosip acts on them (docs/reliability.md).
+  test('without a To tag get the default 405; with one are dropped; all still traced', { timeout: 30_000 }, async () => {
     const ctx = await openContext();
     const peer = dgram.createSocket('udp4');
     try {
       await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
       const answers: string[] = [];
-      peer.on('message', (m) => answers.push(m.toString('latin1').split('\r\n')[0]));
+      const refused = new Set<string>();
+      peer.on('message', (m) => {
+        const text = m.toString('latin1');
+        answers.push(`${text.split('\r\n')[0]} ${/\r\nCall-ID: *([^\r]+)/i.exec(text)?.[1] ?? ''}`);
+        if (text.startsWith('SIP/2.0 405')) refused.add(/\r\nCall-ID: *([^\r]+)/i.exec(text)?.[1] ?? '');
+      });
       const events: string[] = [];
       ctx.on('event', (ev) => events.push(ev.type));
       let tracedInvites = 0;
@@ -345,10 +352,12 @@ describe('incoming INVITEs', () => {
         `Max-Forwards: 70\r\nTo: <sip:bob@127.0.0.1>\r\nFrom: <sip:eve@127.0.0.1>;tag=o1\r\nCall-ID: afterflood@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
       peer.send(options, port, '127.0.0.1');
       await waitFor(async () => events.includes('EXOSIP_MESSAGE_NEW'), { timeoutMs: 5_000, what: 'the OPTIONS after the INVITEs' });
+      await waitFor(async () => refused.size >= sent / 2, { timeoutMs: 10_000, what: 'the default 405 to every INVITE without a To tag' });
       await delay(500);
       assert.equal(tracedInvites, sent, 'every INVITE arrived and was traced as it came');
-      assert.deepEqual(events.filter((t) => t.startsWith('EXOSIP_CALL_')), [], 'no call event');
-      assert.deepEqual(answers.filter((a) => a.startsWith('SIP/2.0 1')), [], 'no 100 Trying');
+      assert.equal(events.filter((t) => t === 'EXOSIP_CALL_INVITE').length, sent / 2, 'one EXOSIP_CALL_INVITE per INVITE without a To tag');
+      assert.deepEqual([...refused].sort(), Array.from({ length: sent / 2 }, (_, k) => `flood${2 * k}@127.0.0.1`).sort(), 'a 405 to each, none to those with a To tag');
+      assert.deepEqual(answers.filter((a) => a.endsWith('t@127.0.0.1')), [], 'nothing at all to an INVITE with a To tag');
     } finally {
       peer.close();
       await ctx.close();

@@ -1,0 +1,193 @@
+/**
+ * The requests a context receives outside of a dialog: each becomes an
+ * {@link IncomingRequest} emitted as `'request'`, and one nobody answered
+ * within `defaultAnswerMs` gets a default answer, so no server transaction
+ * sits in eXosip (for 3 minutes, eXosip's own bound, in C).
+ * @internal
+ * @module
+ */
+import type { NativeContext, NativeMessage } from '../../binding';
+import { check, osipError, rangeError, typeError } from '../errors';
+import type { AnyExosipEvent } from '../events';
+import * as v from '../internal/validate';
+import { Message, native } from '../message';
+import { IncomingRequest } from './incoming';
+import type { HeaderList, IncomingKind, RespondOptions } from './types';
+
+/** Default `ContextOptions.defaultAnswerMs`: how long a request waits for `respond()` before its default answer. */
+export const DEFAULT_ANSWER_MS = 2000;
+
+/** The methods a context answers by default with 405 lists as allowed, and its OPTIONS 200 too. */
+const ALLOW_NO_LISTENER = 'OPTIONS';
+/** With a `'request'` listener the application may answer these too. */
+const ALLOW_WITH_LISTENER = 'OPTIONS, MESSAGE, NOTIFY, INFO, PUBLISH';
+
+/** The eX_*.h answer calls of one kind of incoming request. */
+interface AnswerCalls {
+  build(n: NativeContext, tid: number, status: number): [number, NativeMessage | null];
+  send(n: NativeContext, tid: number, status: number, answer: NativeMessage | null): number;
+  names: [build: string, send: string];
+}
+
+const CALLS: Record<IncomingKind | 'OPTIONS', AnswerCalls> = {
+  EXOSIP_MESSAGE_NEW: {
+    build: (n, t, s) => n.messageBuildAnswer(t, s),
+    send: (n, t, s, a) => n.messageSendAnswer(t, s, a),
+    names: ['eXosip_message_build_answer', 'eXosip_message_send_answer'],
+  },
+  OPTIONS: {
+    build: (n, t, s) => n.optionsBuildAnswer(t, s),
+    send: (n, t, s, a) => n.optionsSendAnswer(t, s, a),
+    names: ['eXosip_options_build_answer', 'eXosip_options_send_answer'],
+  },
+  EXOSIP_CALL_INVITE: {
+    build: (n, t, s) => n.callBuildAnswer(t, s),
+    send: (n, t, s, a) => n.callSendAnswer(t, s, a),
+    names: ['eXosip_call_build_answer', 'eXosip_call_send_answer'],
+  },
+  EXOSIP_IN_SUBSCRIPTION_NEW: {
+    build: (n, t, s) => n.insubscriptionBuildAnswer(t, s),
+    send: (n, t, s, a) => n.insubscriptionSendAnswer(t, s, a),
+    names: ['eXosip_insubscription_build_answer', 'eXosip_insubscription_send_answer'],
+  },
+};
+
+/** @internal Adds `headers` to `message` (TypeError for CR/LF, SipError for a value libosip2 refuses). */
+export function addHeaders(message: Message, headers: HeaderList | undefined, what: string): void {
+  if (headers === undefined) return;
+  if (headers === null || typeof headers !== 'object') throw typeError('ERR_INVALID_ARG_TYPE', `${what}.headers must be an object or an array of [name, value] pairs`);
+  const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
+  for (const pair of pairs as Array<readonly [string, string]>) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') {
+      throw typeError('ERR_INVALID_ARG_TYPE', `${what}.headers: each header must be a [name, value] pair of strings`);
+    }
+    message.addHeader(pair[0], pair[1]);
+  }
+}
+
+/** @internal Sets body and Content-Type of a message being built (`defaultType` when a body has none). */
+export function setBody(message: Message, body: unknown, contentType: unknown, what: string, defaultType: string | null): void {
+  if (body !== undefined && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) {
+    throw typeError('ERR_INVALID_ARG_TYPE', `${what}.body must be a string or a Buffer`);
+  }
+  const type = contentType === undefined ? null : v.sipText(`${what}.contentType`, contentType);
+  if (body === undefined || body === null) {
+    if (type !== null) message.contentType = type;
+    return;
+  }
+  message.body = body as string | Buffer;
+  const chosen = type ?? defaultType;
+  if (chosen !== null) message.contentType = chosen;
+}
+
+/** One context's incoming requests: pending answers and their default-answer timers, by tid. */
+export class IncomingDesk {
+  #native: NativeContext;
+  #emit: (request: IncomingRequest) => boolean;
+  #hasListener: () => boolean;
+  #afterMs: number | null;
+  #pending = new Map<number, { request: IncomingRequest; timer: NodeJS.Timeout | null }>();
+
+  /**
+   * @param emit emits `'request'` on the context
+   * @param hasListener whether the context has a `'request'` listener
+   * @param afterMs the default answer's delay; null: never (C's behaviour)
+   */
+  constructor(n: NativeContext, emit: (request: IncomingRequest) => boolean, hasListener: () => boolean, afterMs: number | null) {
+    this.#native = n;
+    this.#emit = emit;
+    this.#hasListener = hasListener;
+    this.#afterMs = afterMs;
+  }
+
+  /** How many received requests wait for an answer. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** One eXosip event that may carry a new request. */
+  handle(event: AnyExosipEvent): void {
+    if (event.type !== 'EXOSIP_MESSAGE_NEW' && event.type !== 'EXOSIP_CALL_INVITE' && event.type !== 'EXOSIP_IN_SUBSCRIPTION_NEW') return;
+    if (event.request === null || event.tid <= 0 || this.#pending.has(event.tid)) return;
+    const request = new IncomingRequest(event.type, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o) });
+    const entry: { request: IncomingRequest; timer: NodeJS.Timeout | null } = { request, timer: null };
+    this.#pending.set(event.tid, entry);
+    this.#emit(request);
+    if (request.answered || !this.#pending.has(event.tid)) return;
+    if (this.#afterMs === null) {
+      this.#pending.delete(event.tid);
+      return;
+    }
+    if (this.#afterMs === 0) {
+      this.#defaultAnswer(request);
+      return;
+    }
+    entry.timer = setTimeout(() => this.#defaultAnswer(request), this.#afterMs);
+    entry.timer.unref();
+  }
+
+  /** A compat call answered `tid` itself: its default answer is off. */
+  answered(tid: number): void {
+    const entry = this.#pending.get(tid);
+    if (entry === undefined) return;
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    this.#pending.delete(tid);
+  }
+
+  /** The context closes: no default answer will be sent. */
+  close(): void {
+    for (const entry of this.#pending.values()) if (entry.timer !== null) clearTimeout(entry.timer);
+    this.#pending.clear();
+  }
+
+  /** The default answer: OPTIONS 200 (Allow, Accept, Supported); anything else 405 with Allow, as eXosip's sip_reg tool. */
+  #defaultAnswer(request: IncomingRequest): void {
+    this.answered(request.tid);
+    if (request.answered) return;
+    request.markDefault();
+    const allow = this.#hasListener() ? ALLOW_WITH_LISTENER : ALLOW_NO_LISTENER;
+    const options = request.method === 'OPTIONS' && request.kind === 'EXOSIP_MESSAGE_NEW';
+    // Supported is empty (RFC 3261 §20.37 allows it): no option tag is offered.
+    const headers: Array<[string, string]> = options ? [['Allow', allow], ['Accept', '*/*'], ['Supported', '']] : [['Allow', allow]];
+    try {
+      this.#answer(request, options ? 200 : 405, { headers });
+    } catch {
+      // OSIP_WRONG_STATE / OSIP_NOTFOUND: answered through the native calls
+      // directly (a Registrar, compat) or already gone: nothing to do.
+    }
+  }
+
+  #send(request: IncomingRequest, status: number, options: RespondOptions | undefined): void {
+    const o = v.options<RespondOptions>('options', options);
+    const min = request.kind === 'EXOSIP_MESSAGE_NEW' ? 200 : 300;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < min || status > 699) {
+      throw rangeError(`status must be an integer from ${min} to 699 for ${request.method}${min === 300 ? ' (this binding can only refuse it)' : ''}, got ${String(status)}`);
+    }
+    this.#answer(request, status, o);
+    this.answered(request.tid);
+  }
+
+  /** Builds, completes and sends one answer; throws what eXosip or the options refuse. */
+  #answer(request: IncomingRequest, status: number, o: Partial<RespondOptions>): void {
+    const calls = request.kind === 'EXOSIP_MESSAGE_NEW' && request.method === 'OPTIONS' ? CALLS.OPTIONS : CALLS[request.kind];
+    const reason = o.reason === undefined ? null : v.sipText('options.reason', o.reason);
+    const n = this.#native;
+    n.lock();
+    try {
+      const [code, handle] = calls.build(n, request.tid, status);
+      if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, calls.names[0], `status ${status}`);
+      const answer = new Message(handle);
+      try {
+        addHeaders(answer, o.headers, 'options');
+        setBody(answer, o.body, o.contentType, 'options', 'text/plain');
+        if (reason !== null) native(answer).setReasonPhrase(reason);
+      } catch (error) {
+        answer.dispose();
+        throw error;
+      }
+      check(calls.send(n, request.tid, status, handle), calls.names[1], `status ${status}`);
+    } finally {
+      n.unlock();
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Requests outside of a dialog (eX_message.h, eX_options.h): building and
+ * sending one, and settling its promise from the `EXOSIP_MESSAGE_*` events of
+ * its transaction. A 401/407 is answered with the context's credentials
+ * (`eXosip_default_action`), whose new transaction is found again by the
+ * request's Call-ID.
+ * @internal
+ * @module
+ */
+import type { NativeContext } from '../../binding';
+import { abortError, osipError, RequestError, requestError, tooLargeError, typeError } from '../errors';
+import type { AnyExosipEvent } from '../events';
+import * as v from '../internal/validate';
+import { Message, native } from '../message';
+import { addHeaders, setBody } from './answers';
+import type { RequestOptions, RequestResult } from './types';
+
+/** The largest SIP message one UDP datagram carries over IPv4 (65,535 - 8 - 20 bytes). */
+export const MAX_UDP_MESSAGE = 65_507;
+/** Default `timeoutMs`: past eXosip's own give-up (Timer F, 64 × T1 = 32 s) with room. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 64_000;
+/** How many 401/407 challenges one request answers before the last one is its failure. */
+const MAX_CHALLENGES = 3;
+/** RFC 3261 §25.1 `token`. */
+const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+
+interface Pending {
+  callId: string;
+  tid: number;
+  challenges: number;
+  settle(result: RequestResult | RequestError): void;
+}
+
+/** One context's requests in flight, by tid and by Call-ID (a retry with credentials has a new tid). */
+export class RequestTable {
+  #byTid = new Map<number, Pending>();
+  #byCallId = new Map<string, Pending>();
+  #native: NativeContext;
+
+  constructor(n: NativeContext) {
+    this.#native = n;
+  }
+
+  /** How many requests wait for their final answer. */
+  get size(): number {
+    return this.#byCallId.size;
+  }
+
+  /** One `EXOSIP_MESSAGE_*` event of an outgoing request. */
+  handle(event: AnyExosipEvent): void {
+    if (!event.type.startsWith('EXOSIP_MESSAGE_') || event.type === 'EXOSIP_MESSAGE_NEW') return;
+    let pending = this.#byTid.get(event.tid);
+    if (pending === undefined) {
+      pending = this.#byCallId.get(event.request?.getHeader('call-id') ?? '');
+      if (pending === undefined) return;
+      this.#byTid.delete(pending.tid);
+      pending.tid = event.tid;
+      this.#byTid.set(event.tid, pending);
+    }
+    const response = event.response;
+    const status = response?.statusCode ?? 0;
+    if (event.type === 'EXOSIP_MESSAGE_PROCEEDING') return;
+    if (event.type === 'EXOSIP_MESSAGE_ANSWERED' && response !== null) {
+      pending.settle(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', body: response.body, contentType: response.contentType, response }));
+      return;
+    }
+    if ((status === 401 || status === 407) && pending.challenges < MAX_CHALLENGES && event.request !== null && response !== null) {
+      pending.challenges++;
+      const code = this.#native.defaultAction(event.typeId, 0, event.tid, 0, 0, 0, 0, native(response), native(event.request));
+      if (code === 0) return;
+    }
+    if (response === null) {
+      pending.settle(requestError('ERR_REQUEST_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
+      return;
+    }
+    const reason = response.reasonPhrase ?? '';
+    pending.settle(requestError('ERR_REQUEST_REJECTED', `Rejected with ${status} ${reason}`, { statusCode: status, reason, response }));
+  }
+
+  /** Builds and sends `o`, then waits for its outcome. */
+  send(o: Required<Pick<RequestOptions, 'method' | 'to' | 'from'>> & RequestOptions, udp: boolean, assertOpen: () => void): Promise<RequestResult> {
+    const method = v.sipText('options.method', o.method);
+    if (!TOKEN.test(method)) throw typeError('ERR_INVALID_ARG_VALUE', `options.method must be a SIP token (RFC 3261 §25.1: letters, digits, -.!%*_+\`'~), got ${JSON.stringify(method)}`);
+    if (['INVITE', 'ACK', 'CANCEL', 'BYE', 'REGISTER', 'SUBSCRIBE', 'PRACK', 'UPDATE'].includes(method.toUpperCase())) {
+      throw typeError('ERR_INVALID_ARG_VALUE', `options.method ${method} needs a dialog or its own API (register(), calls): not a request outside of a dialog`);
+    }
+    const to = v.sipText('options.to', o.to);
+    const from = v.sipText('options.from', o.from);
+    const route = o.route === undefined ? null : v.sipText('options.route', o.route);
+    const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
+    const signal = v.abortSignal('options.signal', o.signal);
+    assertOpen();
+    if (signal?.aborted) return Promise.reject(abortRequestError(signal));
+    const n = this.#native;
+    const options = method.toUpperCase() === 'OPTIONS';
+    const what = options ? 'eXosip_options_build_request' : 'eXosip_message_build_request';
+    n.lock();
+    let tid: number;
+    let callId: string;
+    try {
+      const [code, handle] = options ? n.optionsBuildRequest(to, from, route) : n.messageBuildRequest(method, to, from, route);
+      if (code < 0 || handle === null) {
+        const cause = osipError(code < 0 ? code : -1, what, `to ${to}, from ${from}`);
+        return Promise.reject(requestError('ERR_REQUEST_NOT_SENT', cause.message, { reason: cause.code, cause }));
+      }
+      const request = new Message(handle);
+      try {
+        addHeaders(request, o.headers, 'options');
+        setBody(request, o.body, o.contentType, 'options', 'text/plain');
+        if (udp) {
+          const size = Buffer.byteLength(request.toString().split('\r\n\r\n')[0]) + 4 + (request.body?.length ?? 0);
+          if (size > MAX_UDP_MESSAGE) throw tooLargeError(`The ${method} is ${size} bytes: over UDP one datagram carries at most ${MAX_UDP_MESSAGE}; listen over TCP`);
+        }
+      } catch (error) {
+        request.dispose();
+        throw error;
+      }
+      callId = request.getHeader('call-id') ?? '';
+      tid = options ? n.optionsSendRequest(handle) : n.messageSendRequest(handle);
+    } finally {
+      n.unlock();
+    }
+    if (tid < 0) {
+      const cause = osipError(tid, options ? 'eXosip_options_send_request' : 'eXosip_message_send_request');
+      return Promise.reject(requestError('ERR_REQUEST_NOT_SENT', cause.message, { reason: cause.code, cause }));
+    }
+    return new Promise<RequestResult>((resolve, reject) => {
+      const timer = setTimeout(() => pending.settle(requestError('ERR_REQUEST_TIMEOUT', `No final answer to the ${method} within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
+      timer.unref();
+      const onAbort = (): void => pending.settle(abortRequestError(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const pending: Pending = {
+        callId,
+        tid,
+        challenges: 0,
+        settle: (outcome) => {
+          if (this.#byCallId.get(callId) !== pending) return;
+          this.#byCallId.delete(callId);
+          this.#byTid.delete(pending.tid);
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          if (outcome instanceof RequestError) reject(outcome);
+          else resolve(outcome);
+        },
+      };
+      this.#byTid.set(tid, pending);
+      this.#byCallId.set(callId, pending);
+    });
+  }
+
+  /** The context closes: every pending request rejects with `ERR_CONTEXT_CLOSED`. */
+  close(): void {
+    for (const pending of [...this.#byCallId.values()]) {
+      pending.settle(requestError('ERR_CONTEXT_CLOSED', 'The context was closed before a final answer', { reason: 'closed' }));
+    }
+  }
+}
+
+function abortRequestError(signal: AbortSignal): RequestError {
+  const base = abortError(signal);
+  return requestError('ABORT_ERR', base.message, { reason: 'aborted', cause: signal.reason });
+}

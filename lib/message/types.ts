@@ -1,0 +1,67 @@
+/**
+ * The shapes of requests outside of a dialog: what `ctx.request()` takes and
+ * resolves with, and how an {@link IncomingRequest} is answered.
+ * @module
+ */
+import type { Message } from '../message';
+
+/** Extra headers: `{ name: value }` or `[name, value]` pairs (to repeat a name). */
+export type HeaderList = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+
+/** Options of {@link IncomingRequest.respond}. */
+export interface RespondOptions {
+  /** Reason phrase; default: RFC 3261's for the status (`osip_message_get_reason`). */
+  reason?: string;
+  /** Body of the answer: a string (UTF-8) or exact bytes. */
+  body?: string | Buffer;
+  /** Content-Type of `body` (e.g. `'text/plain'`); needed with a body. */
+  contentType?: string;
+  /** Headers added to the answer eXosip built. */
+  headers?: HeaderList;
+}
+
+/** Options of `ctx.request()`: one request outside of a dialog (`eXosip_message_build_request`). */
+export interface RequestOptions {
+  /** The method token, e.g. `'MESSAGE'`, `'OPTIONS'`, `'INFO'`, `'NOTIFY'` (RFC 3261 §25.1 `token`). */
+  method: string;
+  /** The target: a SIP URI (`sip:bob@example.com`) or a name-addr; becomes the Request-URI and To. */
+  to: string;
+  /** The sender: a SIP URI or name-addr for From. */
+  from: string;
+  /** A Route (`sip:proxy.example.com;lr`); default: none, sent to the Request-URI. */
+  route?: string;
+  /** Body: a string (UTF-8) or exact bytes. */
+  body?: string | Buffer;
+  /** Content-Type of `body`; default `'text/plain'` when a body is given. */
+  contentType?: string;
+  /** Headers added to the request eXosip built. */
+  headers?: HeaderList;
+  /** Rejects with an AbortError (`code: 'ABORT_ERR'`) when it aborts; the transaction runs on in eXosip. */
+  signal?: AbortSignal;
+  /** Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds; default 64,000 (past eXosip's own 32 s Timer F). */
+  timeoutMs?: number;
+}
+
+/** Options of the sugar `ctx.message()` / `ctx.options()`: {@link RequestOptions} without method and target. */
+export type SugarOptions = Omit<RequestOptions, 'method' | 'to' | 'body'>;
+
+/** The final 2xx a request outside of a dialog resolved with. */
+export interface RequestResult {
+  /** The status code, 200..299. */
+  readonly statusCode: number;
+  /** Its reason phrase. */
+  readonly reason: string;
+  /** Its body (exact bytes), or null. */
+  readonly body: Buffer | null;
+  /** Its Content-Type, or null. */
+  readonly contentType: string | null;
+  /** The whole response. */
+  readonly response: Message;
+}
+
+/**
+ * The eXosip event an {@link IncomingRequest} came with: `EXOSIP_MESSAGE_NEW`
+ * (MESSAGE, OPTIONS, NOTIFY, PUBLISH, REGISTER, ...), `EXOSIP_CALL_INVITE`
+ * (INVITE) or `EXOSIP_IN_SUBSCRIPTION_NEW` (SUBSCRIBE, REFER).
+ */
+export type IncomingKind = 'EXOSIP_MESSAGE_NEW' | 'EXOSIP_CALL_INVITE' | 'EXOSIP_IN_SUBSCRIPTION_NEW';

@@ -1,0 +1,120 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { Context, type ContextOptions, type IncomingRequest, RequestError } from '../../lib/index';
+import { openContext } from '../helpers/context';
+
+/** A context on 127.0.0.1 over UDP with these options. */
+async function open(options: ContextOptions): Promise<Context> {
+  const ctx = new Context(options);
+  await ctx.listen({ address: '127.0.0.1' });
+  return ctx;
+}
+
+/** `sip:name@127.0.0.1:port` of a context (";transport=tcp" for TCP). */
+function uri(ctx: Context, name: string): string {
+  const a = ctx.address!;
+  return `sip:${name}@127.0.0.1:${a.port}${a.transport === 'tcp' ? ';transport=tcp' : ''}`;
+}
+
+test('two contexts exchange MESSAGEs: text, JSON, binary; the answer carries a body', async () => {
+  const alice = await openContext();
+  const bob = await openContext();
+  try {
+    const got: Array<{ method: string; body: Buffer | null; type: string | null; from: string }> = [];
+    bob.on('request', async (req: IncomingRequest) => {
+      got.push({ method: req.method, body: req.body, type: req.contentType, from: req.from });
+      await req.respond(200, { body: 'ack:' + (req.body?.length ?? 0), contentType: 'text/plain', headers: { 'X-Seen': 'yes' } });
+    });
+    const text = await alice.message(uri(bob, 'bob'), 'hello bob', { from: uri(alice, 'alice') });
+    assert.equal(text.statusCode, 200);
+    assert.equal(text.body?.toString(), 'ack:9');
+    assert.equal(text.contentType, 'text/plain');
+    assert.equal(text.response.getHeader('x-seen'), 'yes');
+    const json = JSON.stringify({ a: 1, b: ['ü', 2] });
+    await alice.request({ method: 'MESSAGE', to: uri(bob, 'bob'), from: uri(alice, 'alice'), body: json, contentType: 'application/json' });
+    const binary = Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a, 0, 0x41]);
+    await alice.message(uri(bob, 'bob'), binary, { from: uri(alice, 'alice'), contentType: 'application/octet-stream' });
+    assert.deepEqual(got.map((g) => [g.method, g.type]), [['MESSAGE', 'text/plain'], ['MESSAGE', 'application/json'], ['MESSAGE', 'application/octet-stream']]);
+    assert.equal(got[0].body?.toString(), 'hello bob');
+    assert.equal(got[1].body?.toString(), json);
+    assert.deepEqual(got[2].body, binary);
+    assert.match(got[0].from, /sip:alice@127\.0\.0\.1/);
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
+
+test('a rejected MESSAGE rejects with RequestError (statusCode, reason, response); respond() twice throws', async () => {
+  const alice = await openContext();
+  const bob = await openContext();
+  try {
+    let second: unknown;
+    bob.on('request', async (req) => {
+      await req.respond(486, { reason: 'Busy Here Now' });
+      second = await req.respond(200).catch((e: unknown) => e);
+    });
+    const error = await alice.message(uri(bob, 'bob'), 'x', { from: uri(alice, 'alice') }).catch((e: unknown) => e);
+    assert.ok(error instanceof RequestError);
+    assert.equal(error.code, 'ERR_REQUEST_REJECTED');
+    assert.equal(error.statusCode, 486);
+    assert.equal(error.reason, 'Busy Here Now');
+    assert.equal(error.response?.statusCode, 486);
+    assert.equal((second as { code?: string }).code, 'ERR_REQUEST_ANSWERED');
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
+
+test('an unanswered OPTIONS gets 200 with Allow/Accept/Supported, a MESSAGE 405 with Allow, with no user code', async () => {
+  const alice = await openContext();
+  const bob = await open({ defaultAnswerMs: 100 });
+  try {
+    const t0 = Date.now();
+    const ok = await alice.options(uri(bob, 'bob'), { from: uri(alice, 'alice') });
+    assert.equal(ok.statusCode, 200);
+    assert.equal(ok.response.getHeader('allow'), 'OPTIONS');
+    assert.equal(ok.response.getHeader('accept'), '*/*');
+    assert.ok(Date.now() - t0 >= 90);
+    const refused = await alice.message(uri(bob, 'bob'), 'x', { from: uri(alice, 'alice') }).catch((e: RequestError) => e);
+    assert.equal((refused as RequestError).statusCode, 405);
+    assert.equal((refused as RequestError).response?.getHeader('allow'), 'OPTIONS');
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
+
+test('bad input gets a clear error and the context keeps working', async () => {
+  const alice = await openContext();
+  const bob = await openContext();
+  try {
+    bob.on('request', (req) => void req.respond(200));
+    const base = { to: uri(bob, 'bob'), from: uri(alice, 'alice') };
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', body: Buffer.alloc(70_000) }), { name: 'RangeError', code: 'ERR_MESSAGE_TOO_LARGE' });
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'X-Evil': 'a\r\nContact: <sip:evil@x>' } }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    await assert.rejects(alice.request({ ...base, method: 'MES SAGE' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /token/ });
+    await assert.rejects(alice.request({ ...base, method: 'INVITE' }), { code: 'ERR_INVALID_ARG_VALUE' });
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', to: 'not a uri' }), (e: unknown) => e instanceof RequestError && e.code === 'ERR_REQUEST_NOT_SENT');
+    // An unknown tid: eXosip does not know it, nothing is sent.
+    const { nativeOf } = await import('../../lib/internal/handles');
+    const [code] = nativeOf(bob).messageBuildAnswer(424242, 200);
+    assert.equal(code, -6);
+    const ok = await alice.message(uri(bob, 'bob'), 'still fine', { from: uri(alice, 'alice') });
+    assert.equal(ok.statusCode, 200);
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
+
+test('close() rejects a pending request with ERR_CONTEXT_CLOSED', async () => {
+  const alice = await openContext();
+  const bob = await open({ defaultAnswerMs: null });
+  try {
+    const outcome = alice.message(uri(bob, 'bob'), 'x', { from: uri(alice, 'alice') }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    await alice.close();
+    const error = await outcome;
+    assert.ok(error instanceof RequestError && error.code === 'ERR_CONTEXT_CLOSED', String(error));
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
