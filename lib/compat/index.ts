@@ -24,8 +24,9 @@
  * }
  * ```
  *
- * The porting guide, `docs/porting.md`, walks through eXosip's registration
- * how-to with both APIs.
+ * The porting guide, `docs/porting.md`, lists the guides that walk through
+ * eXosip's how-tos with both APIs (`docs/porting/initialize.md`,
+ * `docs/porting/registration.md`).
  *
  * ## Conventions (kept by every function of this module)
  *

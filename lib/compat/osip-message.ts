@@ -324,3 +324,20 @@ export function osip_message_set_reason_phrase(sip: osip_message_t | null, reaso
   if (UNSAFE_TEXT.test(value)) throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: reason must not contain CR, LF or NUL`);
   if (handle !== null) handle.setReasonPhrase(value);
 }
+
+/**
+ * `int osip_strcasecmp(const char *s1, const char *s2)` (osip_port.h): 0 when
+ * the two strings are equal ignoring ASCII case, else the difference of the
+ * first differing (lowercased) characters, as C's `strcasecmp`.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for a non-string (C would crash on NULL).
+ */
+export function osip_strcasecmp(s1: string, s2: string): number {
+  const fn = 'osip_strcasecmp';
+  const lower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase()); // ASCII only, as C's
+  const a = lower(str(s1, fn, 's1'));
+  const b = lower(str(s2, fn, 's2'));
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) return a.charCodeAt(i) - b.charCodeAt(i);
+  }
+  return a.length - b.length;
+}
