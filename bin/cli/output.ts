@@ -28,6 +28,15 @@ export function clock(date: Date): string {
   return `${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds(), 3)}`;
 }
 
+/**
+ * The library never prints the password; scrubbing every output line of it
+ * is a second guard, for passwords of at least this many characters. A
+ * shorter one would match ordinary text ("e" is in "registered", in JSON
+ * keys) and the stars would both garble the output and spell the password
+ * out. Messages that echo the command line scrub any password (args.ts).
+ */
+export const MIN_SCRUBBED_LENGTH = 8;
+
 /** The CLI's two streams, guarded. */
 export class Output {
   readonly #stdout: TextSink;
@@ -88,7 +97,7 @@ export class Output {
   }
 
   #safe(text: string): string {
-    return scrub(text, this.#secret);
+    return scrub(text, this.#secret !== null && this.#secret.length >= MIN_SCRUBBED_LENGTH ? this.#secret : null);
   }
 
   #write(sink: TextSink, name: 'stdout' | 'stderr', text: string): void {

@@ -24,6 +24,15 @@ describe('exosip2-register input against Kamailio', () => {
     assert.equal(cli.stdout(), '');
   });
 
+  test('a one-letter password does not garble the output (--json keys, the failure line)', { timeout: 30000 }, async () => {
+    const cli = runCli(['--proxy', kam.proxy, '--from', 'sip:alice@example.com', '--password', 'e', '--json']);
+    assert.equal(await cli.exit(), 1);
+    const events = cli.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.ok(events.some((e) => e.event === 'registering' && e.from === 'sip:alice@example.com'), cli.stdout());
+    assert.match(cli.stderr(), /registration failed: 403 Forbidden/);
+    assert.ok(!cli.stdout().includes('***') && !cli.stderr().includes('***'));
+  });
+
   test('bad usage (unknown option, bad value): exit 2, one line each, password scrubbed', { timeout: 30000 }, async () => {
     const base = ['--proxy', kam.proxy, '--from', 'sip:alice@example.com'];
     for (const [args, says] of [
