@@ -25,9 +25,8 @@ import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
 
-type Built = [code: number, message: osip_message_t | null];
 
-function built([code, handle]: [number, NativeMessage | null]): Built {
+function built([code, handle]: [number, NativeMessage | null]): [code: number, message: osip_message_t | null] {
   return [code, wrapMessage(handle)];
 }
 
@@ -49,7 +48,7 @@ function requestOrNull(msg: unknown, fn: string): NativeMessage | null {
  * or NUL; `route`/`subject` null or `''`: none. Other codes are eXosip's
  * (`OSIP_SYNTAXERROR` for a `to` that is not a URI).
  */
-export function eXosip_call_build_initial_invite(ctx: eXosip_t, to: string, from: string, route: string | null, subject: string | null): Built {
+export function eXosip_call_build_initial_invite(ctx: eXosip_t, to: string, from: string, route: string | null, subject: string | null): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_initial_invite';
   const n = nativeContext(ctx, fn);
   const values = [str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route'), strOrNull(subject, fn, 'subject')];
@@ -76,7 +75,7 @@ export function eXosip_call_send_initial_invite(ctx: eXosip_t, invite: osip_mess
  * `EXOSIP_CALL_ANSWERED`; eXosip also takes a did, its old API).
  * `OSIP_BADPARAMETER` for tid <= 0, `OSIP_NOTFOUND` for no such call.
  */
-export function eXosip_call_build_ack(ctx: eXosip_t, tid: number): Built {
+export function eXosip_call_build_ack(ctx: eXosip_t, tid: number): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_ack';
   return built(nativeContext(ctx, fn).callBuildAck(int(tid, fn, 'tid')));
 }
@@ -99,7 +98,7 @@ export function eXosip_call_send_ack(ctx: eXosip_t, tid: number, ack: osip_messa
  * UPDATE, REFER, ...; RFC 3261 §12.2.1.1). `OSIP_BADPARAMETER` for an empty
  * method or one with CR, LF or NUL, `OSIP_NOTFOUND` for no such dialog.
  */
-export function eXosip_call_build_request(ctx: eXosip_t, did: number, method: string): Built {
+export function eXosip_call_build_request(ctx: eXosip_t, did: number, method: string): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_request';
   const n = nativeContext(ctx, fn);
   const d = int(did, fn, 'did');
@@ -109,19 +108,19 @@ export function eXosip_call_build_request(ctx: eXosip_t, did: number, method: st
 }
 
 /** `int eXosip_call_build_info(struct eXosip_t *excontext, int did, osip_message_t **request)` → `[code, request]`: an INFO in dialog `did` (RFC 6086). */
-export function eXosip_call_build_info(ctx: eXosip_t, did: number): Built {
+export function eXosip_call_build_info(ctx: eXosip_t, did: number): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_info';
   return built(nativeContext(ctx, fn).callBuildShorthand('info', int(did, fn, 'did')));
 }
 
 /** `int eXosip_call_build_options(struct eXosip_t *excontext, int did, osip_message_t **request)` → `[code, request]`: an OPTIONS in dialog `did`. */
-export function eXosip_call_build_options(ctx: eXosip_t, did: number): Built {
+export function eXosip_call_build_options(ctx: eXosip_t, did: number): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_options';
   return built(nativeContext(ctx, fn).callBuildShorthand('options', int(did, fn, 'did')));
 }
 
 /** `int eXosip_call_build_update(struct eXosip_t *excontext, int did, osip_message_t **request)` → `[code, request]`: an UPDATE in dialog `did` (RFC 3311). */
-export function eXosip_call_build_update(ctx: eXosip_t, did: number): Built {
+export function eXosip_call_build_update(ctx: eXosip_t, did: number): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_update';
   return built(nativeContext(ctx, fn).callBuildShorthand('update', int(did, fn, 'did')));
 }
@@ -131,7 +130,7 @@ export function eXosip_call_build_update(ctx: eXosip_t, did: number): Built {
  * → `[code, request]`: a REFER in dialog `did` with `Refer-To: refer_to` (RFC 3515).
  * `OSIP_BADPARAMETER` for a value with CR, LF or NUL.
  */
-export function eXosip_call_build_refer(ctx: eXosip_t, did: number, refer_to: string): Built {
+export function eXosip_call_build_refer(ctx: eXosip_t, did: number, refer_to: string): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_refer';
   const n = nativeContext(ctx, fn);
   const d = int(did, fn, 'did');
@@ -146,7 +145,7 @@ export function eXosip_call_build_refer(ctx: eXosip_t, did: number, refer_to: st
  * a REFER, RFC 3515 §2.4.4) with `Subscription-State` from
  * `subscription_status` (`EXOSIP_SUBCRSTATE_PENDING` 1, `_ACTIVE` 2, `_TERMINATED` 3).
  */
-export function eXosip_call_build_notify(ctx: eXosip_t, did: number, subscription_status: number): Built {
+export function eXosip_call_build_notify(ctx: eXosip_t, did: number, subscription_status: number): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_notify';
   const n = nativeContext(ctx, fn);
   return built(n.callBuildShorthand('notify', int(did, fn, 'did'), int(subscription_status, fn, 'subscription_status')));
@@ -173,7 +172,7 @@ export function eXosip_call_send_request(ctx: eXosip_t, did: number, request: os
  * `OSIP_NOTFOUND` for a tid of no call. Add the SDP answer to a 200 with
  * `osip_message_set_body` / `osip_message_set_content_type`.
  */
-export function eXosip_call_build_answer(ctx: eXosip_t, tid: number, status: number): Built {
+export function eXosip_call_build_answer(ctx: eXosip_t, tid: number, status: number): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_answer';
   return built(nativeContext(ctx, fn).callBuildAnswer(int(tid, fn, 'tid'), int(status, fn, 'status')));
 }
@@ -196,7 +195,7 @@ export function eXosip_call_send_answer(ctx: eXosip_t, tid: number, status: numb
  * `OSIP_WRONG_STATE` unless the transaction is proceeding,
  * `OSIP_WRONG_FORMAT` for a 1xx without RSeq.
  */
-export function eXosip_call_build_prack(ctx: eXosip_t, tid: number, response1xx: osip_message_t): Built {
+export function eXosip_call_build_prack(ctx: eXosip_t, tid: number, response1xx: osip_message_t): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_prack';
   const n = nativeContext(ctx, fn);
   const t = int(tid, fn, 'tid');
