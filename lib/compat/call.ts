@@ -228,8 +228,8 @@ function terminate(ctx: unknown, fn: string, cid: unknown, did: unknown, name: s
 /**
  * `int eXosip_call_terminate(struct eXosip_t *excontext, int cid, int did)`
  * → 1 when it sent a CANCEL (before an answer, after a 1xx; RFC 3261 §9.1:
- * not before), 0 when it sent a BYE (confirmed dialog) or a final answer
- * to an INVITE received and not answered, or a negative code
+ * not before), 0 when it sent a BYE (confirmed dialog) or a 603 to an
+ * INVITE received and not answered yet, or a negative code
  * (`OSIP_WRONG_STATE` with no 1xx yet: terminate again after one). `did` 0 ends the call `cid` in whatever state;
  * `OSIP_NOTFOUND` for no such call or dialog. The call ends with
  * `EXOSIP_CALL_CLOSED` / `EXOSIP_CALL_RELEASED`.
