@@ -142,6 +142,33 @@ export declare class NativeContext {
   callBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
   /** `eXosip_call_send_answer`; the answer is spent whatever the result (eXosip frees it). */
   callSendAnswer(tid: number, status: number, answer: NativeMessage | null): number;
+  /** `eXosip_call_build_initial_invite` → `[code, invite]` (route, subject: null for none). */
+  callBuildInitialInvite(to: string, from: string, route: string | null, subject: string | null): [number, NativeMessage | null];
+  /** `eXosip_call_send_initial_invite` → cid (> 0) or a negative code; the INVITE is spent whatever the result. */
+  callSendInitialInvite(invite: NativeMessage | null): number;
+  /** `eXosip_call_build_ack` → `[code, ack]` for the 2xx of INVITE transaction `tid` (a did also works). */
+  callBuildAck(tid: number): [number, NativeMessage | null];
+  /** `eXosip_call_send_ack` → code; the ACK is spent (null: eXosip builds it). */
+  callSendAck(tid: number, ack: NativeMessage | null): number;
+  /** `eXosip_call_build_request` → `[code, request]` inside dialog `did` (INFO, INVITE, UPDATE, ...). */
+  callBuildRequest(did: number, method: string): [number, NativeMessage | null];
+  /**
+   * `eXosip_call_build_info` / `_options` / `_update` (`arg` unused), `_refer`
+   * (`arg`: Refer-To) and `_notify` (`arg`: `EXOSIP_SUBCRSTATE_*`) → `[code, request]`.
+   */
+  callBuildShorthand(kind: 'info' | 'options' | 'update' | 'refer' | 'notify', did: number, arg?: string | number): [number, NativeMessage | null];
+  /** `eXosip_call_send_request` → code; the request is spent whatever the result. */
+  callSendRequest(did: number, request: NativeMessage | null): number;
+  /** `eXosip_call_build_prack` → `[code, prack]` for the reliable 1xx `response1xx` (not consumed) of transaction `tid`. */
+  callBuildPrack(tid: number, response1xx: NativeMessage): [number, NativeMessage | null];
+  /** `eXosip_call_send_prack` → code; the PRACK is spent whatever the result. */
+  callSendPrack(tid: number, prack: NativeMessage | null): number;
+  /** `eXosip_call_terminate_with_header` (null name: `eXosip_call_terminate`) → code: CANCEL, BYE or a final answer. */
+  callTerminate(cid: number, did: number, headerName: string | null, headerValue: string | null): number;
+  /** `eXosip_call_get_referto` → `[code, referTo]`: the dialog's remote URI with a Replaces header. */
+  callGetReferTo(did: number): [number, string | null];
+  /** `eXosip_call_find_by_replaces` → cid (> 0) or a negative code (`OSIP_NOTFOUND`: answer 481). */
+  callFindByReplaces(replaces: string): number;
   /** `eXosip_insubscription_build_answer` → `[code, answer]` for an `EXOSIP_IN_SUBSCRIPTION_NEW` event. */
   insubscriptionBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
   /** `eXosip_insubscription_send_answer`; the answer is spent whatever the result. */

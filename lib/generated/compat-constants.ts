@@ -52,7 +52,7 @@ export const OSIP_RETRY_LIMIT = code('OSIP_RETRY_LIMIT');
 export const EXOSIP_REGISTRATION_SUCCESS = ev('EXOSIP_REGISTRATION_SUCCESS');
 /** Event type: a REGISTER got a failure (401/407 included, before eXosip retries) or no answer. */
 export const EXOSIP_REGISTRATION_FAILURE = ev('EXOSIP_REGISTRATION_FAILURE');
-/** Event type (calls are not wrapped by this binding yet). */
+/** Event type: a new INVITE (answer it with eXosip_call_send_answer, event.tid). */
 export const EXOSIP_CALL_INVITE = ev('EXOSIP_CALL_INVITE');
 /** Event type. */
 export const EXOSIP_CALL_REINVITE = ev('EXOSIP_CALL_REINVITE');

@@ -116,8 +116,8 @@ class Context : public Napi::ObjectWrap<Context> {
   bool Deliver(Delivery* item);
 
   /// Called on eXosip's thread for each SIP message sent or received, before
-  /// eXosip acts on it: traces it (TraceSipMessage), then filters the digest
-  /// challenges of a received 401/407 (auth_filter.h).
+  /// eXosip acts on it: traces it (TraceSipMessage), filters the digest
+  /// challenges of a received 401/407 (auth_filter.h), then applies the INVITE guard (guard.h).
   void OnSipMessage(osip_message_t* msg, bool received);
   /// While tracing is on: serializes the message and queues it to JS after earlier events.
   void TraceSipMessage(osip_message_t* msg, bool received);

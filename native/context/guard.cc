@@ -3,25 +3,100 @@
 #include <osipparser2/osip_port.h>
 
 #include <cstdlib>
+#include <string>
 
 #include "register_guard.h"
 
 namespace exosip {
+namespace {
 
-void ApplyInviteGuard(osip_message_t* msg, int received) {
-  if (received == 0 || msg == nullptr) return;
-  if (msg->status_code == 0) {
-    // A request: drop INVITEs that carry a To tag (never a new call here).
-    osip_generic_param_t* to_tag = nullptr;
-    if (msg->to != nullptr) osip_from_param_get_byname(msg->to, const_cast<char*>("tag"), &to_tag);
-    if (to_tag != nullptr && msg->sip_method != nullptr && osip_strcasecmp(msg->sip_method, "INVITE") == 0) {
-      osip_free(msg->sip_method);
-      msg->sip_method = nullptr;
-    }
+bool IsMethod(const char* method, const char* name) { return method != nullptr && osip_strcasecmp(method, name) == 0; }
+
+// A URI eXosip can send to: sip: or sips: with a host. eXosip 5.3.0 reads
+// the host of a remote target or route without checking it (eXtl_udp.c:1262,
+// eXtl_tcp.c:820): tel:, sir:, a bare name... would crash it.
+bool Routable(const osip_uri_t* url) {
+  if (url == nullptr || url->scheme == nullptr || url->host == nullptr || url->host[0] == '\0') return false;
+  return osip_strcasecmp(url->scheme, "sip") == 0 || osip_strcasecmp(url->scheme, "sips") == 0;
+}
+
+// Whether every Record-Route is routable and the first Contact (the remote
+// target a dialog takes from this message) is, when present. `need_contact`:
+// a missing Contact fails too.
+bool SafeTargets(osip_message_t* msg, bool need_contact) {
+  osip_contact_t* contact = nullptr;
+  osip_message_get_contact(msg, 0, &contact);
+  if (contact == nullptr ? need_contact : !Routable(contact->url)) return false;
+  for (int pos = 0; !osip_list_eol(&msg->record_routes, pos); pos++) {
+    auto* rr = static_cast<osip_record_route_t*>(osip_list_get(&msg->record_routes, pos));
+    if (rr == nullptr || !Routable(rr->url)) return false;
+  }
+  return true;
+}
+
+const char* Tag(osip_from_t* header) {
+  osip_generic_param_t* tag = nullptr;
+  if (header != nullptr) osip_from_param_get_byname(header, const_cast<char*>("tag"), &tag);
+  return tag != nullptr && tag->gvalue != nullptr && tag->gvalue[0] != '\0' ? tag->gvalue : nullptr;
+}
+
+// Whether a To-tagged INVITE belongs to a dialog of `ctx` (the eXosip lock
+// is held: the callback runs inside _eXosip_read_message's locked section).
+// eXosip_call_find_by_replaces compares Call-ID and both tags with every
+// dialog (either orientation), which is safe as long as no dialog lacks a
+// tag: the guard drops the messages that would make one (below).
+bool InOurDialog(eXosip_t* ctx, osip_message_t* msg, const char* to_tag) {
+  const char* from_tag = Tag(msg->from);
+  char* call_id = nullptr;
+  if (from_tag == nullptr || msg->call_id == nullptr || osip_call_id_to_str(msg->call_id, &call_id) != 0 || call_id == nullptr) {
+    return false;
+  }
+  std::string replaces = std::string(call_id) + ";to-tag=" + to_tag + ";from-tag=" + from_tag;
+  osip_free(call_id);
+  return eXosip_call_find_by_replaces(ctx, &replaces[0]) != OSIP_NOTFOUND;
+}
+
+void Drop(osip_message_t* request) {
+  // eXosip drops a request without a method (udp.c:1708).
+  osip_free(request->sip_method);
+  request->sip_method = nullptr;
+}
+
+void GuardRequest(osip_message_t* msg, eXosip_t* ctx) {
+  if (IsMethod(msg->sip_method, "UPDATE")) {
+    // A target refresh: its Contact becomes the dialog's remote target.
+    if (!SafeTargets(msg, false)) Drop(msg);
     return;
   }
-  if (msg->cseq != nullptr && msg->cseq->method != nullptr && osip_strcasecmp(msg->cseq->method, "INVITE") == 0) {
-    msg->status_code = 0;
+  if (!IsMethod(msg->sip_method, "INVITE")) return;
+  const char* to_tag = Tag(msg->to);
+  if (to_tag == nullptr) {
+    // A new call: its Contact and Record-Routes make the dialog, and its
+    // From tag the dialog's remote tag (RFC 3261 8.1.1.3, 8.1.1.8).
+    if (Tag(msg->from) == nullptr || !SafeTargets(msg, true)) Drop(msg);
+    return;
+  }
+  if (ctx == nullptr || !InOurDialog(ctx, msg, to_tag) || !SafeTargets(msg, false)) Drop(msg);
+}
+
+void GuardInviteResponse(osip_message_t* msg) {
+  int status = msg->status_code;
+  if (status <= 100 || status >= 300) return;  // 100 and failures make no dialog
+  // 101..299 make or confirm a dialog: To tag and remote target must be sound
+  // (a 2xx also needs its Contact: eXosip sends ACK and BYE there).
+  if (Tag(msg->to) == nullptr || !SafeTargets(msg, status >= 200)) msg->status_code = 0;
+}
+
+}  // namespace
+
+void ApplyInviteGuard(osip_message_t* msg, int received, eXosip_t* ctx) {
+  if (received == 0 || msg == nullptr) return;
+  if (msg->status_code == 0) {
+    GuardRequest(msg, ctx);
+    return;
+  }
+  if (msg->cseq != nullptr && IsMethod(msg->cseq->method, "INVITE")) {
+    GuardInviteResponse(msg);
     return;
   }
   // issue #16: REGISTER answers eXosip would mishandle, our address in another
@@ -29,6 +104,10 @@ void ApplyInviteGuard(osip_message_t* msg, int received) {
   GuardRegisterResponse(msg);
 }
 
-CbSipCallback GuardCallback() { return &ApplyInviteGuard; }
+namespace {
+void ContextFreeGuard(osip_message_t* msg, int received) { ApplyInviteGuard(msg, received, nullptr); }
+}  // namespace
+
+CbSipCallback GuardCallback() { return &ContextFreeGuard; }
 
 }  // namespace exosip

@@ -25,15 +25,20 @@ std::array<Context*, kTraceSlots>& Slots() {
 
 // The mutex is held while the message is handed over, so ReleaseTraceSlot
 // cannot return while a callback still uses the context.
+// Context::OnSipMessage traces, filters and guards; without a context (the
+// slot freed meanwhile) only the context-free guard runs.
 void Dispatch(int slot, osip_message_t* msg, int received) {
   std::shared_lock<std::shared_mutex> lock(SlotsMutex());
-  if (Context* ctx = Slots()[slot]) ctx->OnSipMessage(msg, received != 0);
+  if (Context* ctx = Slots()[slot]) {
+    ctx->OnSipMessage(msg, received != 0);
+  } else {
+    ApplyInviteGuard(msg, received, nullptr);
+  }
 }
 
 template <int I>
 void Trampoline(osip_message_t* msg, int received) {
-  Dispatch(I, msg, received);  // trace and digest filter (Context::OnSipMessage)
-  ApplyInviteGuard(msg, received);
+  Dispatch(I, msg, received);
 }
 
 template <int... I>
@@ -117,6 +122,8 @@ void Context::OnSipMessage(osip_message_t* msg, bool received) {
   // The trace shows the message as it came; the filter then acts on it.
   TraceSipMessage(msg, received);
   if (received) auth_filter_.Filter(msg);
+  // eXosip's thread holds the lock of ctx_ here (guard.h): its dialogs can be looked up.
+  ApplyInviteGuard(msg, received ? 1 : 0, ctx_);
 }
 
 void Context::TraceSipMessage(osip_message_t* msg, bool received) {

@@ -283,8 +283,9 @@ describe('hostile peers while a registration is active', { concurrency: true }, 
 describe('a stray 2xx to INVITE with a non-SIP Contact', () => {
   // libeXosip2 5.3.0 answers it with ACK + BYE to a URI without host and
   // dereferences NULL (eXtl_udp.c:1262, eXtl_tcp.c:820): one datagram would
-  // kill the process. The binding never sends INVITE, and its guard makes
-  // eXosip drop every response to INVITE before acting on it.
+  // kill the process. The binding's guard makes eXosip drop every 1xx/2xx to
+  // INVITE whose Contact or Record-Route is not a SIP URI before acting on it
+  // (test/call/guard.test.ts: the same within a call of ours).
   for (const transport of ['udp', 'tcp'] as const) {
     test(`does not crash the process (${transport})`, { timeout: 30_000 }, () => {
       const stray = fixture('reliability-stray-2xx.ts');
