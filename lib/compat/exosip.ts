@@ -45,6 +45,9 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
   return nativeOf(context).defaultAction(je.typeId, je.rid, je.tid, je.did, je.cid, je.sid, je.nid, response, request);
 }
 
+/** The longest one `eXosip_event_wait` waits, in ms (Node's timer limit, 2^31 - 1). */
+const MAX_WAIT_MS = 2_147_483_647;
+
 /**
  * `eXosip_event_t *eXosip_event_wait(struct eXosip_t *excontext, int tv_s, int tv_ms)`
  * → a Promise of the next event (oldest first), or of `null` when none came
@@ -62,8 +65,10 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
  * never waits for events does not grow without bound.
  *
  * After {@link eXosip_quit} (or `ctx.close()`) the queue is emptied, waiting
- * calls resolve `null`, and later calls resolve `null` at once (C would read
- * a freed context). End your loop before quitting, as in C: the other calls
+ * calls resolve `null`, and later calls resolve `null` at once, in the next
+ * turn of Node's event loop so that a loop that keeps calling still lets
+ * timers run (C would read a freed context). A wait is at most
+ * 2^31 - 1 ms (~24.8 days, Node's timer limit); a longer `tv_s` waits that long. End your loop before quitting, as in C: the other calls
  * throw `ERR_CONTEXT_CLOSED` on a closed context.
  *
  * Throws `ERR_LOCK_HELD` while JS holds {@link eXosip_lock}: eXosip cannot
@@ -73,12 +78,16 @@ export function eXosip_default_action(ctx: eXosip_t, je: eXosip_event_t | null):
 export function eXosip_event_wait(ctx: eXosip_t, tv_s: number, tv_ms: number, options?: { signal?: AbortSignal }): Promise<eXosip_event_t | null> {
   const fn = 'eXosip_event_wait';
   const context = contextOf(ctx, fn);
-  const timeout = Math.max(0, int(tv_s, fn, 'tv_s')) * 1000 + Math.max(0, int(tv_ms, fn, 'tv_ms'));
+  // Node's timers hold at most 2^31 - 1 ms (~24.8 days): a longer wait is that long.
+  const timeout = Math.min(MAX_WAIT_MS, Math.max(0, int(tv_s, fn, 'tv_s')) * 1000 + Math.max(0, int(tv_ms, fn, 'tv_ms')));
   const signal = v.abortSignal('options.signal', v.options<{ signal?: AbortSignal }>('options', options).signal);
   const n = nativeOf(context);
   if (context.closed || n.state === 'closed') {
     closeQueue(context);
-    return Promise.resolve(null);
+    // At once, but never in the same turn of the event loop: a loop that
+    // keeps waiting on a quit context must not starve the timers (such as
+    // the one that would end the loop).
+    return new Promise((resolve) => setImmediate(resolve, null));
   }
   if (n.state === 'allocated') {
     throw stateError('ERR_CONTEXT_NOT_INITIALIZED', `${fn}: eXosip_init has not succeeded on this context yet`);

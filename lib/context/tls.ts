@@ -40,6 +40,17 @@ export interface TlsOptions {
    * (eXosip's own default is off). `false` is unsafe: anyone on the path can
    * then pose as the server and read the credentials and messages; keep it for
    * tests against a server whose certificate you cannot check.
+   *
+   * The host is matched as a DNS name only (eXosip 5.3 calls
+   * `X509_VERIFY_PARAM_set1_host` with it, eXtl_tls.c:995): a proxy given as
+   * an IP address (`sip:192.0.2.10;transport=tls`) verifies only against a
+   * certificate whose subjectAltName lists that address as a DNS name
+   * (`DNS:192.0.2.10`), not as `IP:192.0.2.10`; else `register()` rejects with
+   * `ERR_TLS_CERT_NOT_VERIFIED` ("hostname mismatch"). Use the server's name.
+   *
+   * Timing: eXosip 5.3 starts the TLS handshake of a new connection at its
+   * periodic connection check, so the first request over a new TLS
+   * connection takes up to ~7.5 s (its REGISTER is retransmitted meanwhile).
    */
   verify?: boolean;
 }

@@ -86,6 +86,31 @@ describe('eXosip_event_wait', () => {
     assert.ok(Date.now() - t0 < 1000);
   });
 
+  test('a loop that keeps waiting on a quit context still lets timers run (no spin)', async () => {
+    const ctx = newContext();
+    await eXosip_quit(ctx);
+    let running = true;
+    setTimeout(() => (running = false), 50);
+    let turns = 0;
+    while (running && turns < 1_000_000) {
+      await eXosip_event_wait(ctx, 0, 50);
+      turns++;
+    }
+    assert.equal(running, false, `the timer never ran in ${turns} turns`);
+  });
+
+  test('a wait longer than Node timers hold (2^31 - 1 ms) waits, not returns at once', async () => {
+    const ctx = newContext();
+    const ac = new AbortController();
+    let settled = false;
+    const waiting = eXosip_event_wait(ctx, 2_147_484, 0, { signal: ac.signal }).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(settled, false);
+    ac.abort();
+    await waiting.catch(() => undefined);
+    await eXosip_quit(ctx);
+  });
+
   test('ctx.close() (the Context API) also ends pending calls', async () => {
     const ctx = newContext();
     const pending = eXosip_event_wait(ctx, 30, 0);
