@@ -57,6 +57,11 @@ export interface NativeEvent {
   ssStatus: number;
   ssReason: number;
   textinfo: string;
+  /**
+   * When the worker thread took the event from eXosip (`eXosip_event_wait`):
+   * CLOCK_MONOTONIC in ns, the clock of `process.hrtime.bigint()`.
+   */
+  receivedNs: bigint;
   /** The request of the transaction (owned by this handle), or null. */
   request: NativeMessage | null;
   /** The last response of the transaction (owned by this handle), or null. */

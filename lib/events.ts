@@ -39,6 +39,14 @@ export interface ExosipEvent<T extends ExosipEventType = ExosipEventType> {
   readonly ssReason: number;
   /** eXosip's one-line description. */
   readonly textinfo: string;
+  /**
+   * When the context's worker thread took the event from eXosip
+   * (`eXosip_event_wait`), in ns of CLOCK_MONOTONIC: the clock of
+   * `process.hrtime.bigint()`, so `process.hrtime.bigint() - event.receivedNs`
+   * in a listener is the event's delivery time to JS (ns). Events taken in one
+   * wake-up of the worker share nearly the same value.
+   */
+  readonly receivedNs: bigint;
   /** The request of the transaction, or null. */
   readonly request: Message | null;
   /** Its last response, or null (no response: timeout or transport error). */
@@ -67,6 +75,7 @@ export function toEvent(raw: NativeEvent): AnyExosipEvent {
     ssStatus: raw.ssStatus,
     ssReason: raw.ssReason,
     textinfo: raw.textinfo,
+    receivedNs: raw.receivedNs,
     request: wrapMessage(raw.request),
     response: wrapMessage(raw.response),
     ack: wrapMessage(raw.ack),

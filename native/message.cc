@@ -53,11 +53,9 @@ Napi::Function Message::Init(Napi::Env env, Module& module) {
 
 Napi::Object Message::Adopt(Napi::Env env, osip_message_t* msg) {
   Module* module = env.GetInstanceData<Module>();
-  Napi::Object obj = module->message_ctor.New({});
-  Message* self = Napi::ObjectWrap<Message>::Unwrap(obj);
-  osip_message_free(self->msg_);  // the empty message the constructor made
-  self->msg_ = msg;
-  return obj;
+  // Handed to the constructor as an External: no empty message is made only
+  // to be freed (two osip_message_init/free pairs per event otherwise).
+  return module->message_ctor.New({Napi::External<osip_message_t>::New(env, msg)});
 }
 
 Message* Message::FromValue(Napi::Env env, Napi::Value value, const char* name) {
@@ -92,9 +90,14 @@ osip_message_t* Message::Take(Napi::Env env, Message* message) {
 }
 
 // `new NativeMessage()` makes an empty message (osip_message_init); messages
-// built by eXosip or received in events come in through Adopt().
+// built by eXosip or received in events come in through Adopt(), which passes
+// the osip_message_t as an External (JS cannot make one).
 Message::Message(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Message>(info), env_(info.Env()) {
-  if (osip_message_init(&msg_) != 0) throw OsipError(info.Env(), OSIP_NOMEM, "osip_message_init failed");
+  if (info.Length() > 0 && info[0].IsExternal()) {
+    msg_ = info[0].As<Napi::External<osip_message_t>>().Data();
+  } else if (osip_message_init(&msg_) != 0) {
+    throw OsipError(info.Env(), OSIP_NOMEM, "osip_message_init failed");
+  }
   Napi::MemoryManagement::AdjustExternalMemory(env_, kExternalBytes);
 }
 

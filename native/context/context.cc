@@ -1,5 +1,11 @@
 #include "context.h"
 
+#include <poll.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <utility>
 
 #include "../errors.h"
@@ -22,9 +28,19 @@ void AddLogMethods(Context::Methods& methods);
 
 namespace {
 
-// How long one eXosip_event_wait may block. Only bounds how late a close() is
-// noticed when no wakeup reaches the thread; events wake it immediately.
-constexpr int kEventWaitMs = 50;
+constexpr int64_t kNsPerS = 1000000000;
+// How far into a new second of CLOCK_MONOTONIC an active worker wakes: late
+// enough that osip_getsystemtime() (the same clock, whole seconds) already
+// reads the new second, early enough that timers fire as soon as they can.
+constexpr int64_t kTickMarginNs = 2000000;
+
+// When the worker wakes next if nothing wakes it before (ns of
+// CLOCK_MONOTONIC), or -1: not before something does.
+int64_t NextWakeNs(bool active, int64_t now, int64_t pacer_resume) {
+  if (!active) return -1;
+  int64_t tick = (now / kNsPerS + 1) * kNsPerS + kTickMarginNs;
+  return pacer_resume > now ? std::min(tick, pacer_resume) : tick;
+}
 
 }  // namespace
 
@@ -99,24 +115,63 @@ void Context::Start(Napi::Env env) {
 }
 
 void Context::Run() {
+  // For top, perf and /proc (bench/idle.ts); not "exosip-<n>", the prefix
+  // log.cc uses to tell eXosip's threads apart.
+  pthread_setname_np(pthread_self(), "exosip2-worker");
+  const int fd = eXosip_event_geteventsocket(ctx_);
   while (!stop_.load(std::memory_order_acquire)) {
-    eXosip_event_t* je = eXosip_event_wait(ctx_, 0, kEventWaitMs);
-    if (je != nullptr) {
-      pacer_.OnEvent(je, RetryPacer::Clock::now());
-      // Queued before the automatic action below reacts to it (a 401 answered
-      // with a new REGISTER, say), so JS sees the event before what follows.
-      auto* data = new EventData(je);
-      eXosip_event_free(je);
-      Deliver(data);
+    int64_t now = MonotonicNs();
+    int64_t wake = NextWakeNs(active_.load(std::memory_order_relaxed), now, pacer_.ResumeAtNs());
+    timespec timeout{};
+    if (wake >= 0) timeout = {static_cast<time_t>((wake - now) / kNsPerS), static_cast<long>((wake - now) % kNsPerS)};
+    pollfd pfd{fd, POLLIN, 0};
+    int ready = ppoll(&pfd, 1, wake >= 0 ? &timeout : nullptr, nullptr);
+    if (stop_.load(std::memory_order_acquire)) break;
+    if (ready > 0 && (pfd.revents & POLLIN) != 0) {
+      // One byte per event or wakeup; any left over only cost a pass that
+      // finds nothing. The pipe's read end blocks, but poll said it holds data.
+      char buf[4096];
+      if (read(fd, buf, sizeof buf) < 0) {
+        // EINTR: the next poll sees the data again.
+      }
     }
-    // Every pass, busy or idle: refreshes and 401/407 retries live here. Only
-    // held back (for RetryPacer::kPause) while eXosip re-sends a REGISTER that
-    // failed without a response at once, in a loop (util/retry_pacer.h).
-    if (!pacer_.Allows(RetryPacer::Clock::now())) continue;
-    eXosip_lock(ctx_);
-    eXosip_automatic_action(ctx_);
-    eXosip_unlock(ctx_);
+    Pass();
   }
+}
+
+void Context::Pass() {
+  // Every event queued now, in eXosip's order, as one chain: one thread-safe
+  // call and one JS task for the lot. eXosip_event_wait(ctx, 0, 0) returns a
+  // queued event without waiting; when none is left it runs eXosip's lost-200 OK
+  // retransmission (under the lock) and returns NULL.
+  std::unique_ptr<EventData> first;
+  EventData* last = nullptr;
+  while (eXosip_event_t* je = eXosip_event_wait(ctx_, 0, 0)) {
+    int64_t received = MonotonicNs();
+    pacer_.OnEvent(je, RetryPacer::Clock::now());
+    auto data = std::make_unique<EventData>(je, received);
+    eXosip_event_free(je);
+    EventData* tail = data.get();
+    if (last == nullptr) {
+      first = std::move(data);
+    } else {
+      last->next = std::move(data);
+    }
+    last = tail;
+  }
+  if (first != nullptr) {
+    active_.store(true, std::memory_order_relaxed);
+    // Queued before the automatic action below reacts to them (a 401 answered
+    // with a new REGISTER, say), so JS sees the events before what follows.
+    Deliver(first.release());
+  }
+  // Every pass, busy or idle: refreshes and 401/407 retries live here. Only
+  // held back (for RetryPacer::kPause) while eXosip re-sends a REGISTER that
+  // failed without a response at once, in a loop (util/retry_pacer.h).
+  if (!pacer_.Allows(RetryPacer::Clock::now())) return;
+  eXosip_lock(ctx_);
+  eXosip_automatic_action(ctx_);
+  eXosip_unlock(ctx_);
 }
 
 bool Context::Deliver(Delivery* item) {
@@ -128,15 +183,8 @@ bool Context::Deliver(Delivery* item) {
 
 void Context::CallJs(Napi::Env env, Napi::Function callback, Context* self, Delivery* data) {
   // env is null when the queue is drained at teardown: nothing may run JS then.
-  if (env != nullptr && callback != nullptr) {
-    try {
-      callback.Call({data->ToJs(env)});
-    } catch (const Napi::Error& e) {
-      // An exception thrown by a listener must not be swallowed silently:
-      // rethrowing here would abort the process, so report it as uncaught.
-      napi_fatal_exception(env, e.Value());
-    }
-  }
+  // An exception thrown by a listener is reported as uncaught (Delivery::Call).
+  if (env != nullptr && callback != nullptr) data->Emit(env, callback);
   delete data;
 }
 
@@ -174,6 +222,8 @@ void Context::StopWorker() {
 }
 
 void Context::LockFromJs() {
+  // Under the lock JS may create anything eXosip's timers will act on.
+  MarkActive();
   if (js_lock_depth_++ == 0) eXosip_lock(ctx_);
 }
 

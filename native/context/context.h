@@ -1,12 +1,24 @@
 // One eXosip_t and the native worker thread that runs its application loop.
 //
 // Threads: eXosip runs its own network thread (started by eXosip_listen_addr).
-// This class adds one worker per context that loops on eXosip_event_wait and
-// runs eXosip_automatic_action under the lock on every pass, busy or idle (or
-// refreshes and auth retries stop), except while the RetryPacer holds it back
-// (a registration eXosip would otherwise re-send in a tight loop). The worker
-// never touches JS: each event is copied into an EventData and queued to the
-// JS thread with NonBlockingCall.
+// This class adds one worker per context, the application loop a C program
+// would write. It sleeps in poll() on eXosip's event pipe
+// (eXosip_event_geteventsocket) and wakes for three reasons only: eXosip
+// queued events (its thread writes the pipe), something else called
+// eXosip_wakeup_event (close(), a JS request on a dormant context), or the
+// next whole second of CLOCK_MONOTONIC began. Each pass takes every queued
+// event (eXosip_event_wait(ctx, 0, 0) until NULL), queues them to JS in one
+// thread-safe call, then runs eXosip_automatic_action under the lock, unless
+// the RetryPacer holds it back (a registration eXosip would otherwise re-send
+// in a tight loop). Why a second: every timer automatic action acts on
+// (refreshes, retries after failure or Retry-After, the lost-200 OK
+// retransmission eXosip_event_wait runs) compares osip_getsystemtime(), whole
+// seconds of CLOCK_MONOTONIC in libosip2 5.3, so its outcome can only change
+// when a new second begins; the worker wakes 2 ms into it. A context on which
+// nothing happened yet (no event, no message built or sent, no eXosip_lock
+// from JS: no registration, call or subscription can exist) does not tick at
+// all; the first such request wakes it (MarkActive). The worker never touches
+// JS: events are copied into EventData and queued with NonBlockingCall.
 //
 // Layout: this file and context.cc hold the lifecycle (worker, lock, close).
 // The methods JS calls are spread over one file per eXosip header
@@ -16,7 +28,8 @@
 // the context's message-callback slot, through which the guards (guard.h,
 // register_guard.h) and the digest filter (auth_filter.h) see every message.
 // Calls and subscriptions are ids under this one eXosip_t and its one lock,
-// so they will be areas too, not classes.
+// so they will be areas too, not classes. An area method that creates an
+// eXosip object without Build or Send must call MarkActive() itself.
 #pragma once
 
 #include <eXosip2/eXosip.h>
@@ -96,6 +109,7 @@ class Context : public Napi::ObjectWrap<Context> {
   /// `[code, Message|null]` (Message::Result).
   template <typename F>
   Napi::Value Build(Napi::Env env, F&& build) {
+    MarkActive();
     osip_message_t* msg = nullptr;
     int code = Locked([&] { return build(&msg); });
     return Message::Result(env, code, msg);
@@ -108,7 +122,16 @@ class Context : public Napi::ObjectWrap<Context> {
   template <typename F>
   Napi::Value Send(Napi::Env env, Message* message, F&& send) {
     osip_message_t* msg = Message::Take(env, message);
+    MarkActive();
     return Napi::Number::New(env, Locked([&] { return send(msg); }));
+  }
+
+  /// From now on the worker ticks once a second (automatic action's timers):
+  /// JS is about to create eXosip state. Wakes a dormant worker; cheap after.
+  void MarkActive() {
+    if (!active_.load(std::memory_order_relaxed) && !active_.exchange(true) && worker_.joinable()) {
+      eXosip_wakeup_event(ctx_);
+    }
   }
 
   /// Queues one item to JS after those already queued; false (and the item
@@ -143,6 +166,8 @@ class Context : public Napi::ObjectWrap<Context> {
   static void OnTsfnFinalize(Napi::Env env, void* unused, Context* self);
 
   void Run();
+  // One pass of the loop: the queued events to JS, then automatic action.
+  void Pass();
   void StopWorker();
   void StopSinks();
   void AcquireSlot();
@@ -178,6 +203,8 @@ class Context : public Napi::ObjectWrap<Context> {
 
   std::thread worker_;
   std::atomic<bool> stop_{false};
+  // Whether the worker ticks every second (MarkActive); dormant until then.
+  std::atomic<bool> active_{false};
   // Holds automatic action back while eXosip re-sends a failed REGISTER at once.
   RetryPacer pacer_;
 };

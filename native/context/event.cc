@@ -1,5 +1,7 @@
 #include "event.h"
 
+#include <time.h>
+
 #include "../constants/constants.h"
 #include "../message.h"
 #include "register_guard.h"
@@ -20,7 +22,21 @@ Napi::Value AdoptOrNull(Napi::Env env, osip_message_t*& msg) {
 
 }  // namespace
 
-EventData::EventData(eXosip_event_t* je)
+void Delivery::Call(Napi::Env env, const Napi::Function& callback, Napi::Object value) {
+  try {
+    callback.Call({value});
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+EventData::EventData(eXosip_event_t* je, int64_t received_ns)
     : type(je->type),
       rid(je->rid),
       tid(je->tid),
@@ -30,6 +46,7 @@ EventData::EventData(eXosip_event_t* je)
       nid(je->nid),
       ss_status(je->ss_status),
       ss_reason(je->ss_reason),
+      received_ns(received_ns),
       textinfo(je->textinfo),
       request(Steal(je->request)),
       response(Steal(je->response)),
@@ -43,6 +60,12 @@ EventData::~EventData() {
   osip_message_free(request);
   osip_message_free(response);
   osip_message_free(ack);
+  // Unlinked one by one: a long batch must not recurse once per event.
+  for (std::unique_ptr<EventData> rest = std::move(next); rest != nullptr;) rest = std::move(rest->next);
+}
+
+void EventData::Emit(Napi::Env env, const Napi::Function& callback) {
+  for (EventData* e = this; e != nullptr; e = e->next.get()) Call(env, callback, e->ToJs(env));
 }
 
 Napi::Object EventData::ToJs(Napi::Env env) {
@@ -59,6 +82,7 @@ Napi::Object EventData::ToJs(Napi::Env env) {
   ev.Set("ssStatus", ss_status);
   ev.Set("ssReason", ss_reason);
   ev.Set("textinfo", textinfo);
+  ev.Set("receivedNs", Napi::BigInt::New(env, received_ns));
   ev.Set("request", AdoptOrNull(env, request));
   ev.Set("response", AdoptOrNull(env, response));
   ev.Set("ack", AdoptOrNull(env, ack));

@@ -51,6 +51,13 @@ class RetryPacer {
     return now.time_since_epoch().count() >= paused_until_.load(std::memory_order_acquire);
   }
 
+  /// When automatic action is allowed again, in ns of CLOCK_MONOTONIC
+  /// (steady_clock's epoch on Linux); in the past when it is not held back.
+  int64_t ResumeAtNs() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::duration(paused_until_.load(std::memory_order_acquire)))
+        .count();
+  }
+
   /// How many times automatic action was held back (for tests and diagnostics).
   uint64_t pauses() const { return pauses_.load(std::memory_order_relaxed); }
 

@@ -60,3 +60,27 @@ test('await using closes the context', async () => {
   }
   assert.equal(closed, true);
 });
+
+test('every event carries receivedNs: when the worker took it from eXosip, in ns of process.hrtime.bigint()\'s clock, in order', async () => {
+  const ctx = await openContext();
+  try {
+    const user = kam.freshUser();
+    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    const stamps: Array<[bigint, bigint]> = [];
+    ctx.on('event', (ev) => stamps.push([ev.receivedNs, process.hrtime.bigint()]));
+    const start = process.hrtime.bigint();
+    const reg = await ctx.register({ from: `sip:${user.user}@${user.domain}`, proxy: kam.proxy });
+    await reg.unregister();
+    assert.equal(stamps.length, 3, '401, 200, 200');
+    let previous = start;
+    for (const [received, seen] of stamps) {
+      assert.equal(typeof received, 'bigint');
+      assert.ok(received >= previous, 'taken after the REGISTER was sent and after the event before it');
+      assert.ok(received <= seen, 'taken before the listener ran');
+      assert.ok(seen - received < 2_000_000_000n, 'a delivery time, not another clock');
+      previous = received;
+    }
+  } finally {
+    await ctx.close();
+  }
+});
