@@ -19,6 +19,7 @@ import { registerOptions, startRegistration } from '../register/start';
 import type { RegisterOptions, RegistrationInfo, UnregisterAllOptions } from '../register/types';
 import { eventIterator } from './iterator';
 import { checkLogger, deliver, type Logger } from './log';
+import { readStatistics } from './statistics';
 import { TlsFailureLog, tlsSettings } from './tls';
 import { TraceDecoder, type TraceOptions } from './trace';
 import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
@@ -204,22 +205,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   statistics(): ContextStatistics {
     this.#assertOpen();
-    const [code, s] = this.#native.statistics();
-    check(code < 0 || s === null ? (code < 0 ? code : -1) : 0, 'eXosip_set_option', 'EXOSIP_OPT_GET_STATISTICS');
-    return Object.freeze({
-      transactions: s!.allocated_transactions,
-      transactionsPerHour: s!.average_transactions,
-      registrations: s!.allocated_registrations,
-      registrationsPerHour: s!.average_registrations,
-      calls: s!.allocated_calls,
-      callsPerHour: s!.average_calls,
-      publications: s!.allocated_publications,
-      publicationsPerHour: s!.average_publications,
-      subscriptions: s!.allocated_subscriptions,
-      subscriptionsPerHour: s!.average_subscriptions,
-      inSubscriptions: s!.allocated_insubscriptions,
-      inSubscriptionsPerHour: s!.average_insubscriptions,
-    });
+    return readStatistics(this.#native);
   }
 
   /** `eXosip_masquerade_contact`: the public address and port to put in Contact/Via (null to stop). */
