@@ -212,7 +212,10 @@ function parseError(error: Error & { code?: string }, argv: readonly string[]): 
       return `unknown option ${option ?? ''}${near ? ` (did you mean --${near}?)` : ''}`;
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return option !== undefined && /argument missing/.test(error.message) ? `${option} needs a value` : scrub(error.message, passwordIn(argv));
+      if (option !== undefined && /argument missing/.test(error.message)) return `${option} needs a value`;
+      // "--port -1": parseArgs takes a value starting with a dash for another option.
+      if (option !== undefined && /ambiguous/.test(error.message)) return `${option} needs a value; for one that starts with a dash, write ${option}=<value>`;
+      return scrub(error.message.split('\n')[0], passwordIn(argv));
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
       const arg = /'([^']*)'/.exec(error.message)?.[1] ?? '';
       return `unexpected argument ${JSON.stringify(scrub(arg, passwordIn(argv)))} (every value follows its option, e.g. --proxy sip:127.0.0.1:5060)`;

@@ -41,6 +41,8 @@ describe('exosip2-register input against Kamailio', () => {
       [[...base, '--port', '70000'], /--port must be an integer from 0 to 65535 \(got "70000"\)/],
       [[...base, '--password', 'secret', 'secret'], /unexpected argument "\*\*\*"/],
       [[...base, '--expires'], /--expires needs a value/],
+      [[...base, '--port', '-1'], /--port needs a value; for one that starts with a dash, write --port=<value>/],
+      [[...base, '--password', '-secret'], /--password needs a value; for one that starts with a dash, write --password=<value>/],
       [['--proxy', 'sip:127.0.0.1:99999', '--from', 'sip:alice@example.com'], /--proxy port must be from 1 to 65535 \(got "99999" in "sip:127\.0\.0\.1:99999"\)/],
       [['--proxy', 'sip:127.0.0.1:0', '--from', 'sip:alice@example.com'], /--proxy port must be from 1 to 65535/],
       [['--proxy', 'sip::5060', '--from', 'sip:alice@example.com'], /--proxy names no host/],
