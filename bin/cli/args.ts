@@ -314,6 +314,8 @@ export function parseCliArgs(argv: readonly string[], sources: PasswordSources =
   const badProxy = proxy === null ? null : proxyProblem(proxy);
   if (badProxy !== null) return usage(badProxy);
   if (!SIP_URI.test(from)) return usage(`--from must be a sip: or sips: URI, e.g. sip:alice@example.com (got ${JSON.stringify(from)})`);
+  const fromHost = uriHostPort(from);
+  if (fromHost === null || fromHost.host === '') return usage(`--from names no host, e.g. sip:alice@example.com (got ${JSON.stringify(from)})`);
 
   const transport = str('transport') ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp') return usage(`--transport must be udp or tcp (got ${JSON.stringify(transport)})`);

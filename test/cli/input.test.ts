@@ -46,6 +46,7 @@ describe('exosip2-register input against Kamailio', () => {
       [['--proxy', 'sip:127.0.0.1:99999', '--from', 'sip:alice@example.com'], /--proxy port must be from 1 to 65535 \(got "99999" in "sip:127\.0\.0\.1:99999"\)/],
       [['--proxy', 'sip:127.0.0.1:0', '--from', 'sip:alice@example.com'], /--proxy port must be from 1 to 65535/],
       [['--proxy', 'sip::5060', '--from', 'sip:alice@example.com'], /--proxy names no host/],
+      [['--proxy', kam.proxy, '--from', 'sip:@'], /--from names no host/],
       [['--proxy', 'http://x', '--from', 'sip:alice@example.com'], /--proxy must be a sip: or sips: URI/],
     ] as Array<[string[], RegExp]>) {
       const started = Date.now();
