@@ -350,6 +350,13 @@ if (require.main === module) {
     (code) => {
       if (code === EXIT.INTERRUPTED) process.exit(code);
       process.exitCode = code;
+      // main() has let go of the signals, and the process ends once the loop
+      // drains: a signal arriving meanwhile (one Ctrl-C delivered twice, by the
+      // terminal and by npm) must not turn this exit into a death by SIGINT.
+      const late = (): void => process.exit(code);
+      process.once('SIGINT', late);
+      process.once('SIGTERM', late);
+      // (Signal listeners do not keep the process alive.)
     },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
