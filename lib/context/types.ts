@@ -124,9 +124,14 @@ export interface AuthenticationInfo {
   username: string;
   /** Login, if it differs from `username` (default: `username`). */
   userid?: string;
-  /** The password (or give `ha1`). */
+  /** The password (or give `ha1`, not both: `ERR_INVALID_ARG_VALUE`). */
   password?: string;
-  /** Precomputed MD5(username:realm:password), instead of the password. */
+  /**
+   * Precomputed MD5(username:realm:password) as 32 hexadecimal digits (RFC 2617
+   * §3.2.2.2), instead of the password; anything else throws
+   * `ERR_INVALID_ARG_VALUE` (eXosip would send a digest the server refuses).
+   * MD5 challenges only: a SHA-256 one needs the password.
+   */
   ha1?: string;
   /** Realm the credentials are for; default: any realm. Needed with several services. */
   realm?: string;

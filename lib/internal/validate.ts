@@ -122,7 +122,12 @@ export function authenticationInfo(name: string, value: unknown): Authentication
   if (o.userid !== undefined) credential(`${name}.userid`, o.userid);
   if (o.password === undefined && o.ha1 === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `${name}.password or ${name}.ha1 is required`);
   if (o.password !== undefined) credential(`${name}.password`, o.password, { allowEmpty: true });
-  if (o.ha1 !== undefined) credential(`${name}.ha1`, o.ha1);
+  if (o.ha1 !== undefined) {
+    credential(`${name}.ha1`, o.ha1);
+    // The value is a secret: the message never shows it.
+    if (!/^[0-9a-fA-F]{32}$/.test(o.ha1)) throw typeError('ERR_INVALID_ARG_VALUE', `${name}.ha1 must be 32 hexadecimal digits (an MD5 HA1, RFC 2617 §3.2.2.2)`);
+    if (o.password !== undefined) throw typeError('ERR_INVALID_ARG_VALUE', `${name}: give password or ha1, not both`);
+  }
   if (o.realm !== undefined) credential(`${name}.realm`, o.realm);
   return { ...o } as AuthenticationInfo;
 }

@@ -314,6 +314,10 @@ describe('argument errors come before any native call', () => {
       message: /50 bytes long; libeXosip2 keeps at most 49/,
     });
     assert.throws(() => ctx.addAuthenticationInfo({ username: 'alice' }), { name: 'TypeError', message: /password or info.ha1/ });
+    // An HA1 that is no MD5 digest, and both forms at once: refused, the value never echoed.
+    assert.throws(() => ctx.addAuthenticationInfo({ username: 'alice', ha1: 'zz' }), { code: 'ERR_INVALID_ARG_VALUE', message: /^info\.ha1 must be 32 hexadecimal digits/ });
+    assert.throws(() => ctx.addAuthenticationInfo({ username: 'alice', password: 'secret', ha1: 'a'.repeat(32) }), { code: 'ERR_INVALID_ARG_VALUE', message: /not both/ });
+    ctx.addAuthenticationInfo({ username: 'alice', ha1: 'A'.repeat(32) });
     assert.throws(() => ctx.setOption('EXOSIP_OPT_UDP_KEEP_ALIVE', 'soon' as never), { name: 'TypeError' });
     assert.throws(() => ctx.setOption('EXOSIP_OPT_NOPE' as never, 1), { name: 'TypeError', message: /Unknown eXosip option/ });
     ctx.setOption('EXOSIP_OPT_UDP_KEEP_ALIVE', 25000);
