@@ -37,6 +37,27 @@ export function sipUri(name: string, value: unknown): string {
   return text;
 }
 
+/**
+ * The headers eXosip itself writes into every request and answer it builds,
+ * which identify the transaction and dialog (RFC 3261 §8.1.1, §17.1.3) or
+ * frame the body: an extra one would contradict them. Lowercase, with the
+ * compact forms (§7.3.3).
+ */
+const EXOSIP_OWNED_HEADERS = new Set(['via', 'v', 'from', 'f', 'to', 't', 'call-id', 'i', 'cseq', 'content-length', 'l']);
+
+/**
+ * The name of a header the caller adds to a message eXosip built: a header
+ * name, and not one of Via, From, To, Call-ID, CSeq, Content-Length (eXosip
+ * writes those; `ERR_INVALID_ARG_VALUE`).
+ */
+export function extraHeaderName(name: string, value: unknown): string {
+  const text = headerName(name, value);
+  if (EXOSIP_OWNED_HEADERS.has(text.toLowerCase())) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} is ${text}, which eXosip writes itself (Via, From, To, Call-ID, CSeq and Content-Length identify the transaction or frame the body)`);
+  }
+  return text;
+}
+
 /** A SIP header name (an RFC 3261 token). */
 export function headerName(name: string, value: unknown): string {
   const text = sipText(name, value);

@@ -61,6 +61,7 @@ export function addHeaders(message: Message, headers: HeaderList | undefined, wh
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') {
       throw typeError('ERR_INVALID_ARG_TYPE', `${what}.headers: each header must be a [name, value] pair of strings`);
     }
+    v.extraHeaderName(`${what}.headers name`, pair[0]);
     message.addHeader(pair[0], pair[1]);
   }
 }

@@ -33,7 +33,7 @@ export function registerOptions(options: RegisterOptions | UnregisterAllOptions)
     const entries = Array.isArray(o.headers) ? o.headers : Object.entries(v.options('options.headers', o.headers));
     entries.forEach((entry, i) => {
       if (!Array.isArray(entry) || entry.length !== 2) throw typeError('ERR_INVALID_ARG_TYPE', `options.headers[${i}] must be a [name, value] pair`);
-      v.headerName(`options.headers[${i}] name`, entry[0]);
+      v.extraHeaderName(`options.headers[${i}] name`, entry[0]);
       v.sipText(`options.headers[${i}] value`, entry[1], { allowEmpty: true });
     });
   }

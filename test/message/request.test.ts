@@ -91,6 +91,8 @@ test('bad input gets a clear error and the context keeps working', async () => {
     const base = { to: uri(bob, 'bob'), from: uri(alice, 'alice') };
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', body: Buffer.alloc(70_000) }), { name: 'RangeError', code: 'ERR_MESSAGE_TOO_LARGE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'X-Evil': 'a\r\nContact: <sip:evil@x>' } }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'Call-ID': 'mine@x' } }), { code: 'ERR_INVALID_ARG_VALUE', message: /which eXosip writes itself/ });
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: [['Via', 'SIP/2.0/UDP 192.0.2.1']] }), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.request({ ...base, method: 'MES SAGE' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /token/ });
     await assert.rejects(alice.request({ ...base, method: 'INVITE' }), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', to: 'not a uri' }), (e: unknown) => e instanceof RequestError && e.code === 'ERR_REQUEST_NOT_SENT');

@@ -307,6 +307,12 @@ describe('argument errors come before any native call', () => {
       ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', headers: { 'X-Evil': 'a\r\nContact: <sip:x@y>' } }),
       { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ },
     );
+    for (const name of ['Via', 'call-id', 'CSeq', 'i']) {
+      await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', headers: { [name]: 'x' } }), {
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: /which eXosip writes itself/,
+      });
+    }
     await assert.rejects(ctx.register(undefined as never), { name: 'TypeError' });
     assert.equal(ctx.registrations.size, 0);
     assert.throws(() => ctx.addAuthenticationInfo({ username: 'alice', password: 'x'.repeat(50) }), {
