@@ -77,8 +77,13 @@ export class Context extends EventEmitter<ContextEventMap> {
       assertOpen: () => this.#assertOpen(),
       tlsFailures: this.#tlsFailures,
       answered: (tid) => this.#dispatcher.incoming?.answered(tid),
+      followAbandoned: (rid, handle) => {
+        this.#dispatcher.registrations.delete(rid);
+        this.#dispatcher.abandoned.set(rid, handle);
+      },
       forgetRegistration: (rid) => {
         this.#dispatcher.registrations.delete(rid);
+        this.#dispatcher.abandoned.delete(rid);
         if (this.#closing === null) this.#native.registerRemove(rid);
       },
     });

@@ -15,6 +15,8 @@ import { registrationInternals } from './handles';
 export class EventDispatcher {
   /** Registrations by rid (eX_register.h): `EXOSIP_REGISTRATION_*`. */
   readonly registrations = new Map<number, Registration>();
+  /** First REGISTERs no longer awaited, followed to their end (lib/register/abandon.ts), by rid. */
+  readonly abandoned = new Map<number, (event: RegistrationEvent) => void>();
 
   /**
    * Requests received outside of a dialog, by tid: `EXOSIP_MESSAGE_NEW`,
@@ -36,6 +38,7 @@ export class EventDispatcher {
       case 'EXOSIP_REGISTRATION_FAILURE': {
         const registration = this.registrations.get(event.rid);
         if (registration !== undefined) registrationInternals(registration).handle(event as RegistrationEvent);
+        else this.abandoned.get(event.rid)?.(event as RegistrationEvent);
         return;
       }
       case 'EXOSIP_MESSAGE_NEW':

@@ -43,6 +43,8 @@ export interface ContextInternals {
   answered(tid: number): void;
   /** Drops registration `rid` from the dispatcher, and from eXosip (`eXosip_register_remove`) unless closing. */
   forgetRegistration(rid: number): void;
+  /** Takes `rid` out of `ctx.registrations`; its events go to `handle` until {@link forgetRegistration}. */
+  followAbandoned(rid: number, handle: (event: RegistrationEvent) => void): void;
 }
 
 /** What a Context does to its Registrations. */

@@ -8,6 +8,7 @@ import type { RegistrationEvent } from '../events';
 import { bindRegistration, type ContextInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { type Message, native } from '../message';
+import { AbandonedRegister } from './abandon';
 import { exosipRetries, guardNote, noAnswerReason, rejectionCode, retryAfterOf } from './answers';
 import { RewriteTracker } from './contact-change';
 import { grantedExpires } from './grant';
@@ -73,6 +74,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #sentAt: number | null = null;
   #schedule: RefreshSchedule;
   #rewrites = new RewriteTracker();
+  #abandoned: AbandonedRegister | null = null;
 
   /** @internal Made by {@link Context.register}. */
   constructor(host: ContextInternals, init: RegistrationInit) {
@@ -257,7 +259,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const onAbort = (): void => {
         const error = this.#abortError(signal!);
         this.#settleError(error);
-        if (this.#state === 'registering') this.#drop();
+        if (this.#state === 'registering') this.#abandon();
       };
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -277,7 +279,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       };
       timer = setTimeout(() => {
         this.#settleError(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${timeoutMs} ms`));
-        if (this.#state === 'registering') this.#drop();
+        if (this.#state === 'registering') this.#abandon();
       }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -288,6 +290,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#settleError(this.#error('ERR_CONTEXT_CLOSED', 0, 'the context was closed'));
     this.#state = 'closed';
     this.#schedule.stop();
+    this.#abandoned?.stop();
     this.#notify();
   }
 
@@ -382,6 +385,13 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #notSent(code: number): void {
     this.#state = 'failed';
     this.emit('failed', this.#error('ERR_REGISTRATION_NOT_SENT', 0, `eXosip_register_send_register returned ${code}`));
+  }
+
+  /** A first REGISTER no longer awaited: 'removed' for the user, followed to its end (abandon.ts). */
+  #abandon(): void {
+    this.#state = 'removed';
+    this.#schedule.stop();
+    this.#abandoned = new AbandonedRegister(this.#host, this.rid, () => (this.#abandoned = null));
   }
 
   #drop(): void {

@@ -23,7 +23,13 @@ export interface RegisterOptions {
   headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
   /** Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default 40000). */
   timeoutMs?: number;
-  /** Reject with `ABORT_ERR` when this signal aborts; the registration is then forgotten locally. */
+  /**
+   * Reject with `ABORT_ERR` when this signal aborts. The registration is then
+   * `'removed'`; its REGISTER, already sent, cannot be cancelled (RFC 3261
+   * §9.1): should the registrar still grant it, the binding sends a REGISTER
+   * with expires 0 at once, so that nothing stays registered (the same after
+   * `timeoutMs`; lib/register/abandon.ts).
+   */
   signal?: AbortSignal;
 }
 

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { RegistrationError } from '../../lib/index';
 import { openContext } from '../helpers/context';
 import { boundUdpSocket, freePort } from '../helpers/ports';
-import { grant, startUdpRegistrar } from '../helpers/udp-registrar';
+import { grant, type SipRequest, startUdpRegistrar } from '../helpers/udp-registrar';
 
 const FROM = 'sip:alice@example.com';
 
@@ -76,6 +76,32 @@ describe('aborted registration waits reject with an AbortError', { concurrency: 
       assert.equal(ctx.registrations.size, 0);
     } finally {
       silent.close();
+    }
+  });
+
+  test('a REGISTER the registrar grants after register() was aborted (or timed out) is removed at once', { timeout: 30_000 }, async () => {
+    // The registrar answers each first REGISTER 1 s late; removals at once.
+    const isRemoval = (req: SipRequest): boolean => /expires=0\b/i.test(req.get('contact') ?? '') || req.get('expires') === '0';
+    await using registrar = await startUdpRegistrar((req) => (isRemoval(req) ? grant(req, 0) : [{ delayMs: 1000, text: grant(req, 60) }]));
+    await using ctx = await openContext();
+    for (const stop of ['abort', 'timeout'] as const) {
+      const before = registrar.registers().length;
+      const controller = new AbortController();
+      const pending = ctx.register({ from: FROM, proxy: registrar.proxy, expires: 60, ...(stop === 'abort' ? { signal: controller.signal } : { timeoutMs: 200 }) });
+      if (stop === 'abort') setTimeout(() => controller.abort(), 200);
+      const error = await rejection(pending);
+      assert.equal(error.code, stop === 'abort' ? 'ABORT_ERR' : 'ERR_REGISTRATION_TIMEOUT');
+      assert.equal(ctx.registrations.size, 0, 'gone from the registrations at once');
+      // The late 200 comes; the binding answers it with a REGISTER expires 0, same Call-ID.
+      const first = (await registrar.waitRegisters(before + 1, 5_000))[before].req;
+      const deadline = Date.now() + 10_000;
+      let removal: SipRequest | undefined;
+      while (removal === undefined && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        removal = registrar.registers().slice(before).map((l) => l.req).find(isRemoval);
+      }
+      assert.ok(removal !== undefined, 'a REGISTER with expires 0 followed the late 200');
+      assert.equal(removal.get('call-id'), first.get('call-id'));
     }
   });
 
