@@ -319,6 +319,11 @@ export function parseCliArgs(argv: readonly string[], sources: PasswordSources =
 
   const transport = str('transport') ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp') return usage(`--transport must be udp or tcp (got ${JSON.stringify(transport)})`);
+  if (proxy !== null) {
+    const asked = /^sips:/i.test(proxy) ? 'tls' : /;transport=([A-Za-z]+)/i.exec(proxy)?.[1]?.toLowerCase();
+    if (asked === 'tls') return usage(`--proxy ${proxy} needs TLS, which this tool does not offer (use the library's tls option)`);
+    if (asked !== undefined && asked !== transport) return usage(`--proxy ${proxy} asks for ${asked}: add --transport ${asked}`);
+  }
 
   const expires = integerOption('expires', str('expires'), 3600, 1, 99_999_999);
   if (typeof expires === 'string') return usage(expires);

@@ -61,6 +61,16 @@ export function startRegistration(context: Context, o: Partial<RegisterOptions>,
     // leaks the resolved address (eXtl_udp.c, docs/reliability.md).
     throw typeError('ERR_INVALID_ARG_VALUE', `options.proxy ${o.proxy} is an IPv${proxyFamily} address but this context listens on IPv${listening.family}`);
   }
+  // eXosip sends over the context's one transport whatever the URI asks for:
+  // a sips: proxy (RFC 3261 §19.1: TLS) or ;transport=tcp on a UDP context
+  // would silently go over UDP.
+  const asked = /^sips:/i.test(o.proxy!) ? 'tls' : /;transport=([A-Za-z]+)/i.exec(o.proxy!.split('?')[0])?.[1]?.toLowerCase();
+  if (asked !== undefined && asked !== listening.transport) {
+    throw typeError(
+      'ERR_INVALID_ARG_VALUE',
+      `options.proxy ${o.proxy} asks for ${asked} but this context listens on ${listening.transport}: eXosip sends over the context's transport only (listen({ transport: '${asked}' }))`,
+    );
+  }
   const n = host.native;
   n.lock();
   try {

@@ -47,6 +47,8 @@ describe('exosip2-register input against Kamailio', () => {
       [['--proxy', 'sip:127.0.0.1:0', '--from', 'sip:alice@example.com'], /--proxy port must be from 1 to 65535/],
       [['--proxy', 'sip::5060', '--from', 'sip:alice@example.com'], /--proxy names no host/],
       [['--proxy', kam.proxy, '--from', 'sip:@'], /--from names no host/],
+      [['--proxy', `${kam.proxy};transport=tcp`, '--from', 'sip:alice@example.com'], /asks for tcp: add --transport tcp/],
+      [['--proxy', 'sips:127.0.0.1', '--from', 'sip:alice@example.com'], /needs TLS, which this tool does not offer/],
       [['--proxy', 'http://x', '--from', 'sip:alice@example.com'], /--proxy must be a sip: or sips: URI/],
     ] as Array<[string[], RegExp]>) {
       const started = Date.now();

@@ -307,6 +307,8 @@ describe('argument errors come before any native call', () => {
       ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', headers: { 'X-Evil': 'a\r\nContact: <sip:x@y>' } }),
       { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ },
     );
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1;transport=tcp' }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tcp but this context listens on udp/ });
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sips:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tls/ });
     for (const name of ['Via', 'call-id', 'CSeq', 'i']) {
       await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', headers: { [name]: 'x' } }), {
         code: 'ERR_INVALID_ARG_VALUE',
