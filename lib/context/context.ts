@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NativeContext, NativeDelivery } from '../../binding';
-import { check, osipError, socketError, stateError, typeError } from '../errors';
+import { check, osipError, stateError, typeError } from '../errors';
 import { type ExosipEvent, type ExosipEventType, toEvent } from '../events';
 import { EventDispatcher } from '../internal/dispatch';
 import { bindContext, kDeferInit, registrationInternals } from '../internal/handles';
@@ -18,11 +18,12 @@ import type { Registration } from '../register/registration';
 import { registerOptions, startRegistration } from '../register/start';
 import type { RegisterOptions, RegistrationInfo, UnregisterAllOptions } from '../register/types';
 import { eventIterator } from './iterator';
+import { listenArgs, listenError } from './listen';
 import { checkLogger, deliver, type Logger } from './log';
 import { readStatistics } from './statistics';
 import { TlsFailureLog, tlsSettings } from './tls';
 import { TraceDecoder, type TraceOptions } from './trace';
-import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
+import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport } from './types';
 
 /**
  * One eXosip context (`eXosip_t`) with its own native worker thread.
@@ -155,28 +156,10 @@ export class Context extends EventEmitter<ContextEventMap> {
    * `OSIP_WRONG_STATE` when already listening.
    */
   async listen(options?: ListenOptions): Promise<ListenInfo> {
-    const o = v.options<ListenOptions>('options', options);
-    const transport = o.transport === undefined ? 'udp' : v.oneOf('options.transport', o.transport, TRANSPORTS);
-    const address = o.address === undefined ? null : o.address;
-    const addressFamily = address === null ? undefined : v.ipAddress('options.address', address);
-    const port = o.port === undefined ? 0 : v.integer('options.port', o.port, 0, 65535);
-    const family = o.family === undefined ? (addressFamily ?? 4) : (v.oneOf('options.family', String(o.family), ['4', '6']) === '6' ? 6 : 4);
-    if (addressFamily !== undefined && addressFamily !== family) {
-      throw typeError('ERR_INVALID_ARG_VALUE', `options.address ${address} is not an IPv${family} address`);
-    }
+    const a = listenArgs(options);
     this.#assertOpen();
-    const c = binding.constants;
-    const proto = transport === 'udp' ? c.IPPROTO_UDP : c.IPPROTO_TCP;
-    const secure = transport === 'tls' ? 1 : 0;
-    const [code, , errno] = this.#listen(proto, address, port, family === 6 ? c.AF_INET6 : c.AF_INET, secure);
-    if (code < 0) {
-      const where = `${transport} ${address ?? (family === 6 ? '[::]' : '0.0.0.0')}:${port}`;
-      if (errno === 98 /* EADDRINUSE */) {
-        throw socketError('EADDRINUSE', `eXosip_listen_addr failed: ${where} is already in use (EADDRINUSE)`, code);
-      }
-      if (code === binding.osipCodes.OSIP_WRONG_STATE) throw osipError(code, 'eXosip_listen_addr', 'this context already listens');
-      throw osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where} (errno ${errno})` : `cannot listen on ${where}`);
-    }
+    const [code, , errno] = this.#listen(a.proto, a.address, a.port, a.af, a.secure);
+    if (code < 0) throw listenError(a, code, errno);
     return this.#listening!;
   }
 
