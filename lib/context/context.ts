@@ -4,6 +4,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NativeContext, NativeDelivery } from '../../binding';
+import type { Call } from '../call/call';
+import { startInvite } from '../call/start';
+import { CallTable } from '../call/table';
+import type { InviteOptions } from '../call/types';
 import { check, osipError, stateError, typeError } from '../errors';
 import { type ExosipEvent, type ExosipEventType, toEvent } from '../events';
 import { EventDispatcher } from '../internal/dispatch';
@@ -67,6 +71,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
     this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs);
     this.#dispatcher.requests = new RequestTable(this.#native);
+    this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();
@@ -286,6 +291,16 @@ export class Context extends EventEmitter<ContextEventMap> {
   }
 
   /**
+   * Places a call (`eXosip_call_build_initial_invite` with the SDP offer,
+   * `eXosip_call_send_initial_invite`); resolves with the {@link Call} once
+   * a 2xx came and the binding sent its ACK. See {@link InviteOptions}
+   * (progress, abort, timeout); rejects with a {@link CallError}.
+   */
+  async invite(options: InviteOptions): Promise<Call> {
+    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen());
+  }
+
+  /**
    * Stops the worker thread and eXosip (`eXosip_quit`). Pending registrations
    * and requests reject with `ERR_CONTEXT_CLOSED`; nothing is sent (requests
    * waiting for their default answer get none). Events eXosip already
@@ -298,6 +313,7 @@ export class Context extends EventEmitter<ContextEventMap> {
       this.#dispatcher.registrations.clear();
       this.#dispatcher.incoming?.close();
       this.#dispatcher.requests?.close();
+      this.#dispatcher.calls?.close();
       this.#native.close(() => {
         this.emit('close');
         resolve();
