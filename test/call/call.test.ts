@@ -134,6 +134,31 @@ describe('Call', () => {
     await cancelled;
   });
 
+  test('abort as soon as bob is offered: rejects at once; eXosip\'s automatic 100 Trying lets the CANCEL go (RFC 3261 §9.1)', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const trying = new Promise<void>((resolve) => alice.on('event', (ev) => ev.type === 'EXOSIP_CALL_PROCEEDING' && ev.response?.statusCode === 100 && resolve()));
+    const offered = nextCall(bob);
+    const controller = new AbortController();
+    const placing = alice.invite({ to, from, signal: controller.signal }).catch((e: unknown) => e);
+    const incoming = await offered;
+    const cancelled = new Promise<void>((resolve) => bob.on('event', (ev) => ev.type === 'EXOSIP_CALL_CANCELLED' && ev.cid === incoming.cid && resolve()));
+    controller.abort();
+    assert.equal(((await placing) as CallError).code, 'ABORT_ERR');
+    await Promise.all([trying, cancelled]);
+    await assert.rejects(incoming.answer({ sdp: sdp('bob', 20500) }), { code: 'ERR_CALL_CANCELLED' });
+  });
+
+  test('timeoutMs without a final answer: ERR_CALL_TIMEOUT and the INVITE is cancelled', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const offered = nextCall(bob);
+    const placing = alice.invite({ to, from, timeoutMs: 200 }).catch((e: unknown) => e);
+    const incoming = await offered;
+    const cancelled = new Promise<void>((resolve) => bob.on('event', (ev) => ev.type === 'EXOSIP_CALL_CANCELLED' && ev.cid === incoming.cid && resolve()));
+    const error = (await placing) as CallError;
+    assert.deepEqual([error.name, error.code, error.statusCode], ['CallError', 'ERR_CALL_TIMEOUT', 0]);
+    await cancelled;
+  });
+
   test('without a call listener an INVITE still gets the default 405 through ctx.on("request")', { timeout: 20_000 }, async () => {
     const { alice, to, from } = await pair();
     const error = (await alice.invite({ to, from }).catch((e: unknown) => e)) as CallError;
