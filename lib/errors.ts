@@ -62,6 +62,13 @@ export const ERROR_CODES = Object.freeze({
   ERR_REQUEST_NO_RESPONSE: 'RequestError: eXosip gave up without a final answer (transaction timeout or transport error).',
   ERR_REQUEST_TIMEOUT: 'RequestError: no final answer within timeoutMs.',
   ERR_REQUEST_NOT_SENT: 'RequestError: eXosip refused to build or send the request (the SipError is its cause).',
+  // CallError codes (why a call was not set up).
+  ERR_CALL_REJECTED: 'CallError: the INVITE got a final 3xx-6xx (see statusCode, reason and response).',
+  ERR_CALL_NO_RESPONSE: 'CallError: eXosip gave up without a final answer (transaction timeout or transport error).',
+  ERR_CALL_TIMEOUT: 'CallError: no final answer (invite) or no ACK (answer) within timeoutMs.',
+  ERR_CALL_NOT_SENT: 'CallError: eXosip refused to build or send the INVITE or the answer (the SipError is its cause).',
+  ERR_CALL_CANCELLED: 'CallError: an incoming call was cancelled (CANCEL) or closed before its ACK.',
+  ERR_CALL_ANSWERED: 'IncomingCall.answer()/reject() on a call already answered or rejected.',
   // Abort (Node's own shape).
   ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",
   // Sockets.
@@ -88,7 +95,8 @@ export type StateCode =
   | 'ERR_REGISTRAR_CLOSED'
   | 'ERR_TRANSPORT_NOT_SERVED'
   | 'ERR_REGISTRATION_CLOSED'
-  | 'ERR_REQUEST_ANSWERED';
+  | 'ERR_REQUEST_ANSWERED'
+  | 'ERR_CALL_ANSWERED';
 
 /** @internal The codes a {@link RegistrationError} carries. */
 export type RegistrationCode =
@@ -255,6 +263,48 @@ export function requestError(
   init: { reason: string; statusCode?: number; response?: Message | null; cause?: unknown },
 ): RequestError {
   return new RequestError(message, { code, statusCode: init.statusCode ?? 0, reason: init.reason, response: init.response ?? null, cause: init.cause });
+}
+
+/** @internal The codes a {@link CallError} carries. */
+export type CallCode = 'ERR_CALL_REJECTED' | 'ERR_CALL_NO_RESPONSE' | 'ERR_CALL_TIMEOUT' | 'ERR_CALL_NOT_SENT' | 'ERR_CALL_CANCELLED' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
+
+/**
+ * Why a call was not set up (eX_call.h): `ctx.invite()` or
+ * `IncomingCall.answer()`. `code` is one of: `'ERR_CALL_REJECTED'` (a final
+ * 3xx-6xx to the INVITE: see `statusCode`, `reason`, `response`; a 401/407 is
+ * answered with the context's credentials by `eXosip_automatic_action`, at
+ * most 3 times, before it ends here), `'ERR_CALL_NO_RESPONSE'` (eXosip gave
+ * up: Timer B, 32 s, or a transport error; `statusCode` 0),
+ * `'ERR_CALL_TIMEOUT'` (`timeoutMs` passed), `'ERR_CALL_NOT_SENT'` (eXosip
+ * refused to build or send; the SipError is the `cause`),
+ * `'ERR_CALL_CANCELLED'` (an incoming call cancelled or gone before its ACK),
+ * `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal fired; then `name` is
+ * `'AbortError'`, as Node's own).
+ */
+export class CallError extends Error {
+  /** Stable reason code; see the class description. */
+  readonly code: string;
+  /** Final SIP status, or 0 when no final response was received. */
+  readonly statusCode: number;
+  /** Reason phrase of that response, or a description. */
+  readonly reason: string;
+  /** The final response, or null. */
+  readonly response: Message | null;
+
+  /** @internal Made by {@link callError}. */
+  constructor(message: string, init: { code: string; statusCode: number; reason: string; response: Message | null; cause?: unknown }) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = init.code === 'ABORT_ERR' ? 'AbortError' : 'CallError';
+    this.code = init.code;
+    this.statusCode = init.statusCode;
+    this.reason = init.reason;
+    this.response = init.response;
+  }
+}
+
+/** @internal A {@link CallError}: `statusCode` 0 and `response` null unless given. */
+export function callError(code: CallCode, message: string, init: { reason: string; statusCode?: number; response?: Message | null; cause?: unknown }): CallError {
+  return new CallError(message, { code, statusCode: init.statusCode ?? 0, reason: init.reason, response: init.response ?? null, cause: init.cause });
 }
 
 /** @internal A RangeError `ERR_MESSAGE_TOO_LARGE`: a request that cannot go in one UDP datagram. */

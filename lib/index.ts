@@ -37,6 +37,12 @@ export { DEFAULT_ANSWER_MS } from './message/answers';
 export { DEFAULT_REQUEST_TIMEOUT_MS, MAX_UDP_MESSAGE } from './message/request';
 export type { HeaderList, IncomingKind, RequestOptions, RequestResult, RespondOptions, SugarOptions } from './message/types';
 
+// Calls (eX_call.h): placed with ctx.invite(), received as ctx.on('call').
+export { Call } from './call/call';
+export { IncomingCall } from './call/incoming';
+export { DEFAULT_INVITE_TIMEOUT_MS } from './call/types';
+export type { AnswerOptions, CallEnd, CallEventMap, CallProgress, CallState, InviteOptions } from './call/types';
+
 // Many contexts behind one register().
 export { ContextPool } from './pool/pool';
 export { DEFAULT_MAX_CONTEXTS, DEFAULT_MAX_PER_CONTEXT } from './pool/types';
@@ -69,4 +75,4 @@ export { EVENT_TYPES } from './events';
 export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
 export { OPTIONS, OPTION_KINDS } from './options';
 export type { eXosip_stats, eXosip_tls_credentials_t, eXosip_tls_ctx_t, ExosipOptionName, OptionKind, OptionValue } from './options';
-export { OSIP_CODES, osipCodeName, RegistrationError, RequestError, SipError } from './errors';
+export { CallError, OSIP_CODES, osipCodeName, RegistrationError, RequestError, SipError } from './errors';

@@ -4,7 +4,11 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NativeContext, NativeDelivery } from '../../binding';
-import { check, osipError, socketError, stateError, typeError } from '../errors';
+import type { Call } from '../call/call';
+import { startInvite } from '../call/start';
+import { CallTable } from '../call/table';
+import type { InviteOptions } from '../call/types';
+import { check, osipError, stateError, typeError } from '../errors';
 import { type ExosipEvent, type ExosipEventType, toEvent } from '../events';
 import { EventDispatcher } from '../internal/dispatch';
 import { bindContext, kDeferInit, registrationInternals } from '../internal/handles';
@@ -18,11 +22,12 @@ import type { Registration } from '../register/registration';
 import { registerOptions, startRegistration } from '../register/start';
 import type { RegisterOptions, RegistrationInfo, UnregisterAllOptions } from '../register/types';
 import { eventIterator } from './iterator';
+import { listenArgs, listenError } from './listen';
 import { checkLogger, deliver, type Logger } from './log';
 import { readStatistics } from './statistics';
 import { TlsFailureLog, tlsSettings } from './tls';
 import { TraceDecoder, type TraceOptions } from './trace';
-import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
+import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport } from './types';
 
 /**
  * One eXosip context (`eXosip_t`) with its own native worker thread.
@@ -66,6 +71,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
     this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs);
     this.#dispatcher.requests = new RequestTable(this.#native);
+    this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();
@@ -160,28 +166,10 @@ export class Context extends EventEmitter<ContextEventMap> {
    * `OSIP_WRONG_STATE` when already listening.
    */
   async listen(options?: ListenOptions): Promise<ListenInfo> {
-    const o = v.options<ListenOptions>('options', options);
-    const transport = o.transport === undefined ? 'udp' : v.oneOf('options.transport', o.transport, TRANSPORTS);
-    const address = o.address === undefined ? null : o.address;
-    const addressFamily = address === null ? undefined : v.ipAddress('options.address', address);
-    const port = o.port === undefined ? 0 : v.integer('options.port', o.port, 0, 65535);
-    const family = o.family === undefined ? (addressFamily ?? 4) : (v.oneOf('options.family', String(o.family), ['4', '6']) === '6' ? 6 : 4);
-    if (addressFamily !== undefined && addressFamily !== family) {
-      throw typeError('ERR_INVALID_ARG_VALUE', `options.address ${address} is not an IPv${family} address`);
-    }
+    const a = listenArgs(options);
     this.#assertOpen();
-    const c = binding.constants;
-    const proto = transport === 'udp' ? c.IPPROTO_UDP : c.IPPROTO_TCP;
-    const secure = transport === 'tls' ? 1 : 0;
-    const [code, , errno] = this.#listen(proto, address, port, family === 6 ? c.AF_INET6 : c.AF_INET, secure);
-    if (code < 0) {
-      const where = `${transport} ${address ?? (family === 6 ? '[::]' : '0.0.0.0')}:${port}`;
-      if (errno === 98 /* EADDRINUSE */) {
-        throw socketError('EADDRINUSE', `eXosip_listen_addr failed: ${where} is already in use (EADDRINUSE)`, code);
-      }
-      if (code === binding.osipCodes.OSIP_WRONG_STATE) throw osipError(code, 'eXosip_listen_addr', 'this context already listens');
-      throw osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where} (errno ${errno})` : `cannot listen on ${where}`);
-    }
+    const [code, , errno] = this.#listen(a.proto, a.address, a.port, a.af, a.secure);
+    if (code < 0) throw listenError(a, code, errno);
     return this.#listening!;
   }
 
@@ -308,6 +296,16 @@ export class Context extends EventEmitter<ContextEventMap> {
   }
 
   /**
+   * Places a call (`eXosip_call_build_initial_invite` with the SDP offer,
+   * `eXosip_call_send_initial_invite`); resolves with the {@link Call} once
+   * a 2xx came and the binding sent its ACK. See {@link InviteOptions}
+   * (progress, abort, timeout); rejects with a {@link CallError}.
+   */
+  async invite(options: InviteOptions): Promise<Call> {
+    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen());
+  }
+
+  /**
    * Stops the worker thread and eXosip (`eXosip_quit`). Pending registrations
    * and requests reject with `ERR_CONTEXT_CLOSED`; nothing is sent (requests
    * waiting for their default answer get none). Events eXosip already
@@ -320,6 +318,7 @@ export class Context extends EventEmitter<ContextEventMap> {
       this.#dispatcher.registrations.clear();
       this.#dispatcher.incoming?.close();
       this.#dispatcher.requests?.close();
+      this.#dispatcher.calls?.close();
       this.#native.close(() => {
         this.emit('close');
         resolve();

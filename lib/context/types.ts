@@ -3,6 +3,7 @@
  * listens, credentials, and its events.
  * @module
  */
+import type { IncomingCall } from '../call/incoming';
 import type { AnyExosipEvent } from '../events';
 import type { IncomingRequest } from '../message/incoming';
 import type { ExosipOptionName, OptionValue } from '../options';
@@ -154,6 +155,12 @@ export interface ContextEventMap {
    * `defaultAnswerMs`.
    */
   request: [request: IncomingRequest];
+  /**
+   * An INVITE outside of a dialog: ring, answer or reject it with
+   * {@link IncomingCall}. While this event has a listener INVITEs come here,
+   * not as `'request'`, and get no default answer.
+   */
+  call: [incoming: IncomingCall];
   /** A SIP message sent or received, while {@link Context.setTrace} is on. */
   trace: [trace: SipTrace];
   /** After `close()` completed. */

@@ -5,6 +5,7 @@
  * @internal
  * @module
  */
+import type { CallTable } from '../call/table';
 import type { AnyExosipEvent, RegistrationEvent } from '../events';
 import type { IncomingDesk } from '../message/answers';
 import type { RequestTable } from '../message/request';
@@ -25,9 +26,10 @@ export class EventDispatcher {
   incoming: IncomingDesk | null = null;
   /** Requests sent outside of a dialog (eX_message.h, eX_options.h), by tid then Call-ID: `EXOSIP_MESSAGE_*`. */
   requests: RequestTable | null = null;
+  /** Calls (eX_call.h) by cid: `EXOSIP_CALL_*`; `EXOSIP_CALL_INVITE` too while `ctx.on('call')` has a listener. */
+  calls: CallTable | null = null;
 
   // The areas to come get their table here, keyed as eXosip keys them:
-  // - calls (eX_call.h): by cid, then the dialog by did: `EXOSIP_CALL_*`;
   // - outgoing subscriptions (eX_subscribe.h): by sid: `EXOSIP_SUBSCRIPTION_*`;
   // - incoming subscriptions: by nid: `EXOSIP_NOTIFICATION_*`.
 
@@ -41,8 +43,10 @@ export class EventDispatcher {
         else this.abandoned.get(event.rid)?.(event as RegistrationEvent);
         return;
       }
-      case 'EXOSIP_MESSAGE_NEW':
       case 'EXOSIP_CALL_INVITE':
+        if (this.calls?.offer(event) !== true) this.incoming?.handle(event);
+        return;
+      case 'EXOSIP_MESSAGE_NEW':
       case 'EXOSIP_IN_SUBSCRIPTION_NEW':
         this.incoming?.handle(event);
         return;
@@ -55,7 +59,8 @@ export class EventDispatcher {
         this.requests?.handle(event);
         return;
       default:
-        // Other EXOSIP_CALL_* (cid + did), EXOSIP_SUBSCRIPTION_* (sid),
+        if (event.type.startsWith('EXOSIP_CALL_')) this.calls?.handle(event);
+        // EXOSIP_SUBSCRIPTION_* (sid),
         // EXOSIP_NOTIFICATION_* (nid): no domain object yet; ctx.on('event') has them.
         return;
     }

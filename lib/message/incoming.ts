@@ -75,8 +75,8 @@ export class IncomingRequest {
    * Sends the final answer (`eXosip_message_send_answer`,
    * `eXosip_call_send_answer` or `eXosip_insubscription_send_answer` as
    * {@link kind} says), once. `status`: 200..699; an INVITE or SUBSCRIBE can
-   * only be refused (300..699) as this binding has no call or subscription
-   * API yet. Rejects with `ERR_REQUEST_ANSWERED` when already answered (also
+   * only be refused (300..699) here (to accept calls, listen for
+   * `ctx.on('call')`: INVITEs then come there). Rejects with `ERR_REQUEST_ANSWERED` when already answered (also
    * by the default answer), TypeError/RangeError for bad options, SipError
    * when eXosip refuses (e.g. `OSIP_NOTFOUND`: the transaction is gone).
    */

@@ -1,0 +1,83 @@
+/**
+ * `ctx.invite()`: checking its options, building and sending the INVITE
+ * (`eXosip_call_build_initial_invite` / `eXosip_call_send_initial_invite`)
+ * and waiting for its final answer in the context's {@link CallTable}.
+ * @internal
+ * @module
+ */
+import type { NativeContext } from '../../binding';
+import { abortError, type CallError, callError, osipError, typeError } from '../errors';
+import * as v from '../internal/validate';
+import { Message } from '../message';
+import type { Call } from './call';
+import { addSdp, checkSdp } from './sdp';
+import type { CallTable, PendingInvite } from './table';
+import { DEFAULT_INVITE_TIMEOUT_MS, type InviteOptions } from './types';
+
+/** Places the call `options` describes and resolves with it once answered (see `Context.invite`). */
+export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void): Promise<Call> {
+  const o = v.options<InviteOptions>('options', options);
+  const to = v.sipText('options.to', o.to);
+  const from = v.sipText('options.from', o.from);
+  const route = o.route === undefined ? null : v.sipText('options.route', o.route);
+  const subject = o.subject === undefined ? null : v.sipText('options.subject', o.subject);
+  const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw typeError('ERR_INVALID_ARG_TYPE', 'options.onProgress must be a function');
+  const timeoutMs = o.timeoutMs === undefined ? DEFAULT_INVITE_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
+  const signal = v.abortSignal('options.signal', o.signal);
+  assertOpen();
+  if (signal?.aborted) return Promise.reject(abortCallError(signal));
+  let cid: number;
+  n.lock();
+  try {
+    const [code, handle] = n.callBuildInitialInvite(to, from, route, subject);
+    if (code < 0 || handle === null) return Promise.reject(notSent(osipError(code < 0 ? code : -1, 'eXosip_call_build_initial_invite', `to ${to}, from ${from}`)));
+    const invite = new Message(handle);
+    try {
+      addSdp(invite, sdp, o.headers);
+    } catch (error) {
+      invite.dispose();
+      throw error;
+    }
+    cid = n.callSendInitialInvite(handle);
+  } finally {
+    n.unlock();
+  }
+  if (cid < 0) return Promise.reject(notSent(osipError(cid, 'eXosip_call_send_initial_invite')));
+  return new Promise<Call>((resolve, reject) => {
+    let settled = false;
+    const giveUp = (error: CallError): void => {
+      if (settled) return;
+      pending.settle(error);
+      table.abandon(pending);
+    };
+    const timer = setTimeout(() => giveUp(callError('ERR_CALL_TIMEOUT', `No final answer to the INVITE within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
+    timer.unref();
+    const onAbort = (): void => giveUp(abortCallError(signal!));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const pending: PendingInvite = {
+      cid,
+      localSdp: sdp,
+      onProgress: o.onProgress,
+      challenges: 0,
+      abandoned: false,
+      settle: (outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      },
+    };
+    table.add(pending);
+  });
+}
+
+function notSent(cause: Error & { code?: string }): CallError {
+  return callError('ERR_CALL_NOT_SENT', cause.message, { reason: cause.code ?? 'error', cause });
+}
+
+function abortCallError(signal: AbortSignal): CallError {
+  return callError('ABORT_ERR', abortError(signal).message, { reason: 'aborted', cause: signal.reason });
+}

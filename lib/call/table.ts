@@ -1,0 +1,270 @@
+/**
+ * One context's calls (eX_call.h) by eXosip's cid: INVITEs sent and waiting
+ * for their answer, INVITEs received and offered to `ctx.on('call')`, and the
+ * calls set up. The `EXOSIP_CALL_*` events of a cid settle them, as
+ * eXosip's how-to (ht1-callcontrol.dox) drives a call by hand.
+ * @internal
+ * @module
+ */
+import type { NativeContext } from '../../binding';
+import { CallError, callError, check, osipError, rangeError } from '../errors';
+import type { AnyExosipEvent } from '../events';
+import * as v from '../internal/validate';
+import { Message, native } from '../message';
+import { Call, type CallDriver } from './call';
+import { IncomingCall, type IncomingDriver } from './incoming';
+import { addSdp, checkSdp, sdpOf } from './sdp';
+import type { AnswerOptions, CallEnd, CallProgress } from './types';
+
+/** How many 401/407 to one INVITE eXosip answers itself (`eXosip_automatic_action`, `jc->c_retry < 3`) before one is final. */
+const MAX_CHALLENGES = 3;
+/** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
+const ACK_TIMEOUT_MS = 32_000;
+
+/** @internal An INVITE sent, until its final answer (or, once given up, until eXosip is done with it). */
+export interface PendingInvite {
+  readonly cid: number;
+  readonly localSdp: string | null;
+  readonly onProgress: ((progress: CallProgress) => void) | undefined;
+  challenges: number;
+  /** The wait was settled early (abort, timeout, close): what comes next is cancelled or ended. */
+  abandoned: boolean;
+  settle(outcome: Call | CallError): void;
+}
+
+/** An INVITE received and offered, until its ACK. */
+interface Offered {
+  incoming: IncomingCall;
+  settle: ((outcome: Call | CallError) => void) | null;
+}
+
+/** The calls of one context, by cid. */
+export class CallTable {
+  #native: NativeContext;
+  #emit: (incoming: IncomingCall) => void;
+  #hasListener: () => boolean;
+  #outgoing = new Map<number, PendingInvite>();
+  #offered = new Map<number, Offered>();
+  #calls = new Map<number, Call>();
+  /** The SDP each answered IncomingCall sent in its 200. */
+  #answeredSdp = new WeakMap<IncomingCall, string | null>();
+  readonly #callDriver: CallDriver = { terminate: (call) => this.#terminate(call.cid, call.did) };
+  readonly #incomingDriver: IncomingDriver = {
+    provisional: (call, status) => this.#respond(call, status, null, undefined),
+    answer: (call, options) => this.#answer(call, options),
+    reject: (call, status, reason) => {
+      if (typeof status !== 'number' || !Number.isInteger(status) || status < 300 || status > 699) throw rangeError(`status must be an integer from 300 to 699, got ${String(status)}`);
+      const phrase = reason === undefined ? undefined : v.sipText('reason', reason);
+      this.#respond(call, status, null, phrase);
+      this.#offered.delete(call.cid);
+    },
+  };
+
+  /**
+   * @param emit emits `'call'` on the context
+   * @param hasListener whether the context has a `'call'` listener (else INVITEs go to the IncomingDesk)
+   */
+  constructor(n: NativeContext, emit: (incoming: IncomingCall) => void, hasListener: () => boolean) {
+    this.#native = n;
+    this.#emit = emit;
+    this.#hasListener = hasListener;
+  }
+
+  /** The calls set up and not ended, by cid. */
+  get calls(): ReadonlyMap<number, Call> {
+    return this.#calls;
+  }
+
+  /** @internal Starts following the INVITE just sent as `cid`. */
+  add(pending: PendingInvite): void {
+    this.#outgoing.set(pending.cid, pending);
+  }
+
+  /** @internal Gives up the wait of `pending` (abort, timeout): cancels the INVITE now or as soon as eXosip can. */
+  abandon(pending: PendingInvite): void {
+    pending.abandoned = true;
+    // OSIP_WRONG_STATE before any 1xx (RFC 3261 §9.1): retried on the 1xx.
+    if (this.#native.callTerminate(pending.cid, 0, null, null) >= 0) this.#outgoing.delete(pending.cid);
+  }
+
+  /** `EXOSIP_CALL_INVITE`: offers the call to `'call'` listeners → false when there are none (the IncomingDesk answers it). */
+  offer(event: AnyExosipEvent): boolean {
+    if (!this.#hasListener()) return false;
+    if (event.request === null || event.tid <= 0 || this.#offered.has(event.cid)) return true;
+    const incoming = new IncomingCall({ cid: event.cid, did: event.did, tid: event.tid }, event.request, sdpOf(event.request), this.#incomingDriver);
+    this.#offered.set(event.cid, { incoming, settle: null });
+    this.#emit(incoming);
+    return true;
+  }
+
+  /** Every other `EXOSIP_CALL_*` event, by cid. */
+  handle(event: AnyExosipEvent): void {
+    const pending = this.#outgoing.get(event.cid);
+    if (pending !== undefined) return this.#outgoingEvent(pending, event);
+    const offered = this.#offered.get(event.cid);
+    if (offered !== undefined) return this.#offeredEvent(offered, event);
+    const call = this.#calls.get(event.cid);
+    if (call === undefined) return;
+    if (event.type === 'EXOSIP_CALL_CLOSED' || event.type === 'EXOSIP_CALL_RELEASED') {
+      const reason = event.type === 'EXOSIP_CALL_CLOSED' ? (event.request?.getHeader('reason') ?? 'BYE') : 'released';
+      this.#end(call, { by: 'remote', reason, statusCode: 0 });
+    }
+  }
+
+  /** The context closes: waits reject with `ERR_CONTEXT_CLOSED`, calls end (`by: 'local'`, `reason: 'closed'`); nothing is sent. */
+  close(): void {
+    const closed = (): CallError => callError('ERR_CONTEXT_CLOSED', 'The context was closed before the call was set up', { reason: 'closed' });
+    for (const pending of [...this.#outgoing.values()]) pending.settle(closed());
+    for (const offered of [...this.#offered.values()]) offered.settle?.(closed());
+    for (const call of [...this.#calls.values()]) this.#end(call, { by: 'local', reason: 'closed', statusCode: 0 });
+    this.#outgoing.clear();
+    this.#offered.clear();
+  }
+
+  #outgoingEvent(pending: PendingInvite, event: AnyExosipEvent): void {
+    const response = event.response;
+    const status = response?.statusCode ?? 0;
+    switch (event.type) {
+      case 'EXOSIP_CALL_PROCEEDING':
+      case 'EXOSIP_CALL_RINGING':
+        if (pending.abandoned) {
+          this.abandon(pending);
+          return;
+        }
+        if (response !== null && status > 100) pending.onProgress?.(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', sdp: sdpOf(response), response }));
+        return;
+      case 'EXOSIP_CALL_ANSWERED': {
+        this.#outgoing.delete(pending.cid);
+        this.#ack(event.tid);
+        if (pending.abandoned) {
+          // Answered after the wait gave up: the ACK went, now the BYE.
+          this.#native.callTerminate(event.cid, event.did, null, null);
+          return;
+        }
+        const call = new Call({ cid: event.cid, did: event.did, direction: 'outgoing', localSdp: pending.localSdp, remoteSdp: response === null ? null : sdpOf(response) }, this.#callDriver);
+        this.#calls.set(call.cid, call);
+        pending.settle(call);
+        return;
+      }
+      case 'EXOSIP_CALL_REQUESTFAILURE':
+      case 'EXOSIP_CALL_SERVERFAILURE':
+      case 'EXOSIP_CALL_GLOBALFAILURE':
+      case 'EXOSIP_CALL_REDIRECTED':
+        if ((status === 401 || status === 407) && pending.challenges < MAX_CHALLENGES && !pending.abandoned) {
+          pending.challenges++;
+          return;
+        }
+        this.#outgoing.delete(pending.cid);
+        if (response === null) pending.settle(callError('ERR_CALL_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
+        else pending.settle(callError('ERR_CALL_REJECTED', `Rejected with ${status} ${response.reasonPhrase ?? ''}`, { statusCode: status, reason: response.reasonPhrase ?? '', response }));
+        return;
+      case 'EXOSIP_CALL_NOANSWER':
+      case 'EXOSIP_CALL_CLOSED':
+      case 'EXOSIP_CALL_RELEASED':
+        this.#outgoing.delete(pending.cid);
+        pending.settle(callError('ERR_CALL_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
+        return;
+      default:
+        return;
+    }
+  }
+
+  #offeredEvent(offered: Offered, event: AnyExosipEvent): void {
+    switch (event.type) {
+      case 'EXOSIP_CALL_ACK': {
+        this.#offered.delete(event.cid);
+        const incoming = offered.incoming;
+        const localSdp = this.#answeredSdp.get(incoming) ?? null;
+        const remoteSdp = incoming.remoteSdp ?? (event.ack === null ? null : sdpOf(event.ack));
+        const call = new Call({ cid: incoming.cid, did: event.did > 0 ? event.did : incoming.did, direction: 'incoming', localSdp, remoteSdp }, this.#callDriver);
+        this.#calls.set(call.cid, call);
+        offered.settle?.(call);
+        return;
+      }
+      case 'EXOSIP_CALL_CANCELLED':
+      case 'EXOSIP_CALL_CLOSED':
+      case 'EXOSIP_CALL_RELEASED':
+        this.#offered.delete(event.cid);
+        offered.settle?.(callError('ERR_CALL_CANCELLED', `The call was ${event.type === 'EXOSIP_CALL_CANCELLED' ? 'cancelled' : 'closed'} before its ACK`, { reason: event.type === 'EXOSIP_CALL_CANCELLED' ? 'cancelled' : 'closed' }));
+        return;
+      default:
+        return;
+    }
+  }
+
+  #answer(incoming: IncomingCall, options: AnswerOptions | undefined): Promise<Call> {
+    const o = v.options<AnswerOptions>('options', options);
+    const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);
+    const timeoutMs = o.timeoutMs === undefined ? ACK_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
+    const offered = this.#offered.get(incoming.cid);
+    if (offered === undefined) return Promise.reject(callError('ERR_CALL_CANCELLED', 'The call was cancelled or closed before the answer', { reason: 'gone' }));
+    try {
+      this.#respond(incoming, 200, { sdp, headers: o.headers }, undefined);
+    } catch (error) {
+      throw callError('ERR_CALL_NOT_SENT', `The 200 was not sent: ${(error as Error).message}`, { reason: (error as { code?: string }).code ?? 'error', cause: error });
+    }
+    this.#answeredSdp.set(incoming, sdp);
+    return new Promise<Call>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#offered.delete(incoming.cid);
+        offered.settle?.(callError('ERR_CALL_TIMEOUT', `No ACK within ${timeoutMs} ms`, { reason: 'timeout' }));
+      }, timeoutMs);
+      timer.unref();
+      offered.settle = (outcome) => {
+        offered.settle = null;
+        clearTimeout(timer);
+        if (outcome instanceof Call) resolve(outcome);
+        else reject(outcome);
+      };
+    });
+  }
+
+  /** Builds, completes and sends one answer to the INVITE of `incoming`; throws what eXosip or the options refuse. */
+  #respond(incoming: IncomingCall, status: number, body: { sdp: string | null; headers: AnswerOptions['headers'] } | null, reason: string | undefined): void {
+    const n = this.#native;
+    n.lock();
+    try {
+      const [code, handle] = n.callBuildAnswer(incoming.tid, status);
+      if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, 'eXosip_call_build_answer', `status ${status}`);
+      const answer = new Message(handle);
+      try {
+        if (body !== null) addSdp(answer, body.sdp, body.headers);
+        if (reason !== undefined) native(answer).setReasonPhrase(reason);
+      } catch (error) {
+        answer.dispose();
+        throw error;
+      }
+      check(n.callSendAnswer(incoming.tid, status, handle), 'eXosip_call_send_answer', `status ${status}`);
+    } finally {
+      n.unlock();
+    }
+  }
+
+  /** ACKs the 2xx of INVITE transaction `tid` (`eXosip_call_build_ack` / `eXosip_call_send_ack`). */
+  #ack(tid: number): void {
+    const n = this.#native;
+    n.lock();
+    try {
+      const [code, ack] = n.callBuildAck(tid);
+      n.callSendAck(tid, code < 0 ? null : ack);
+    } finally {
+      n.unlock();
+    }
+  }
+
+  #terminate(cid: number, did: number): void {
+    const n = this.#native;
+    n.lock();
+    try {
+      check(n.callTerminate(cid, did, null, null), 'eXosip_call_terminate', `cid ${cid}, did ${did}`);
+    } finally {
+      n.unlock();
+    }
+    this.#calls.delete(cid);
+  }
+
+  #end(call: Call, end: CallEnd): void {
+    this.#calls.delete(call.cid);
+    call.end(end);
+  }
+}

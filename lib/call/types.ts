@@ -1,0 +1,78 @@
+/**
+ * The shapes of calls (eX_call.h): what `ctx.invite()` takes, what a
+ * {@link Call} reports, and how an {@link IncomingCall} is answered.
+ * @module
+ */
+import type { Message } from '../message';
+import type { HeaderList } from '../message/types';
+
+/** Default `InviteOptions.timeoutMs`: 3 minutes, RFC 3261's bound on a proxy's INVITE (Timer C, §16.6). */
+export const DEFAULT_INVITE_TIMEOUT_MS = 180_000;
+
+/** A provisional answer (101..199) to an INVITE sent by `ctx.invite()`: `EXOSIP_CALL_RINGING` (180) or `EXOSIP_CALL_PROCEEDING`. */
+export interface CallProgress {
+  /** The status, e.g. 180 (Ringing) or 183 (Session Progress). */
+  readonly statusCode: number;
+  /** Its reason phrase. */
+  readonly reason: string;
+  /** The early SDP it carries (Content-Type `application/sdp`), or null. */
+  readonly sdp: string | null;
+  /** The whole response. */
+  readonly response: Message;
+}
+
+/** Options of `ctx.invite()`: one call placed (`eXosip_call_build_initial_invite`, RFC 3261 §13.2.1). */
+export interface InviteOptions {
+  /** The callee: a SIP URI (`sip:bob@example.com`) or a name-addr; Request-URI and To. */
+  to: string;
+  /** The caller: a SIP URI or a name-addr for From. */
+  from: string;
+  /** A Route (`sip:proxy.example.com;lr`); default: none, sent to the Request-URI. */
+  route?: string;
+  /** A Subject header; default none. */
+  subject?: string;
+  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body. */
+  sdp?: string;
+  /** Headers added to the INVITE eXosip built. */
+  headers?: HeaderList;
+  /** Called for every provisional answer 101..199 (180 Ringing, 183 Session Progress with early SDP, ...), in order. */
+  onProgress?: (progress: CallProgress) => void;
+  /**
+   * Rejects with a CallError named `'AbortError'` (`code: 'ABORT_ERR'`) when
+   * it aborts before the answer; the INVITE is then cancelled (CANCEL after
+   * a 1xx, RFC 3261 §9.1; a 2xx arriving anyway is acknowledged then ended
+   * with BYE).
+   */
+  signal?: AbortSignal;
+  /** Rejects with `ERR_CALL_TIMEOUT` (and cancels as `signal` does) after this many milliseconds without a final answer; default 180,000. */
+  timeoutMs?: number;
+}
+
+/** What a {@link Call} is: `'confirmed'` once the ACK went (or came), `'ended'` once it ended. */
+export type CallState = 'confirmed' | 'ended';
+
+/** How a {@link Call} ended, as its `'ended'` event gives it. */
+export interface CallEnd {
+  /** `'local'`: `hangup()` or the context closed; `'remote'`: the peer sent BYE (`EXOSIP_CALL_CLOSED`). */
+  readonly by: 'local' | 'remote';
+  /** `'hangup'`, `'closed'` (the context closed: nothing was sent), or for a BYE received its Reason header (RFC 3326) or `'BYE'`. */
+  readonly reason: string;
+  /** A SIP status when one ended the call, else 0 (a BYE carries none). */
+  readonly statusCode: number;
+}
+
+/** The events of a {@link Call}. */
+export interface CallEventMap {
+  /** The call ended; emitted exactly once, however it ends. */
+  ended: [end: CallEnd];
+}
+
+/** Options of {@link IncomingCall.answer}. */
+export interface AnswerOptions {
+  /** The SDP answer (RFC 3264), sent with Content-Type `application/sdp`. */
+  sdp?: string;
+  /** Headers added to the 200 eXosip built. */
+  headers?: HeaderList;
+  /** Rejects with `ERR_CALL_TIMEOUT` when no ACK came within this many milliseconds; default 32,000 (64 × T1, RFC 3261 §13.3.1.4). */
+  timeoutMs?: number;
+}
