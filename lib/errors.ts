@@ -223,6 +223,41 @@ export function registrationError(
 /** @internal The codes a {@link RequestError} carries. */
 export type RequestCode = 'ERR_REQUEST_REJECTED' | 'ERR_REQUEST_NO_RESPONSE' | 'ERR_REQUEST_TIMEOUT' | 'ERR_REQUEST_NOT_SENT' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
 
+/** @internal What a {@link TransactionError} is made of. */
+export interface TransactionErrorInit {
+  code: string;
+  statusCode: number;
+  reason: string;
+  response: Message | null;
+  cause?: unknown;
+}
+
+/**
+ * What {@link RequestError} and {@link CallError} share: a client
+ * transaction (RFC 3261 §17.1) that did not end with a 2xx. `name` is the
+ * subclass's, or `'AbortError'` when `code` is `'ABORT_ERR'` (as Node's own).
+ */
+export class TransactionError extends Error {
+  /** Stable reason code; see the class description. */
+  readonly code: string;
+  /** Final SIP status, or 0 when no final response was received. */
+  readonly statusCode: number;
+  /** Reason phrase of that response, or a description. */
+  readonly reason: string;
+  /** The final response, or null. */
+  readonly response: Message | null;
+
+  /** @internal Made by the subclasses. */
+  constructor(name: string, message: string, init: TransactionErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = init.code === 'ABORT_ERR' ? 'AbortError' : name;
+    this.code = init.code;
+    this.statusCode = init.statusCode;
+    this.reason = init.reason;
+    this.response = init.response;
+  }
+}
+
 /**
  * Why a request sent outside of a dialog (`ctx.request()`, `ctx.message()`,
  * `ctx.options()`; eX_message.h, eX_options.h) did not end with a 2xx. `code`
@@ -235,24 +270,10 @@ export type RequestCode = 'ERR_REQUEST_REJECTED' | 'ERR_REQUEST_NO_RESPONSE' | '
  * is the `cause`), `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal
  * fired; then `name` is `'AbortError'`, as Node's own).
  */
-export class RequestError extends Error {
-  /** Stable reason code; see the class description. */
-  readonly code: string;
-  /** Final SIP status, or 0 when no final response was received. */
-  readonly statusCode: number;
-  /** Reason phrase of that response, or a description. */
-  readonly reason: string;
-  /** The final response, or null. */
-  readonly response: Message | null;
-
+export class RequestError extends TransactionError {
   /** @internal Made by {@link requestError}. */
-  constructor(message: string, init: { code: string; statusCode: number; reason: string; response: Message | null; cause?: unknown }) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = init.code === 'ABORT_ERR' ? 'AbortError' : 'RequestError';
-    this.code = init.code;
-    this.statusCode = init.statusCode;
-    this.reason = init.reason;
-    this.response = init.response;
+  constructor(message: string, init: TransactionErrorInit) {
+    super('RequestError', message, init);
   }
 }
 
@@ -281,24 +302,10 @@ export type CallCode = 'ERR_CALL_REJECTED' | 'ERR_CALL_NO_RESPONSE' | 'ERR_CALL_
  * `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal fired; then `name` is
  * `'AbortError'`, as Node's own).
  */
-export class CallError extends Error {
-  /** Stable reason code; see the class description. */
-  readonly code: string;
-  /** Final SIP status, or 0 when no final response was received. */
-  readonly statusCode: number;
-  /** Reason phrase of that response, or a description. */
-  readonly reason: string;
-  /** The final response, or null. */
-  readonly response: Message | null;
-
+export class CallError extends TransactionError {
   /** @internal Made by {@link callError}. */
-  constructor(message: string, init: { code: string; statusCode: number; reason: string; response: Message | null; cause?: unknown }) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = init.code === 'ABORT_ERR' ? 'AbortError' : 'CallError';
-    this.code = init.code;
-    this.statusCode = init.statusCode;
-    this.reason = init.reason;
-    this.response = init.response;
+  constructor(message: string, init: TransactionErrorInit) {
+    super('CallError', message, init);
   }
 }
 

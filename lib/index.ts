@@ -75,4 +75,4 @@ export { EVENT_TYPES } from './events';
 export type { AnyExosipEvent, ExosipEvent, ExosipEventType, RegistrationEvent } from './events';
 export { OPTIONS, OPTION_KINDS } from './options';
 export type { eXosip_stats, eXosip_tls_credentials_t, eXosip_tls_ctx_t, ExosipOptionName, OptionKind, OptionValue } from './options';
-export { CallError, OSIP_CODES, osipCodeName, RegistrationError, RequestError, SipError } from './errors';
+export { CallError, OSIP_CODES, osipCodeName, RegistrationError, RequestError, SipError, TransactionError } from './errors';
