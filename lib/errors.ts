@@ -56,7 +56,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_REGISTRATION_TIMEOUT: 'RegistrationError: no final answer within timeoutMs.',
   ERR_REGISTRATION_REMOVED: 'RegistrationError: remove() was called while waiting.',
   ERR_REGISTRATION_NOT_SENT: 'RegistrationError: eXosip_register_send_register refused the REGISTER (the SipError follows).',
-  ERR_TLS_CERT_NOT_VERIFIED: "RegistrationError: eXosip closed the TLS connection because the server's certificate did not verify (unknown CA, expired, wrong host, pinned key); reason has OpenSSL's words.",
+  ERR_TLS_CERT_NOT_VERIFIED: "RegistrationError or RequestError: eXosip closed the TLS connection because the server's certificate did not verify (unknown CA, expired, wrong host, pinned key); reason has OpenSSL's words.",
   // RequestError codes (why a request outside of a dialog did not end with a 2xx).
   ERR_REQUEST_REJECTED: 'RequestError: a final non-2xx answer (see statusCode, reason and response).',
   ERR_REQUEST_NO_RESPONSE: 'RequestError: eXosip gave up without a final answer (transaction timeout or transport error).',
@@ -221,7 +221,7 @@ export function registrationError(
 }
 
 /** @internal The codes a {@link RequestError} carries. */
-export type RequestCode = 'ERR_REQUEST_REJECTED' | 'ERR_REQUEST_NO_RESPONSE' | 'ERR_REQUEST_TIMEOUT' | 'ERR_REQUEST_NOT_SENT' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
+export type RequestCode = 'ERR_REQUEST_REJECTED' | 'ERR_REQUEST_NO_RESPONSE' | 'ERR_REQUEST_TIMEOUT' | 'ERR_REQUEST_NOT_SENT' | 'ERR_TLS_CERT_NOT_VERIFIED' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
 
 /** @internal What a {@link TransactionError} is made of. */
 export interface TransactionErrorInit {
@@ -267,7 +267,9 @@ export class TransactionError extends Error {
  * (eXosip gave up: RFC 3261 Timer F, 32 s, or a transport error;
  * `statusCode` 0), `'ERR_REQUEST_TIMEOUT'` (`timeoutMs` passed),
  * `'ERR_REQUEST_NOT_SENT'` (eXosip refused to build or send it; the SipError
- * is the `cause`), `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal
+ * is the `cause`), `'ERR_TLS_CERT_NOT_VERIFIED'` (over TLS with verification
+ * on, eXosip refused the server's certificate: `reason` has OpenSSL's words),
+ * `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal
  * fired; then `name` is `'AbortError'`, as Node's own).
  */
 export class RequestError extends TransactionError {

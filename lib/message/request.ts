@@ -9,6 +9,7 @@
  */
 import type { NativeContext } from '../../binding';
 import { abortError, osipError, RequestError, requestError, tooLargeError, typeError } from '../errors';
+import type { TlsFailureLog } from '../context/tls';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
@@ -27,6 +28,8 @@ const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 interface Pending {
   callId: string;
   tid: number;
+  /** The context's TLS failure count when the request was sent. */
+  tlsSeq: number;
   challenges: number;
   settle(result: RequestResult | RequestError): void;
 }
@@ -36,9 +39,11 @@ export class RequestTable {
   #byTid = new Map<number, Pending>();
   #byCallId = new Map<string, Pending>();
   #native: NativeContext;
+  #tls: TlsFailureLog;
 
-  constructor(n: NativeContext) {
+  constructor(n: NativeContext, tls: TlsFailureLog) {
     this.#native = n;
+    this.#tls = tls;
   }
 
   /** How many requests wait for their final answer. */
@@ -69,6 +74,12 @@ export class RequestTable {
       const code = this.#native.defaultAction(event.typeId, 0, event.tid, 0, 0, 0, 0, native(response), native(event.request));
       if (code === 0) return;
     }
+    const tls = response === null ? this.#tls.after(pending.tlsSeq) : null;
+    if (tls !== null) {
+      const reason = `the server's TLS certificate was not verified: ${tls.reason}${tls.subject ? ` (${tls.subject})` : ''}`;
+      pending.settle(requestError('ERR_TLS_CERT_NOT_VERIFIED', `No final answer: ${reason}`, { reason }));
+      return;
+    }
     if (response === null) {
       pending.settle(requestError('ERR_REQUEST_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
       return;
@@ -92,6 +103,7 @@ export class RequestTable {
     assertOpen();
     if (signal?.aborted) return Promise.reject(abortRequestError(signal));
     const n = this.#native;
+    const tlsSeq = this.#tls.seq;
     const options = method.toUpperCase() === 'OPTIONS';
     const what = options ? 'eXosip_options_build_request' : 'eXosip_message_build_request';
     n.lock();
@@ -132,6 +144,7 @@ export class RequestTable {
       const pending: Pending = {
         callId,
         tid,
+        tlsSeq,
         challenges: 0,
         settle: (outcome) => {
           if (this.#byCallId.get(callId) !== pending) return;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { Context, RegistrationError, type TlsOptions } from '../../lib/index';
+import { Context, RegistrationError, RequestError, type TlsOptions } from '../../lib/index';
 import { type KamailioFixture, useKamailio } from '../helpers/use-kamailio';
 import { makeTestPki } from '../helpers/tls-certs';
 
@@ -70,6 +70,21 @@ describe('a registrar that asks for no client certificate', () => {
       assert.match(error.reason, /CN ?= ?127\.0\.0\.1/);
       assert.ok(Date.now() - started < 12_000, `took ${Date.now() - started} ms`);
       assert.deepEqual(await kam.lookup(aor), []);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('an unknown CA: a request outside a dialog (ctx.options) rejects with ERR_TLS_CERT_NOT_VERIFIED too', async () => {
+    const { ctx, proxy } = await tlsContext(kam, { ca: pki.otherCaCert });
+    try {
+      const error = await ctx.options(proxy.replace(/^sip:/, 'sip:ping@'), { from: 'sip:alice@example.com', timeoutMs: 15_000 }).then(
+        () => assert.fail('answered over an unverified connection'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof RequestError, String(error));
+      assert.equal(error.code, 'ERR_TLS_CERT_NOT_VERIFIED');
+      assert.match(error.reason, /unable to get local issuer certificate/);
     } finally {
       await ctx.close();
     }
