@@ -15,31 +15,16 @@ import { grantedExpires } from './grant';
 import { RefreshSchedule } from './schedule';
 import {
   DEFAULT_TIMEOUT_MS,
+  type Pending,
   type RefreshOptions,
   type RegistrationEventMap,
   type RegistrationInfo,
+  type RegistrationInit,
   type RegistrationState,
   type RegistrationWaitOptions,
 } from './types';
 
 const OSIP_WRONG_STATE = OSIP_CODES.OSIP_WRONG_STATE;
-
-interface Pending {
-  readonly kind: 'register' | 'refresh' | 'unregister';
-  resolve(info: RegistrationInfo): void;
-  reject(error: RegistrationError): void;
-}
-
-/** @internal Constructor fields. */
-export interface RegistrationInit {
-  rid: number;
-  from: string;
-  proxy: string;
-  contact: string | null;
-  expires: number;
-  /** The context's transport, for the words of a failure without answer. */
-  transport: string;
-}
 
 /**
  * A registration: one `rid` of eXosip. eXosip refreshes it before it expires

@@ -140,3 +140,21 @@ export interface ContactChange {
   /** The 2xx to the REGISTER of the new Contact. */
   readonly info: RegistrationInfo;
 }
+
+/** @internal A REGISTER the binding sent and awaits. */
+export interface Pending {
+  readonly kind: 'register' | 'refresh' | 'unregister';
+  resolve(info: RegistrationInfo): void;
+  reject(error: RegistrationError): void;
+}
+
+/** @internal Constructor fields. */
+export interface RegistrationInit {
+  rid: number;
+  from: string;
+  proxy: string;
+  contact: string | null;
+  expires: number;
+  /** The context's transport, for the words of a failure without answer. */
+  transport: string;
+}
