@@ -8,8 +8,10 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { afterEach, describe, test } from 'node:test';
 import {
+  eXosip_call_build_ack,
   eXosip_call_build_info,
   eXosip_call_build_request,
+  eXosip_call_send_ack,
   eXosip_call_send_request,
   osip_message_set_body,
   osip_message_set_content_type,
@@ -151,5 +153,32 @@ describe('Call default answers', () => {
     const bEnded = once(b, 'ended').then(([end]) => end as CallEnd);
     await a.hangup();
     assert.deepEqual(await bEnded, { by: 'remote', reason: 'BYE', statusCode: 0 });
+  });
+
+  test('a re-INVITE answered 200 with SDP by call.on(\'request\'); a listener that never responds: the default, then respond() rejects ERR_REQUEST_ANSWERED', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const { a, b } = await establish(alice, bob, to, from);
+    const hold = sdp('alice', 10500) + 'a=sendonly\r\n';
+    const reply = sdp('bob', 20500) + 'a=recvonly\r\n';
+    const once1 = once(b, 'request').then(([req]) => req as IncomingRequest);
+    const sending = send(alice, a, 'INVITE', { body: hold, type: 'application/sdp' });
+    const req = await once1;
+    assert.deepEqual([req.method, req.kind, req.body?.toString()], ['INVITE', 'EXOSIP_CALL_REINVITE', hold]);
+    await req.respond(200, { body: reply, contentType: 'application/sdp' });
+    const ev = await sending;
+    assert.deepEqual([ev.type, ev.response?.statusCode, ev.response?.body?.toString()], ['EXOSIP_CALL_ANSWERED', 200, reply]);
+    const [code, ack] = eXosip_call_build_ack(alice, ev.tid);
+    assert.equal(code, 0);
+    assert.equal(eXosip_call_send_ack(alice, ev.tid, ack), 0);
+
+    // A listener that never responds: the default answer goes after defaultAnswerMs.
+    const late = once(b, 'request').then(([r]) => r as IncomingRequest);
+    const started = Date.now();
+    assert.equal((await send(alice, a, 'OPTIONS')).response?.statusCode, 200);
+    assert.ok(Date.now() - started >= ANSWER_MS - 20, `answered after ${Date.now() - started} ms`);
+    const unanswered = await late;
+    assert.equal(unanswered.answered, true);
+    await assert.rejects(unanswered.respond(200), { code: 'ERR_REQUEST_ANSWERED', message: /default answer/ });
+    assert.deepEqual([a.state, b.state], ['confirmed', 'confirmed']);
   });
 });
