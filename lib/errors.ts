@@ -68,7 +68,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_CALL_TIMEOUT: 'CallError: no final answer (invite) or no ACK (answer) within timeoutMs.',
   ERR_CALL_NOT_SENT: 'CallError: eXosip refused to build or send the INVITE or the answer (the SipError is its cause).',
   ERR_CALL_CANCELLED: 'CallError: an incoming call was cancelled (CANCEL) or closed before its ACK.',
-  ERR_CALL_ANSWERED: 'IncomingCall.answer()/reject() on a call already answered or rejected.',
+  ERR_CALL_ANSWERED: 'IncomingCall.ringing()/answer()/reject() on a call already answered or rejected (also by the default 480 after defaultAnswerMs).',
   // Abort (Node's own shape).
   ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",
   // Sockets.

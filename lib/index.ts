@@ -40,7 +40,7 @@ export type { HeaderList, IncomingKind, RequestOptions, RequestResult, RespondOp
 // Calls (eX_call.h): placed with ctx.invite(), received as ctx.on('call').
 export { Call } from './call/call';
 export { IncomingCall } from './call/incoming';
-export { DEFAULT_INVITE_TIMEOUT_MS } from './call/types';
+export { DEFAULT_INVITE_TIMEOUT_MS, RING_TIMEOUT_MS } from './call/types';
 export type { AnswerOptions, CallEnd, CallEventMap, CallProgress, CallState, InviteOptions } from './call/types';
 
 // Many contexts behind one register().

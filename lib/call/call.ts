@@ -4,6 +4,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import type { IncomingRequest } from '../message/incoming';
 import type { CallEnd, CallEventMap, CallState } from './types';
 
 /** @internal What a Call asks its context's call table to do. */
@@ -17,9 +18,35 @@ export interface CallDriver {
  * {@link hangup}, by the peer's BYE (`EXOSIP_CALL_CLOSED`) or when the
  * context closes. `'ended'` ({@link CallEnd}) is emitted exactly once.
  *
+ * Requests the peer sends inside the call (`EXOSIP_CALL_MESSAGE_NEW`,
+ * `EXOSIP_CALL_REINVITE`) are emitted as `'request'` (an
+ * {@link IncomingRequest}); answer each once with `req.respond(status, {
+ * body?, contentType?, headers? })` (`eXosip_call_build_answer` /
+ * `eXosip_call_send_answer` by tid). One nobody answered within
+ * `ContextOptions.defaultAnswerMs` (default 2000 ms; null: never) gets a
+ * default answer (also sent when there is no listener):
+ *
+ * | Request | Default answer | Why |
+ * | --- | --- | --- |
+ * | OPTIONS | 200 with Allow, Accept `application/sdp`, empty Supported | RFC 3261 §11.2 |
+ * | INFO without Info-Package | 200 | legacy INFO (RFC 6086 §2), what most UAs answer |
+ * | INFO with Info-Package | 469 Bad Info Package, empty Recv-Info | no package is supported (RFC 6086 §4.2.2) |
+ * | re-INVITE | 488 Not Acceptable Here | RFC 3261 §14.2: the change is refused, the call stays as it was |
+ * | UPDATE with a body | 488 Not Acceptable Here | RFC 3311 §5.2: the offer is refused, the session stays |
+ * | UPDATE without a body | 200 | nothing to change (a session refresh, RFC 4028) |
+ * | REFER | 603 Decline | RFC 3515 §2.4.2: the transfer is refused, the call stays |
+ * | NOTIFY, PRACK | 481 Call/Transaction Does Not Exist | no subscription (RFC 6665 §4.1.3) / no reliable 1xx sent (RFC 3262 §3) |
+ * | anything else (MESSAGE, ...) | 501 Not Implemented | RFC 3261 §8.2.1 |
+ * | BYE | none: eXosip answers 200 itself, the call ends | `EXOSIP_OPT_AUTOANSWER_BYE` |
+ *
+ * A late `respond()` then rejects with `ERR_REQUEST_ANSWERED`.
+ *
  * ```ts
  * const call = await ctx.invite({ to: 'sip:bob@127.0.0.1:5062', from: 'sip:alice@127.0.0.1', sdp: offer });
  * call.on('ended', ({ by, reason }) => console.log(`ended by ${by}: ${reason}`));
+ * call.on('request', (req) => {
+ *   if (req.method === 'INFO') void req.respond(200, { body: 'ok', contentType: 'text/plain' });
+ * });
  * await call.hangup();
  * ```
  */

@@ -6,7 +6,7 @@
 import { stateError } from '../errors';
 import type { Message } from '../message';
 import type { Call } from './call';
-import type { AnswerOptions } from './types';
+import type { AnswerOptions, RING_TIMEOUT_MS } from './types';
 
 /** @internal What an IncomingCall asks its context's call table to do. */
 export interface IncomingDriver {
@@ -23,7 +23,17 @@ export interface IncomingDriver {
  * `EXOSIP_CALL_INVITE`), emitted as `ctx.on('call')`. Ring with
  * {@link ringing}, then {@link answer} or {@link reject} it once. While a
  * `'call'` listener is registered, INVITEs come here instead of
- * `ctx.on('request')` and get no default answer: leave none unanswered.
+ * `ctx.on('request')`.
+ *
+ * Default answer: an IncomingCall neither rung, answered nor rejected within
+ * `ContextOptions.defaultAnswerMs` (default 2000 ms) is refused with 480
+ * Temporarily Unavailable (RFC 3261 §21.4.18); once {@link ringing} was
+ * sent the application owns it, but one still unanswered
+ * {@link RING_TIMEOUT_MS} (3 minutes, Timer C) after its last ringing() gets
+ * the 480 too. `defaultAnswerMs: null` turns both off (eXosip's behaviour:
+ * the INVITE waits up to 3 minutes in eXosip). After the default answer
+ * {@link answered} is true, {@link answeredByDefault} is 480, and
+ * ringing()/answer()/reject() throw `ERR_CALL_ANSWERED`.
  *
  * ```ts
  * ctx.on('call', async (incoming) => {
@@ -48,7 +58,8 @@ export class IncomingCall {
   readonly remoteSdp: string | null;
   /** The whole INVITE (the event's copy). */
   readonly request: Message;
-  #state: 'offered' | 'done' = 'offered';
+  #state: 'offered' | 'done' | 'default' = 'offered';
+  #defaultStatus = 0;
   #driver: IncomingDriver;
 
   /** @internal Made by the context's call table when the INVITE arrives. */
@@ -63,9 +74,20 @@ export class IncomingCall {
     this.#driver = driver;
   }
 
-  /** True once {@link answer} or {@link reject} was called. */
+  /** True once {@link answer} or {@link reject} was called, or the default answer went. */
   get answered(): boolean {
     return this.#state !== 'offered';
+  }
+
+  /** The status of the context's default answer (480) when it answered this call, else 0. */
+  get answeredByDefault(): number {
+    return this.#defaultStatus;
+  }
+
+  /** @internal The call table refused it by default with `status`. */
+  markDefault(status: number): void {
+    this.#state = 'default';
+    this.#defaultStatus = status;
   }
 
   /**
@@ -109,6 +131,9 @@ export class IncomingCall {
   }
 
   #assertOffered(): void {
+    if (this.#state === 'default') {
+      throw stateError('ERR_CALL_ANSWERED', `This call (cid ${this.cid}) was already refused with ${this.#defaultStatus} by the default answer (not rung, answered or rejected within defaultAnswerMs, or not answered within RING_TIMEOUT_MS of ringing())`);
+    }
     if (this.#state !== 'offered') throw stateError('ERR_CALL_ANSWERED', `This call (cid ${this.cid}) was already answered or rejected`);
   }
 }

@@ -13,8 +13,9 @@ import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
+import { CallRequests } from './requests';
 import { addSdp, checkSdp, sdpOf } from './sdp';
-import type { AnswerOptions, CallEnd, CallProgress } from './types';
+import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
 
 /** How many 401/407 to one INVITE eXosip answers itself (`eXosip_automatic_action`, `jc->c_retry < 3`) before one is final. */
 const MAX_CHALLENGES = 3;
@@ -36,13 +37,20 @@ export interface PendingInvite {
 interface Offered {
   incoming: IncomingCall;
   settle: ((outcome: Call | CallError) => void) | null;
+  /** Until the default 480: `defaultAnswerMs` from the offer, {@link RING_TIMEOUT_MS} from the last ringing(); off once answered. */
+  timer: NodeJS.Timeout | null;
 }
+
+/** The default final answer to an INVITE nobody answered: 480 Temporarily Unavailable (RFC 3261 §21.4.18). */
+const DEFAULT_INVITE_STATUS = 480;
 
 /** The calls of one context, by cid. */
 export class CallTable {
   #native: NativeContext;
   #emit: (incoming: IncomingCall) => void;
   #hasListener: () => boolean;
+  #afterMs: number | null;
+  #requests: CallRequests;
   #outgoing = new Map<number, PendingInvite>();
   #offered = new Map<number, Offered>();
   #calls = new Map<number, Call>();
@@ -50,24 +58,32 @@ export class CallTable {
   #answeredSdp = new WeakMap<IncomingCall, string | null>();
   readonly #callDriver: CallDriver = { terminate: (call) => this.#terminate(call.cid, call.did) };
   readonly #incomingDriver: IncomingDriver = {
-    provisional: (call, status) => this.#respond(call, status, null, undefined),
+    provisional: (call, status) => {
+      this.#respond(call, status, null, undefined);
+      // Rung: the application owns the call, bounded by RING_TIMEOUT_MS.
+      const offered = this.#offered.get(call.cid);
+      if (offered !== undefined && this.#afterMs !== null) this.#arm(offered, RING_TIMEOUT_MS);
+    },
     answer: (call, options) => this.#answer(call, options),
     reject: (call, status, reason) => {
       if (typeof status !== 'number' || !Number.isInteger(status) || status < 300 || status > 699) throw rangeError(`status must be an integer from 300 to 699, got ${String(status)}`);
       const phrase = reason === undefined ? undefined : v.sipText('reason', reason);
       this.#respond(call, status, null, phrase);
-      this.#offered.delete(call.cid);
+      this.#dropOffered(call.cid);
     },
   };
 
   /**
    * @param emit emits `'call'` on the context
    * @param hasListener whether the context has a `'call'` listener (else INVITEs go to the IncomingDesk)
+   * @param afterMs `ContextOptions.defaultAnswerMs`: an offered INVITE's wait for ringing/answer/reject, and a request's inside a call for respond(); null: never
    */
-  constructor(n: NativeContext, emit: (incoming: IncomingCall) => void, hasListener: () => boolean) {
+  constructor(n: NativeContext, emit: (incoming: IncomingCall) => void, hasListener: () => boolean, afterMs: number | null) {
     this.#native = n;
     this.#emit = emit;
     this.#hasListener = hasListener;
+    this.#afterMs = afterMs;
+    this.#requests = new CallRequests(n, afterMs);
   }
 
   /** The calls set up and not ended, by cid. */
@@ -92,13 +108,32 @@ export class CallTable {
     if (!this.#hasListener()) return false;
     if (event.request === null || event.tid <= 0 || this.#offered.has(event.cid)) return true;
     const incoming = new IncomingCall({ cid: event.cid, did: event.did, tid: event.tid }, event.request, sdpOf(event.request), this.#incomingDriver);
-    this.#offered.set(event.cid, { incoming, settle: null });
+    const offered: Offered = { incoming, settle: null, timer: null };
+    this.#offered.set(event.cid, offered);
     this.#emit(incoming);
+    if (this.#afterMs === null || incoming.answered || offered.timer !== null || this.#offered.get(event.cid) !== offered) return true;
+    if (this.#afterMs === 0) this.#defaultAnswer(offered);
+    else this.#arm(offered, this.#afterMs);
     return true;
+  }
+
+  /** A compat answer call answered `tid`: a request's default answer is off (an offered INVITE's too). */
+  answered(tid: number): void {
+    this.#requests.answered(tid);
+    for (const offered of this.#offered.values()) {
+      if (offered.incoming.tid === tid && offered.timer !== null) {
+        clearTimeout(offered.timer);
+        offered.timer = null;
+      }
+    }
   }
 
   /** Every other `EXOSIP_CALL_*` event, by cid. */
   handle(event: AnyExosipEvent): void {
+    if (event.type === 'EXOSIP_CALL_MESSAGE_NEW' || event.type === 'EXOSIP_CALL_REINVITE') {
+      this.#requests.handle(event, this.#calls.get(event.cid) ?? null);
+      return;
+    }
     const pending = this.#outgoing.get(event.cid);
     if (pending !== undefined) return this.#outgoingEvent(pending, event);
     const offered = this.#offered.get(event.cid);
@@ -115,7 +150,11 @@ export class CallTable {
   close(): void {
     const closed = (): CallError => callError('ERR_CONTEXT_CLOSED', 'The context was closed before the call was set up', { reason: 'closed' });
     for (const pending of [...this.#outgoing.values()]) pending.settle(closed());
-    for (const offered of [...this.#offered.values()]) offered.settle?.(closed());
+    for (const offered of [...this.#offered.values()]) {
+      if (offered.timer !== null) clearTimeout(offered.timer);
+      offered.settle?.(closed());
+    }
+    this.#requests.close();
     for (const call of [...this.#calls.values()]) this.#end(call, { by: 'local', reason: 'closed', statusCode: 0 });
     this.#outgoing.clear();
     this.#offered.clear();
@@ -172,7 +211,7 @@ export class CallTable {
   #offeredEvent(offered: Offered, event: AnyExosipEvent): void {
     switch (event.type) {
       case 'EXOSIP_CALL_ACK': {
-        this.#offered.delete(event.cid);
+        this.#dropOffered(event.cid);
         const incoming = offered.incoming;
         const localSdp = this.#answeredSdp.get(incoming) ?? null;
         const remoteSdp = incoming.remoteSdp ?? (event.ack === null ? null : sdpOf(event.ack));
@@ -184,7 +223,7 @@ export class CallTable {
       case 'EXOSIP_CALL_CANCELLED':
       case 'EXOSIP_CALL_CLOSED':
       case 'EXOSIP_CALL_RELEASED':
-        this.#offered.delete(event.cid);
+        this.#dropOffered(event.cid);
         offered.settle?.(callError('ERR_CALL_CANCELLED', `The call was ${event.type === 'EXOSIP_CALL_CANCELLED' ? 'cancelled' : 'closed'} before its ACK`, { reason: event.type === 'EXOSIP_CALL_CANCELLED' ? 'cancelled' : 'closed' }));
         return;
       default:
@@ -204,9 +243,11 @@ export class CallTable {
       throw callError('ERR_CALL_NOT_SENT', `The 200 was not sent: ${(error as Error).message}`, { reason: (error as { code?: string }).code ?? 'error', cause: error });
     }
     this.#answeredSdp.set(incoming, sdp);
+    if (offered.timer !== null) clearTimeout(offered.timer);
+    offered.timer = null;
     return new Promise<Call>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#offered.delete(incoming.cid);
+        this.#dropOffered(incoming.cid);
         offered.settle?.(callError('ERR_CALL_TIMEOUT', `No ACK within ${timeoutMs} ms`, { reason: 'timeout' }));
       }, timeoutMs);
       timer.unref();
@@ -217,6 +258,34 @@ export class CallTable {
         else reject(outcome);
       };
     });
+  }
+
+  /** (Re)starts the default-480 timer of `offered`. */
+  #arm(offered: Offered, ms: number): void {
+    if (offered.timer !== null) clearTimeout(offered.timer);
+    offered.timer = setTimeout(() => this.#defaultAnswer(offered), ms);
+    offered.timer.unref();
+  }
+
+  /** Nobody answered the offered INVITE in time: 480, and a late answer()/reject() throws `ERR_CALL_ANSWERED`. */
+  #defaultAnswer(offered: Offered): void {
+    const incoming = offered.incoming;
+    if (incoming.answered || this.#offered.get(incoming.cid) !== offered) return;
+    this.#dropOffered(incoming.cid);
+    incoming.markDefault(DEFAULT_INVITE_STATUS);
+    try {
+      this.#respond(incoming, DEFAULT_INVITE_STATUS, null, undefined);
+    } catch {
+      // OSIP_WRONG_STATE / OSIP_NOTFOUND: answered through compat, or cancelled meanwhile.
+    }
+  }
+
+  /** Forgets an offered INVITE (answered, rejected, ACKed, cancelled) and stops its default-answer timer. */
+  #dropOffered(cid: number): void {
+    const offered = this.#offered.get(cid);
+    if (offered?.timer != null) clearTimeout(offered.timer);
+    if (offered !== undefined) offered.timer = null;
+    this.#offered.delete(cid);
   }
 
   /** Builds, completes and sends one answer to the INVITE of `incoming`; throws what eXosip or the options refuse. */

@@ -4,10 +4,20 @@
  * @module
  */
 import type { Message } from '../message';
+import type { IncomingRequest } from '../message/incoming';
 import type { HeaderList } from '../message/types';
 
 /** Default `InviteOptions.timeoutMs`: 3 minutes, RFC 3261's bound on a proxy's INVITE (Timer C, §16.6). */
 export const DEFAULT_INVITE_TIMEOUT_MS = 180_000;
+
+/**
+ * How long an {@link IncomingCall} that rang (`ringing()`) may stay
+ * unanswered before the context answers 480 Temporarily Unavailable: 3
+ * minutes, RFC 3261's Timer C (§16.6), the caller's own bound. eXosip 5.3.0
+ * has no ring timeout of its own (it only drops such a call after 180 s
+ * without answering anything).
+ */
+export const RING_TIMEOUT_MS = 180_000;
 
 /** A provisional answer (101..199) to an INVITE sent by `ctx.invite()`: `EXOSIP_CALL_RINGING` (180) or `EXOSIP_CALL_PROCEEDING`. */
 export interface CallProgress {
@@ -65,6 +75,13 @@ export interface CallEnd {
 export interface CallEventMap {
   /** The call ended; emitted exactly once, however it ends. */
   ended: [end: CallEnd];
+  /**
+   * A request inside the call (INFO, OPTIONS, UPDATE, REFER, NOTIFY,
+   * MESSAGE, a re-INVITE, ...; not BYE): answer it once with
+   * {@link IncomingRequest.respond}, else the default answer of the
+   * {@link Call} table goes after `defaultAnswerMs`.
+   */
+  request: [request: IncomingRequest];
 }
 
 /** Options of {@link IncomingCall.answer}. */

@@ -71,7 +71,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
     this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs);
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
-    this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0);
+    this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();
@@ -82,7 +82,10 @@ export class Context extends EventEmitter<ContextEventMap> {
       listen: (proto, address, port, family, secure) => this.#listen(proto, address, port, family, secure),
       assertOpen: () => this.#assertOpen(),
       tlsFailures: this.#tlsFailures,
-      answered: (tid) => this.#dispatcher.incoming?.answered(tid),
+      answered: (tid) => {
+        this.#dispatcher.incoming?.answered(tid);
+        this.#dispatcher.calls?.answered(tid);
+      },
       followAbandoned: (rid, handle) => {
         this.#dispatcher.registrations.delete(rid);
         this.#dispatcher.abandoned.set(rid, handle);

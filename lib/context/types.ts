@@ -3,6 +3,7 @@
  * listens, credentials, and its events.
  * @module
  */
+import type { Call } from '../call/call';
 import type { IncomingCall } from '../call/incoming';
 import type { AnyExosipEvent } from '../events';
 import type { IncomingRequest } from '../message/incoming';
@@ -55,7 +56,10 @@ export interface ContextOptions {
    * OPTIONS with 200 (Allow, Accept, Supported), anything else with 405 and
    * Allow, as eXosip's `sip_reg` tool. Default 2000; 0 answers right after
    * the `'request'` listeners ran; null never answers (eXosip's behaviour:
-   * each request then holds its transaction for up to 3 minutes).
+   * each request then holds its transaction for up to 3 minutes). The same
+   * delay bounds calls: an INVITE offered to `'call'` and neither rung,
+   * answered nor rejected gets 480 (see {@link IncomingCall}), a request
+   * inside a call nobody `respond()`s to gets the default of {@link Call}.
    */
   defaultAnswerMs?: number | null;
 }
@@ -158,7 +162,8 @@ export interface ContextEventMap {
   /**
    * An INVITE outside of a dialog: ring, answer or reject it with
    * {@link IncomingCall}. While this event has a listener INVITEs come here,
-   * not as `'request'`, and get no default answer.
+   * not as `'request'`; one neither rung, answered nor rejected within
+   * `defaultAnswerMs` is refused with 480 (see {@link IncomingCall}).
    */
   call: [incoming: IncomingCall];
   /** A SIP message sent or received, while {@link Context.setTrace} is on. */

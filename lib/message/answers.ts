@@ -29,7 +29,7 @@ interface AnswerCalls {
   names: [build: string, send: string];
 }
 
-const CALLS: Record<IncomingKind | 'OPTIONS', AnswerCalls> = {
+const CALLS: Record<Exclude<IncomingKind, 'EXOSIP_CALL_MESSAGE_NEW' | 'EXOSIP_CALL_REINVITE'> | 'OPTIONS', AnswerCalls> = {
   EXOSIP_MESSAGE_NEW: {
     build: (n, t, s) => n.messageBuildAnswer(t, s),
     send: (n, t, s, a) => n.messageSendAnswer(t, s, a),
@@ -170,7 +170,8 @@ export class IncomingDesk {
 
   /** Builds, completes and sends one answer; throws what eXosip or the options refuse. */
   #answer(request: IncomingRequest, status: number, o: Partial<RespondOptions>): void {
-    const calls = request.kind === 'EXOSIP_MESSAGE_NEW' && request.method === 'OPTIONS' ? CALLS.OPTIONS : CALLS[request.kind];
+    const kind = request.kind === 'EXOSIP_CALL_MESSAGE_NEW' || request.kind === 'EXOSIP_CALL_REINVITE' ? 'EXOSIP_CALL_INVITE' : request.kind;
+    const calls = kind === 'EXOSIP_MESSAGE_NEW' && request.method === 'OPTIONS' ? CALLS.OPTIONS : CALLS[kind];
     const reason = o.reason === undefined ? null : v.sipText('options.reason', o.reason);
     const n = this.#native;
     n.lock();

@@ -14,11 +14,14 @@ export interface AnswerSender {
 }
 
 /**
- * A request received outside of a dialog: MESSAGE, OPTIONS, NOTIFY, INFO's
- * siblings, PUBLISH (`EXOSIP_MESSAGE_NEW`), INVITE (`EXOSIP_CALL_INVITE`),
- * SUBSCRIBE and REFER (`EXOSIP_IN_SUBSCRIPTION_NEW`). Answer it once with
- * {@link respond}; one left unanswered gets the context's default answer
- * after `defaultAnswerMs` (see `ContextOptions.defaultAnswerMs`).
+ * A request received outside of a dialog (`ctx.on('request')`): MESSAGE,
+ * OPTIONS, NOTIFY, INFO's siblings, PUBLISH (`EXOSIP_MESSAGE_NEW`), INVITE
+ * (`EXOSIP_CALL_INVITE`), SUBSCRIBE and REFER (`EXOSIP_IN_SUBSCRIPTION_NEW`);
+ * or inside a call (`call.on('request')`, {@link kind}
+ * `EXOSIP_CALL_MESSAGE_NEW` or `EXOSIP_CALL_REINVITE`: see `Call`).
+ * Answer it once with {@link respond}; one left unanswered gets the
+ * context's default answer after `defaultAnswerMs` (see
+ * `ContextOptions.defaultAnswerMs`).
  *
  * eXosip answers some requests itself and they never come here: INFO, BYE
  * and CANCEL outside of a dialog (481), and INVITE or SUBSCRIBE with a To tag
@@ -74,9 +77,11 @@ export class IncomingRequest {
   /**
    * Sends the final answer (`eXosip_message_send_answer`,
    * `eXosip_call_send_answer` or `eXosip_insubscription_send_answer` as
-   * {@link kind} says), once. `status`: 200..699; an INVITE or SUBSCRIBE can
-   * only be refused (300..699) here (to accept calls, listen for
-   * `ctx.on('call')`: INVITEs then come there). Rejects with `ERR_REQUEST_ANSWERED` when already answered (also
+   * {@link kind} says), once. `status`: 200..699; outside of a dialog an
+   * INVITE or SUBSCRIBE can only be refused (300..699) here (to accept
+   * calls, listen for `ctx.on('call')`: INVITEs then come there). Inside a
+   * call any 200..699 goes (a re-INVITE's 200 carries the SDP answer:
+   * `{ body: sdp, contentType: 'application/sdp' }`). Rejects with `ERR_REQUEST_ANSWERED` when already answered (also
    * by the default answer), TypeError/RangeError for bad options, SipError
    * when eXosip refuses (e.g. `OSIP_NOTFOUND`: the transaction is gone).
    */

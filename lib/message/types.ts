@@ -60,8 +60,11 @@ export interface RequestResult {
 }
 
 /**
- * The eXosip event an {@link IncomingRequest} came with: `EXOSIP_MESSAGE_NEW`
- * (MESSAGE, OPTIONS, NOTIFY, PUBLISH, REGISTER, ...), `EXOSIP_CALL_INVITE`
- * (INVITE) or `EXOSIP_IN_SUBSCRIPTION_NEW` (SUBSCRIBE, REFER).
+ * The eXosip event an {@link IncomingRequest} came with: outside of a dialog
+ * `EXOSIP_MESSAGE_NEW` (MESSAGE, OPTIONS, NOTIFY, PUBLISH, REGISTER, ...),
+ * `EXOSIP_CALL_INVITE` (INVITE) or `EXOSIP_IN_SUBSCRIPTION_NEW` (SUBSCRIBE,
+ * REFER); inside a call (`call.on('request')`) `EXOSIP_CALL_MESSAGE_NEW`
+ * (INFO, OPTIONS, UPDATE, REFER, NOTIFY, MESSAGE, ...) or
+ * `EXOSIP_CALL_REINVITE` (a re-INVITE).
  */
-export type IncomingKind = 'EXOSIP_MESSAGE_NEW' | 'EXOSIP_CALL_INVITE' | 'EXOSIP_IN_SUBSCRIPTION_NEW';
+export type IncomingKind = 'EXOSIP_MESSAGE_NEW' | 'EXOSIP_CALL_INVITE' | 'EXOSIP_IN_SUBSCRIPTION_NEW' | 'EXOSIP_CALL_MESSAGE_NEW' | 'EXOSIP_CALL_REINVITE';

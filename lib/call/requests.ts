@@ -1,0 +1,154 @@
+/**
+ * Requests received inside a call (`EXOSIP_CALL_MESSAGE_NEW`,
+ * `EXOSIP_CALL_REINVITE`): each becomes an {@link IncomingRequest} emitted
+ * as the Call's `'request'`, and one nobody answered within
+ * `defaultAnswerMs` gets the default answer below, so no server transaction
+ * of a call sits in eXosip unanswered.
+ *
+ * | Request | Default answer | Why |
+ * | --- | --- | --- |
+ * | OPTIONS | 200 with Allow, Accept `application/sdp`, empty Supported | RFC 3261 §11.2 |
+ * | INFO without Info-Package | 200 | legacy INFO (RFC 6086 §2), what most UAs answer |
+ * | INFO with Info-Package | 469 Bad Info Package, empty Recv-Info | no package is supported (RFC 6086 §4.2.2) |
+ * | INVITE (re-INVITE) | 488 Not Acceptable Here | RFC 3261 §14.2: the peer's change is refused, the call stays as it was |
+ * | UPDATE with a body | 488 Not Acceptable Here | RFC 3311 §5.2: the offer is refused, the session stays |
+ * | UPDATE without a body | 200 | nothing to change (e.g. a session refresh, RFC 4028) |
+ * | REFER | 603 Decline | RFC 3515 §2.4.2: the transfer is refused, the call stays |
+ * | NOTIFY, PRACK | 481 Call/Transaction Does Not Exist | no subscription (RFC 6665 §4.1.3) / no reliable 1xx was sent (RFC 3262 §3) |
+ * | anything else (MESSAGE, ...) | 501 Not Implemented | RFC 3261 §8.2.1 |
+ * | BYE | never: eXosip answers 200 itself and the call ends | `EXOSIP_OPT_AUTOANSWER_BYE` |
+ *
+ * A request arriving before the Call exists (in the early dialog of an
+ * INVITE sent or offered) is emitted nowhere and gets its default answer
+ * after `defaultAnswerMs` too (a compat answer call may still answer it).
+ * @internal
+ * @module
+ */
+import type { NativeContext } from '../../binding';
+import { check, osipError, rangeError } from '../errors';
+import type { AnyExosipEvent } from '../events';
+import * as v from '../internal/validate';
+import { Message, native } from '../message';
+import { addHeaders, setBody } from '../message/answers';
+import { IncomingRequest } from '../message/incoming';
+import type { HeaderList, RespondOptions } from '../message/types';
+import type { Call } from './call';
+
+/** What a call's OPTIONS 200 lists in Allow: the methods eXosip and this API handle in a call. */
+const ALLOW_IN_CALL = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+
+/** The default final answer of one request inside a call (the table of this module). */
+export function defaultAnswerOf(request: IncomingRequest): { status: number; headers: HeaderList } {
+  const hasBody = request.body !== null && request.body.length > 0;
+  switch (request.method) {
+    case 'OPTIONS':
+      return { status: 200, headers: [['Allow', ALLOW_IN_CALL], ['Accept', 'application/sdp'], ['Supported', '']] };
+    case 'INFO':
+      return request.request.getHeader('info-package') === undefined ? { status: 200, headers: [] } : { status: 469, headers: [['Recv-Info', '']] };
+    case 'INVITE':
+      return { status: 488, headers: [] };
+    case 'UPDATE':
+      return { status: hasBody ? 488 : 200, headers: [] };
+    case 'REFER':
+      return { status: 603, headers: [] };
+    case 'NOTIFY':
+    case 'PRACK':
+      return { status: 481, headers: [] };
+    default:
+      return { status: 501, headers: [] };
+  }
+}
+
+/** @internal One context's requests inside its calls, by tid, until answered. */
+export class CallRequests {
+  #native: NativeContext;
+  #afterMs: number | null;
+  #pending = new Map<number, { request: IncomingRequest; timer: NodeJS.Timeout | null }>();
+
+  /** @param afterMs the default answer's delay (`ContextOptions.defaultAnswerMs`); null: never. */
+  constructor(n: NativeContext, afterMs: number | null) {
+    this.#native = n;
+    this.#afterMs = afterMs;
+  }
+
+  /** `EXOSIP_CALL_MESSAGE_NEW` / `EXOSIP_CALL_REINVITE` of a cid; `call` null when no Call exists (yet). */
+  handle(event: AnyExosipEvent, call: Call | null): void {
+    if (event.request === null || event.tid <= 0 || this.#pending.has(event.tid)) return;
+    // BYE: already answered 200 by eXosip (EXOSIP_CALL_CLOSED follows).
+    if (event.request.method === 'BYE' || event.request.method === 'ACK') return;
+    const kind = event.type === 'EXOSIP_CALL_REINVITE' ? 'EXOSIP_CALL_REINVITE' : 'EXOSIP_CALL_MESSAGE_NEW';
+    const request = new IncomingRequest(kind, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o) });
+    const entry: { request: IncomingRequest; timer: NodeJS.Timeout | null } = { request, timer: null };
+    this.#pending.set(event.tid, entry);
+    if (call !== null) call.emit('request', request);
+    if (request.answered || !this.#pending.has(event.tid)) return;
+    if (this.#afterMs === null) {
+      this.#pending.delete(event.tid);
+      return;
+    }
+    if (this.#afterMs === 0) {
+      this.#defaultAnswer(request);
+      return;
+    }
+    entry.timer = setTimeout(() => this.#defaultAnswer(request), this.#afterMs);
+    entry.timer.unref();
+  }
+
+  /** `tid` was answered (by respond() or a compat call): its default answer is off. */
+  answered(tid: number): void {
+    const entry = this.#pending.get(tid);
+    if (entry === undefined) return;
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    this.#pending.delete(tid);
+  }
+
+  /** The context closes: no default answer will be sent. */
+  close(): void {
+    for (const entry of this.#pending.values()) if (entry.timer !== null) clearTimeout(entry.timer);
+    this.#pending.clear();
+  }
+
+  #defaultAnswer(request: IncomingRequest): void {
+    this.answered(request.tid);
+    if (request.answered) return;
+    request.markDefault();
+    const { status, headers } = defaultAnswerOf(request);
+    try {
+      this.#answer(request.tid, status, { headers });
+    } catch {
+      // OSIP_WRONG_STATE / OSIP_NOTFOUND: answered through compat, or the call is gone.
+    }
+  }
+
+  #send(request: IncomingRequest, status: number, options: RespondOptions | undefined): void {
+    const o = v.options<RespondOptions>('options', options);
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 699) {
+      throw rangeError(`status must be an integer from 200 to 699, got ${String(status)}`);
+    }
+    this.#answer(request.tid, status, o);
+    this.answered(request.tid);
+  }
+
+  /** `eXosip_call_build_answer` + `eXosip_call_send_answer` for `tid`; throws what eXosip or the options refuse. */
+  #answer(tid: number, status: number, o: Partial<RespondOptions>): void {
+    const reason = o.reason === undefined ? null : v.sipText('options.reason', o.reason);
+    const n = this.#native;
+    n.lock();
+    try {
+      const [code, handle] = n.callBuildAnswer(tid, status);
+      if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, 'eXosip_call_build_answer', `status ${status}`);
+      const answer = new Message(handle);
+      try {
+        addHeaders(answer, o.headers, 'options');
+        setBody(answer, o.body, o.contentType, 'options', 'text/plain');
+        if (reason !== null) native(answer).setReasonPhrase(reason);
+      } catch (error) {
+        answer.dispose();
+        throw error;
+      }
+      check(n.callSendAnswer(tid, status, handle), 'eXosip_call_send_answer', `status ${status}`);
+    } finally {
+      n.unlock();
+    }
+  }
+}
