@@ -84,6 +84,9 @@ describe('Kamailio: granted expiry and digest (issue #16)', { concurrency: true 
       const user = kam.freshUser();
       await using ctx = await openContext();
       ctx.addAuthenticationInfo({ username: user.user, ha1: md5(`${user.user}:${user.domain}:${user.password}`), realm: user.domain });
+      const sent: string[] = [];
+      ctx.setTrace(true);
+      ctx.on('trace', (t) => t.direction === 'out' && t.text.startsWith('REGISTER ') && sent.push(t.text));
       const before = await kam.registerCount();
       const error = (await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 120 }).then(
         () => assert.fail('registered'),
@@ -93,7 +96,10 @@ describe('Kamailio: granted expiry and digest (issue #16)', { concurrency: true 
       assert.equal(error.statusCode, 401);
       assert.match(error.reason, /SHA-256 needs the password/);
       await new Promise((r) => setTimeout(r, 500));
-      assert.equal((await kam.registerCount()) - before, 1, 'one REGISTER (the unanswered challenge), none with a wrong digest');
+      // What left us: the first REGISTER (and, on a loaded machine, its
+      // retransmissions, which Kamailio counts too), never one with a digest.
+      assert.ok(sent.length >= 1 && sent.every((m) => !/^(Proxy-)?Authorization:/im.test(m)), `REGISTERs sent:\n${sent.join('\n')}`);
+      assert.ok((await kam.registerCount()) - before >= 1, 'the challenged REGISTER reached Kamailio');
       assert.doesNotMatch(kam.log(), /authentication failed/);
     });
   });
