@@ -5,7 +5,8 @@
 #    with contexts still open so that the environment teardown runs too.
 # 2. The integration tests that do not depend on tight timing, each test file
 #    in its own node process (node --test), every node process under valgrind;
-#    Kamailio, kamcmd, SIPp and esbuild run natively (--trace-children-skip).
+#    Kamailio, kamcmd, SIPp, openssl (the TLS tests' certificates) and esbuild
+#    run natively (--trace-children-skip).
 #
 # Suppressions: test/memcheck/node.supp (Node/V8's own allocations, glibc
 # per-thread state; see the file). The logs go to $MEMCHECK_DIR (default: a
@@ -41,8 +42,8 @@ echo "memcheck: logs in $dir"
 
 vg=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,possible
   --errors-for-leak-kinds=definite --num-callers=40
-  --suppressions=test/memcheck/node.supp
-  --trace-children=yes --trace-children-skip='*/kamailio,*/kamcmd,*/sipp,*esbuild*,/bin/*,/usr/bin/env'
+  --suppressions="$PWD/test/memcheck/node.supp"
+  --trace-children=yes --trace-children-skip='*/kamailio,*/kamcmd,*/sipp,*/openssl,*esbuild*,/bin/*,/usr/bin/env'
   --child-silent-after-fork=yes --log-file="$dir/vg.%p.log")
 
 status=0
