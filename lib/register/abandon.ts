@@ -50,10 +50,14 @@ export class AbandonedRegister {
     clearTimeout(this.#timer);
   }
 
-  /** REGISTER expires 0 for the binding just granted; false when eXosip refuses to build or send it. */
+  /** REGISTER expires 0 for the binding just granted; false when eXosip refuses to build or send it, or the context is closing. */
   #sendRemoval(): boolean {
     const n = this.#host.native;
-    n.lock();
+    try {
+      n.lock();
+    } catch {
+      return false; // closing: its events still arrive, but nothing can be sent (found by the fuzz)
+    }
     try {
       const [code, message] = n.registerBuildRegister(this.#rid, 0);
       if (code < 0 || message === null) return false;
