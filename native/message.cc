@@ -264,6 +264,7 @@ static int SyncContentLength(osip_message_t* msg) {
     size_t length = 0;
     osip_content_length_free(msg->content_length);
     msg->content_length = nullptr;
+    osip_message_force_update(msg);  // not the cached raw text: see GetBody
     if (osip_message_to_str(msg, &text, &length) != 0) return OSIP_SYNTAXERROR;
     std::string all(text, length);
     osip_free(text);
@@ -290,6 +291,11 @@ Napi::Value Message::GetBody(const Napi::CallbackInfo& info) {
   }
   char* text = nullptr;
   size_t length = 0;
+  // Serialize from the parsed fields, not libosip2's cached raw text: a clone
+  // (every event message) holds that text strdup'ed but keeps its length, so
+  // with a NUL byte in the body osip_message_to_str would read past the copy
+  // (valgrind, the memcheck workload's hostile datagrams).
+  osip_message_force_update(msg);
   int code = osip_message_to_str(msg, &text, &length);
   if (code != 0) throw OsipError(env, code, "osip_message_to_str failed: libosip2 cannot serialize this message");
   std::string all(text, length);
