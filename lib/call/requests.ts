@@ -31,6 +31,7 @@ import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { addHeaders, setBody } from '../message/answers';
 import { IncomingRequest } from '../message/incoming';
+import { PendingAnswers } from '../message/pending';
 import type { HeaderList, RespondOptions } from '../message/types';
 import type { Call } from './call';
 
@@ -62,13 +63,12 @@ export function defaultAnswerOf(request: IncomingRequest): { status: number; hea
 /** @internal One context's requests inside its calls, by tid, until answered. */
 export class CallRequests {
   #native: NativeContext;
-  #afterMs: number | null;
-  #pending = new Map<number, { request: IncomingRequest; timer: NodeJS.Timeout | null }>();
+  #pending: PendingAnswers;
 
   /** @param afterMs the default answer's delay (`ContextOptions.defaultAnswerMs`); null: never. */
   constructor(n: NativeContext, afterMs: number | null) {
     this.#native = n;
-    this.#afterMs = afterMs;
+    this.#pending = new PendingAnswers(afterMs);
   }
 
   /** `EXOSIP_CALL_MESSAGE_NEW` / `EXOSIP_CALL_REINVITE` of a cid; `call` null when no Call exists (yet). */
@@ -78,34 +78,19 @@ export class CallRequests {
     if (event.request.method === 'BYE' || event.request.method === 'ACK') return;
     const kind = event.type === 'EXOSIP_CALL_REINVITE' ? 'EXOSIP_CALL_REINVITE' : 'EXOSIP_CALL_MESSAGE_NEW';
     const request = new IncomingRequest(kind, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o) });
-    const entry: { request: IncomingRequest; timer: NodeJS.Timeout | null } = { request, timer: null };
-    this.#pending.set(event.tid, entry);
+    this.#pending.add(request);
     if (call !== null) call.emit('request', request);
-    if (request.answered || !this.#pending.has(event.tid)) return;
-    if (this.#afterMs === null) {
-      this.#pending.delete(event.tid);
-      return;
-    }
-    if (this.#afterMs === 0) {
-      this.#defaultAnswer(request);
-      return;
-    }
-    entry.timer = setTimeout(() => this.#defaultAnswer(request), this.#afterMs);
-    entry.timer.unref();
+    this.#pending.arm(request, (r) => this.#defaultAnswer(r));
   }
 
   /** `tid` was answered (by respond() or a compat call): its default answer is off. */
   answered(tid: number): void {
-    const entry = this.#pending.get(tid);
-    if (entry === undefined) return;
-    if (entry.timer !== null) clearTimeout(entry.timer);
-    this.#pending.delete(tid);
+    this.#pending.answered(tid);
   }
 
   /** The context closes: no default answer will be sent. */
   close(): void {
-    for (const entry of this.#pending.values()) if (entry.timer !== null) clearTimeout(entry.timer);
-    this.#pending.clear();
+    this.#pending.close();
   }
 
   #defaultAnswer(request: IncomingRequest): void {

@@ -12,6 +12,7 @@ import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { IncomingRequest } from './incoming';
+import { PendingAnswers } from './pending';
 import type { HeaderList, IncomingKind, RespondOptions } from './types';
 
 /** Default `ContextOptions.defaultAnswerMs`: how long a request waits for `respond()` before its default answer. */
@@ -86,8 +87,7 @@ export class IncomingDesk {
   #native: NativeContext;
   #emit: (request: IncomingRequest) => boolean;
   #hasListener: () => boolean;
-  #afterMs: number | null;
-  #pending = new Map<number, { request: IncomingRequest; timer: NodeJS.Timeout | null }>();
+  #pending: PendingAnswers;
 
   /**
    * @param emit emits `'request'` on the context
@@ -98,7 +98,7 @@ export class IncomingDesk {
     this.#native = n;
     this.#emit = emit;
     this.#hasListener = hasListener;
-    this.#afterMs = afterMs;
+    this.#pending = new PendingAnswers(afterMs);
   }
 
   /** How many received requests wait for an answer. */
@@ -111,34 +111,19 @@ export class IncomingDesk {
     if (event.type !== 'EXOSIP_MESSAGE_NEW' && event.type !== 'EXOSIP_CALL_INVITE' && event.type !== 'EXOSIP_IN_SUBSCRIPTION_NEW') return;
     if (event.request === null || event.tid <= 0 || this.#pending.has(event.tid)) return;
     const request = new IncomingRequest(event.type, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o) });
-    const entry: { request: IncomingRequest; timer: NodeJS.Timeout | null } = { request, timer: null };
-    this.#pending.set(event.tid, entry);
+    this.#pending.add(request);
     this.#emit(request);
-    if (request.answered || !this.#pending.has(event.tid)) return;
-    if (this.#afterMs === null) {
-      this.#pending.delete(event.tid);
-      return;
-    }
-    if (this.#afterMs === 0) {
-      this.#defaultAnswer(request);
-      return;
-    }
-    entry.timer = setTimeout(() => this.#defaultAnswer(request), this.#afterMs);
-    entry.timer.unref();
+    this.#pending.arm(request, (r) => this.#defaultAnswer(r));
   }
 
   /** A compat call answered `tid` itself: its default answer is off. */
   answered(tid: number): void {
-    const entry = this.#pending.get(tid);
-    if (entry === undefined) return;
-    if (entry.timer !== null) clearTimeout(entry.timer);
-    this.#pending.delete(tid);
+    this.#pending.answered(tid);
   }
 
   /** The context closes: no default answer will be sent. */
   close(): void {
-    for (const entry of this.#pending.values()) if (entry.timer !== null) clearTimeout(entry.timer);
-    this.#pending.clear();
+    this.#pending.close();
   }
 
   /** The default answer: OPTIONS 200 (Allow, Accept, Supported); anything else 405 with Allow, as eXosip's sip_reg tool. */
