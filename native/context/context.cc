@@ -184,7 +184,16 @@ bool Context::Deliver(Delivery* item) {
 void Context::CallJs(Napi::Env env, Napi::Function callback, Context* self, Delivery* data) {
   // env is null when the queue is drained at teardown: nothing may run JS then.
   // An exception thrown by a listener is reported as uncaught (Delivery::Call).
-  if (env != nullptr && callback != nullptr) data->Emit(env, callback);
+  // A Worker being terminated still drains its queue with an env whose every
+  // N-API call fails (ToJs's included): those items go with the environment.
+  // Nothing may be thrown out of here (std::terminate).
+  if (env != nullptr && callback != nullptr) {
+    try {
+      data->Emit(env, callback);
+    } catch (const Napi::Error& e) {
+      Delivery::ReportUncaught(env, e);
+    }
+  }
   delete data;
 }
 
@@ -196,7 +205,11 @@ void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
   self->StopSinks();
   self->StopWorker();
   self->tsfn_live_ = false;
-  self->Napi::ObjectWrap<Context>::Unref();
+  try {
+    self->Napi::ObjectWrap<Context>::Unref();
+  } catch (const Napi::Error&) {
+    // Teardown: the environment frees the wrapper with everything else.
+  }
   if (!self->on_close_.IsEmpty()) {
     Napi::FunctionReference cb = std::move(self->on_close_);
     try {

@@ -26,7 +26,19 @@ void Delivery::Call(Napi::Env env, const Napi::Function& callback, Napi::Object 
   try {
     callback.Call({value});
   } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
+    ReportUncaught(env, e);
+  }
+}
+
+void Delivery::ReportUncaught(Napi::Env env, const Napi::Error& error) noexcept {
+  // Nothing may leave a thread-safe call's callback: a C++ exception there is
+  // std::terminate. In an environment that is being torn down (a Worker
+  // terminated, process exit) every N-API call fails, Value() included.
+  try {
+    Napi::Object value = error.Value();
+    if (!value.IsEmpty()) napi_fatal_exception(env, value);
+  } catch (...) {
+    // JS cannot run any more: there is nobody to report to.
   }
 }
 

@@ -25,6 +25,10 @@ struct Delivery {
   /// callback(value); a listener's exception is reported as uncaught
   /// (rethrowing would abort the process) and the next items still come.
   static void Call(Napi::Env env, const Napi::Function& callback, Napi::Object value);
+
+ public:
+  /// Reports `error` as an uncaught exception if JS can still run; never throws.
+  static void ReportUncaught(Napi::Env env, const Napi::Error& error) noexcept;
 };
 
 /// The time of CLOCK_MONOTONIC in ns (process.hrtime.bigint()'s clock).

@@ -14,6 +14,7 @@ import { waitFor } from '../helpers/kamailio';
 import { fixture, LIB_COMPAT, LIB_INDEX } from '../helpers/paths';
 import { boundUdpSocket } from '../helpers/ports';
 import { SLOW } from '../helpers/slow';
+import { parseRequest, respond } from '../helpers/udp-registrar';
 import { useKamailio } from '../helpers/use-kamailio';
 
 
@@ -207,5 +208,28 @@ describe('worker threads', () => {
     worker.on('message', (m) => messages.push(m));
     await once(worker, 'exit');
     assert.equal(messages.at(-1), 'closed', JSON.stringify(messages));
+  });
+  test('worker.terminate() while events, traces and log lines stream to its thread: no abort, twenty times over', { timeout: 120_000 * SLOW }, async () => {
+    // Node still drains the thread-safe queue of a Worker being terminated,
+    // with an environment in which every N-API call fails: an event turned into
+    // a JS object there aborted the whole process (node-addon-api's Error, then
+    // std::terminate) before the fix in native/context/event.cc.
+    const peer = await boundUdpSocket();
+    peer.on('message', (m, rinfo) => {
+      const req = parseRequest(m.toString());
+      if (req?.method === 'OPTIONS') peer.send(respond(req, 200, 'OK'), rinfo.port, rinfo.address);
+    });
+    const target = `sip:peer@127.0.0.1:${peer.address().port}`;
+    try {
+      for (let round = 0; round < 20; round++) {
+        const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(fixture('worker-busy.ts'))});`, { eval: true, workerData: { target } });
+        const [first] = (await once(worker, 'message')) as [unknown];
+        assert.equal(first, 'up');
+        await new Promise((resolve) => setTimeout(resolve, (round * 7) % 40));
+        assert.equal(await worker.terminate(), 1);
+      }
+    } finally {
+      peer.close();
+    }
   });
 });
