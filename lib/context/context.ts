@@ -244,6 +244,9 @@ export class Context extends EventEmitter<ContextEventMap> {
    * events, not failures. Rejects with a RegistrationError on a final failure
    * (a wrong password ends after at most 4 REGISTERs), on `timeoutMs`, on
    * abort or when the context closes; the registration is then forgotten.
+   * Throws before sending: TypeError `ERR_INVALID_ARG_*` for bad options,
+   * RangeError `ERR_MESSAGE_TOO_LARGE` when `headers` make the REGISTER
+   * larger than one UDP datagram (65,507 bytes) on a UDP context.
    */
   async register(options: RegisterOptions): Promise<Registration> {
     const o = registerOptions(options);

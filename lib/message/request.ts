@@ -18,6 +18,16 @@ import type { RequestOptions, RequestResult } from './types';
 
 /** The largest SIP message one UDP datagram carries over IPv4 (65,535 - 8 - 20 bytes). */
 export const MAX_UDP_MESSAGE = 65_507;
+
+/**
+ * @internal Throws RangeError `ERR_MESSAGE_TOO_LARGE` when `message` (as it
+ * would go on the wire) does not fit one UDP datagram: eXosip would send
+ * nothing and report a transport failure that reads like an unreachable peer.
+ */
+export function assertFitsDatagram(message: Message, method: string): void {
+  const size = Buffer.byteLength(message.toString().split('\r\n\r\n')[0]) + 4 + (message.body?.length ?? 0);
+  if (size > MAX_UDP_MESSAGE) throw tooLargeError(`The ${method} is ${size} bytes: over UDP one datagram carries at most ${MAX_UDP_MESSAGE}; listen over TCP`);
+}
 /** Default `timeoutMs`: past eXosip's own give-up (Timer F, 64 × T1 = 32 s) with room. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 64_000;
 /** How many 401/407 challenges one request answers before the last one is its failure. */
@@ -119,10 +129,7 @@ export class RequestTable {
       try {
         addHeaders(request, o.headers, 'options');
         setBody(request, o.body, o.contentType, 'options', 'text/plain');
-        if (udp) {
-          const size = Buffer.byteLength(request.toString().split('\r\n\r\n')[0]) + 4 + (request.body?.length ?? 0);
-          if (size > MAX_UDP_MESSAGE) throw tooLargeError(`The ${method} is ${size} bytes: over UDP one datagram carries at most ${MAX_UDP_MESSAGE}; listen over TCP`);
-        }
+        if (udp) assertFitsDatagram(request, method);
       } catch (error) {
         request.dispose();
         throw error;

@@ -10,6 +10,7 @@ import { osipError, registrationError, stateError, typeError } from '../errors';
 import { contextInternals, registrationInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
+import { assertFitsDatagram } from '../message/request';
 import { Registration } from './registration';
 import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type UnregisterAllOptions } from './types';
 
@@ -82,6 +83,8 @@ export function startRegistration(context: Context, o: Partial<RegisterOptions>,
       for (const value of o.supported ?? []) message.setSupported(value);
       const headers = Array.isArray(o.headers) ? o.headers : Object.entries(o.headers ?? {});
       for (const [name, value] of headers) message.addHeader(name, value);
+      // Only extra headers can make a REGISTER outgrow one datagram.
+      if (headers.length > 0 && listening.transport === 'udp') assertFitsDatagram(message, 'REGISTER');
     } catch (error) {
       message.dispose();
       n.registerRemove(rid);

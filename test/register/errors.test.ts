@@ -47,6 +47,29 @@ describe('a registration without final answer says why in words', { concurrency:
     assert.equal(error.code, 'ERR_REGISTRATION_NO_RESPONSE');
     assert.match(error.reason, new RegExp(`^no answer from 127\\.0\\.0\\.1:${port} \\(tcp\\): eXosip gave up after \\d+ ms, the transport failed \\(e\\.g\\. the connection was refused\\)$`));
   });
+
+  test('headers that make the REGISTER outgrow one UDP datagram: ERR_MESSAGE_TOO_LARGE before anything is sent, not a transport failure', async () => {
+    await using ctx = await openContext();
+    const silent = await boundUdpSocket();
+    let received = 0;
+    silent.on('message', () => received++);
+    try {
+      const proxy = `sip:127.0.0.1:${silent.address().port}`;
+      await assert.rejects(ctx.register({ from: FROM, proxy, headers: { 'X-Big': 'a'.repeat(65_600) } }), (e: Error & { code?: string }) => {
+        assert.equal(e.name, 'RangeError');
+        assert.equal(e.code, 'ERR_MESSAGE_TOO_LARGE');
+        assert.match(e.message, /^The REGISTER is \d+ bytes: over UDP one datagram carries at most 65507; listen over TCP$/);
+        return true;
+      });
+      assert.equal(ctx.registrations.size, 0, 'nothing kept');
+      // Just under the limit still goes: the check is the datagram's size, not a guess.
+      const reg = ctx.register({ from: FROM, proxy, headers: { 'X-Big': 'a'.repeat(64_000) }, timeoutMs: 500 });
+      await assert.rejects(reg, { code: 'ERR_REGISTRATION_TIMEOUT' });
+      assert.ok(received >= 1, 'the 64 KB REGISTER reached the peer');
+    } finally {
+      silent.close();
+    }
+  });
 });
 
 describe('aborted registration waits reject with an AbortError', { concurrency: true }, () => {
