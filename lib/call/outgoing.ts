@@ -19,6 +19,9 @@
  * `eXosip_automatic_action` with the context's credentials and CSeq + 1 while
  * the dialog's retry count (`jd->d_retry`, back to 0 on any 2xx) is below 3:
  * the wait follows the new CSeq. Any other final answer settles it.
+ * Known gap: with no credentials for the challenge, eXosip 5.3.0 was seen not
+ * to resend at all (cause not found yet); the wait then ends with
+ * `ERR_REQUEST_TIMEOUT` after `timeoutMs` instead of the 401/407.
  * @internal
  * @module
  */

@@ -139,6 +139,24 @@ describe('Call requests inside the dialog', () => {
     assert.equal(((await pending) as RequestError).code, 'ERR_CALL_ENDED');
   });
 
+  test('a 401 to an INFO is answered by eXosip with alice\'s credentials (CSeq + 1): info() resolves with the 200', { timeout: 20_000 }, async () => {
+    const { alice, a, b } = await established();
+    alice.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'in-dialog.test' });
+    const seen: IncomingRequest[] = [];
+    b.on('request', (req) => {
+      seen.push(req);
+      if (req.request.getHeader('authorization') === undefined) {
+        void req.respond(401, { headers: { 'WWW-Authenticate': 'Digest realm="in-dialog.test", nonce="5f1d", algorithm=MD5' } });
+      } else void req.respond(200, { body: 'authorized', contentType: 'text/plain' });
+    });
+    const res = await a.info({ body: 'x' });
+    assert.deepEqual([res.statusCode, res.body?.toString()], [200, 'authorized']);
+    assert.equal(seen.length, 2);
+    const cseq = seen.map((req) => req.request.getHeader('cseq')!.split(' '));
+    assert.deepEqual([cseq[0]![1], cseq[1]![1], Number(cseq[1]![0]) - Number(cseq[0]![0])], ['INFO', 'INFO', 1]);
+    assert.match(seen[1]!.request.getHeader('authorization') ?? '', /username="alice".*realm="in-dialog\.test"/);
+  });
+
   test('bad input throws before anything is sent', { timeout: 20_000 }, async () => {
     const { a, b } = await established();
     const seen: IncomingRequest[] = [];
