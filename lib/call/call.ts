@@ -146,8 +146,9 @@ export class Call extends EventEmitter<CallEventMap> {
    * Sends one request inside the call's dialog (`eXosip_call_build_request(did,
    * method)` + `eXosip_call_send_request`, RFC 3261 §12.2.1.1) and resolves
    * with its final 2xx. A 401/407 is answered by eXosip with the context's
-   * credentials (the wait goes on; without credentials for its realm eXosip
-   * 5.3.0 does not resend, and the wait ends at `timeoutMs`); 1xx are skipped.
+   * credentials (the wait goes on, at most 3 times in a row in the dialog;
+   * without credentials that answer it, it is final at once, its message
+   * naming what is missing); 1xx are skipped.
    *
    * Rejects with a TypeError/RangeError before anything is sent for bad
    * options: `ERR_INVALID_ARG_VALUE` for a method that is not a token or is

@@ -18,10 +18,11 @@
  * A 401/407 (or 422) to the dialog's latest request is resent by
  * `eXosip_automatic_action` with the context's credentials and CSeq + 1 while
  * the dialog's retry count (`jd->d_retry`, back to 0 on any 2xx) is below 3:
- * the wait follows the new CSeq. Any other final answer settles it.
- * Known gap: with no credentials for the challenge, eXosip 5.3.0 was seen not
- * to resend at all (cause not found yet); the wait then ends with
- * `ERR_REQUEST_TIMEOUT` after `timeoutMs` instead of the 401/407.
+ * the wait follows the new CSeq; unless the binding's digest filter
+ * (native/context/auth_filter.cc) showed eXosip another final status because
+ * no challenge can be answered with the context's credentials (the event's
+ * `textinfo` then carries its note): then the 401/407 is final at once. Any
+ * other final answer settles it.
  * @internal
  * @module
  */
@@ -32,6 +33,7 @@ import * as v from '../internal/validate';
 import { Message } from '../message';
 import { addHeaders, setBody } from '../message/answers';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../message/request';
+import { guardNote } from '../register/answers';
 import type { HeaderList, RequestResult } from '../message/types';
 import type { Call } from './call';
 import { checkSdp, sdpOf } from './sdp';
@@ -276,7 +278,7 @@ export class CallSender {
     if (key === null) return false;
     if (status > 0 && status < 200) return dialog.pending.has(key) || dialog.invites.has(key);
     const pending = dialog.pending.get(key);
-    if (RETRIED.has(status) && dialog.last === key && dialog.retries < MAX_DIALOG_RETRIES) {
+    if (RETRIED.has(status) && guardNote(event.textinfo) === null && dialog.last === key && dialog.retries < MAX_DIALOG_RETRIES) {
       // eXosip_automatic_action resends it (CSeq + 1) after this pass's events.
       dialog.retries++;
       const next = nextKey(key);
@@ -297,7 +299,8 @@ export class CallSender {
       pending.settle(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', body: response.body, contentType: response.contentType, response }));
     } else {
       const reason = response.reasonPhrase ?? '';
-      pending.settle(requestError('ERR_REQUEST_REJECTED', `The ${pending.method} was rejected with ${status} ${reason}`, { statusCode: status, reason, response }));
+      const note = guardNote(event.textinfo);
+      pending.settle(requestError('ERR_REQUEST_REJECTED', `The ${pending.method} was rejected with ${status} ${reason}${note === null ? '' : ` (${note})`}`, { statusCode: status, reason, response }));
     }
     return true;
   }

@@ -157,6 +157,38 @@ describe('Call requests inside the dialog', () => {
     assert.match(seen[1]!.request.getHeader('authorization') ?? '', /username="alice".*realm="in-dialog\.test"/);
   });
 
+  test('a peer that keeps answering 401: eXosip resends 3 times with the credentials, then the 401 is final', { timeout: 20_000 }, async () => {
+    const { alice, a, b } = await established();
+    alice.addAuthenticationInfo({ username: 'alice', password: 'secret', realm: 'in-dialog.test' });
+    let seen = 0;
+    b.on('request', (req) => {
+      seen++;
+      void req.respond(401, { headers: { 'WWW-Authenticate': `Digest realm="in-dialog.test", nonce="n${seen}", algorithm=MD5` } });
+    });
+    const error = await a.request({ method: 'MESSAGE', body: 'hi' }).catch((e: unknown) => e);
+    assert.ok(error instanceof RequestError, String(error));
+    assert.deepEqual([error.code, error.statusCode], ['ERR_REQUEST_REJECTED', 401]);
+    assert.equal(seen, 4);
+    assert.equal(a.state, 'confirmed');
+  });
+
+  test('a 401 for a realm without credentials is final at once (nothing resent), its message says why', { timeout: 20_000 }, async () => {
+    const { a, b } = await established();
+    let seen = 0;
+    b.on('request', (req) => {
+      if (req.method !== 'INFO') return void req.respond(200);
+      seen++;
+      void req.respond(401, { headers: { 'WWW-Authenticate': 'Digest realm="elsewhere", nonce="n1", algorithm=MD5' } });
+    });
+    const error = await a.info({ body: 'x' }).catch((e: unknown) => e);
+    assert.ok(error instanceof RequestError, String(error));
+    assert.deepEqual([error.code, error.statusCode, error.reason], ['ERR_REQUEST_REJECTED', 401, 'Unauthorized']);
+    assert.match(error.message, /no credentials for realm "elsewhere"/);
+    // A resend would have gone before this OPTIONS (automatic action runs as the 401 is queued): none did.
+    assert.equal((await a.request({ method: 'OPTIONS' })).statusCode, 200);
+    assert.equal(seen, 1);
+  });
+
   test('bad input throws before anything is sent', { timeout: 20_000 }, async () => {
     const { a, b } = await established();
     const seen: IncomingRequest[] = [];
