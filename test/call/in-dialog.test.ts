@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { afterEach, describe, test } from 'node:test';
 import { type Call, type CallEnd, type Context, type IncomingCall, type IncomingRequest, type ReferProgress, RequestError } from '../../lib/index';
+import { eXosip_lock, eXosip_unlock } from '../../lib/compat';
 import { openContext } from '../helpers/context';
 
 const open: Context[] = [];
@@ -89,6 +90,23 @@ describe('Call requests inside the dialog', () => {
     assert.deepEqual([b.localSdp, b.remoteSdp], [sdp('bob', 20500), sdp('alice', 10500)]);
     assert.deepEqual([a.state, b.state], ['confirmed', 'confirmed']);
     assert.equal((await a.request({ method: 'OPTIONS' })).statusCode, 200);
+  });
+
+  test('re-INVITE glare: both sides re-INVITE at once; bob\'s eXosip answers alice\'s 491, the calls stay up', { timeout: 20_000 }, async () => {
+    const { bob, a, b } = await established();
+    a.on('request', (req) => void req.respond(488));
+    // bob's lock keeps his eXosip from reading alice's INVITE until his own is under way.
+    assert.equal(eXosip_lock(bob), 0);
+    const fromAlice = a.reinvite({ sdp: sdp('alice', 10500, 'sendonly') }).catch((e: unknown) => e);
+    const fromBob = b.reinvite({ sdp: sdp('bob', 20500, 'sendonly') }).catch((e: unknown) => e);
+    assert.equal(eXosip_unlock(bob), 0);
+    const error = await fromAlice;
+    assert.ok(error instanceof RequestError, String(error));
+    assert.deepEqual([error.code, error.statusCode, error.reason], ['ERR_REQUEST_REJECTED', 491, 'Request Pending']);
+    const other = (await fromBob) as RequestError;
+    assert.ok([491, 488].includes(other.statusCode), String(other));
+    assert.deepEqual([a.localSdp, b.localSdp], [sdp('alice', 10500), sdp('bob', 20500)]);
+    assert.deepEqual([a.state, b.state], ['confirmed', 'confirmed']);
   });
 
   test('REFER: bob\'s listener answers 202; his NOTIFYs (sipfrag) reach alice\'s referProgress, answered 200', { timeout: 20_000 }, async () => {
