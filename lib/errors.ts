@@ -62,6 +62,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_REQUEST_NO_RESPONSE: 'RequestError: eXosip gave up without a final answer (transaction timeout or transport error).',
   ERR_REQUEST_TIMEOUT: 'RequestError: no final answer within timeoutMs.',
   ERR_REQUEST_NOT_SENT: 'RequestError: eXosip refused to build or send the request (the SipError is its cause).',
+  ERR_CALL_ENDED: 'RequestError: a request inside a call (Call.request/info/reinvite/refer) on a call that ended, or whose call ended (BYE either way) before its final answer.',
   // CallError codes (why a call was not set up).
   ERR_CALL_REJECTED: 'CallError: the INVITE got a final 3xx-6xx (see statusCode, reason and response).',
   ERR_CALL_NO_RESPONSE: 'CallError: eXosip gave up without a final answer (transaction timeout or transport error).',
@@ -221,7 +222,7 @@ export function registrationError(
 }
 
 /** @internal The codes a {@link RequestError} carries. */
-export type RequestCode = 'ERR_REQUEST_REJECTED' | 'ERR_REQUEST_NO_RESPONSE' | 'ERR_REQUEST_TIMEOUT' | 'ERR_REQUEST_NOT_SENT' | 'ERR_TLS_CERT_NOT_VERIFIED' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
+export type RequestCode = 'ERR_REQUEST_REJECTED' | 'ERR_REQUEST_NO_RESPONSE' | 'ERR_REQUEST_TIMEOUT' | 'ERR_REQUEST_NOT_SENT' | 'ERR_TLS_CERT_NOT_VERIFIED' | 'ERR_CALL_ENDED' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
 
 /** @internal What a {@link TransactionError} is made of. */
 export interface TransactionErrorInit {
@@ -260,8 +261,9 @@ export class TransactionError extends Error {
 
 /**
  * Why a request sent outside of a dialog (`ctx.request()`, `ctx.message()`,
- * `ctx.options()`; eX_message.h, eX_options.h) did not end with a 2xx. `code`
- * is one of: `'ERR_REQUEST_REJECTED'` (a final 3xx-6xx: see `statusCode`,
+ * `ctx.options()`; eX_message.h, eX_options.h) or inside a call
+ * (`call.request()`, `call.info()`, `call.reinvite()`, `call.refer()`;
+ * eX_call.h) did not end with a 2xx. `code` is one of: `'ERR_REQUEST_REJECTED'` (a final 3xx-6xx: see `statusCode`,
  * `reason`, `response`; a 401/407 is answered with the context's credentials
  * first and only ends here when they are refused), `'ERR_REQUEST_NO_RESPONSE'`
  * (eXosip gave up: RFC 3261 Timer F, 32 s, or a transport error;
@@ -269,7 +271,8 @@ export class TransactionError extends Error {
  * `'ERR_REQUEST_NOT_SENT'` (eXosip refused to build or send it; the SipError
  * is the `cause`), `'ERR_TLS_CERT_NOT_VERIFIED'` (over TLS with verification
  * on, eXosip refused the server's certificate: `reason` has OpenSSL's words),
- * `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal
+ * `'ERR_CALL_ENDED'` (inside a call: the call had ended, or ended before the
+ * final answer), `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal
  * fired; then `name` is `'AbortError'`, as Node's own).
  */
 export class RequestError extends TransactionError {

@@ -5,12 +5,16 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingRequest } from '../message/incoming';
-import type { CallEnd, CallEventMap, CallState } from './types';
+import type { RequestResult } from '../message/types';
+import { infoOf, type Outgoing, referOf, reinviteOf, requestOf } from './outgoing';
+import type { CallEnd, CallEventMap, CallRequestOptions, CallState, InDialogOptions, InfoOptions, ReferOptions, ReinviteOptions } from './types';
 
 /** @internal What a Call asks its context's call table to do. */
 export interface CallDriver {
   /** `eXosip_call_terminate(cid, did)`: sends the BYE; throws the SipError eXosip returns. */
   terminate(call: Call): void;
+  /** Sends one request in the call's dialog and waits for its final answer (lib/call/outgoing.ts). */
+  send(call: Call, out: Outgoing): Promise<RequestResult>;
 }
 
 /**
@@ -39,7 +43,25 @@ export interface CallDriver {
  * | anything else (MESSAGE, ...) | 501 Not Implemented | RFC 3261 §8.2.1 |
  * | BYE | none: eXosip answers 200 itself, the call ends | `EXOSIP_OPT_AUTOANSWER_BYE` |
  *
- * A late `respond()` then rejects with `ERR_REQUEST_ANSWERED`.
+ * A late `respond()` then rejects with `ERR_REQUEST_ANSWERED`. Answering a
+ * re-INVITE 2xx with an SDP body (`{ body: sdp, contentType:
+ * 'application/sdp' }`) updates {@link localSdp} and {@link remoteSdp}.
+ *
+ * Requests this side sends in the call (`eXosip_call_build_request` /
+ * `eXosip_call_send_request` by did): {@link request} (any method but BYE,
+ * CANCEL, ACK, INVITE, PRACK), {@link info} (INFO, e.g. DTMF),
+ * {@link reinvite} (a new SDP offer: hold/resume; the binding ACKs its 2xx)
+ * and {@link refer} (a transfer, RFC 3515, whose NOTIFYs come as
+ * `'referProgress'`, answered 200 by the call). Each resolves with the final
+ * 2xx (a `RequestResult`: `statusCode`, `reason`, `body`, `contentType`,
+ * `response`) or rejects with a `RequestError` (see {@link request}). A
+ * 401/407 is answered with the context's credentials by eXosip
+ * (`eXosip_automatic_action`, at most 3 times in a row per dialog): the wait
+ * goes on. eXosip sends one request per method at a time in a dialog:
+ * another of the same method while one waits rejects with
+ * `ERR_REQUEST_NOT_SENT` (`OSIP_WRONG_STATE`). A 3xx is final here (eXosip
+ * 5.3.0 may still resend the request to its Contact; that outcome is not
+ * reported).
  *
  * ```ts
  * const call = await ctx.invite({ to: 'sip:bob@127.0.0.1:5062', from: 'sip:alice@127.0.0.1', sdp: offer });
@@ -47,6 +69,10 @@ export interface CallDriver {
  * call.on('request', (req) => {
  *   if (req.method === 'INFO') void req.respond(200, { body: 'ok', contentType: 'text/plain' });
  * });
+ * await call.info({ contentType: 'application/dtmf-relay', body: 'Signal=5\r\nDuration=160\r\n' });
+ * await call.reinvite({ sdp: offer.replace('a=sendrecv', 'a=sendonly') }); // hold
+ * call.on('referProgress', ({ statusCode, reason }) => console.log(`transfer: ${statusCode} ${reason}`));
+ * await call.refer('sip:carol@example.com'); // 202 Accepted
  * await call.hangup();
  * ```
  */
@@ -57,10 +83,8 @@ export class Call extends EventEmitter<CallEventMap> {
   readonly did: number;
   /** `'outgoing'` (placed by `ctx.invite()`) or `'incoming'` (answered with `IncomingCall.answer()`). */
   readonly direction: 'outgoing' | 'incoming';
-  /** The SDP this side sent (offer or answer), or null. */
-  readonly localSdp: string | null;
-  /** The SDP the peer sent (its answer in the 2xx, or its offer in the INVITE), or null. */
-  readonly remoteSdp: string | null;
+  #localSdp: string | null;
+  #remoteSdp: string | null;
   #state: CallState = 'confirmed';
   #end: CallEnd | null = null;
   #driver: CallDriver;
@@ -71,9 +95,28 @@ export class Call extends EventEmitter<CallEventMap> {
     this.cid = init.cid;
     this.did = init.did;
     this.direction = init.direction;
-    this.localSdp = init.localSdp;
-    this.remoteSdp = init.remoteSdp;
+    this.#localSdp = init.localSdp;
+    this.#remoteSdp = init.remoteSdp;
     this.#driver = driver;
+  }
+
+  /**
+   * The SDP this side sent last (offer or answer, RFC 3264), or null: the
+   * INVITE's or 200's, then the offer of each {@link reinvite} that got a 2xx,
+   * or the answer of each re-INVITE this side answered 2xx with SDP.
+   */
+  get localSdp(): string | null {
+    return this.#localSdp;
+  }
+
+  /**
+   * The SDP the peer sent last, or null: its answer in the 2xx or its offer
+   * in the INVITE, then the answer in the 2xx to each {@link reinvite}
+   * (unchanged when that 2xx has no SDP), or the offer of each re-INVITE
+   * this side answered 2xx.
+   */
+  get remoteSdp(): string | null {
+    return this.#remoteSdp;
   }
 
   /** `'confirmed'`, then `'ended'`. */
@@ -97,6 +140,79 @@ export class Call extends EventEmitter<CallEventMap> {
     if (this.#state === 'ended') return;
     this.#driver.terminate(this);
     this.end({ by: 'local', reason: 'hangup', statusCode: 0 });
+  }
+
+  /**
+   * Sends one request inside the call's dialog (`eXosip_call_build_request(did,
+   * method)` + `eXosip_call_send_request`, RFC 3261 §12.2.1.1) and resolves
+   * with its final 2xx. A 401/407 is answered by eXosip with the context's
+   * credentials (the wait goes on, at most 3 times in a row in the dialog;
+   * without credentials that answer it, it is final at once, its message
+   * naming what is missing); 1xx are skipped.
+   *
+   * Rejects with a TypeError/RangeError before anything is sent for bad
+   * options: `ERR_INVALID_ARG_VALUE` for a method that is not a token or is
+   * BYE, CANCEL, ACK, INVITE or PRACK (use {@link hangup} and
+   * {@link reinvite}; eXosip sends ACK and PRACK itself) or a header it
+   * refuses, `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE` (`timeoutMs`). Then
+   * with a `RequestError`: `ERR_REQUEST_REJECTED` (a final 3xx-6xx:
+   * `statusCode`, `reason`, `response`), `ERR_REQUEST_NO_RESPONSE` (Timer F,
+   * 32 s, or a transport error), `ERR_REQUEST_TIMEOUT` (`timeoutMs`, default
+   * 64,000 ms), `ERR_REQUEST_NOT_SENT` (eXosip refused; `OSIP_WRONG_STATE`
+   * while a request of the same method waits in this call),
+   * `ERR_CALL_ENDED` (the call had ended, or ended before the answer),
+   * `ERR_CONTEXT_CLOSED`, `ABORT_ERR`.
+   */
+  async request(options: CallRequestOptions): Promise<RequestResult> {
+    return this.#driver.send(this, requestOf(options));
+  }
+
+  /**
+   * Sends an INFO (`eXosip_call_build_info`, RFC 6086; legacy INFO without
+   * Info-Package, as most UAs take DTMF: `contentType:
+   * 'application/dtmf-relay'`, `body: 'Signal=5\r\nDuration=160\r\n'`)
+   * and resolves with its final 2xx. Rejects as {@link request}.
+   */
+  async info(options?: InfoOptions): Promise<RequestResult> {
+    return this.#driver.send(this, infoOf(options));
+  }
+
+  /**
+   * Sends a re-INVITE carrying the new SDP offer `options.sdp` (RFC 3261
+   * §14.1; hold and resume: RFC 3264 §8.4, `a=sendonly` / `a=sendrecv`) and
+   * resolves with its 2xx once the binding has ACKed it
+   * (`eXosip_call_build_ack` / `eXosip_call_send_ack`): {@link localSdp} is
+   * then the offer and {@link remoteSdp} the 2xx's SDP. A refusal rejects
+   * with a `RequestError` `ERR_REQUEST_REJECTED` and leaves the call and its
+   * SDPs as they were: 488 (offer not acceptable), 491 Request Pending
+   * (glare: both sides re-INVITEd at once; RFC 3261 §14.1 says retry after
+   * 2.1-4 s for the side that owns the Call-ID, 0-2 s for the other). Other
+   * rejections as {@link request}.
+   */
+  async reinvite(options: ReinviteOptions): Promise<RequestResult> {
+    return this.#driver.send(
+      this,
+      reinviteOf(options, (offer, answer) => this.updateSdp(offer, answer ?? this.#remoteSdp)),
+    );
+  }
+
+  /**
+   * Asks the peer to call `target` (a SIP URI or name-addr, the Refer-To;
+   * RFC 3515, `eXosip_call_build_refer`) and resolves with the 2xx (202
+   * Accepted). The peer then reports with NOTIFYs (`Event: refer`, a
+   * `message/sipfrag` body such as `SIP/2.0 200 OK`): the call answers each
+   * 200 and emits it as `'referProgress'` ({@link ReferProgress}: its
+   * `statusCode`, `reason`, Subscription-State). Rejects as {@link request}
+   * (e.g. 603 Decline: the peer refuses the transfer).
+   */
+  async refer(target: string, options?: ReferOptions): Promise<RequestResult> {
+    return this.#driver.send(this, referOf(target, options as InDialogOptions | undefined));
+  }
+
+  /** @internal An offer/answer exchange in a re-INVITE succeeded: the SDPs it settled. */
+  updateSdp(local: string | null, remote: string | null): void {
+    this.#localSdp = local;
+    this.#remoteSdp = remote;
   }
 
   /** @internal The call ended: state `'ended'`, `'ended'` emitted (once). */

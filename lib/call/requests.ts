@@ -18,6 +18,12 @@
  * | anything else (MESSAGE, ...) | 501 Not Implemented | RFC 3261 §8.2.1 |
  * | BYE | never: eXosip answers 200 itself and the call ends | `EXOSIP_OPT_AUTOANSWER_BYE` |
  *
+ * A NOTIFY with `Event: refer` in a call that sent a REFER (`call.refer()`)
+ * is not emitted as `'request'`: it is answered 200 at once (400 when its
+ * body has no sipfrag status line, RFC 3420) and emitted as the Call's
+ * `'referProgress'` (RFC 3515 §2.4.5). A re-INVITE answered 2xx with an SDP
+ * body by `respond()` updates the Call's `localSdp`/`remoteSdp`.
+ *
  * A request arriving before the Call exists (in the early dialog of an
  * INVITE sent or offered) is emitted nowhere and gets its default answer
  * after `defaultAnswerMs` too (a compat answer call may still answer it).
@@ -25,15 +31,17 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { check, osipError, rangeError } from '../errors';
+import { rangeError } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
-import { Message, native } from '../message';
+import { type Message, native } from '../message';
 import { addHeaders, setBody } from '../message/answers';
 import { IncomingRequest } from '../message/incoming';
 import { PendingAnswers } from '../message/pending';
 import type { HeaderList, RespondOptions } from '../message/types';
 import type { Call } from './call';
+import { sdpOf } from './sdp';
+import { sendCallAnswer } from './send';
 
 /** What a call's OPTIONS 200 lists in Allow: the methods eXosip and this API handle in a call. */
 const ALLOW_IN_CALL = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
@@ -64,11 +72,16 @@ export function defaultAnswerOf(request: IncomingRequest): { status: number; hea
 export class CallRequests {
   #native: NativeContext;
   #pending: PendingAnswers;
+  #referring: (cid: number) => boolean;
 
-  /** @param afterMs the default answer's delay (`ContextOptions.defaultAnswerMs`); null: never. */
-  constructor(n: NativeContext, afterMs: number | null) {
+  /**
+   * @param afterMs the default answer's delay (`ContextOptions.defaultAnswerMs`); null: never.
+   * @param referring whether call `cid` sent a REFER (its NOTIFYs are progress)
+   */
+  constructor(n: NativeContext, afterMs: number | null, referring: (cid: number) => boolean) {
     this.#native = n;
     this.#pending = new PendingAnswers(afterMs);
+    this.#referring = referring;
   }
 
   /** `EXOSIP_CALL_MESSAGE_NEW` / `EXOSIP_CALL_REINVITE` of a cid; `call` null when no Call exists (yet). */
@@ -76,8 +89,12 @@ export class CallRequests {
     if (event.request === null || event.tid <= 0 || this.#pending.has(event.tid)) return;
     // BYE: already answered 200 by eXosip (EXOSIP_CALL_CLOSED follows).
     if (event.request.method === 'BYE' || event.request.method === 'ACK') return;
+    if (call !== null && event.request.method === 'NOTIFY' && /^\s*refer\s*(;|$)/i.test(event.request.getHeader('event') ?? '') && this.#referring(call.cid)) {
+      this.#referProgress(event.tid, event.request, call);
+      return;
+    }
     const kind = event.type === 'EXOSIP_CALL_REINVITE' ? 'EXOSIP_CALL_REINVITE' : 'EXOSIP_CALL_MESSAGE_NEW';
-    const request = new IncomingRequest(kind, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o) });
+    const request = new IncomingRequest(kind, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o, call) });
     this.#pending.add(request);
     if (call !== null) call.emit('request', request);
     this.#pending.arm(request, (r) => this.#defaultAnswer(r));
@@ -105,35 +122,38 @@ export class CallRequests {
     }
   }
 
-  #send(request: IncomingRequest, status: number, options: RespondOptions | undefined): void {
+  #send(request: IncomingRequest, status: number, options: RespondOptions | undefined, call: Call | null): void {
     const o = v.options<RespondOptions>('options', options);
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 699) {
       throw rangeError(`status must be an integer from 200 to 699, got ${String(status)}`);
     }
     this.#answer(request.tid, status, o);
     this.answered(request.tid);
+    // A re-INVITE accepted with an SDP answer: the offer/answer exchange is done (RFC 3264 §8).
+    const answer = o.body !== undefined && o.body !== null && typeof o.contentType === 'string' && /^application\/sdp\b/i.test(o.contentType.trim()) ? o.body.toString() : null;
+    if (call !== null && request.kind === 'EXOSIP_CALL_REINVITE' && status < 300 && answer !== null) call.updateSdp(answer, sdpOf(request.request) ?? call.remoteSdp);
+  }
+
+  /** A NOTIFY about a REFER `call` sent: 200 (400 without a sipfrag status line), then `'referProgress'`. */
+  #referProgress(tid: number, notify: Message, call: Call): void {
+    const match = /^SIP\/2\.0[ \t]+(\d{3})[ \t]*([^\r\n]*)/.exec(notify.body?.toString('utf8') ?? '');
+    try {
+      this.#answer(tid, match === null ? 400 : 200, {});
+    } catch {
+      // OSIP_NOTFOUND: the call is gone.
+    }
+    if (match === null) return;
+    const state = (notify.getHeader('subscription-state') ?? '').split(';')[0]!.trim().toLowerCase();
+    call.emit('referProgress', Object.freeze({ statusCode: Number(match[1]), reason: match[2]!.trim(), state, request: notify }));
   }
 
   /** `eXosip_call_build_answer` + `eXosip_call_send_answer` for `tid`; throws what eXosip or the options refuse. */
   #answer(tid: number, status: number, o: Partial<RespondOptions>): void {
     const reason = o.reason === undefined ? null : v.sipText('options.reason', o.reason);
-    const n = this.#native;
-    n.lock();
-    try {
-      const [code, handle] = n.callBuildAnswer(tid, status);
-      if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, 'eXosip_call_build_answer', `status ${status}`);
-      const answer = new Message(handle);
-      try {
-        addHeaders(answer, o.headers, 'options');
-        setBody(answer, o.body, o.contentType, 'options', 'text/plain');
-        if (reason !== null) native(answer).setReasonPhrase(reason);
-      } catch (error) {
-        answer.dispose();
-        throw error;
-      }
-      check(n.callSendAnswer(tid, status, handle), 'eXosip_call_send_answer', `status ${status}`);
-    } finally {
-      n.unlock();
-    }
+    sendCallAnswer(this.#native, tid, status, (answer) => {
+      addHeaders(answer, o.headers, 'options');
+      setBody(answer, o.body, o.contentType, 'options', 'text/plain');
+      if (reason !== null) native(answer).setReasonPhrase(reason);
+    });
   }
 }

@@ -7,14 +7,16 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { CallError, callError, check, osipError, rangeError } from '../errors';
+import { CallError, callError, check, rangeError } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
-import { Message, native } from '../message';
+import { native } from '../message';
 import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
+import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
 import { addSdp, checkSdp, sdpOf } from './sdp';
+import { sendAck, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
 
 /** How many 401/407 to one INVITE eXosip answers itself (`eXosip_automatic_action`, `jc->c_retry < 3`) before one is final. */
@@ -56,7 +58,11 @@ export class CallTable {
   #calls = new Map<number, Call>();
   /** The SDP each answered IncomingCall sent in its 200. */
   #answeredSdp = new WeakMap<IncomingCall, string | null>();
-  readonly #callDriver: CallDriver = { terminate: (call) => this.#terminate(call.cid, call.did) };
+  #sender: CallSender;
+  readonly #callDriver: CallDriver = {
+    terminate: (call) => this.#terminate(call),
+    send: (call, out) => this.#sender.send(call, out),
+  };
   readonly #incomingDriver: IncomingDriver = {
     provisional: (call, status) => {
       this.#respond(call, status, null, undefined);
@@ -83,7 +89,8 @@ export class CallTable {
     this.#emit = emit;
     this.#hasListener = hasListener;
     this.#afterMs = afterMs;
-    this.#requests = new CallRequests(n, afterMs);
+    this.#sender = new CallSender(n);
+    this.#requests = new CallRequests(n, afterMs, (cid) => this.#sender.referring(cid));
   }
 
   /** The calls set up and not ended, by cid. */
@@ -139,7 +146,7 @@ export class CallTable {
     const offered = this.#offered.get(event.cid);
     if (offered !== undefined) return this.#offeredEvent(offered, event);
     const call = this.#calls.get(event.cid);
-    if (call === undefined) return;
+    if (call === undefined || this.#sender.handle(event, call)) return;
     if (event.type === 'EXOSIP_CALL_CLOSED' || event.type === 'EXOSIP_CALL_RELEASED') {
       const reason = event.type === 'EXOSIP_CALL_CLOSED' ? (event.request?.getHeader('reason') ?? 'BYE') : 'released';
       this.#end(call, { by: 'remote', reason, statusCode: 0 });
@@ -174,7 +181,7 @@ export class CallTable {
         return;
       case 'EXOSIP_CALL_ANSWERED': {
         this.#outgoing.delete(pending.cid);
-        this.#ack(event.tid);
+        sendAck(this.#native, event.tid);
         if (pending.abandoned) {
           // Answered after the wait gave up: the ACK went, now the BYE.
           this.#native.callTerminate(event.cid, event.did, null, null);
@@ -290,50 +297,28 @@ export class CallTable {
 
   /** Builds, completes and sends one answer to the INVITE of `incoming`; throws what eXosip or the options refuse. */
   #respond(incoming: IncomingCall, status: number, body: { sdp: string | null; headers: AnswerOptions['headers'] } | null, reason: string | undefined): void {
-    const n = this.#native;
-    n.lock();
-    try {
-      const [code, handle] = n.callBuildAnswer(incoming.tid, status);
-      if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, 'eXosip_call_build_answer', `status ${status}`);
-      const answer = new Message(handle);
-      try {
-        if (body !== null) addSdp(answer, body.sdp, body.headers);
-        if (reason !== undefined) native(answer).setReasonPhrase(reason);
-      } catch (error) {
-        answer.dispose();
-        throw error;
-      }
-      check(n.callSendAnswer(incoming.tid, status, handle), 'eXosip_call_send_answer', `status ${status}`);
-    } finally {
-      n.unlock();
-    }
+    sendCallAnswer(this.#native, incoming.tid, status, (answer) => {
+      if (body !== null) addSdp(answer, body.sdp, body.headers);
+      if (reason !== undefined) native(answer).setReasonPhrase(reason);
+    });
   }
 
-  /** ACKs the 2xx of INVITE transaction `tid` (`eXosip_call_build_ack` / `eXosip_call_send_ack`). */
-  #ack(tid: number): void {
+  /** hangup(): the BYE (the Call then ends itself, and its requests in flight reject with `ERR_CALL_ENDED`). */
+  #terminate(call: Call): void {
     const n = this.#native;
     n.lock();
     try {
-      const [code, ack] = n.callBuildAck(tid);
-      n.callSendAck(tid, code < 0 ? null : ack);
+      check(n.callTerminate(call.cid, call.did, null, null), 'eXosip_call_terminate', `cid ${call.cid}, did ${call.did}`);
     } finally {
       n.unlock();
     }
-  }
-
-  #terminate(cid: number, did: number): void {
-    const n = this.#native;
-    n.lock();
-    try {
-      check(n.callTerminate(cid, did, null, null), 'eXosip_call_terminate', `cid ${cid}, did ${did}`);
-    } finally {
-      n.unlock();
-    }
-    this.#calls.delete(cid);
+    this.#calls.delete(call.cid);
+    queueMicrotask(() => this.#sender.ended(call, false));
   }
 
   #end(call: Call, end: CallEnd): void {
     this.#calls.delete(call.cid);
     call.end(end);
+    this.#sender.ended(call, end.reason === 'closed');
   }
 }

@@ -7,6 +7,71 @@ import type { Message } from '../message';
 import type { IncomingRequest } from '../message/incoming';
 import type { HeaderList } from '../message/types';
 
+/**
+ * Options every request a {@link Call} sends shares (`call.request()`,
+ * `call.info()`, `call.reinvite()`, `call.refer()`).
+ */
+export interface InDialogOptions {
+  /** Headers added to the request eXosip built (`eXosip_call_build_request` fills Call-ID, tags, CSeq, Route set, Contact). */
+  headers?: HeaderList;
+  /** Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds without a final answer; default 64,000 (past eXosip's own 32 s Timer F/B). */
+  timeoutMs?: number;
+  /** Rejects with an AbortError (`code: 'ABORT_ERR'`) when it aborts; the transaction runs on in eXosip (a re-INVITE's 2xx is still acknowledged). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of `call.request()`: one request inside the call's dialog
+ * (`eXosip_call_build_request(did, method)` + `eXosip_call_send_request`,
+ * RFC 3261 §12.2.1.1).
+ */
+export interface CallRequestOptions extends InDialogOptions {
+  /**
+   * The method token, e.g. `'INFO'`, `'OPTIONS'`, `'UPDATE'`, `'MESSAGE'`,
+   * `'NOTIFY'`, `'REFER'` (RFC 3261 §25.1 `token`). BYE, CANCEL, ACK,
+   * INVITE and PRACK throw `ERR_INVALID_ARG_VALUE`: `hangup()` and
+   * `reinvite()` send those eXosip handles by itself.
+   */
+  method: string;
+  /** Body: a string (UTF-8) or exact bytes. */
+  body?: string | Buffer;
+  /** Content-Type of `body`; default `'text/plain'` when a body is given. */
+  contentType?: string;
+}
+
+/** Options of `call.info()`: an INFO (`eXosip_call_build_info`, RFC 6086), e.g. DTMF as `application/dtmf-relay`. */
+export interface InfoOptions extends InDialogOptions {
+  /** Content-Type of `body`, e.g. `'application/dtmf-relay'`; default `'text/plain'` when a body is given. */
+  contentType?: string;
+  /** Body: a string (UTF-8, e.g. `'Signal=5\r\nDuration=160\r\n'`) or exact bytes; default none. */
+  body?: string | Buffer;
+}
+
+/** Options of `call.reinvite()`: a re-INVITE with a new SDP offer (RFC 3261 §14.1, RFC 3264 §8; hold: RFC 3264 §8.4). */
+export interface ReinviteOptions extends InDialogOptions {
+  /** The new SDP offer (e.g. the old one with `a=sendonly` to hold, `a=sendrecv` to resume), sent with Content-Type `application/sdp`. */
+  sdp: string;
+}
+
+/** Options of `call.refer()` (RFC 3515). */
+export type ReferOptions = InDialogOptions;
+
+/**
+ * One NOTIFY of the implicit subscription a REFER this call sent created
+ * (RFC 3515 §2.4.4), as `'referProgress'` gives it: the status line of its
+ * `message/sipfrag` body (RFC 3420) says how the transfer goes.
+ */
+export interface ReferProgress {
+  /** The status of the sipfrag, e.g. 100 (Trying), 180, 200 (the transfer worked) or 486/603 (it failed). */
+  readonly statusCode: number;
+  /** Its reason phrase, e.g. `'Trying'`. */
+  readonly reason: string;
+  /** The Subscription-State of the NOTIFY (`'active'`, `'pending'`, `'terminated'`; RFC 6665 §8.2.3), without parameters. */
+  readonly state: string;
+  /** The whole NOTIFY (the event's copy). */
+  readonly request: Message;
+}
+
 /** Default `InviteOptions.timeoutMs`: 3 minutes, RFC 3261's bound on a proxy's INVITE (Timer C, §16.6). */
 export const DEFAULT_INVITE_TIMEOUT_MS = 180_000;
 
@@ -82,6 +147,13 @@ export interface CallEventMap {
    * {@link Call} table goes after `defaultAnswerMs`.
    */
   request: [request: IncomingRequest];
+  /**
+   * A NOTIFY (`Event: refer`) reporting on a REFER this call sent with
+   * `refer()`: eXosip passes it up as `EXOSIP_CALL_MESSAGE_NEW`, the call
+   * answers it 200 at once (400 when its body is no `message/sipfrag` status
+   * line) and emits it here instead of `'request'`.
+   */
+  referProgress: [progress: ReferProgress];
 }
 
 /** Options of {@link IncomingCall.answer}. */
