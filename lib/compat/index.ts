@@ -102,4 +102,20 @@ export * from './options';
 export * from './call';
 export * from './subscribe';
 export * from './osip-message';
+export {
+  sdp_attribute_t,
+  sdp_bandwidth_t,
+  sdp_connection_t,
+  type sdp_key_t,
+  sdp_media_t,
+  sdp_message_clone,
+  sdp_message_endof_media,
+  sdp_message_free,
+  sdp_message_init,
+  sdp_message_parse,
+  sdp_message_t,
+  sdp_message_to_str,
+} from './sdp';
+export * from './sdp-get';
+export * from './exosip-sdp';
 export { COMPAT_EVENT_QUEUE_CAPACITY, type CompatEventQueueStats, compatEventQueueStats } from './event-queue';
