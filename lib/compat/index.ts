@@ -100,6 +100,7 @@ export * from './register';
 export * from './message';
 export * from './options';
 export * from './call';
+export { eXosip_call_get_reference, eXosip_call_set_reference } from './call-reference';
 export * from './subscribe';
 export * from './osip-message';
 export {
