@@ -26,7 +26,7 @@
  *
  * The porting guide, `docs/porting.md`, lists the guides that walk through
  * eXosip's how-tos with both APIs (`docs/porting/initialize.md`,
- * `docs/porting/registration.md`).
+ * `docs/porting/callcontrol.md`, `docs/porting/registration.md`).
  *
  * ## Conventions (kept by every function of this module)
  *
