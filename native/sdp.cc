@@ -23,43 +23,50 @@ constexpr int64_t kExternalBytes = 1024;
 // unused ones ignored. The name is the accessor's C name between
 // "sdp_message_" and "_get".
 using Getter = char* (*)(sdp_message_t*, int, int);
+// libosip2 checks positions against the end of its lists only: a first
+// position below -1, or below 0 where -1 (the session level) means nothing,
+// or a negative second one, dereferences NULL in some accessors
+// (sdp_message_k_keytype_get(sdp, -2) crashed under fuzzing). Such positions
+// give NULL here before libosip2 is called.
 struct Accessor {
   const char* name;
+  int positions;  // how many of (a, b) the function takes
+  int lowest;     // the lowest first position it takes: -1 for session-level lines
   Getter get;
 };
 const Accessor kAccessors[] = {
-    {"v_version", [](sdp_message_t* s, int, int) { return sdp_message_v_version_get(s); }},
-    {"o_username", [](sdp_message_t* s, int, int) { return sdp_message_o_username_get(s); }},
-    {"o_sess_id", [](sdp_message_t* s, int, int) { return sdp_message_o_sess_id_get(s); }},
-    {"o_sess_version", [](sdp_message_t* s, int, int) { return sdp_message_o_sess_version_get(s); }},
-    {"o_nettype", [](sdp_message_t* s, int, int) { return sdp_message_o_nettype_get(s); }},
-    {"o_addrtype", [](sdp_message_t* s, int, int) { return sdp_message_o_addrtype_get(s); }},
-    {"o_addr", [](sdp_message_t* s, int, int) { return sdp_message_o_addr_get(s); }},
-    {"s_name", [](sdp_message_t* s, int, int) { return sdp_message_s_name_get(s); }},
-    {"i_info", [](sdp_message_t* s, int m, int) { return sdp_message_i_info_get(s, m); }},
-    {"u_uri", [](sdp_message_t* s, int, int) { return sdp_message_u_uri_get(s); }},
-    {"e_email", [](sdp_message_t* s, int p, int) { return sdp_message_e_email_get(s, p); }},
-    {"p_phone", [](sdp_message_t* s, int p, int) { return sdp_message_p_phone_get(s, p); }},
-    {"c_nettype", [](sdp_message_t* s, int m, int p) { return sdp_message_c_nettype_get(s, m, p); }},
-    {"c_addrtype", [](sdp_message_t* s, int m, int p) { return sdp_message_c_addrtype_get(s, m, p); }},
-    {"c_addr", [](sdp_message_t* s, int m, int p) { return sdp_message_c_addr_get(s, m, p); }},
-    {"c_addr_multicast_ttl", [](sdp_message_t* s, int m, int p) { return sdp_message_c_addr_multicast_ttl_get(s, m, p); }},
-    {"c_addr_multicast_int", [](sdp_message_t* s, int m, int p) { return sdp_message_c_addr_multicast_int_get(s, m, p); }},
-    {"b_bwtype", [](sdp_message_t* s, int m, int p) { return sdp_message_b_bwtype_get(s, m, p); }},
-    {"b_bandwidth", [](sdp_message_t* s, int m, int p) { return sdp_message_b_bandwidth_get(s, m, p); }},
-    {"t_start_time", [](sdp_message_t* s, int t, int) { return sdp_message_t_start_time_get(s, t); }},
-    {"t_stop_time", [](sdp_message_t* s, int t, int) { return sdp_message_t_stop_time_get(s, t); }},
-    {"r_repeat", [](sdp_message_t* s, int t, int p) { return sdp_message_r_repeat_get(s, t, p); }},
-    {"z_adjustments", [](sdp_message_t* s, int, int) { return sdp_message_z_adjustments_get(s); }},
-    {"k_keytype", [](sdp_message_t* s, int m, int) { return sdp_message_k_keytype_get(s, m); }},
-    {"k_keydata", [](sdp_message_t* s, int m, int) { return sdp_message_k_keydata_get(s, m); }},
-    {"a_att_field", [](sdp_message_t* s, int m, int p) { return sdp_message_a_att_field_get(s, m, p); }},
-    {"a_att_value", [](sdp_message_t* s, int m, int p) { return sdp_message_a_att_value_get(s, m, p); }},
-    {"m_media", [](sdp_message_t* s, int m, int) { return sdp_message_m_media_get(s, m); }},
-    {"m_port", [](sdp_message_t* s, int m, int) { return sdp_message_m_port_get(s, m); }},
-    {"m_number_of_port", [](sdp_message_t* s, int m, int) { return sdp_message_m_number_of_port_get(s, m); }},
-    {"m_proto", [](sdp_message_t* s, int m, int) { return sdp_message_m_proto_get(s, m); }},
-    {"m_payload", [](sdp_message_t* s, int m, int p) { return sdp_message_m_payload_get(s, m, p); }},
+    {"v_version", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_v_version_get(s); }},
+    {"o_username", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_o_username_get(s); }},
+    {"o_sess_id", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_o_sess_id_get(s); }},
+    {"o_sess_version", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_o_sess_version_get(s); }},
+    {"o_nettype", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_o_nettype_get(s); }},
+    {"o_addrtype", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_o_addrtype_get(s); }},
+    {"o_addr", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_o_addr_get(s); }},
+    {"s_name", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_s_name_get(s); }},
+    {"i_info", 1, -1, [](sdp_message_t* s, int m, int) { return sdp_message_i_info_get(s, m); }},
+    {"u_uri", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_u_uri_get(s); }},
+    {"e_email", 1, 0, [](sdp_message_t* s, int p, int) { return sdp_message_e_email_get(s, p); }},
+    {"p_phone", 1, 0, [](sdp_message_t* s, int p, int) { return sdp_message_p_phone_get(s, p); }},
+    {"c_nettype", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_c_nettype_get(s, m, p); }},
+    {"c_addrtype", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_c_addrtype_get(s, m, p); }},
+    {"c_addr", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_c_addr_get(s, m, p); }},
+    {"c_addr_multicast_ttl", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_c_addr_multicast_ttl_get(s, m, p); }},
+    {"c_addr_multicast_int", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_c_addr_multicast_int_get(s, m, p); }},
+    {"b_bwtype", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_b_bwtype_get(s, m, p); }},
+    {"b_bandwidth", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_b_bandwidth_get(s, m, p); }},
+    {"t_start_time", 1, 0, [](sdp_message_t* s, int t, int) { return sdp_message_t_start_time_get(s, t); }},
+    {"t_stop_time", 1, 0, [](sdp_message_t* s, int t, int) { return sdp_message_t_stop_time_get(s, t); }},
+    {"r_repeat", 2, 0, [](sdp_message_t* s, int t, int p) { return sdp_message_r_repeat_get(s, t, p); }},
+    {"z_adjustments", 0, 0, [](sdp_message_t* s, int, int) { return sdp_message_z_adjustments_get(s); }},
+    {"k_keytype", 1, -1, [](sdp_message_t* s, int m, int) { return sdp_message_k_keytype_get(s, m); }},
+    {"k_keydata", 1, -1, [](sdp_message_t* s, int m, int) { return sdp_message_k_keydata_get(s, m); }},
+    {"a_att_field", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_a_att_field_get(s, m, p); }},
+    {"a_att_value", 2, -1, [](sdp_message_t* s, int m, int p) { return sdp_message_a_att_value_get(s, m, p); }},
+    {"m_media", 1, 0, [](sdp_message_t* s, int m, int) { return sdp_message_m_media_get(s, m); }},
+    {"m_port", 1, 0, [](sdp_message_t* s, int m, int) { return sdp_message_m_port_get(s, m); }},
+    {"m_number_of_port", 1, 0, [](sdp_message_t* s, int m, int) { return sdp_message_m_number_of_port_get(s, m); }},
+    {"m_proto", 1, 0, [](sdp_message_t* s, int m, int) { return sdp_message_m_proto_get(s, m); }},
+    {"m_payload", 2, 0, [](sdp_message_t* s, int m, int p) { return sdp_message_m_payload_get(s, m, p); }},
 };
 
 // The media at `pos_media`, or nullptr (libosip2's osip_list_get refuses
@@ -179,18 +186,22 @@ Napi::Value Sdp::ToString(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// clone() -> [code, NativeSdp|null]: sdp_message_clone.
+// clone() -> [code, NativeSdp|null]: sdp_message_clone, which serializes and
+// parses again. On failure libosip2 frees the copy itself but leaves *dest
+// pointing at it (freeing it again here crashed: found by fuzzing an
+// unparsed sdp_message_init), so a failure hands nothing back and frees
+// nothing; an SDP libosip2 cannot serialize is refused before, with
+// sdp_message_to_str's code, so that path stays for out-of-memory only.
 Napi::Value Sdp::Clone(const Napi::CallbackInfo& info) {
-  sdp_message_t* copy = nullptr;
-  int code = sdp_message_clone(Get(info.Env()), &copy);
+  sdp_message_t* sdp = Get(info.Env());
   Napi::Array out = Napi::Array::New(info.Env(), 2);
+  char* text = nullptr;
+  int code = sdp_message_to_str(sdp, &text);
+  osip_free(text);
+  sdp_message_t* copy = nullptr;
+  if (code == 0) code = sdp_message_clone(sdp, &copy);
   out.Set(0u, Napi::Number::New(info.Env(), code));
-  if (code == 0) {
-    out.Set(1u, Adopt(info.Env(), copy));
-  } else {
-    sdp_message_free(copy);
-    out.Set(1u, info.Env().Null());
-  }
+  out.Set(1u, code == 0 ? Adopt(info.Env(), copy) : info.Env().Null());
   return out;
 }
 
@@ -212,6 +223,7 @@ Napi::Value Sdp::Field(const Napi::CallbackInfo& info) {
   int b = IntArg(info, 2, "b");
   for (const Accessor& accessor : kAccessors) {
     if (name != accessor.name) continue;
+    if ((accessor.positions >= 1 && a < accessor.lowest) || (accessor.positions == 2 && b < 0)) return info.Env().Null();
     char* value = accessor.get(sdp, a, b);
     return value != nullptr ? Napi::Value(Napi::String::New(info.Env(), value)) : info.Env().Null();
   }

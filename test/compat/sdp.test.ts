@@ -102,6 +102,8 @@ describe('sdp_message_t', () => {
     assert.equal(c, 0);
     sdp_message_free(sdp);
     assert.deepEqual(sdp_message_to_str(copy), [0, OFFER]);
+    // An SDP libosip2 cannot serialize (never parsed) does not clone: its code, no copy (this crashed once).
+    assert.deepEqual(sdp_message_clone(sdp_message_init()[1]), [OSIP_UNDEFINED_ERROR, null]);
     // A Buffer parses as its bytes up to the first NUL (C reads a C string).
     const [, fromBytes] = sdp_message_init();
     assert.equal(sdp_message_parse(fromBytes, Buffer.concat([Buffer.from(OFFER), Buffer.from([0]), Buffer.from('m=x 1 RTP/AVP 0\r\n')])), 0);
@@ -139,6 +141,12 @@ describe('sdp_message_t', () => {
     assert.equal(sdp_message_connection_get(sdp, 0, 0), null);
     assert.equal(sdp_message_connection_get(sdp, -1, 0)?.c_addrtype, 'IP4');
     assert.equal(sdp_message_attribute_get(sdp, 0, 2)?.a_att_value, '101 0-11');
+    // Positions libosip2 does not check (it dereferenced NULL for these): NULL, no crash.
+    assert.equal(sdp_message_k_keytype_get(sdp, -2), null);
+    assert.equal(sdp_message_c_addr_get(sdp, -2, 0), null);
+    assert.equal(sdp_message_c_addr_get(sdp, 1, -1), null);
+    assert.equal(sdp_message_i_info_get(sdp, -5), null);
+    assert.equal(sdp_message_m_port_get(sdp, -1), null);
     // A null SDP reads as NULL too.
     assert.equal(sdp_message_s_name_get(null), null);
     assert.equal(sdp_message_endof_media(null, 0), OSIP_BADPARAMETER);
