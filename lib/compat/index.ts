@@ -45,6 +45,8 @@
  *    so a ported `if (rid < 0)` branch stays as it is.
  * 4. **Only misuse that C would crash on throws**: a spent message (sent, so
  *    owned by eXosip: `ERR_MESSAGE_SPENT`), a freed one (`ERR_MESSAGE_DISPOSED`),
+ *    a freed `sdp_message_t`, or a struct read from one (`sdp_media_t`,
+ *    `sdp_connection_t`, ...) used after its free (`ERR_SDP_FREED`),
  *    a context used before `eXosip_init` (`ERR_CONTEXT_NOT_INITIALIZED`) or
  *    after `eXosip_quit` (`ERR_CONTEXT_CLOSED`), an argument of the wrong type
  *    (`ERR_INVALID_ARG_TYPE`, including an `eXosip_set_option` value of the
