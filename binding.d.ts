@@ -174,6 +174,22 @@ export declare class NativeContext {
   callGetReferTo(did: number): [number, string | null];
   /** `eXosip_call_find_by_replaces` → cid (> 0) or a negative code (`OSIP_NOTFOUND`: answer 481). */
   callFindByReplaces(replaces: string): number;
+  /**
+   * `eXosip_call_set_reference` with `token` (> 0, or 0 for NULL) as the
+   * `void *` → `[code, cid]`: the cid of the call whose reference was set
+   * (`id` is a cid or a did), 0 when none was.
+   */
+  callSetReference(id: number, token: number): [number, number];
+  /** `eXosip_call_get_reference` → the token set for call `cid`, 0 for none (NULL). */
+  callGetReference(cid: number): number;
+  /**
+   * `eXosip_get_remote_sdp` / `_local_sdp` / `_previous_local_sdp` (id: a
+   * did) or `eXosip_get_remote_sdp_from_tid` / `_local_sdp_from_tid` (id: a
+   * tid) → a new SDP owned by the caller, or null.
+   */
+  getSdp(kind: 'remote' | 'local' | 'previous_local' | 'remote_tid' | 'local_tid', id: number): NativeSdp | null;
+  /** `eXosip_guess_localip` → `[code, address]` (`size` bytes at most, NUL included). */
+  guessLocalIp(family: number, size: number): [number, string | null];
   /** `eXosip_insubscription_build_answer` → `[code, answer]` for an `EXOSIP_IN_SUBSCRIPTION_NEW` event. */
   insubscriptionBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
   /** `eXosip_insubscription_send_answer`; the answer is spent whatever the result. */
@@ -267,6 +283,37 @@ export declare class NativeMessage {
   getContentType(): string | null;
   /** Replaces the Content-Type header (`osip_message_set_content_type`), null removes it → code. */
   setContentType(value: string | null): number;
+}
+
+/**
+ * One `sdp_message_t` (libosip2), owned by this handle until `free()` or
+ * garbage collection; after `free()` every method throws `ERR_SDP_FREED`.
+ */
+export declare class NativeSdp {
+  /** An empty SDP (`sdp_message_init`). */
+  constructor();
+  /** `sdp_message_parse` of `buf` (up to its first NUL) into a new SDP → `[code, sdp]` (null when code != 0). */
+  static parse(buf: string | Buffer): [number, NativeSdp | null];
+  /** `eXosip_get_sdp_info`: the first `application/sdp` body of `message` (multipart too), parsed, or null. */
+  static fromMessage(message: NativeMessage): NativeSdp | null;
+  /** `sdp_message_to_str` → `[code, text]`. */
+  toString(): [number, string | null];
+  /** `sdp_message_clone` → `[code, copy]`. */
+  clone(): [number, NativeSdp | null];
+  /** `sdp_message_free`; throws `ERR_SDP_FREED` when already freed. */
+  free(): void;
+  /** Whether `free()` was called. */
+  readonly freed: boolean;
+  /** `sdp_message_<name>_get(sdp, a, b)` (positions as that function takes them; extra ones ignored) → the string, or null (NULL). */
+  field(name: string, a: number, b: number): string | null;
+  /** Size of one of the message's lists at `posMedia` (-1: the session's); -1 for no such media. */
+  count(list: 'm_medias' | 'm_payloads' | 'c_connections' | 'a_attributes' | 'b_bandwidths' | 't_descrs' | 'e_emails' | 'p_phones', posMedia: number): number;
+  /** `sdp_message_endof_media(sdp, pos)`: 0 while a media line exists at pos. */
+  endOfMedia(pos: number): number;
+  /** Position of `eXosip_get_media(sdp, media)` in the media list, or -1 (NULL). */
+  media(media: string): number;
+  /** `eXosip_get_connection(sdp, media)` as `[posMedia, pos]` (posMedia -1: the session's c= line), or null. */
+  connection(media: string): [number, number] | null;
 }
 
 /** Every OSIP return code by C name, e.g. `{ OSIP_NOTFOUND: -6 }`. */

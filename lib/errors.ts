@@ -27,7 +27,7 @@ export function osipCodeName(code: number): string {
  * docs/errors.md says which calls throw it. The native addon throws
  * `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`,
  * `ERR_CONTEXT_CLOSED`, `ERR_CONTEXT_NOT_INITIALIZED`, `ERR_MESSAGE_SPENT`,
- * `ERR_MESSAGE_DISPOSED` and OSIP names with the same meanings
+ * `ERR_MESSAGE_DISPOSED`, `ERR_SDP_FREED` and OSIP names with the same meanings
  * (native/util/error.h); scripts/binding-loader.js throws
  * `ERR_EXOSIP2_NATIVE_MISSING`.
  */
@@ -43,6 +43,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_LOCK_HELD: 'eXosip_event_wait while JS holds eXosip_lock (in C, a deadlock).',
   ERR_MESSAGE_SPENT: 'The message was handed to eXosip (sent), which owns it now.',
   ERR_MESSAGE_DISPOSED: 'The message was freed (dispose() or osip_message_free).',
+  ERR_SDP_FREED: 'The sdp_message_t was freed (sdp_message_free, or replaced by sdp_message_parse); also every sdp_media_t / sdp_connection_t / sdp_attribute_t / sdp_bandwidth_t read from it.',
   ERR_POOL_FULL: 'Every context of a ContextPool holds maxPerContext registrations and maxContexts are open.',
   ERR_REGISTRAR_CLOSED: 'The Registrar was closed.',
   ERR_TRANSPORT_NOT_SERVED: 'Registrar.listen() over TCP/TLS on a libeXosip2 built without ENABLE_MAIN_SOCKET.',
@@ -92,6 +93,7 @@ export type StateCode =
   | 'ERR_LOCK_HELD'
   | 'ERR_MESSAGE_SPENT'
   | 'ERR_MESSAGE_DISPOSED'
+  | 'ERR_SDP_FREED'
   | 'ERR_POOL_FULL'
   | 'ERR_REGISTRAR_CLOSED'
   | 'ERR_TRANSPORT_NOT_SERVED'

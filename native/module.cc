@@ -9,6 +9,7 @@
 #include "context/log.h"
 #include "errors.h"
 #include "message.h"
+#include "sdp.h"
 
 namespace exosip {
 Module::Module(Napi::Env env, Napi::Object exports) {
@@ -20,6 +21,7 @@ Module::Module(Napi::Env env, Napi::Object exports) {
   InstallLogSink();
   exports.Set("NativeContext", Context::Init(env, *this));
   exports.Set("NativeMessage", Message::Init(env, *this));
+  exports.Set("NativeSdp", Sdp::Init(env, *this));
   InitConstants(env, exports);
   InitErrorClasses(env, exports);
   // Runs after the thread-safe functions' own cleanup (hooks run in reverse

@@ -23,6 +23,7 @@ class Module : public Napi::Addon<Module> {
 
   Napi::FunctionReference context_ctor;
   Napi::FunctionReference message_ctor;
+  Napi::FunctionReference sdp_ctor;
   // lib/errors.ts's SipError, handed over by setErrorClasses (errors.h);
   // empty until then.
   Napi::FunctionReference sip_error_class;

@@ -26,7 +26,7 @@
  *
  * The porting guide, `docs/porting.md`, lists the guides that walk through
  * eXosip's how-tos with both APIs (`docs/porting/initialize.md`,
- * `docs/porting/registration.md`).
+ * `docs/porting/callcontrol.md`, `docs/porting/registration.md`).
  *
  * ## Conventions (kept by every function of this module)
  *
@@ -45,6 +45,8 @@
  *    so a ported `if (rid < 0)` branch stays as it is.
  * 4. **Only misuse that C would crash on throws**: a spent message (sent, so
  *    owned by eXosip: `ERR_MESSAGE_SPENT`), a freed one (`ERR_MESSAGE_DISPOSED`),
+ *    a freed `sdp_message_t`, or a struct read from one (`sdp_media_t`,
+ *    `sdp_connection_t`, ...) used after its free (`ERR_SDP_FREED`),
  *    a context used before `eXosip_init` (`ERR_CONTEXT_NOT_INITIALIZED`) or
  *    after `eXosip_quit` (`ERR_CONTEXT_CLOSED`), an argument of the wrong type
  *    (`ERR_INVALID_ARG_TYPE`, including an `eXosip_set_option` value of the
@@ -100,6 +102,23 @@ export * from './register';
 export * from './message';
 export * from './options';
 export * from './call';
+export { eXosip_call_get_reference, eXosip_call_set_reference } from './call-reference';
 export * from './subscribe';
 export * from './osip-message';
+export {
+  sdp_attribute_t,
+  sdp_bandwidth_t,
+  sdp_connection_t,
+  type sdp_key_t,
+  sdp_media_t,
+  sdp_message_clone,
+  sdp_message_endof_media,
+  sdp_message_free,
+  sdp_message_init,
+  sdp_message_parse,
+  sdp_message_t,
+  sdp_message_to_str,
+} from './sdp';
+export * from './sdp-get';
+export * from './exosip-sdp';
 export { COMPAT_EVENT_QUEUE_CAPACITY, type CompatEventQueueStats, compatEventQueueStats } from './event-queue';

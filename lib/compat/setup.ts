@@ -135,3 +135,23 @@ export function eXosip_lock(ctx: eXosip_t): number {
 export function eXosip_unlock(ctx: eXosip_t): number {
   return nativeContext(ctx, 'eXosip_unlock').unlock();
 }
+
+/**
+ * `int eXosip_guess_localip(struct eXosip_t *excontext, int family, char *address, int size)`
+ * → `[code, address]`: the local IP address (at most `size - 1`
+ * characters) of the interface that routes towards
+ * `EXOSIP_OPT_SET_IPV4_FOR_GATEWAY` (`AF_INET`; default 217.12.3.11) or
+ * `EXOSIP_OPT_SET_IPV6_FOR_GATEWAY` (`AF_INET6`), found by connecting a UDP
+ * socket there (nothing is sent), else the first interface `getifaddrs`
+ * lists that is running and not loopback; a negative code (`OSIP_NO_NETWORK`,
+ * or `OSIP_UNDEFINED_ERROR` from the interface scan) when neither works.
+ * `OSIP_BADPARAMETER` for a `size` below 1 (C would overflow `address`).
+ * The how-to uses it for the `c=` and `o=` lines of an SDP offer
+ * (ht1-callcontrol.dox); on a host whose calls stay on loopback, set the
+ * gateway option to `'127.0.0.1'` first.
+ */
+export function eXosip_guess_localip(ctx: eXosip_t, family: number, size: number): [code: number, address: string | null] {
+  const fn = 'eXosip_guess_localip';
+  const n = nativeContext(ctx, fn);
+  return n.guessLocalIp(int(family, fn, 'family'), int(size, fn, 'size'));
+}

@@ -11,6 +11,7 @@
 // (send_prack with a negative tid), the message is freed here instead.
 //
 // Function names are unique across native/context/*.cc (see message.cc).
+#include <cstdint>
 #include <string>
 
 #include "../message.h"
@@ -169,6 +170,41 @@ Napi::Value CallFindByReplaces(Context& self, const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), self.Locked([&] { return eXosip_call_find_by_replaces(ctx, &replaces[0]); }));
 }
 
+// callSetReference(id, token) -> [code, cid]: eXosip_call_set_reference with
+// `token` (> 0, JS's key for the value it keeps) as the void*. `id` is a cid
+// or a did (eXosip tries the dialogs first); cid is the call's, found again
+// through eXosip_call_get_reference, so JS can forget the value once that call
+// is released. eXosip draws cids and dids from one increasing counter and a
+// call's cid comes before its dialogs' dids, so for a did the call is found
+// below it.
+Napi::Value CallSetReference(Context& self, const Napi::CallbackInfo& info) {
+  eXosip_t* ctx = self.Ready(info.Env());
+  int id = IntArg(info, 0, "id");
+  int64_t token = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int64Value() : 0;
+  void* ref = reinterpret_cast<void*>(static_cast<intptr_t>(token));
+  int cid = 0;
+  int code = self.Locked([&] {
+    int r = eXosip_call_set_reference(ctx, id, ref);
+    if (r != 0 || ref == nullptr) return r;
+    for (int c = id; c > 0 && cid == 0; c--) {
+      if (eXosip_call_get_reference(ctx, c) == ref) cid = c;
+    }
+    return r;
+  });
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, code);
+  out.Set(1u, cid);
+  return out;
+}
+
+// callGetReference(cid) -> the token set for call `cid`, 0 for none (NULL).
+Napi::Value CallGetReference(Context& self, const Napi::CallbackInfo& info) {
+  eXosip_t* ctx = self.Ready(info.Env());
+  int cid = IntArg(info, 0, "cid");
+  void* ref = self.Locked([&] { return eXosip_call_get_reference(ctx, cid); });
+  return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<intptr_t>(ref)));
+}
+
 }  // namespace
 
 void AddCallMethods(Context::Methods& methods) {
@@ -187,6 +223,8 @@ void AddCallMethods(Context::Methods& methods) {
       Context::Method<&CallTerminate>("callTerminate"),
       Context::Method<&CallGetReferTo>("callGetReferTo"),
       Context::Method<&CallFindByReplaces>("callFindByReplaces"),
+      Context::Method<&CallSetReference>("callSetReference"),
+      Context::Method<&CallGetReference>("callGetReference"),
   });
 }
 

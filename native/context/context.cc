@@ -22,6 +22,7 @@ void AddRegisterMethods(Context::Methods& methods);
 void AddMessageMethods(Context::Methods& methods);
 void AddOptionsMethods(Context::Methods& methods);
 void AddCallMethods(Context::Methods& methods);
+void AddSdpMethods(Context::Methods& methods);
 void AddSubscribeMethods(Context::Methods& methods);
 void AddTraceMethods(Context::Methods& methods);
 void AddLogMethods(Context::Methods& methods);
@@ -53,7 +54,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
       InstanceAccessor<&Context::GetState>("state"),
       InstanceAccessor<&Context::GetRetryPauses>("retryPauses"),
   };
-  for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddOptionsMethods, AddCallMethods,
+  for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddOptionsMethods, AddCallMethods, AddSdpMethods,
                    AddSubscribeMethods, AddTraceMethods, AddLogMethods}) {
     add(methods);
   }

@@ -319,6 +319,22 @@ Napi::Value ClearAuthenticationInfo(Context& self, const Napi::CallbackInfo& inf
   return Code(info.Env(), code);
 }
 
+// guessLocalIp(family, size) -> [code, address|null]: eXosip_guess_localip,
+// the address of the interface that routes to EXOSIP_OPT_SET_IPV4_FOR_GATEWAY
+// (IPv6: _IPV6_) by connecting a UDP socket there; nothing is sent.
+Napi::Value GuessLocalIp(Context& self, const Napi::CallbackInfo& info) {
+  eXosip_t* ctx = self.Ready(info.Env());
+  int family = IntArg(info, 0, "family");
+  int size = IntArg(info, 1, "size");
+  char address[256] = {0};
+  if (size > static_cast<int>(sizeof(address))) size = sizeof(address);
+  int code = size > 0 ? self.Locked([&] { return eXosip_guess_localip(ctx, family, address, size); }) : OSIP_BADPARAMETER;
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, code);
+  out.Set(1u, code == 0 ? Napi::Value(Napi::String::New(info.Env(), address)) : info.Env().Null());
+  return out;
+}
+
 }  // namespace
 
 void AddSetupMethods(Context::Methods& methods) {
@@ -336,6 +352,7 @@ void AddSetupMethods(Context::Methods& methods) {
       Context::Method<&AddAuthenticationInfo>("addAuthenticationInfo"),
       Context::Method<&RemoveAuthenticationInfo>("removeAuthenticationInfo"),
       Context::Method<&ClearAuthenticationInfo>("clearAuthenticationInfo"),
+      Context::Method<&GuessLocalIp>("guessLocalIp"),
   });
 }
 
