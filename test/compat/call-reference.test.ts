@@ -28,6 +28,7 @@ import {
 } from '../../lib/compat';
 import { callReferenceCount } from '../../lib/compat/call-reference';
 import { codeOf, nextEvent, useCompatContexts } from '../helpers/compat';
+import { SLOW } from '../helpers/slow';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -84,7 +85,7 @@ describe('eXosip_call_set_reference / eXosip_call_get_reference', () => {
     assert.equal(codeOf(() => eXosip_call_get_reference(eXosip_malloc(), 1)), 'ERR_CONTEXT_NOT_INITIALIZED');
   });
 
-  test('the value is kept while the call exists and let go once eXosip releases it (after Timer D: ~32 s over UDP)', { timeout: 100_000 }, async () => {
+  test('the value is kept while the call exists and let go once eXosip releases it (after Timer D: ~32 s over UDP)', { timeout: 100_000 * SLOW }, async () => {
     const alice = newContext();
     const bob = newContext();
     const cid = call(alice, bob);
@@ -102,7 +103,7 @@ describe('eXosip_call_set_reference / eXosip_call_get_reference', () => {
     // client transaction ends (Timer D, 32 s over UDP: RFC 3261 §17.1.1.2).
     const inv = await nextEvent(bob, is(EXOSIP_CALL_INVITE));
     assert.equal(eXosip_call_send_answer(bob, inv.tid, 486, null), 0);
-    const released = await nextEvent(alice, is(EXOSIP_CALL_RELEASED), 80_000);
+    const released = await nextEvent(alice, is(EXOSIP_CALL_RELEASED), 80_000 * SLOW);
     assert.equal(released.cid, cid);
     assert.equal(eXosip_call_get_reference(alice, cid), null);
     assert.equal(callReferenceCount(alice), 0);

@@ -65,6 +65,7 @@ import {
 } from '../../lib/compat';
 import { codeOf, nextEvent, useCompatContexts } from '../helpers/compat';
 import { LIB_COMPAT } from '../helpers/paths';
+import { SLOW } from '../helpers/slow';
 
 const OFFER = [
   'v=0',
@@ -250,7 +251,7 @@ describe('sdp_message_t', () => {
         process.stdout.write(String(process.memoryUsage().rss - base));
       })();
     `;
-    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 90_000 * SLOW });
     assert.equal(r.status, 0, r.stderr);
     // 100,000 more SDPs of ~1-2 KiB native each: without the finalizer RSS would grow by > 100 MB.
     assert.ok(Number(r.stdout) < 24 * 1024 * 1024, `RSS grew by ${r.stdout} bytes`);
