@@ -73,19 +73,23 @@ export class CallRequests {
   #native: NativeContext;
   #pending: PendingAnswers;
   #referring: (cid: number) => boolean;
+  #callOf: (cid: number) => Call | null;
 
   /**
    * @param afterMs the default answer's delay (`ContextOptions.defaultAnswerMs`); null: never.
    * @param referring whether call `cid` sent a REFER (its NOTIFYs are progress)
+   * @param callOf the Call of a cid, null while none exists
    */
-  constructor(n: NativeContext, afterMs: number | null, referring: (cid: number) => boolean) {
+  constructor(n: NativeContext, afterMs: number | null, referring: (cid: number) => boolean, callOf: (cid: number) => Call | null) {
     this.#native = n;
     this.#pending = new PendingAnswers(afterMs);
     this.#referring = referring;
+    this.#callOf = callOf;
   }
 
-  /** `EXOSIP_CALL_MESSAGE_NEW` / `EXOSIP_CALL_REINVITE` of a cid; `call` null when no Call exists (yet). */
-  handle(event: AnyExosipEvent, call: Call | null): void {
+  /** `EXOSIP_CALL_MESSAGE_NEW` / `EXOSIP_CALL_REINVITE` of a cid. */
+  handle(event: AnyExosipEvent): void {
+    const call = this.#callOf(event.cid);
     if (event.request === null || event.tid <= 0 || this.#pending.has(event.tid)) return;
     // BYE: already answered 200 by eXosip (EXOSIP_CALL_CLOSED follows).
     if (event.request.method === 'BYE' || event.request.method === 'ACK') return;
@@ -94,8 +98,24 @@ export class CallRequests {
       return;
     }
     const kind = event.type === 'EXOSIP_CALL_REINVITE' ? 'EXOSIP_CALL_REINVITE' : 'EXOSIP_CALL_MESSAGE_NEW';
-    const request = new IncomingRequest(kind, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o, call) });
+    const request = new IncomingRequest(kind, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o, this.#callOf(event.cid)) });
     this.#pending.add(request);
+    if (call !== null && call.listenerCount('request') > 0) {
+      this.#deliver(request, call);
+      return;
+    }
+    // The ACK (or 2xx) that makes the Call and a request sent right after it
+    // can come in one batch, emitted in one task before the code awaiting
+    // answer()/invite() runs and adds its 'request' listener
+    // (docs/threads.md): without a listener yet, the request is emitted on
+    // the next turn of the event loop, to the Call as it is then.
+    setImmediate(() => {
+      if (this.#pending.has(request.tid)) this.#deliver(request, this.#callOf(event.cid));
+    });
+  }
+
+  /** Emits `'request'` on `call` (when there is one), then arms the default answer. */
+  #deliver(request: IncomingRequest, call: Call | null): void {
     if (call !== null) call.emit('request', request);
     this.#pending.arm(request, (r) => this.#defaultAnswer(r));
   }

@@ -90,7 +90,7 @@ export class CallTable {
     this.#hasListener = hasListener;
     this.#afterMs = afterMs;
     this.#sender = new CallSender(n);
-    this.#requests = new CallRequests(n, afterMs, (cid) => this.#sender.referring(cid));
+    this.#requests = new CallRequests(n, afterMs, (cid) => this.#sender.referring(cid), (cid) => this.#calls.get(cid) ?? null);
   }
 
   /** The calls set up and not ended, by cid. */
@@ -138,7 +138,7 @@ export class CallTable {
   /** Every other `EXOSIP_CALL_*` event, by cid. */
   handle(event: AnyExosipEvent): void {
     if (event.type === 'EXOSIP_CALL_MESSAGE_NEW' || event.type === 'EXOSIP_CALL_REINVITE') {
-      this.#requests.handle(event, this.#calls.get(event.cid) ?? null);
+      this.#requests.handle(event);
       return;
     }
     const pending = this.#outgoing.get(event.cid);

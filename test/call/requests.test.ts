@@ -124,6 +124,34 @@ describe('Call default answers', () => {
     await assert.rejects(req.respond(200), { code: 'ERR_REQUEST_ANSWERED' });
   });
 
+  test('a request sent right after the ACK reaches the listener bob adds once answer() resolved', { timeout: 20_000 }, async () => {
+    // alice sends her INFO as soon as invite() resolves (the binding sent the
+    // ACK just before): ACK and INFO can reach bob's JS in one task, emitted
+    // before the code awaiting answer() runs.
+    const { alice, bob, to, from } = await pair();
+    for (let round = 0; round < 5; round++) {
+      const got = new Promise<IncomingRequest>((resolve) => {
+        bob.once('call', (incoming: IncomingCall) => {
+          void incoming.answer({ sdp: sdp('bob', 20500) }).then((b) => {
+            b.on('request', (req) => {
+              void req.respond(200);
+              resolve(req);
+            });
+          });
+          // bob's thread is busy while alice gets the 200, ACKs it and sends
+          // her INFO: both reach bob's JS together, as on a loaded machine.
+          const until = Date.now() + 300;
+          while (Date.now() < until);
+        });
+      });
+      const a = await alice.invite({ to, from, sdp: sdp('alice', 10500) });
+      const answered = send(alice, a, 'INFO', { body: `round ${round}` });
+      assert.equal((await got).body?.toString(), `round ${round}`);
+      assert.equal((await answered).response?.statusCode, 200);
+      await a.hangup();
+    }
+  });
+
   test('without a listener: INFO 200, INFO with Info-Package 469, OPTIONS 200 with Allow, MESSAGE 501, REFER 603', { timeout: 20_000 }, async () => {
     const { alice, bob, to, from } = await pair();
     const { a, b } = await establish(alice, bob, to, from);

@@ -41,8 +41,9 @@ import { explainSipp, scenarioFrom, startSipp } from '../helpers/sipp';
 import { makeTestPki } from '../helpers/tls-certs';
 import { SLOW } from '../helpers/slow';
 import { useKamailio } from '../helpers/use-kamailio';
+import { transferCases, type TransferSnippets } from './porting-initialize-transfer';
 
-/** The C statements of eXosip's ht0-initialize how-to, whitespace-normalized (the REFER-in-a-call example waits for the call API). */
+/** The C statements of eXosip's ht0-initialize how-to, whitespace-normalized. */
 const HOWTO_C_LINES = [
   'TRACE_INITIALIZE (6, NULL);',
   'ctx = eXosip_malloc(); if (ctx==NULL) return -1;',
@@ -69,12 +70,15 @@ const HOWTO_C_LINES = [
   'eXosip_call_send_answer (ctx, evt->tid, 180, NULL);',
   'i = eXosip_message_build_answer (ctx, evt->tid, 200, &answer); i = eXosip_message_send_answer (ctx, evt->tid, 200, answer);',
   'i = osip_message_header_get_byname (evt->sip, "refer-to", 0, &referto_head);',
+  'i = eXosip_call_build_answer (ctx, evt->tid, 202, &answer); i = eXosip_call_send_answer (ctx, evt->tid, 202, answer);',
+  'i = osip_message_header_get_byname (evt->request, "refer-to", 0, &refer_to);',
+  'eXosip_call_terminate (ctx, evt->cid, evt->did, 486);',
 ];
 
 type Logger = (method: LogMethod, text: string) => void;
 
 /** The functions the guide defines, as the tests call them. */
-interface Snippets {
+interface Snippets extends TransferSnippets {
   initialize(port: number, logger: Logger): Promise<eXosip_t | -1>;
   initialize_ctx(port: number, logger: Logger): Promise<Context>;
   create_context(port: number): Promise<eXosip_t | null>;
@@ -420,6 +424,8 @@ const cases: Record<string, () => Promise<void>> = {
     assert.equal(answer.statusCode, 202);
     assert.deepEqual(got, ['<sip:carol@example.com>']);
   },
+
+  ...transferCases({ snippets: () => s, compatContext, sender }),
 };
 
 describeGuide(guide, cases, HOWTO_C_LINES);
