@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { afterEach, describe, test } from 'node:test';
-import type { Call, CallEnd, CallProgress, Context, IncomingCall } from '../../lib/index';
+import type { AnyExosipEvent, Call, CallEnd, CallProgress, Context, IncomingCall } from '../../lib/index';
 import { openContext } from '../helpers/context';
 import { explainSipp, type Sipp, startSipp } from '../helpers/sipp';
 
@@ -114,7 +114,7 @@ describe('Call against SIPp', () => {
   });
 });
 
-describe('Call against SIPp: challenges, early media, vanishing peers', () => {
+describe('Call against SIPp: a challenged INVITE', () => {
   test('INVITE challenged with 407: eXosip answers it with the context credentials; the second INVITE carries Proxy-Authorization', { timeout: 30_000 }, async () => {
     const ctx = await context();
     ctx.addAuthenticationInfo({ username: 'alice', password: 's3cret', realm: 'sipp.test' });
@@ -133,5 +133,72 @@ describe('Call against SIPp: challenges, early media, vanishing peers', () => {
     assert.ok(digestValid(credentials, 'INVITE', { username: 'alice', realm: 'sipp.test', password: 's3cret' }), credentials);
     assert.ok(r.log.includes(`proxy-authorization=${credentials}`), r.log);
     assert.deepEqual(ends, [{ by: 'local', reason: 'hangup', statusCode: 0 }]);
+  });
+});
+
+describe('Call against SIPp: early media, a challenged BYE', () => {
+  test('183 with early SDP before the 200: onProgress sees the early SDP, the Call the final one', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-183-sdp.xml', { timeoutS: 20 });
+    const progress: CallProgress[] = [];
+    const call = await ctx.invite({ to: `sip:sipp@127.0.0.1:${peer.port}`, from: `sip:ctx@127.0.0.1:${ctx.address!.port}`, sdp: sdp('ctx', 30500), onProgress: (p) => progress.push(p) });
+    assert.deepEqual(progress.map((p) => [p.statusCode, p.reason]), [[183, 'Session Progress']]);
+    assert.match(progress[0].sdp ?? '', /^s=early\r\n[^]*^m=audio 40100 RTP\/AVP 0\r$/m);
+    assert.equal(progress[0].response.statusCode, 183);
+    assert.match(call.remoteSdp ?? '', /^s=answer\r\n[^]*^m=audio 40200 RTP\/AVP 0\r$/m);
+    await call.hangup();
+    const r = await peer.done;
+    assert.equal(r.exitCode, 0, explainSipp(r));
+    assert.deepEqual([r.successful, r.failed], [1, 0], explainSipp(r));
+  });
+
+  test('our BYE challenged with 401: eXosip sends it again with Authorization, which SIPp verifies', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    ctx.addAuthenticationInfo({ username: 'alice', password: 's3cret', realm: 'sipp.test' });
+    const peer = await sipp('uas-bye-401.xml', { keys: { user: 'alice', pass: 's3cret', realm: 'sipp.test' }, timeoutS: 20 });
+    const call = await ctx.invite({ to: `sip:sipp@127.0.0.1:${peer.port}`, from: `sip:alice@127.0.0.1:${ctx.address!.port}`, sdp: sdp('ctx', 30500) });
+    const ends = endings(call);
+    await call.hangup();
+    const r = await peer.done;
+    assert.equal(r.exitCode, 0, explainSipp(r));
+    assert.deepEqual([r.successful, r.failed], [1, 0], explainSipp(r));
+    assert.match(r.log, /bye-auth=ok/);
+    const byes = r.received.filter((m) => m.startsWith('BYE '));
+    assert.equal(byes.length, 2, explainSipp(r));
+    assert.doesNotMatch(byes[0], /^Authorization:/im);
+    assert.match(byes[1], /^Authorization: *Digest .*username="alice"/im);
+    assert.deepEqual(ends, [{ by: 'local', reason: 'hangup', statusCode: 0 }]);
+  });
+});
+
+describe('Call against SIPp: a peer that vanishes mid-call', () => {
+  test("SIPp answers then exits: our hangup() ends the Call at once; the unanswered BYE is retransmitted until eXosip gives up (Timer F, 32 s) and releases the call; 'ended' stays at one", { timeout: 60_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-vanish.xml', { timeoutS: 20 });
+    const call = await ctx.invite({ to: `sip:sipp@127.0.0.1:${peer.port}`, from: `sip:ctx@127.0.0.1:${ctx.address!.port}`, sdp: sdp('ctx', 30500) });
+    const ends = endings(call);
+    const r = await peer.done;
+    assert.equal(r.exitCode, 0, explainSipp(r));
+    assert.deepEqual([r.successful, r.failed], [1, 0], explainSipp(r));
+
+    let byesSent = 0;
+    ctx.setTrace(true);
+    ctx.on('trace', (t) => {
+      if (t.direction === 'out' && t.text.startsWith('BYE ')) byesSent++;
+    });
+    const byeFailed = new Promise<AnyExosipEvent>((resolve) => ctx.on('event', (ev) => ev.type === 'EXOSIP_CALL_MESSAGE_REQUESTFAILURE' && ev.cid === call.cid && resolve(ev)));
+    const released = new Promise<void>((resolve) => ctx.on('event', (ev) => ev.type === 'EXOSIP_CALL_RELEASED' && ev.cid === call.cid && resolve()));
+    const started = Date.now();
+    await call.hangup();
+    assert.deepEqual(ends, [{ by: 'local', reason: 'hangup', statusCode: 0 }]);
+    const failure = await byeFailed;
+    await released;
+    const elapsed = Date.now() - started;
+    assert.equal(failure.response, null, 'no answer to the BYE: a timeout, not a status');
+    assert.equal(failure.request?.method, 'BYE');
+    assert.ok(elapsed >= 30_000 && elapsed < 40_000, `eXosip gave up after ${elapsed} ms`);
+    assert.ok(byesSent > 5, `BYE sent ${byesSent} times`);
+    assert.deepEqual(ends, [{ by: 'local', reason: 'hangup', statusCode: 0 }]);
+    assert.equal(call.state, 'ended');
   });
 });
