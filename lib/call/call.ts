@@ -132,9 +132,12 @@ export class Call extends EventEmitter<CallEventMap> {
   /**
    * Ends the call with a BYE (`eXosip_call_terminate`, RFC 3261 §15.1.1) and
    * emits `'ended'` (`by: 'local'`, `reason: 'hangup'`) at once; eXosip
-   * handles the BYE's transaction (its answer is not waited for). Does
-   * nothing once the call has ended. Rejects with a SipError when eXosip
-   * refuses (the call then stays as it was).
+   * handles the BYE's transaction (its answer is not waited for: a peer that
+   * never answers gets the BYE retransmitted until Timer F, 32 s over UDP).
+   * A 401/407 to the BYE is answered with the context's credentials
+   * (`eXosip_default_action`; eXosip answers at most 3 challenges per call,
+   * the INVITE's included). Does nothing once the call has ended. Rejects
+   * with a SipError when eXosip refuses (the call then stays as it was).
    */
   async hangup(): Promise<void> {
     if (this.#state === 'ended') return;

@@ -59,6 +59,8 @@ export class CallTable {
   /** The SDP each answered IncomingCall sent in its 200. */
   #answeredSdp = new WeakMap<IncomingCall, string | null>();
   #sender: CallSender;
+  /** cids whose BYE `hangup()` sent, until eXosip releases the call (`EXOSIP_CALL_RELEASED`): see {@link #byeChallenged}. */
+  #hungUp = new Set<number>();
   readonly #callDriver: CallDriver = {
     terminate: (call) => this.#terminate(call),
     send: (call, out) => this.#sender.send(call, out),
@@ -137,6 +139,10 @@ export class CallTable {
 
   /** Every other `EXOSIP_CALL_*` event, by cid. */
   handle(event: AnyExosipEvent): void {
+    if (this.#hungUp.has(event.cid)) {
+      if (event.type === 'EXOSIP_CALL_RELEASED') this.#hungUp.delete(event.cid);
+      else if (event.type === 'EXOSIP_CALL_MESSAGE_REQUESTFAILURE') this.#byeChallenged(event);
+    }
     if (event.type === 'EXOSIP_CALL_MESSAGE_NEW' || event.type === 'EXOSIP_CALL_REINVITE') {
       this.#requests.handle(event);
       return;
@@ -162,6 +168,7 @@ export class CallTable {
       offered.settle?.(closed());
     }
     this.#requests.close();
+    this.#hungUp.clear();
     for (const call of [...this.#calls.values()]) this.#end(call, { by: 'local', reason: 'closed', statusCode: 0 });
     this.#outgoing.clear();
     this.#offered.clear();
@@ -313,7 +320,22 @@ export class CallTable {
       n.unlock();
     }
     this.#calls.delete(call.cid);
+    this.#hungUp.add(call.cid);
     queueMicrotask(() => this.#sender.ended(call, false));
+  }
+
+  /**
+   * A 401/407 to the BYE of `hangup()`: sent again with the context's
+   * credentials (`eXosip_default_action`). eXosip 5.3.0's
+   * `eXosip_automatic_action` retries only requests of a dialog still up,
+   * and `eXosip_call_terminate` frees the dialog as the BYE goes; eXosip
+   * bounds the retries (`c_retry < 3`, shared with the INVITE's).
+   */
+  #byeChallenged(event: AnyExosipEvent): void {
+    const { request, response } = event;
+    const status = response?.statusCode ?? 0;
+    if (request === null || response === null || request.method !== 'BYE' || (status !== 401 && status !== 407)) return;
+    this.#native.defaultAction(event.typeId, 0, event.tid, event.did, event.cid, 0, 0, native(response), native(request));
   }
 
   #end(call: Call, end: CallEnd): void {

@@ -1,11 +1,13 @@
 /**
- * Test harness: SIPp (Debian `sip-tester`) playing a scripted registrar.
+ * Test harness: SIPp (Debian `sip-tester`) playing a scripted peer: a
+ * registrar, a callee, a caller.
  *
- * {@link startSipp} runs one scenario of test/sipp/ in server mode (the
- * scenario starts with `<recv request="REGISTER">`) on a free loopback port,
- * as a child of the Node process, and reports what SIPp saw: its exit code,
- * the SIP messages it sent and received (`-trace_msg`) and the lines its
- * `<log>` actions wrote (`-trace_logs`).
+ * {@link startSipp} runs one scenario of test/sipp/ (or SIPp's built-in
+ * `uac`/`uas`) in server mode (the scenario starts with a `<recv request>`),
+ * or as a client with `remote`, on a free loopback port, as a child of the
+ * Node process, and reports what SIPp saw: its exit code, its call counts
+ * (`-trace_stat`), the SIP messages it sent and received (`-trace_msg`) and
+ * the lines its `<log>` actions wrote (`-trace_logs`).
  *
  * SIPp's exit code tells whether the scenario ran as written: 0 when every
  * call succeeded, 1 when one failed (an unexpected message, a `<recv>` that
@@ -40,6 +42,10 @@ export interface SippResult {
   errors: string;
   /** The SIP requests SIPp received, in order (each the whole message text). */
   received: string[];
+  /** Calls SIPp counted as successful (`SuccessfulCall(C)` of its `-trace_stat` file); -1 when it wrote none. */
+  successful: number;
+  /** Calls SIPp counted as failed (`FailedCall(C)`); -1 when it wrote none. */
+  failed: number;
 }
 
 /** Options of {@link startSipp}. */
@@ -52,9 +58,11 @@ export interface StartSippOptions {
   timeoutS?: number;
   /** `host:port` to call: SIPp runs the scenario as a client (UAC) towards it. */
   remote?: string;
+  /** More SIPp arguments, e.g. `['-d', '200']` (the built-in uac's pause) or `['-s', 'bob']` (its `[service]`). */
+  args?: string[];
 }
 
-/** A SIPp instance waiting for our REGISTER. */
+/** A SIPp instance: waiting for our request, or (with `remote`) running its calls. */
 export interface Sipp {
   readonly host: string;
   readonly port: number;
@@ -115,22 +123,39 @@ export function scenarioFrom(template: string, values: Record<string, string | n
   return file;
 }
 
+/** The last line of SIPp's `-trace_stat` CSV as column name → value. */
+function lastStats(csv: string): Record<string, string> {
+  const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length < 2) return {};
+  const names = lines[0].split(';');
+  const values = lines[lines.length - 1].split(';');
+  return Object.fromEntries(names.map((n, i) => [n, values[i] ?? '']));
+}
+
 /**
- * Starts SIPp with test/sipp/`scenario` (or an absolute path) as a registrar on a free loopback
- * port and resolves once it listens.
+ * Starts SIPp with test/sipp/`scenario` (or an absolute path, or one of
+ * SIPp's built-in scenarios as `{ builtin: 'uac' | 'uas' }`) on a free
+ * loopback port and resolves once it listens.
  * @throws Error if the `sipp` binary is missing (install the Debian package `sip-tester`).
  */
-export async function startSipp(scenario: string, opts: StartSippOptions = {}): Promise<Sipp> {
-  const file = path.isAbsolute(scenario) ? scenario : path.join(SIPP_SCENARIO_DIR, scenario);
-  if (!fs.existsSync(file)) throw new Error(`SIPp scenario not found: ${file}`);
+export async function startSipp(scenario: string | { builtin: 'uac' | 'uas' }, opts: StartSippOptions = {}): Promise<Sipp> {
+  let source: string[];
+  if (typeof scenario === 'string') {
+    const file = path.isAbsolute(scenario) ? scenario : path.join(SIPP_SCENARIO_DIR, scenario);
+    if (!fs.existsSync(file)) throw new Error(`SIPp scenario not found: ${file}`);
+    source = ['-sf', file];
+  } else {
+    source = ['-sn', scenario.builtin];
+  }
   const transport = opts.transport ?? 'udp';
   const port = await freePort();
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'exosip2-sipp-'));
   const msgFile = path.join(dir, 'messages.log');
   const logFile = path.join(dir, 'actions.log');
   const errFile = path.join(dir, 'errors.log');
+  const statFile = path.join(dir, 'stats.csv');
   const args = [
-    '-sf', file,
+    ...source,
     '-m', '1',
     '-nostdin',
     '-timeout', `${opts.timeoutS ?? 60}s`,
@@ -141,6 +166,8 @@ export async function startSipp(scenario: string, opts: StartSippOptions = {}): 
     '-trace_msg', '-message_file', msgFile,
     '-trace_logs', '-log_file', logFile,
     '-trace_err', '-error_file', errFile,
+    '-trace_stat', '-stf', statFile,
+    ...(opts.args ?? []),
   ];
   for (const [name, value] of Object.entries(opts.keys ?? {})) args.push('-key', name, String(value));
   if (opts.remote !== undefined) args.push(opts.remote);
@@ -165,6 +192,8 @@ export async function startSipp(scenario: string, opts: StartSippOptions = {}): 
       exited = true;
       live.delete(child);
       const messages = read(msgFile);
+      const stats = lastStats(read(statFile));
+      const count = (name: string): number => (stats[name] === undefined ? -1 : Number(stats[name]));
       const result: SippResult = {
         exitCode,
         signal,
@@ -172,6 +201,8 @@ export async function startSipp(scenario: string, opts: StartSippOptions = {}): 
         log: read(logFile),
         errors: `${read(errFile)}${stderr}`,
         received: receivedRequests(messages),
+        successful: count('SuccessfulCall(C)'),
+        failed: count('FailedCall(C)'),
       };
       fs.rmSync(dir, { recursive: true, force: true });
       resolve(result);
