@@ -121,6 +121,17 @@ export declare class NativeContext {
   registerBuildRegister(rid: number, expires: number): [number, NativeMessage | null];
   /** `eXosip_register_send_register`; the message is spent whatever the result. */
   registerSendRegister(rid: number, message: NativeMessage | null): number;
+  /**
+   * `eXosip_register_build_initial_register` then `eXosip_register_send_register`
+   * under one lock, for a REGISTER sent as built → `[rid, sendCode]`; `rid < 0`:
+   * nothing built (sendCode 0).
+   */
+  registerStart(from: string, proxy: string, contact: string | null, expires: number): [number, number];
+  /**
+   * `eXosip_register_build_register` then `eXosip_register_send_register` under
+   * one lock → `[buildCode, sendCode]`; `buildCode < 0`: nothing built (sendCode 0).
+   */
+  registerRefresh(rid: number, expires: number): [number, number];
   /** `eXosip_register_remove`. */
   registerRemove(rid: number): number;
   /** `eXosip_message_build_request` → `[code, request]` (a request outside of a dialog). */

@@ -52,20 +52,16 @@ export class AbandonedRegister {
 
   /** REGISTER expires 0 for the binding just granted; false when eXosip refuses to build or send it, or the context is closing. */
   #sendRemoval(): boolean {
-    const n = this.#host.native;
+    let built: number;
+    let sent: number;
     try {
-      n.lock();
+      [built, sent] = this.#host.native.registerRefresh(this.#rid, 0);
     } catch {
       return false; // closing: its events still arrive, but nothing can be sent (found by the fuzz)
     }
-    try {
-      const [code, message] = n.registerBuildRegister(this.#rid, 0);
-      if (code < 0 || message === null) return false;
-      this.#removing = true;
-      return n.registerSendRegister(this.#rid, message) >= 0;
-    } finally {
-      n.unlock();
-    }
+    if (built < 0) return false;
+    this.#removing = true;
+    return sent >= 0;
   }
 
   #finish(): void {

@@ -197,14 +197,21 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       // A REGISTER held for Retry-After is sent now instead: eXosip no longer
       // holds the registration's transaction, and would build a new Call-ID.
       const held = this.#schedule.takeHeld();
-      if (held !== null) held.expires = expires;
-      const [code, handle] = held !== null ? [0, native(held)] : n.registerBuildRegister(this.rid, expires);
-      if (code === OSIP_WRONG_STATE) return null;
-      if (code < 0 || handle === null) check(code < 0 ? code : -1, 'eXosip_register_build_register');
+      let sent: number;
+      if (held !== null) {
+        held.expires = expires;
+        sent = n.registerSendRegister(this.rid, native(held));
+      } else {
+        // Built and sent in one native call (issue #15).
+        const [code, result] = n.registerRefresh(this.rid, expires);
+        if (code === OSIP_WRONG_STATE) return null;
+        if (code < 0) check(code, 'eXosip_register_build_register');
+        sent = result;
+      }
+      // Events reach JS only after this synchronous call: nothing can be missed.
       const wait = this.#begin(kind, timeoutMs, signal);
       this.#requested = expires;
       if (kind === 'unregister') this.#state = 'unregistering';
-      const sent = n.registerSendRegister(this.rid, handle);
       if (sent < 0) {
         wait.catch(() => undefined);
         this.#settleError(this.#error('ERR_REGISTRATION_NOT_SENT', 0, `eXosip_register_send_register returned ${sent}`));

@@ -25,7 +25,6 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { OSIP_CODES } from '../errors';
 import { Message, native } from '../message';
 import { exosipFailureRetryDelay } from './answers';
 import { refreshLead } from './grant';
@@ -126,18 +125,11 @@ export class RefreshSchedule {
   }
 
   #refreshNow(): void {
-    const n = this.#host.native;
-    n.lock();
-    try {
-      const [code, handle] = n.registerBuildRegister(this.#host.rid, this.#host.requested());
-      // In flight already (eXosip's own refresh, an auth retry): that one renews the grant.
-      if (code === OSIP_CODES.OSIP_WRONG_STATE || code < 0 || handle === null) return;
-      const sent = n.registerSendRegister(this.#host.rid, handle);
-      if (sent < 0) this.#host.notSent(sent);
-      else this.#host.sent();
-    } finally {
-      n.unlock();
-    }
+    const [code, sent] = this.#host.native.registerRefresh(this.#host.rid, this.#host.requested());
+    // Not built: in flight already (eXosip's own refresh, an auth retry), that one renews the grant.
+    if (code < 0) return;
+    if (sent < 0) this.#host.notSent(sent);
+    else this.#host.sent();
   }
 
   #sendHeld(): void {

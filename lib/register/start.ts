@@ -73,15 +73,29 @@ export function startRegistration(context: Context, o: Partial<RegisterOptions>,
     );
   }
   const n = host.native;
+  const headers = Array.isArray(o.headers) ? o.headers : Object.entries(o.headers ?? {});
   n.lock();
   try {
+    if (headers.length === 0 && (o.supported ?? []).length === 0) {
+      // Sent as eXosip builds it: build and send in one native call (issue #15).
+      const [rid, sent] = n.registerStart(o.from!, o.proxy!, contact, expires);
+      if (rid < 0) throw osipError(rid, 'eXosip_register_build_initial_register');
+      if (sent < 0) {
+        n.registerRemove(rid);
+        throw osipError(sent, 'eXosip_register_send_register');
+      }
+      const registration = new Registration(host, { rid, from: o.from!, proxy: o.proxy!, contact, expires, transport: listening.transport });
+      host.dispatcher.registrations.set(rid, registration);
+      // Events reach JS only after this synchronous call: nothing can be missed.
+      const wait = registrationInternals(registration).begin(contact === '*' ? 'unregister' : 'register', o.timeoutMs ?? DEFAULT_TIMEOUT_MS, o.signal);
+      return { registration, wait };
+    }
     const [rid, handle] = n.registerBuildInitialRegister(o.from!, o.proxy!, contact, expires);
     if (rid < 0 || handle === null) throw osipError(rid < 0 ? rid : -1, 'eXosip_register_build_initial_register');
     const message = new Message(handle);
     const registration = new Registration(host, { rid, from: o.from!, proxy: o.proxy!, contact, expires, transport: listening.transport });
     try {
       for (const value of o.supported ?? []) message.setSupported(value);
-      const headers = Array.isArray(o.headers) ? o.headers : Object.entries(o.headers ?? {});
       for (const [name, value] of headers) message.addHeader(name, value);
       // Only extra headers can make a REGISTER outgrow one datagram.
       if (headers.length > 0 && listening.transport === 'udp') assertFitsDatagram(message, 'REGISTER');

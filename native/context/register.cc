@@ -8,6 +8,13 @@
 namespace exosip {
 namespace {
 
+Napi::Value PairOf(Napi::Env env, int first, int second) {
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(uint32_t{0}, Napi::Number::New(env, first));
+  pair.Set(uint32_t{1}, Napi::Number::New(env, second));
+  return pair;
+}
+
 // registerBuildInitialRegister(from, proxy, contact|null, expires) -> [rid, Message|null]
 Napi::Value BuildInitialRegister(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
@@ -38,6 +45,53 @@ Napi::Value SendRegister(Context& self, const Napi::CallbackInfo& info) {
                    [&](osip_message_t* reg) { return eXosip_register_send_register(ctx, rid, reg); });
 }
 
+// The two calls below do in one native call, under one lock, what the three
+// before do for a REGISTER sent as eXosip built it (issue #15): no message
+// handle is made for JS. Each returns [buildCode, sendCode]: buildCode < 0
+// when eXosip built nothing (sendCode is then 0, nothing was sent).
+
+// registerStart(from, proxy, contact|null, expires) -> [rid|code, sendCode]
+Napi::Value Start(Context& self, const Napi::CallbackInfo& info) {
+  eXosip_t* ctx = self.Ready(info.Env());
+  std::string from = StringArg(info, 0, "from");
+  std::string proxy = StringArg(info, 1, "proxy");
+  auto contact = OptionalStringArg(info, 2, "contact");
+  int expires = IntArg(info, 3, "expires");
+  int sent = 0;
+  int rid = self.Locked([&] {
+    osip_message_t* reg = nullptr;
+    int built = eXosip_register_build_initial_register(ctx, from.c_str(), proxy.c_str(),
+                                                       contact ? contact->c_str() : nullptr, expires, &reg);
+    if (built < 0 || reg == nullptr) {
+      osip_message_free(reg);
+      if (built >= 0) eXosip_register_remove(ctx, built);
+      return built < 0 ? built : OSIP_UNDEFINED_ERROR;
+    }
+    sent = eXosip_register_send_register(ctx, built, reg);  // takes reg, whatever the result
+    return built;
+  });
+  return PairOf(info.Env(), rid, sent);
+}
+
+// registerRefresh(rid, expires) -> [buildCode, sendCode]
+Napi::Value Refresh(Context& self, const Napi::CallbackInfo& info) {
+  eXosip_t* ctx = self.Ready(info.Env());
+  int rid = IntArg(info, 0, "rid");
+  int expires = IntArg(info, 1, "expires");
+  int sent = 0;
+  int built = self.Locked([&] {
+    osip_message_t* reg = nullptr;
+    int code = eXosip_register_build_register(ctx, rid, expires, &reg);
+    if (code < 0 || reg == nullptr) {
+      osip_message_free(reg);
+      return code < 0 ? code : OSIP_UNDEFINED_ERROR;
+    }
+    sent = eXosip_register_send_register(ctx, rid, reg);
+    return code;
+  });
+  return PairOf(info.Env(), built, sent);
+}
+
 // registerRemove(rid) -> code
 Napi::Value Remove(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
@@ -52,6 +106,8 @@ void AddRegisterMethods(Context::Methods& methods) {
       Context::Method<&BuildInitialRegister>("registerBuildInitialRegister"),
       Context::Method<&BuildRegister>("registerBuildRegister"),
       Context::Method<&SendRegister>("registerSendRegister"),
+      Context::Method<&Start>("registerStart"),
+      Context::Method<&Refresh>("registerRefresh"),
       Context::Method<&Remove>("registerRemove"),
   });
 }
