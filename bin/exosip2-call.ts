@@ -132,7 +132,9 @@ async function place(ctx: Context, o: CallCliOptions, emit: CallEmit, sdp: strin
   }
   emitEstablished(emit, call);
   followCall(emit, call);
-  return (await holdCall(ctx, emit, call, o.duration, stop.signal)) ? CALL_EXIT.OK : CALL_EXIT.FAILURE;
+  if (await holdCall(ctx, emit, call, o.duration, stop.signal)) return CALL_EXIT.OK;
+  out.complain('hang-up not confirmed: the BYE got no 2xx (see the bye-answered line)');
+  return CALL_EXIT.FAILURE;
 }
 
 /** `--answer`: calls taken until Ctrl-C or `--count`. */

@@ -15,8 +15,10 @@ export interface ServeOptions {
   duration: number | null;
   /** Stop taking calls after this many ended; null: never. */
   count: number | null;
-  /** Shutting down: calls being offered are left to the context, calls set up are hung up. */
+  /** Shutting down: calls being offered are left to the context, calls set up are hung up (unless `keepOnStop`). */
   stop: AbortSignal;
+  /** The demo's callee: on `stop`, leave hanging up to the caller (both BYEs would cross). */
+  keepOnStop?: boolean;
 }
 
 /** How serving went, once {@link Serving.done} resolves. */
@@ -59,7 +61,7 @@ export function serveCalls(ctx: Context, emit: CallEmit, o: ServeOptions): Servi
     }
     emitEstablished(emit, call);
     followCall(emit, call);
-    if (await holdCall(ctx, emit, call, o.duration, o.stop)) served.clean += 1;
+    if (await holdCall(ctx, emit, call, o.duration, o.keepOnStop ? undefined : o.stop)) served.clean += 1;
   };
 
   const onCall = (incoming: IncomingCall): void => {

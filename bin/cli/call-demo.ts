@@ -8,7 +8,7 @@
 import type { Call, Context } from '../../lib/index';
 import { serveCalls } from './call-answer';
 import { CALL_EXIT, type CallCliOptions } from './call-args';
-import { type CallEmit, callFailure, defaultSdp, emitEstablished, followCall, hangUp, holdCall, idsOf, sideEmit } from './call-events';
+import { type CallEmit, callFailure, defaultSdp, emitEstablished, followCall, hangUp, holdCall, idsOf, reasonOf, sideEmit } from './call-events';
 import type { Output } from './output';
 import { listenAndSay, showStack } from './session';
 
@@ -19,7 +19,7 @@ export async function runCallDemo(open: () => Context, o: CallCliOptions, out: O
   const callee = sideEmit(emit, 'callee');
   showStack(bob, o, out, 'callee: ');
   const b = await listenAndSay(bob, local, callee);
-  const serving = serveCalls(bob, callee, { sdp: o.sdp ?? defaultSdp(bob, local.address, 'bob'), duration: null, count: 1, stop });
+  const serving = serveCalls(bob, callee, { sdp: o.sdp ?? defaultSdp(bob, local.address, 'bob'), duration: null, count: 1, stop, keepOnStop: true });
 
   const alice = open();
   showStack(alice, o, out);
@@ -37,10 +37,15 @@ export async function runCallDemo(open: () => Context, o: CallCliOptions, out: O
       onProgress: (p) => emit({ event: 'progress', text: `${p.statusCode} ${p.reason}`, fields: { status: p.statusCode, reason: p.reason, sdp: p.sdp } }),
     });
   } catch (error) {
+    if (stop.aborted && (error as { code?: unknown }).code === 'ABORT_ERR') {
+      emit({ event: 'cancelled', text: 'cancelled before the answer (CANCEL sent)' });
+      await serving.done;
+      return stop.reason instanceof Error ? CALL_EXIT.OUTPUT_CLOSED : CALL_EXIT.FAILURE;
+    }
     const f = callFailure(error);
     emit({ event: 'failed', text: `failed ${f.text}`, fields: f.fields });
     await serving.done;
-    return f.exit === CALL_EXIT.OK ? CALL_EXIT.FAILURE : f.exit;
+    return f.exit;
   }
   emitEstablished(emit, call);
   followCall(emit, call);
@@ -56,7 +61,7 @@ export async function runCallDemo(open: () => Context, o: CallCliOptions, out: O
       emit({ event: 'info-answered', text: `INFO failed: ${(error as Error).message}`, fields: { status: (error as { statusCode?: number }).statusCode ?? 0, reason: (error as Error).message } }, idsOf(call));
     }
   }
-  if (o.duration === null) clean = await hangUp(alice, emit, call, stop.aborted ? String(stop.reason) : 'demo: after the INFO');
+  if (o.duration === null) clean = await hangUp(alice, emit, call, stop.aborted ? reasonOf(stop) : 'demo: after the INFO');
   else clean = await holdCall(alice, emit, call, o.duration, stop);
   const served = await serving.done;
   return clean && served.clean === 1 ? CALL_EXIT.OK : CALL_EXIT.FAILURE;

@@ -132,24 +132,24 @@ export async function hangUp(ctx: Context, emit: CallEmit, call: Call, why: stri
  * ({@link hangUp}). Resolves true when it ended cleanly: by the peer's BYE,
  * or by this side's BYE answered 2xx.
  */
-export async function holdCall(ctx: Context, emit: CallEmit, call: Call, duration: number | null, stop: AbortSignal): Promise<boolean> {
+export async function holdCall(ctx: Context, emit: CallEmit, call: Call, duration: number | null, stop: AbortSignal | undefined): Promise<boolean> {
   let hungUp: Promise<boolean> | null = null;
   const hangUpFor = (why: string): void => void (hungUp ??= hangUp(ctx, emit, call, why));
-  const onStop = (): void => hangUpFor(reasonOf(stop));
+  const onStop = (): void => hangUpFor(reasonOf(stop!));
   const timer = duration === null ? undefined : setTimeout(() => hangUpFor(`after ${duration} s`), duration * 1000);
-  if (stop.aborted) onStop();
-  else stop.addEventListener('abort', onStop, { once: true });
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
   try {
     await new Promise<void>((resolve) => (call.state === 'ended' ? resolve() : call.once('ended', () => resolve())));
   } finally {
     clearTimeout(timer);
-    stop.removeEventListener('abort', onStop);
+    stop?.removeEventListener('abort', onStop);
   }
   return hungUp === null ? true : await hungUp;
 }
 
 /** Why `stop` aborted, in a word: the signal's name, or the output error's code. */
-function reasonOf(stop: AbortSignal): string {
+export function reasonOf(stop: AbortSignal): string {
   const reason = stop.reason as { code?: unknown } | string | undefined;
   if (typeof reason === 'string') return reason;
   return typeof reason?.code === 'string' ? `output: ${reason.code}` : 'shutdown';

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { afterEach, describe, test } from 'node:test';
 import type { Call, CallEnd, Context, IncomingCall } from '../../lib/index';
-import { CALL_CLI, type Cli, jsonLines, killCliChildren, runCli } from '../helpers/cli';
+import { CALL_CLI, type Cli, jsonLines, killCliChildren, pipeIntoHead, runCli } from '../helpers/cli';
 import { openContext, recordEvents } from '../helpers/context';
 import { waitFor } from '../helpers/kamailio';
 import { freePort } from '../helpers/ports';
@@ -79,6 +79,15 @@ describe('exosip2-call demo: no --to, no --answer', () => {
       /^\S+ callee: ended by remote \(BYE\)$/m,
     ]) {
       assert.match(cli.stdout(), re);
+    }
+  });
+
+  test('a closed output (| head -2 or -9): the demo still ends its call, exit 141', { timeout: 30_000 }, async () => {
+    for (const lines of [2, 9]) {
+      const r = pipeIntoHead([], lines, CALL_CLI);
+      assert.equal(r.stdout.trimEnd().split('\n').length, lines, r.stdout);
+      assert.equal(r.stderr, 'exosip2-call: stdout failed (EPIPE: the reader went away): hanging up, then exiting 141\n');
+      assert.equal(r.cliExit, 141);
     }
   });
 });
@@ -177,6 +186,31 @@ describe('exosip2-call and Ctrl-C', () => {
     assert.equal(await ringing.exit(), 1, ringing.stdout() + ringing.stderr());
     assert.deepEqual(names(jsonLines(ringing.stdout())).slice(-2), ['signal', 'cancelled']);
     await waitFor(async () => (seen.some((e) => e.type === 'EXOSIP_CALL_CANCELLED') ? true : undefined), { timeoutMs: 5000, what: 'the CANCEL at the callee' });
+  });
+
+  test('a BYE nobody answers: a second SIGINT exits at once with 130; without it, exit 1 after 5 s', { timeout: 40_000 }, async () => {
+    for (const second of [true, false]) {
+      const bob = await peer();
+      bob.ctx.on('call', (incoming: IncomingCall) => void incoming.answer().catch(() => undefined));
+      const cli = callCli(['--to', bob.uri, '--from', 'sip:alice@127.0.0.1', '--json']);
+      await cli.line(/"event":"established"/);
+      await bob.ctx.close(); // gone without a word: the BYE gets no answer
+      cli.child.kill('SIGINT');
+      await cli.line(/"event":"hangup"/);
+      const started = Date.now();
+      if (second) {
+        // A second signal within 500 ms is taken for the same Ctrl-C (npm forwards its copy).
+        await new Promise((r) => setTimeout(r, 600));
+        cli.child.kill('SIGINT');
+        assert.equal(await cli.exit(4000), 130, cli.stdout() + cli.stderr());
+        assert.ok(!names(jsonLines(cli.stdout())).includes('bye-answered'), cli.stdout());
+      } else {
+        assert.equal(await cli.exit(15_000), 1, cli.stdout() + cli.stderr());
+        const took = Date.now() - started;
+        assert.ok(took >= 4500 && took < 12_000, `${took} ms`);
+        assert.equal(by(jsonLines(cli.stdout()), 'bye-answered').status, 0);
+      }
+    }
   });
 
   test('SIGINT to --answer hangs up the call in hand, then exits 0', { timeout: 40_000 }, async () => {

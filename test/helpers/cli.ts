@@ -106,13 +106,13 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 /**
- * `<cli> args | head -<lines>` in bash: a real pipe whose reader goes away
+ * `<cli> args | head -<lines>` in bash (`cli`: default {@link CLI}): a real pipe whose reader goes away
  * after `lines` lines. Returns head's output, the CLI's stderr and its exit
  * code (from PIPESTATUS).
  */
-export function pipeIntoHead(args: string[], lines: number): { stdout: string; stderr: string; cliExit: number } {
+export function pipeIntoHead(args: string[], lines: number, cli: readonly string[] = CLI): { stdout: string; stderr: string; cliExit: number } {
   const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
-  const command = `${[process.execPath, ...CLI, ...args].map(quote).join(' ')} | head -${lines}; echo "cli exit \${PIPESTATUS[0]}" >&2`;
+  const command = `${[process.execPath, ...cli, ...args].map(quote).join(' ')} | head -${lines}; echo "cli exit \${PIPESTATUS[0]}" >&2`;
   const r = spawnSync('bash', ['-c', command], { cwd: ROOT, env: cliEnv(), encoding: 'utf8', timeout: 20_000 });
   if (r.error) throw r.error;
   const exit = /^cli exit (\d+)$/m.exec(r.stderr);
