@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { credentialsOf, type Credentials, defaultBindAddress, integerOption, PASSWORD_ENV, type PasswordSources, parseError, scrub, sipUriProblem, transportProblem } from './common';
 
-/** Exit codes of `exosip2-call` (docs/cli.md, "exosip2-call: exit codes"). */
+/** Exit codes of `exosip2-call` (docs/cli.md, "Exit codes of exosip2-call"). */
 export const CALL_EXIT = Object.freeze({
   /** The call was set up and ended cleanly; `--answer`: every call taken was (or `--help`/`--version`, the demo). */
   OK: 0,
