@@ -100,7 +100,7 @@ async function place(ctx: Context, o: CallCliOptions, emit: CallEmit, sdp: strin
   const { stop } = shutdown;
   const to = o.to!;
   const from = o.from!;
-  const route = o.proxy === null ? undefined : /;lr\b/i.test(o.proxy) ? o.proxy : `${o.proxy};lr`;
+  const route = o.proxy === null ? undefined : `<${o.proxy}${/;lr\b/i.test(o.proxy) ? '' : ';lr'}>`;
   emit({ event: 'calling', text: `calling ${to} from ${from}${route === undefined ? '' : ` via ${o.proxy}`}`, fields: { to, from, proxy: o.proxy } });
   if (stop.signal.aborted) {
     emit({ event: 'cancelled', text: 'cancelled before calling (nothing was sent)' });

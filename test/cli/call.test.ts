@@ -10,6 +10,7 @@ import { afterEach, describe, test } from 'node:test';
 import type { Call, CallEnd, Context, IncomingCall } from '../../lib/index';
 import { CALL_CLI, type Cli, jsonLines, killCliChildren, pipeIntoHead, runCli } from '../helpers/cli';
 import { openContext, recordEvents } from '../helpers/context';
+import { testUser, useKamailio } from '../helpers/use-kamailio';
 import { waitFor } from '../helpers/kamailio';
 import { freePort } from '../helpers/ports';
 
@@ -156,6 +157,32 @@ describe('exosip2-call --to and --answer', () => {
     const cli = callCli(['--to', `sip:bob@127.0.0.1:${port}`, '--from', 'sip:alice@127.0.0.1', '--transport', 'tcp']);
     assert.equal(await cli.exit(), 4, cli.stdout() + cli.stderr());
     assert.equal(cli.stderr(), `exosip2-call: call failed: no answer from 127.0.0.1:${port} (tcp): eXosip gave up (Timer B, 32 s over UDP, or the transport failed) (ERR_CALL_NO_RESPONSE)\n`);
+  });
+});
+
+describe('exosip2-call through Kamailio', () => {
+  const kam = useKamailio({ calls: true });
+
+  test('--proxy: the INVITE carries it as a loose Route, Kamailio relays it to registered bob; exit 0', { timeout: 30_000 }, async () => {
+    const bob = testUser('bob');
+    const { ctx } = await peer();
+    ctx.addAuthenticationInfo({ username: bob.user, password: bob.password, realm: bob.domain });
+    await ctx.register({ from: `sip:${bob.aor}`, proxy: kam.proxy, expires: 600 });
+    const offered = once(ctx, 'call').then(([incoming]) => incoming as IncomingCall);
+    const cli = callCli(['--proxy', kam.proxy, '--to', `sip:${bob.aor}`, '--from', 'sip:alice@example.com', '--duration', '1', '--json', '--trace']);
+    const incoming = await offered;
+    // Relayed by Kamailio: its Record-Route, bob's Contact as Request-URI.
+    assert.match(incoming.request.getHeader('record-route') ?? '', new RegExp(`^<sip:127\\.0\\.0\\.1:${kam.port};lr\\b`));
+    assert.match(incoming.request.toString(), new RegExp(`^INVITE sip:bob@127\\.0\\.0\\.1:${ctx.address!.port}\\b`));
+    incoming.ringing();
+    const call = await incoming.answer();
+    const ended = once(call, 'ended');
+    assert.equal(await cli.exit(), 0, cli.stdout() + cli.stderr());
+    assert.deepEqual((await ended)[0], { by: 'remote', reason: 'BYE', statusCode: 0 });
+    const invite = jsonLines(cli.stdout()).find((e) => e.event === 'trace' && (e.text as string).startsWith('INVITE '))!.text as string;
+    assert.match(invite, /^INVITE sip:bob@example\.com SIP\/2\.0\r\n/);
+    assert.match(invite, new RegExp(`^Route: <sip:127\\.0\\.0\\.1:${kam.port};lr>\r$`, 'im'));
+    await kam.clearBindings();
   });
 });
 
