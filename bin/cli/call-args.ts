@@ -92,9 +92,11 @@ export interface CallCliOptions extends Credentials {
   from: string | null;
   /** The outbound proxy, sent as a Route with `;lr`; null for none. */
   proxy: string | null;
+  /** `--transport`: `'udp'` (default) or `'tcp'`. */
   transport: 'udp' | 'tcp';
-  /** Local address and port (`--listen`). */
+  /** Local address to bind (`--listen`'s, or the default for the peer). */
   address: string;
+  /** Local port (`--listen`'s; 0: any free one). */
   port: number;
   /** The SDP read from `--sdp` (line ends made CRLF), or null for the default offer. */
   sdp: string | null;
@@ -102,8 +104,11 @@ export interface CallCliOptions extends Credentials {
   duration: number | null;
   /** `--answer`: exit after this many calls; null: until Ctrl-C. */
   count: number | null;
+  /** One JSON object per line instead of human lines. */
   json: boolean;
+  /** Print the SIP messages on the wire. */
   trace: boolean;
+  /** osip log level to print (0..7), or null for none. */
   logLevel: number | null;
 }
 

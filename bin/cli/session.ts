@@ -9,9 +9,8 @@ import * as fs from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
 import type { Context, ListenInfo } from '../../lib/index';
-import { passwordIn, scrub } from './common';
+import { type PasswordSources, passwordIn, scrub } from './common';
 import { clock, type Output, type OutputEvent, type TextSink } from './output';
-import type { PasswordSources } from './common';
 
 /**
  * A second signal this soon after the first is the same Ctrl-C: under `npx`
