@@ -14,79 +14,19 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import { connect } from 'node:net';
-import * as path from 'node:path';
 import { Context, type Registrar, type Registration, RegistrationError, type RegistrationInfo } from '../lib/index';
 import { registrarName } from '../lib/register/answers';
-import { type CliOptions, DEMO_FROM, EXIT, parseCliArgs, type PasswordSources, passwordIn, PROGRAM, scrub, USAGE, userPart } from './cli/args';
+import { type CliOptions, DEMO_FROM, EXIT, parseCliArgs, PROGRAM, USAGE, userPart } from './cli/args';
 import { startDemoRegistrar } from './cli/demo';
-import { clock, Output, type TextSink } from './cli/output';
+import { Output } from './cli/output';
+import { type CliIo, listenAndSay, packageVersion, runAsScript, showStack, watchShutdown } from './cli/session';
 
 export { type CliOptions, DEMO_FROM, EXIT, type ParsedArgs, parseCliArgs, type PasswordSources, PASSWORD_ENV, PROGRAM, USAGE } from './cli/args';
 export type { TextSink } from './cli/output';
+export { type CliIo, packageVersion, SAME_SIGNAL_MS, type SignalSource } from './cli/session';
 
 /** How long shutting down waits for the registrar: the unregister, or the answer to a REGISTER in flight. */
 export const SHUTDOWN_WAIT_MS = 5000;
-
-/**
- * A second signal this soon after the first is the same Ctrl-C: under `npx`
- * (or `npm exec`/`npm run`), the terminal signals npm and this process, and
- * npm forwards its copy to this process as well.
- */
-export const SAME_SIGNAL_MS = 500;
-
-/** Where shutdown signals come from: `process`, or any emitter of `'SIGINT'`/`'SIGTERM'`. */
-export interface SignalSource {
-  on(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
-  off(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
-}
-
-/** The I/O of {@link main}. */
-export interface CliIo {
-  /** Event lines (human or JSON). An `'error'` on it (EPIPE ...) shuts down as a signal does. */
-  stdout: TextSink;
-  /** Usage and error messages. */
-  stderr: TextSink;
-  /** Source of SIGINT/SIGTERM; default `process`. */
-  signals?: SignalSource;
-  /** Clock for timestamps; default `() => new Date()`. */
-  now?: () => Date;
-  /** Where the password may come from besides `--password`; default the process's environment and files. */
-  passwords?: PasswordSources;
-}
-
-/** The version of this package, from the nearest package.json above this file (`bin/` and `dist/bin/` both work). */
-export function packageVersion(): string {
-  for (let dir = path.dirname(__dirname); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate)) {
-      try {
-        const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-        return pkg.name === 'exosip2' && typeof pkg.version === 'string' ? pkg.version : 'unknown';
-      } catch {
-        return 'unknown';
-      }
-    }
-    if (path.dirname(dir) === dir) return 'unknown';
-  }
-}
-
-/** Whether something accepts TCP connections at `address`:`port` (bounded to 2 s). */
-function acceptsConnections(address: string, port: number): Promise<boolean> {
-  const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), 2000);
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 /**
  * Runs the CLI: parses `argv` (the arguments after the script name),
@@ -151,34 +91,8 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
 
   // Shutting down: the first signal, or the first output error, starts it; a
   // second signal (not the same Ctrl-C delivered twice) ends everything at once.
-  const stop = new AbortController();
-  let cause: 'signal' | 'output' | null = null;
-  let firstSignalAt = 0;
-  let signalCount = 0;
-  let interrupted!: (code: number) => void;
-  const secondSignal = new Promise<number>((resolve) => (interrupted = resolve));
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalCount > 0 && Date.now() - firstSignalAt < SAME_SIGNAL_MS) return;
-    signalCount += 1;
-    if (signalCount === 1) {
-      firstSignalAt = Date.now();
-      if (stop.signal.aborted) return; // already shutting down (output closed)
-      cause = 'signal';
-      emit({ event: 'signal', text: `${signal}: shutting down`, fields: { signal } });
-      stop.abort(signal);
-    } else {
-      emit({ event: 'signal', text: `${signal} again: exiting at once`, fields: { signal } });
-      interrupted(EXIT.INTERRUPTED);
-    }
-  };
-  out.onError = (error, stream) => {
-    if (stop.signal.aborted) return;
-    cause = 'output';
-    out.complain(`${stream} failed (${error.code ?? error.message}${error.code === 'EPIPE' ? ': the reader went away' : ''}): unregistering, then exiting ${EXIT.OUTPUT_CLOSED}`);
-    stop.abort(error);
-  };
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
+  const shutdown = watchShutdown(signals, out, `unregistering, then exiting ${EXIT.OUTPUT_CLOSED}`);
+  const { stop, secondSignal } = shutdown;
 
   let ctx: Context | null = null;
   let registrar: Registrar | null = null;
@@ -191,33 +105,8 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
         proxy = registrar.uri!;
       }
       ctx = new Context({ userAgent: `${PROGRAM}/${packageVersion()}` });
-      if (o.trace) {
-        ctx.on('trace', (t) => {
-          const arrow = t.direction === 'out' ? '>>' : '<<';
-          const where = `${t.direction === 'out' ? 'to' : 'from'} ${t.remote ?? 'unknown'} (${t.transport})`;
-          // eXosip traces before its transport writes the real local address over 999.999.999.999:99999.
-          const note = t.unresolved.length ? ` [${t.unresolved.join(', ')}: 999.999.999.999:99999 is filled in with the local address when sent]` : '';
-          emit({ event: 'trace', text: `${arrow} ${where}${note}\n${t.text.replace(/\r\n$/, '').replace(/\r\n/g, '\n')}`, fields: { direction: t.direction, transport: t.transport, remote: t.remote, unresolved: t.unresolved, text: t.text } });
-        });
-        ctx.setTrace(true);
-      }
-      if (o.logLevel !== null) {
-        ctx.setLogger((method, message, record) => {
-          if (o.json) emit({ event: 'log', text: message, fields: { level: record.level, method, file: record.file, line: record.line, text: message } });
-          else out.log(`${clock(new Date())} [${method} ${record.file}:${record.line}] ${message}`);
-        }, o.logLevel);
-      }
-      const listening = await ctx.listen({ transport: o.transport, address: o.address, port: o.port });
-      const where = `${listening.family === 6 ? `[${o.address}]` : o.address}:${listening.port}`;
-      // eXosip's usual build opens no listening TCP socket: say so rather than claim one.
-      const accepting = listening.transport === 'udp' || (await acceptsConnections(o.address, listening.port));
-      emit({
-        event: 'listening',
-        text: accepting
-          ? `listening ${listening.transport} ${where}`
-          : `local ${listening.transport} ${where} (no listening socket: this libeXosip2 only connects out, and the registrar answers on that connection)`,
-        fields: { transport: listening.transport, address: o.address, port: listening.port, accepting },
-      });
+      showStack(ctx, o, out);
+      await listenAndSay(ctx, o, emit);
       if (password !== null && username !== null) {
         ctx.addAuthenticationInfo({ username, password, ...(o.realm === null ? {} : { realm: o.realm }) });
       }
@@ -227,7 +116,7 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
     }
     if (stop.signal.aborted) {
       emit({ event: 'aborted', text: 'aborted before registering (nothing was sent)' });
-      return cause === 'output' ? EXIT.OUTPUT_CLOSED : EXIT.FAILURE;
+      return shutdown.cause() === 'output' ? EXIT.OUTPUT_CLOSED : EXIT.FAILURE;
     }
 
     emit({ event: 'registering', text: `registering ${o.from} at ${proxy} expires=${o.expires}`, fields: { from: o.from, proxy, expires: o.expires } });
@@ -330,38 +219,15 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
     // Closing is bounded by eXosip_quit; a second signal still cuts it short.
     const closed = await Promise.race([close().then(() => code), secondSignal]);
     if (closed === EXIT.INTERRUPTED) return closed;
-    if (cause === 'output' && code === EXIT.OK) code = EXIT.OUTPUT_CLOSED;
+    if (shutdown.cause() === 'output' && code === EXIT.OK) code = EXIT.OUTPUT_CLOSED;
     return code;
   } catch (error) {
     out.complain(describe(error));
     await close();
     return EXIT.FAILURE;
   } finally {
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
-    out.detach();
+    shutdown.dispose();
   }
 }
 
-if (require.main === module) {
-  // An output error after main() let go of the streams must not crash the exit.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signals: process }).then(
-    (code) => {
-      if (code === EXIT.INTERRUPTED) process.exit(code);
-      process.exitCode = code;
-      // main() has let go of the signals, and the process ends once the loop
-      // drains: a signal arriving meanwhile (one Ctrl-C delivered twice, by the
-      // terminal and by npm) must not turn this exit into a death by SIGINT.
-      const late = (): void => process.exit(code);
-      process.once('SIGINT', late);
-      process.once('SIGTERM', late);
-      // (Signal listeners do not keep the process alive.)
-    },
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`${PROGRAM}: ${scrub(message, passwordIn(process.argv))}\n`);
-      process.exit(EXIT.FAILURE);
-    },
-  );
-}
+if (require.main === module) runAsScript(PROGRAM, main);

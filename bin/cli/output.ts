@@ -1,11 +1,12 @@
 /**
- * The output of `exosip2-register`: event lines (human or JSON) on stdout,
+ * The output of `exosip2-register` and `exosip2-call`: event lines (human or JSON) on stdout,
  * messages on stderr, the password scrubbed from both, and what a failing
  * stream does (EPIPE when the reader of a pipe went away): it is reported
  * once to {@link Output.onError}, and nothing more is written to it.
  * @module
  */
-import { PROGRAM, scrub } from './args';
+import { PROGRAM } from './args';
+import { scrub } from './common';
 
 /** A writable text stream: `process.stdout`, or anything with `write(string)` (and optionally `'error'` events). */
 export interface TextSink {
@@ -44,13 +45,16 @@ export class Output {
   readonly #json: boolean;
   readonly #secret: string | null;
   readonly #now: () => Date;
+  readonly #program: string;
   readonly #failed = new Set<TextSink>();
   readonly #listeners: Array<[TextSink, (error: Error) => void]> = [];
   /** Called once, with the first error of either stream. */
   onError: ((error: Error & { code?: string }, stream: 'stdout' | 'stderr') => void) | null = null;
   #reported = false;
 
-  constructor(o: { stdout: TextSink; stderr: TextSink; json: boolean; secret: string | null; now: () => Date }) {
+  /** `program` names the tool in messages on stderr (default `exosip2-register`). */
+  constructor(o: { stdout: TextSink; stderr: TextSink; json: boolean; secret: string | null; now: () => Date; program?: string }) {
+    this.#program = o.program ?? PROGRAM;
     this.#stdout = o.stdout;
     this.#stderr = o.stderr;
     this.#json = o.json;
@@ -69,20 +73,23 @@ export class Output {
     return this.#failed.has(this.#stdout);
   }
 
-  /** One event line on stdout, rid first among the JSON fields. */
-  emit(e: OutputEvent, rid?: number): void {
+  /**
+   * One event line on stdout; `ids` (a registration's `rid`, or named ids
+   * such as `{ cid, did }`) come first among the JSON fields.
+   */
+  emit(e: OutputEvent, ids?: number | Record<string, number>): void {
     const time = this.#now();
     if (this.#json) {
-      const record = { time: time.toISOString(), event: e.event, ...(rid === undefined ? {} : { rid }), ...e.fields };
+      const record = { time: time.toISOString(), event: e.event, ...(typeof ids === 'number' ? { rid: ids } : ids), ...e.fields };
       this.#write(this.#stdout, 'stdout', `${this.#safe(JSON.stringify(record))}\n`);
     } else {
       this.#write(this.#stdout, 'stdout', `${clock(time)} ${this.#safe(e.text)}\n`);
     }
   }
 
-  /** `exosip2-register: <message>` on stderr. */
+  /** `<program>: <message>` on stderr. */
   complain(message: string): void {
-    this.#write(this.#stderr, 'stderr', `${PROGRAM}: ${this.#safe(message)}\n`);
+    this.#write(this.#stderr, 'stderr', `${this.#program}: ${this.#safe(message)}\n`);
   }
 
   /** A raw line on stderr (the stack's log in human mode). */

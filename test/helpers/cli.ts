@@ -1,5 +1,5 @@
 /**
- * Running the `exosip2-register` CLI from source in a child process, for
+ * Running the `exosip2-register` (or `exosip2-call`) CLI from source in a child process, for
  * test/cli/*.test.ts: its output collected, waits bounded, leftovers killed.
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
@@ -10,6 +10,8 @@ import { waitFor } from './kamailio';
 export const ROOT = path.resolve(__dirname, '..', '..');
 /** node's arguments that run the CLI from source (cwd: {@link ROOT}). */
 export const CLI = ['--import', 'tsx', 'bin/exosip2-register.ts'];
+/** node's arguments that run `exosip2-call` from source (cwd: {@link ROOT}). */
+export const CALL_CLI = ['--import', 'tsx', 'bin/exosip2-call.ts'];
 
 /** One spawned CLI process with its collected output. */
 export interface Cli {
@@ -24,10 +26,11 @@ export interface Cli {
 
 const children = new Set<ChildProcessWithoutNullStreams>();
 
-/** Options of {@link runCli}: extra environment variables, text to give on stdin. */
+/** Options of {@link runCli}: extra environment variables, text to give on stdin, the CLI (default {@link CLI}). */
 export interface RunOptions {
   env?: Record<string, string>;
   stdin?: string;
+  cli?: readonly string[];
 }
 
 /** The environment of the test without EXOSIP2_* variables (the CLI reads EXOSIP2_PASSWORD), plus `extra`. */
@@ -38,7 +41,7 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Spawns the CLI with `args`; its output is collected, and {@link killCliChildren} ends it if a test does not. */
 export function runCli(args: string[], opts: RunOptions = {}): Cli {
-  const child = spawn(process.execPath, [...CLI, ...args], {
+  const child = spawn(process.execPath, [...(opts.cli ?? CLI), ...args], {
     cwd: ROOT,
     env: cliEnv(opts.env),
     stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -103,13 +106,13 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 /**
- * `<cli> args | head -<lines>` in bash: a real pipe whose reader goes away
+ * `<cli> args | head -<lines>` in bash (`cli`: default {@link CLI}): a real pipe whose reader goes away
  * after `lines` lines. Returns head's output, the CLI's stderr and its exit
  * code (from PIPESTATUS).
  */
-export function pipeIntoHead(args: string[], lines: number): { stdout: string; stderr: string; cliExit: number } {
+export function pipeIntoHead(args: string[], lines: number, cli: readonly string[] = CLI): { stdout: string; stderr: string; cliExit: number } {
   const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
-  const command = `${[process.execPath, ...CLI, ...args].map(quote).join(' ')} | head -${lines}; echo "cli exit \${PIPESTATUS[0]}" >&2`;
+  const command = `${[process.execPath, ...cli, ...args].map(quote).join(' ')} | head -${lines}; echo "cli exit \${PIPESTATUS[0]}" >&2`;
   const r = spawnSync('bash', ['-c', command], { cwd: ROOT, env: cliEnv(), encoding: 'utf8', timeout: 20_000 });
   if (r.error) throw r.error;
   const exit = /^cli exit (\d+)$/m.exec(r.stderr);
