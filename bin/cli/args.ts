@@ -5,9 +5,8 @@
  * @module
  */
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import type { Transport } from '../../lib/index';
-import { credentialsOf, defaultBindAddress, integerOption, PASSWORD_ENV, type PasswordSources, parseError, scrub, sipUriProblem, transportProblem, userPart } from './common';
+import { credentialsOf, defaultBindAddress, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem, userPart } from './common';
 
 export { defaultBindAddress, PASSWORD_ENV, type PasswordSources, passwordIn, scrub, uriHost, uriHostPort, userPart } from './common';
 
@@ -139,16 +138,9 @@ const OPTIONS = {
  * password).
  */
 export function parseCliArgs(argv: readonly string[], sources: PasswordSources = {}): ParsedArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }));
-  } catch (error) {
-    return { kind: 'usage', message: parseError(error as Error, argv, Object.keys(OPTIONS), '--proxy sip:127.0.0.1:5060') };
-  }
-  if (values.help) return { kind: 'help' };
-  if (values.version) return { kind: 'version' };
-  const str = (name: string): string | undefined => values[name] as string | undefined;
-  const usage = (message: string): ParsedArgs => ({ kind: 'usage', message: scrub(message, str('password') ?? null) });
+  const read = readOptions(argv, OPTIONS, '--proxy sip:127.0.0.1:5060');
+  if (read.kind !== 'values') return read;
+  const { values, str, usage } = read;
 
   const proxy = str('proxy') ?? null;
   const demo = proxy === null && str('from') === undefined;

@@ -7,8 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
-import { credentialsOf, type Credentials, defaultBindAddress, integerOption, PASSWORD_ENV, type PasswordSources, parseError, scrub, sipUriProblem, transportProblem } from './common';
+import { credentialsOf, type Credentials, defaultBindAddress, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem } from './common';
 
 /** Exit codes of `exosip2-call` (docs/cli.md, "Exit codes of exosip2-call"). */
 export const CALL_EXIT = Object.freeze({
@@ -166,16 +165,9 @@ function sdpFile(file: string): { sdp: string } | { problem: string } {
  * 'usage', message }` (one line, without the password).
  */
 export function parseCallArgs(argv: readonly string[], sources: PasswordSources = {}): ParsedCallArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }));
-  } catch (error) {
-    return { kind: 'usage', message: parseError(error as Error, argv, Object.keys(OPTIONS), '--to sip:bob@127.0.0.1:5062') };
-  }
-  if (values.help) return { kind: 'help' };
-  if (values.version) return { kind: 'version' };
-  const str = (name: string): string | undefined => values[name] as string | undefined;
-  const usage = (message: string): ParsedCallArgs => ({ kind: 'usage', message: scrub(message, str('password') ?? null) });
+  const read = readOptions(argv, OPTIONS, '--to sip:bob@127.0.0.1:5062');
+  if (read.kind !== 'values') return read;
+  const { values, str, usage } = read;
   const given = (names: string[]): string | undefined => names.find((n) => values[n] !== undefined);
 
   const to = str('to') ?? null;

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import { isatty } from 'node:tty';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** The environment variable the password is taken from when no option gives it. */
 export const PASSWORD_ENV = 'EXOSIP2_PASSWORD';
@@ -220,4 +221,36 @@ export function credentialsOf(values: Record<string, unknown>, sources: Password
     if (name !== passwordFrom && value === '') return { problem: `${name} must not be empty` };
   }
   return { username, password, realm: str('realm') ?? null };
+}
+
+/** What {@link readOptions} gives: the values to check further, or what to do at once. */
+export type ReadOptions =
+  | {
+      kind: 'values';
+      values: Record<string, string | boolean | undefined>;
+      /** The string value of option `name`, if given. */
+      str(name: string): string | undefined;
+      /** A usage problem, the password scrubbed from its one line. */
+      usage(message: string): { kind: 'usage'; message: string };
+    }
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'usage'; message: string };
+
+/**
+ * `node:util` `parseArgs` in strict mode, no positionals, over `options`;
+ * `--help` and `--version` win over everything else. A parse error becomes a
+ * one-line usage message ({@link parseError}, with `example`). Never throws.
+ */
+export function readOptions(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>, example: string): ReadOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }) as { values: Record<string, string | boolean | undefined> });
+  } catch (error) {
+    return { kind: 'usage', message: parseError(error as Error, argv, Object.keys(options), example) };
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  return { kind: 'values', values, str, usage: (message) => ({ kind: 'usage', message: scrub(message, str('password') ?? null) }) };
 }
