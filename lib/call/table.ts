@@ -15,6 +15,7 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
+import { forkedAnswer, MAX_REDIRECTS, reliableRSeq, resentByExosip, sendPrack, unsupportedRequire } from './early';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { sendAck, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
@@ -30,6 +31,10 @@ export interface PendingInvite {
   readonly localSdp: string | null;
   readonly onProgress: ((progress: CallProgress) => void) | undefined;
   challenges: number;
+  /** 3xx eXosip followed for this INVITE (at most {@link MAX_REDIRECTS}). */
+  redirects: number;
+  /** The highest RSeq PRACKed (RFC 3262 §4: a reliable 1xx with a lower or equal one is a retransmission), or 0. */
+  rseq: number;
   /** The wait was settled early (abort, timeout, close): what comes next is cancelled or ended. */
   abandoned: boolean;
   settle(outcome: Call | CallError): void;
@@ -116,6 +121,12 @@ export class CallTable {
   offer(event: AnyExosipEvent): boolean {
     if (!this.#hasListener()) return false;
     if (event.request === null || event.tid <= 0 || this.#offered.has(event.cid)) return true;
+    const unsupported = unsupportedRequire(event.request);
+    if (unsupported.length > 0) {
+      // RFC 3261 §8.2.2.3: eXosip cannot send reliable 1xx (100rel) nor any other extension required.
+      sendCallAnswer(this.#native, event.tid, 420, (answer) => answer.setHeader('Unsupported', unsupported.join(', ')));
+      return true;
+    }
     const incoming = new IncomingCall({ cid: event.cid, did: event.did, tid: event.tid }, event.request, sdpOf(event.request), this.#incomingDriver);
     const offered: Offered = { incoming, settle: null, timer: null };
     this.#offered.set(event.cid, offered);
@@ -152,6 +163,12 @@ export class CallTable {
     const offered = this.#offered.get(event.cid);
     if (offered !== undefined) return this.#offeredEvent(offered, event);
     const call = this.#calls.get(event.cid);
+    if (event.type === 'EXOSIP_CALL_ANSWERED' && event.did !== call?.did && forkedAnswer(event)) {
+      // A 2xx of another branch of a forked INVITE (RFC 3261 §13.2.2.4), or one after the wait gave up: ACK then BYE.
+      sendAck(this.#native, event.tid);
+      this.#native.callTerminate(event.cid, event.did, null, null);
+      return;
+    }
     if (call === undefined || this.#sender.handle(event, call)) return;
     if (event.type === 'EXOSIP_CALL_CLOSED' || event.type === 'EXOSIP_CALL_RELEASED') {
       const reason = event.type === 'EXOSIP_CALL_CLOSED' ? (event.request?.getHeader('reason') ?? 'BYE') : 'released';
@@ -184,7 +201,15 @@ export class CallTable {
           this.abandon(pending);
           return;
         }
-        if (response !== null && status > 100) pending.onProgress?.(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', sdp: sdpOf(response), response }));
+        if (response === null || status <= 100) return;
+        if (reliableRSeq(response) !== null) {
+          // RFC 3262 §4: eXosip never PRACKs by itself; a retransmission (same RSeq) is PRACKed again but not reported.
+          const rseq = reliableRSeq(response)!;
+          sendPrack(this.#native, event.tid, response);
+          if (rseq <= pending.rseq) return;
+          pending.rseq = rseq;
+        }
+        pending.onProgress?.(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', sdp: sdpOf(response), response }));
         return;
       case 'EXOSIP_CALL_ANSWERED': {
         this.#outgoing.delete(pending.cid);
@@ -203,9 +228,27 @@ export class CallTable {
       case 'EXOSIP_CALL_SERVERFAILURE':
       case 'EXOSIP_CALL_GLOBALFAILURE':
       case 'EXOSIP_CALL_REDIRECTED':
-        if ((status === 401 || status === 407) && pending.challenges < MAX_CHALLENGES && !pending.abandoned) {
-          pending.challenges++;
-          return;
+        switch (response === null ? null : resentByExosip(event.request, response)) {
+          case 'challenge':
+          case 'session-interval':
+            // eXosip_automatic_action resends it (jc->c_retry < 3, shared by 401, 407 and 422).
+            if (pending.challenges < MAX_CHALLENGES && !pending.abandoned) {
+              pending.challenges++;
+              return;
+            }
+            break;
+          case 'redirect':
+            // eXosip_automatic_action resends it to the Contact, without bound: past MAX_REDIRECTS that INVITE is cancelled.
+            if (pending.abandoned) return;
+            if (pending.redirects < MAX_REDIRECTS) {
+              pending.redirects++;
+              return;
+            }
+            pending.settle(callError('ERR_CALL_REJECTED', `Redirected with ${status} ${response!.reasonPhrase ?? ''} more than ${MAX_REDIRECTS} times`, { statusCode: status, reason: response!.reasonPhrase ?? '', response }));
+            this.abandon(pending);
+            return;
+          default:
+            break;
         }
         this.#outgoing.delete(pending.cid);
         if (response === null) pending.settle(callError('ERR_CALL_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));

@@ -1,0 +1,76 @@
+/**
+ * The Call API against SIPp for what eXosip 5.3.0 leaves to the application
+ * or does on its own (lib/call/early.ts): reliable provisional responses
+ * (RFC 3262), an INVITE requiring an extension, re-INVITE glare (491),
+ * redirects (3xx), forked 2xx, session timers (RFC 4028: 422 Min-SE) and
+ * requests in the early dialog.
+ */
+import { strict as assert } from 'node:assert';
+import { afterEach, describe, test } from 'node:test';
+import type { Call, CallProgress, Context, IncomingCall } from '../../lib/index';
+import { CallError } from '../../lib/index';
+import { openContext } from '../helpers/context';
+import { explainSipp, type Sipp, type SippResult, startSipp } from '../helpers/sipp';
+
+const open: Context[] = [];
+const peers: Sipp[] = [];
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.stop()));
+  await Promise.all(open.splice(0).map((ctx) => ctx.close()));
+});
+
+async function context(): Promise<Context> {
+  const ctx = await openContext();
+  open.push(ctx);
+  return ctx;
+}
+
+async function sipp(...args: Parameters<typeof startSipp>): Promise<Sipp> {
+  const peer = await startSipp(...args);
+  peers.push(peer);
+  return peer;
+}
+
+const sdp = (user: string, port: number): string =>
+  `v=0\r\no=${user} 0 0 IN IP4 127.0.0.1\r\ns=call\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
+
+/** SIPp ran its scenario as written and counted one successful call. */
+function succeeded(r: SippResult): void {
+  assert.equal(r.exitCode, 0, explainSipp(r));
+  assert.deepEqual([r.successful, r.failed], [1, 0], explainSipp(r));
+}
+
+const methods = (r: SippResult): string[] => r.received.map((m) => m.split(' ')[0]);
+
+async function invite(ctx: Context, peer: { port: number }, extra: { onProgress?: (p: CallProgress) => void; headers?: [string, string][] } = {}): Promise<Call> {
+  return ctx.invite({ to: `sip:sipp@127.0.0.1:${peer.port}`, from: `sip:ctx@127.0.0.1:${ctx.address!.port}`, sdp: sdp('ctx', 30500), ...extra });
+}
+
+describe('Call against SIPp: reliable provisional responses (RFC 3262)', () => {
+  test('a reliable 183 with early SDP: invite() advertises 100rel, PRACKs it (RAck 1 <CSeq> INVITE), reports it once, and the call completes', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-100rel.xml', { timeoutS: 20 });
+    const progress: CallProgress[] = [];
+    const call = await invite(ctx, peer, { onProgress: (p) => progress.push(p) });
+    assert.deepEqual(progress.map((p) => [p.statusCode, p.response.getHeader('rseq')]), [[183, '1']]);
+    assert.match(progress[0].sdp ?? '', /^m=audio 40100 RTP\/AVP 0\r$/m);
+    assert.match(call.remoteSdp ?? '', /^s=answer\r\n[^]*^m=audio 40200 RTP\/AVP 0\r$/m);
+    await call.hangup();
+    const r = await peer.done;
+    succeeded(r);
+    assert.deepEqual(methods(r), ['INVITE', 'PRACK', 'ACK', 'BYE']);
+    assert.match(r.received[0], /^Supported: *100rel\s*$/im);
+    assert.match(r.log, /^rack= *1 \d+ INVITE\s*$/m);
+  });
+
+  test('an INVITE that requires 100rel is refused with 420 Bad Extension (Unsupported: 100rel) before it is offered', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const offered: IncomingCall[] = [];
+    ctx.on('call', (incoming) => offered.push(incoming));
+    const peer = await sipp('uac-require.xml', { remote: `127.0.0.1:${ctx.address!.port}`, keys: { require: '100rel' }, timeoutS: 20 });
+    const r = await peer.done;
+    succeeded(r);
+    assert.match(r.log, /^unsupported= *100rel\s*$/m);
+    assert.deepEqual(offered, []);
+  });
+});
