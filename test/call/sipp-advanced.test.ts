@@ -74,3 +74,32 @@ describe('Call against SIPp: reliable provisional responses (RFC 3262)', () => {
     assert.deepEqual(offered, []);
   });
 });
+
+describe('Call against SIPp: redirects (3xx)', () => {
+  test('302 with a Contact: eXosip sends the INVITE there, invite() resolves with the call the target answered', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const target = await sipp({ builtin: 'uas' }, { timeoutS: 20 });
+    const redirector = await sipp('uas-302.xml', { keys: { target: `sip:bob@127.0.0.1:${target.port}` }, timeoutS: 20 });
+    const call = await invite(ctx, redirector);
+    assert.match(call.remoteSdp ?? '', /^m=audio \d+ RTP\/AVP 0\r$/m);
+    await call.hangup();
+    const [r, t] = await Promise.all([redirector.done, target.done]);
+    succeeded(r);
+    succeeded(t);
+    assert.deepEqual(methods(r), ['INVITE', 'ACK']);
+    assert.deepEqual(methods(t), ['INVITE', 'ACK', 'BYE']);
+    assert.match(t.received[0], new RegExp(`^INVITE sip:bob@127\\.0\\.0\\.1:${target.port} SIP/2\\.0`));
+  });
+
+  test('a redirect loop: after 3 redirects followed the 4th 302 rejects invite() (CallError with the 302 and its Contact); the INVITE eXosip already sent is cancelled', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-302-loop.xml', { timeoutS: 20 });
+    const error = await invite(ctx, peer).catch((e: unknown) => e);
+    assert.ok(error instanceof CallError, String(error));
+    assert.deepEqual([error.code, error.statusCode, error.reason], ['ERR_CALL_REJECTED', 302, 'Moved Temporarily']);
+    assert.deepEqual(error.response?.contacts.map((c) => c.replace(/\s/g, '')), [`<sip:sipp@127.0.0.1:${peer.port}>`]);
+    const r = await peer.done;
+    succeeded(r);
+    assert.deepEqual(methods(r), ['INVITE', 'ACK', 'INVITE', 'ACK', 'INVITE', 'ACK', 'INVITE', 'ACK', 'INVITE', 'CANCEL', 'ACK']);
+  });
+});
