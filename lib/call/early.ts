@@ -16,6 +16,11 @@
  *   INVITE carried Session-Expires and the 422 a Min-SE) and any 3xx (the
  *   INVITE again to the 3xx's first `sip:`/`sips:`/`tel:` Contact, without
  *   bound in eXosip; `ctx.invite()` bounds it with {@link MAX_REDIRECTS}).
+ * - A 2xx to the initial INVITE with another To tag (a forked INVITE, RFC
+ *   3261 §13.2.2.4): eXosip 5.3.0 ACKs it and sends BYE itself (udp.c, a 2xx
+ *   matching no transaction); one it reports as `EXOSIP_CALL_ANSWERED` after
+ *   the wait was settled (e.g. a 200 crossing the CANCEL of an aborted
+ *   `invite()`) is ACKed and BYEd by the call table.
  * @internal
  * @module
  */
@@ -94,7 +99,7 @@ export function resentByExosip(request: Message | null, response: Message): 'cha
 }
 
 /** True when `event` (an `EXOSIP_CALL_ANSWERED`) answers an initial INVITE (its To has no tag), not a re-INVITE. */
-export function forkedAnswer(event: { request: Message | null }): boolean {
+export function answersInitialInvite(event: { request: Message | null }): boolean {
   const to = event.request?.getHeader('to');
   return event.request?.method === 'INVITE' && to !== undefined && !/;\s*tag\s*=/i.test(to);
 }

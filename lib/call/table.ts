@@ -15,7 +15,7 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
-import { forkedAnswer, MAX_REDIRECTS, reliableRSeq, resentByExosip, sendPrack, unsupportedRequire } from './early';
+import { answersInitialInvite, MAX_REDIRECTS, reliableRSeq, resentByExosip, sendPrack, unsupportedRequire } from './early';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { sendAck, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
@@ -163,8 +163,9 @@ export class CallTable {
     const offered = this.#offered.get(event.cid);
     if (offered !== undefined) return this.#offeredEvent(offered, event);
     const call = this.#calls.get(event.cid);
-    if (event.type === 'EXOSIP_CALL_ANSWERED' && event.did !== call?.did && forkedAnswer(event)) {
-      // A 2xx of another branch of a forked INVITE (RFC 3261 §13.2.2.4), or one after the wait gave up: ACK then BYE.
+    if (event.type === 'EXOSIP_CALL_ANSWERED' && event.did !== call?.did && answersInitialInvite(event)) {
+      // A 2xx to an INVITE given up (its CANCEL crossed it, RFC 3261 §9.1) or to another branch of a fork eXosip passed up
+      // (RFC 3261 §13.2.2.4; eXosip ACKs and BYEs most of those itself, udp.c): ACK, then BYE.
       sendAck(this.#native, event.tid);
       this.#native.callTerminate(event.cid, event.did, null, null);
       return;

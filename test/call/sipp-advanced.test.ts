@@ -42,7 +42,7 @@ function succeeded(r: SippResult): void {
 
 const methods = (r: SippResult): string[] => r.received.map((m) => m.split(' ')[0]);
 
-async function invite(ctx: Context, peer: { port: number }, extra: { onProgress?: (p: CallProgress) => void; headers?: [string, string][] } = {}): Promise<Call> {
+async function invite(ctx: Context, peer: { port: number }, extra: { onProgress?: (p: CallProgress) => void; headers?: [string, string][]; signal?: AbortSignal } = {}): Promise<Call> {
   return ctx.invite({ to: `sip:sipp@127.0.0.1:${peer.port}`, from: `sip:ctx@127.0.0.1:${ctx.address!.port}`, sdp: sdp('ctx', 30500), ...extra });
 }
 
@@ -103,3 +103,75 @@ describe('Call against SIPp: redirects (3xx)', () => {
     assert.deepEqual(methods(r), ['INVITE', 'ACK', 'INVITE', 'ACK', 'INVITE', 'ACK', 'INVITE', 'ACK', 'INVITE', 'CANCEL', 'ACK']);
   });
 });
+
+describe('Call against SIPp: forked 2xx (RFC 3261 §13.2.2.4)', () => {
+  // eXosip 5.3.0 ACKs and BYEs a 2xx with another To tag itself (udp.c: a 2xx out of transaction), before or after our ACK.
+  const cases = [
+    ['uas-fork.xml', 'the second after our ACK'],
+    ['uas-fork-fast.xml', 'back to back (our JS thread busy on the 180 until both are in)'],
+  ] as const;
+  for (const [scenario, when] of cases) {
+    test(`two 200s with different To tags, ${when}: the Call is the first dialog; the second is ACKed then ended with BYE; hangup() ends the first`, { timeout: 30_000 }, async () => {
+      const ctx = await context();
+      const peer = await sipp(scenario, { timeoutS: 20 });
+      const busy = (): void => {
+        const end = Date.now() + 300;
+        while (Date.now() < end);
+      };
+      const call = await invite(ctx, peer, { onProgress: busy });
+      const ends: string[] = [];
+      call.on('ended', (end) => ends.push(end.reason));
+      assert.match(call.remoteSdp ?? '', /^s=branch-a\r$/m);
+      const byeB = await waitFor(() => peer.receivedSoFar().some((m) => m.startsWith('BYE ')), 10_000);
+      assert.ok(byeB, 'SIPp got the BYE of the second dialog');
+      assert.equal(call.state, 'confirmed');
+      await call.hangup();
+      const r = await peer.done;
+      succeeded(r);
+      assert.deepEqual(methods(r).sort(), ['ACK', 'ACK', 'BYE', 'BYE', 'INVITE']);
+      const tags = (kind: string): string[] => [...r.log.matchAll(new RegExp(`^${kind}=tag=(Branch[AB])`, 'gm'))].map((m) => m[1]);
+      assert.deepEqual(tags('ack').sort(), ['BranchA', 'BranchB']);
+      assert.deepEqual(tags('bye'), ['BranchB', 'BranchA']);
+      assert.deepEqual(ends, ['hangup']);
+    });
+  }
+});
+
+describe('Call against SIPp: a 2xx after the wait gave up', () => {
+  test('aborted on the 180: CANCEL goes, the 200 that crosses it is ACKed then ended with BYE (RFC 3261 §9.1, §15)', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-cancel-200.xml', { timeoutS: 20 });
+    const ac = new AbortController();
+    const error = await invite(ctx, peer, { onProgress: () => ac.abort(), signal: ac.signal }).catch((e: unknown) => e);
+    assert.ok(error instanceof CallError, String(error));
+    assert.equal(error.code, 'ABORT_ERR');
+    const r = await peer.done;
+    succeeded(r);
+    assert.deepEqual(methods(r), ['INVITE', 'CANCEL', 'ACK', 'BYE']);
+  });
+});
+
+describe('Call against SIPp: session timers (RFC 4028)', () => {
+  test('422 with Min-SE: eXosip resends the INVITE with Session-Expires and Min-SE raised to 1800; invite() waits for that answer', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-422.xml', { timeoutS: 20 });
+    const call = await invite(ctx, peer, { headers: [['Session-Expires', '90'], ['Supported', 'timer']] });
+    assert.match(call.remoteSdp ?? '', /^s=answer\r$/m);
+    await call.hangup();
+    const r = await peer.done;
+    succeeded(r);
+    assert.deepEqual(methods(r), ['INVITE', 'ACK', 'INVITE', 'ACK', 'BYE']);
+    assert.match(r.log, /^first_session_expires= *90\s*$/m);
+    assert.match(r.log, /^second_session_expires= *1800 min_se= *1800\s*$/m);
+  });
+});
+
+/** Polls `check` every 50 ms until true (→ true) or `ms` passed (→ false). */
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
