@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { afterEach, describe, test } from 'node:test';
 import type { Call, CallProgress, Context, IncomingCall } from '../../lib/index';
-import { CallError } from '../../lib/index';
+import { CallError, RequestError } from '../../lib/index';
 import { openContext } from '../helpers/context';
 import { explainSipp, type Sipp, type SippResult, startSipp } from '../helpers/sipp';
 
@@ -148,6 +148,27 @@ describe('Call against SIPp: a 2xx after the wait gave up', () => {
     const r = await peer.done;
     succeeded(r);
     assert.deepEqual(methods(r), ['INVITE', 'CANCEL', 'ACK', 'BYE']);
+  });
+});
+
+describe('Call against SIPp: re-INVITE glare (491)', () => {
+  test("SIPp re-INVITEs while ours waits: eXosip answers its INVITE 491; SIPp answers ours 491, reinvite() rejects with it; the call stays with its SDPs", { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-glare.xml', { timeoutS: 20 });
+    const call = await invite(ctx, peer);
+    const requests: string[] = [];
+    call.on('request', (req) => requests.push(req.method));
+    const [local, remote] = [call.localSdp, call.remoteSdp];
+    const error = await call.reinvite({ sdp: sdp('ctx', 30600) }).catch((e: unknown) => e);
+    assert.ok(error instanceof RequestError, String(error));
+    assert.deepEqual([error.code, error.statusCode, error.reason], ['ERR_REQUEST_REJECTED', 491, 'Request Pending']);
+    assert.deepEqual([call.state, call.localSdp, call.remoteSdp], ['confirmed', local, remote]);
+    await call.hangup();
+    const r = await peer.done;
+    succeeded(r);
+    // The ACKs: of the 200, then of SIPp's 491 (eXosip's INVITE client transaction); SIPp's scenario checks the 491 it got.
+    assert.deepEqual(methods(r), ['INVITE', 'ACK', 'INVITE', 'ACK', 'BYE']);
+    assert.deepEqual(requests, []);
   });
 });
 
