@@ -187,6 +187,30 @@ describe('Call against SIPp: session timers (RFC 4028)', () => {
   });
 });
 
+describe('Call against SIPp: requests in the early dialog', () => {
+  test('INFO and UPDATE after our 180, before the 200: no Call to emit them on yet, so each gets the default answer (INFO 200, UPDATE with SDP 488); the call then completes', { timeout: 30_000 }, async () => {
+    const ctx = await context();
+    ctx.setTrace(true);
+    const early: string[] = [];
+    ctx.on('event', (ev) => ev.type === 'EXOSIP_CALL_MESSAGE_NEW' && ev.request !== null && early.push(ev.request.method ?? ''));
+    const refused = new Promise<void>((resolve) => ctx.on('trace', (t) => t.direction === 'out' && t.text.startsWith('SIP/2.0 488 ') && resolve()));
+    const answered = new Promise<Call>((resolve, reject) => {
+      ctx.on('call', (incoming) => {
+        incoming.ringing();
+        void refused.then(() => incoming.answer({ sdp: sdp('ctx', 30500) })).then(resolve, reject);
+      });
+    });
+    const peer = await sipp('uac-early-requests.xml', { remote: `127.0.0.1:${ctx.address!.port}`, timeoutS: 20 });
+    const call = await answered;
+    assert.match(call.remoteSdp ?? '', /^s=offer\r$/m, 'the INVITE\'s offer, not the refused UPDATE\'s');
+    const r = await peer.done;
+    succeeded(r);
+    assert.deepEqual(early.filter((m) => m !== 'BYE'), ['INFO', 'UPDATE']);
+    assert.deepEqual(methods(r), []);
+    assert.equal(call.state, 'ended');
+  });
+});
+
 /** Polls `check` every 50 ms until true (→ true) or `ms` passed (→ false). */
 async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
