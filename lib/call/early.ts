@@ -27,6 +27,9 @@
 import type { NativeContext } from '../../binding';
 import type { Message } from '../message';
 import { native } from '../message';
+import type { Call } from './call';
+import { sdpOf } from './sdp';
+import { sendAck } from './send';
 
 /** The Require option tags an incoming INVITE may carry: eXosip answers `timer` (RFC 4028) itself. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = ['timer'];
@@ -102,4 +105,20 @@ export function resentByExosip(request: Message | null, response: Message): 'cha
 export function answersInitialInvite(event: { request: Message | null }): boolean {
   const to = event.request?.getHeader('to');
   return event.request?.method === 'INVITE' && to !== undefined && !/;\s*tag\s*=/i.test(to);
+}
+
+/**
+ * The 2xx `event` answers a re-INVITE of `call` this API did not send: one
+ * eXosip sent itself to refresh the session (RFC 4028 §7.4; eXosip.c, when
+ * this side is the refresher, half-way through the interval), whose 2xx
+ * eXosip does not ACK. ACKs it; that re-INVITE has no SDP, so a 2xx carrying
+ * an offer is answered in the ACK with the call's `localSdp` again (RFC 3264
+ * §4) and becomes its `remoteSdp`. → false when `event` is no such 2xx.
+ */
+export function ackRefresh(n: NativeContext, event: { tid: number; request: Message | null; response: Message | null }, call: Call): boolean {
+  if (event.request?.method !== 'INVITE' || event.response === null) return false;
+  const offer = event.request.body === null || event.request.body.length === 0 ? sdpOf(event.response) : null;
+  sendAck(n, event.tid, offer === null ? null : call.localSdp);
+  if (offer !== null) call.updateSdp(call.localSdp, offer);
+  return true;
 }

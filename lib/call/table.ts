@@ -15,7 +15,7 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
-import { answersInitialInvite, MAX_REDIRECTS, reliableRSeq, resentByExosip, sendPrack, unsupportedRequire } from './early';
+import { ackRefresh, answersInitialInvite, MAX_REDIRECTS, reliableRSeq, resentByExosip, sendPrack, unsupportedRequire } from './early';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { sendAck, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
@@ -171,6 +171,7 @@ export class CallTable {
       return;
     }
     if (call === undefined || this.#sender.handle(event, call)) return;
+    if (event.type === 'EXOSIP_CALL_ANSWERED' && ackRefresh(this.#native, event, call)) return;
     if (event.type === 'EXOSIP_CALL_CLOSED' || event.type === 'EXOSIP_CALL_RELEASED') {
       const reason = event.type === 'EXOSIP_CALL_CLOSED' ? (event.request?.getHeader('reason') ?? 'BYE') : 'released';
       this.#end(call, { by: 'remote', reason, statusCode: 0 });

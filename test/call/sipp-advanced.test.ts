@@ -151,6 +151,34 @@ describe('Call against SIPp: a 2xx after the wait gave up', () => {
   });
 });
 
+describe('Call against SIPp: session refresh (RFC 4028 §7.4)', () => {
+  test('refresher=uac in the 200: eXosip re-INVITEs half-way through the 90 s interval, without SDP; the binding ACKs its 2xx with our SDP as the answer; remoteSdp becomes the offer', { timeout: 90_000 }, async () => {
+    const ctx = await context();
+    const peer = await sipp('uas-session-refresh.xml', { timeoutS: 85 });
+    const call = await invite(ctx, peer, { headers: [['Session-Expires', '90'], ['Supported', 'timer']] });
+    const started = Date.now();
+    const ends: string[] = [];
+    call.on('ended', (end) => ends.push(end.reason));
+    const refreshed = await waitFor(() => peer.receivedSoFar().filter((m) => m.startsWith('ACK ')).length === 2, 70_000);
+    const elapsed = Date.now() - started;
+    assert.ok(refreshed, 'SIPp got the refresh re-INVITE and its ACK');
+    assert.ok(elapsed >= 40_000 && elapsed < 60_000, `refreshed after ${elapsed} ms`);
+    const refresh = peer.receivedSoFar()[2];
+    assert.match(refresh, /^INVITE /);
+    assert.match(refresh, /^Content-Length: *0\s*$/im);
+    assert.match(call.remoteSdp ?? '', /^s=refresh\r$/m);
+    assert.equal(call.localSdp, sdp('ctx', 30500));
+    assert.equal(call.state, 'confirmed');
+    await call.hangup();
+    const r = await peer.done;
+    succeeded(r);
+    assert.deepEqual(methods(r), ['INVITE', 'ACK', 'INVITE', 'ACK', 'BYE']);
+    assert.match(r.log, /^refresh= *90;refresher=uac\s*$/m);
+    assert.match(r.log, /^ack_answer=m=audio 30500\s*$/m);
+    assert.deepEqual(ends, ['hangup']);
+  });
+});
+
 describe('Call against SIPp: re-INVITE glare (491)', () => {
   test("SIPp re-INVITEs while ours waits: eXosip answers its INVITE 491; SIPp answers ours 491, reinvite() rejects with it; the call stays with its SDPs", { timeout: 30_000 }, async () => {
     const ctx = await context();
