@@ -34,6 +34,9 @@ import { sendAck } from './send';
 /** The Require option tags an incoming INVITE may carry: eXosip answers `timer` (RFC 4028) itself. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = ['timer'];
 
+/** How many 401/407/422 to one INVITE eXosip answers itself (`eXosip_automatic_action`, `jc->c_retry < 3`) before one is final. */
+export const MAX_CHALLENGES = 3;
+
 /** How many 3xx in a row `ctx.invite()` lets eXosip follow before the INVITE fails (RFC 3261 §8.1.3.4 leaves the bound to the UAC). */
 export const MAX_REDIRECTS = 3;
 
@@ -121,4 +124,29 @@ export function ackRefresh(n: NativeContext, event: { tid: number; request: Mess
   sendAck(n, event.tid, offer === null ? null : call.localSdp);
   if (offer !== null) call.updateSdp(call.localSdp, offer);
   return true;
+}
+
+/**
+ * A final non-2xx `response` to the initial INVITE `request` of `pending`:
+ * `'wait'` when eXosip resends the INVITE (a 401/407/422 within
+ * {@link MAX_CHALLENGES}, a 3xx within {@link MAX_REDIRECTS}: the counters
+ * of `pending` grow; an INVITE given up is still followed, to cancel what
+ * eXosip resends), `'redirect-limit'` for one 3xx too many (eXosip resends
+ * it anyway), else `'final'`.
+ */
+export function afterFailure(pending: { challenges: number; redirects: number; abandoned: boolean }, request: Message | null, response: Message): 'wait' | 'redirect-limit' | 'final' {
+  switch (resentByExosip(request, response)) {
+    case 'challenge':
+    case 'session-interval':
+      if (pending.challenges >= MAX_CHALLENGES) return 'final';
+      pending.challenges++;
+      return 'wait';
+    case 'redirect':
+      if (pending.abandoned) return 'wait';
+      if (pending.redirects >= MAX_REDIRECTS) return 'redirect-limit';
+      pending.redirects++;
+      return 'wait';
+    default:
+      return 'final';
+  }
 }

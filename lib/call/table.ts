@@ -15,13 +15,11 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
-import { ackRefresh, answersInitialInvite, MAX_REDIRECTS, reliableRSeq, resentByExosip, sendPrack, unsupportedRequire } from './early';
+import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, reliableRSeq, sendPrack, unsupportedRequire } from './early';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { sendAck, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
 
-/** How many 401/407 to one INVITE eXosip answers itself (`eXosip_automatic_action`, `jc->c_retry < 3`) before one is final. */
-const MAX_CHALLENGES = 3;
 /** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
 const ACK_TIMEOUT_MS = 32_000;
 
@@ -66,6 +64,8 @@ export class CallTable {
   #sender: CallSender;
   /** cids whose BYE `hangup()` sent, until eXosip releases the call (`EXOSIP_CALL_RELEASED`): see {@link #byeChallenged}. */
   #hungUp = new Set<number>();
+  /** cids of invite()s given up once their CANCEL went, until `EXOSIP_CALL_RELEASED`: a 2xx crossing the CANCEL is still ACKed then BYEd. */
+  #givenUp = new Set<number>();
   readonly #callDriver: CallDriver = {
     terminate: (call) => this.#terminate(call),
     send: (call, out) => this.#sender.send(call, out),
@@ -114,7 +114,9 @@ export class CallTable {
   abandon(pending: PendingInvite): void {
     pending.abandoned = true;
     // OSIP_WRONG_STATE before any 1xx (RFC 3261 §9.1): retried on the 1xx.
-    if (this.#native.callTerminate(pending.cid, 0, null, null) >= 0) this.#outgoing.delete(pending.cid);
+    if (this.#native.callTerminate(pending.cid, 0, null, null) < 0) return;
+    this.#outgoing.delete(pending.cid);
+    this.#givenUp.add(pending.cid);
   }
 
   /** `EXOSIP_CALL_INVITE`: offers the call to `'call'` listeners → false when there are none (the IncomingDesk answers it). */
@@ -163,7 +165,9 @@ export class CallTable {
     const offered = this.#offered.get(event.cid);
     if (offered !== undefined) return this.#offeredEvent(offered, event);
     const call = this.#calls.get(event.cid);
-    if (event.type === 'EXOSIP_CALL_ANSWERED' && event.did !== call?.did && answersInitialInvite(event)) {
+    if (event.type === 'EXOSIP_CALL_RELEASED') this.#givenUp.delete(event.cid);
+    const ours = call !== undefined || this.#givenUp.has(event.cid); // not an INVITE sent through compat
+    if (event.type === 'EXOSIP_CALL_ANSWERED' && ours && event.did !== call?.did && answersInitialInvite(event)) {
       // A 2xx to an INVITE given up (its CANCEL crossed it, RFC 3261 §9.1) or to another branch of a fork eXosip passed up
       // (RFC 3261 §13.2.2.4; eXosip ACKs and BYEs most of those itself, udp.c): ACK, then BYE.
       sendAck(this.#native, event.tid);
@@ -188,6 +192,7 @@ export class CallTable {
     }
     this.#requests.close();
     this.#hungUp.clear();
+    this.#givenUp.clear();
     for (const call of [...this.#calls.values()]) this.#end(call, { by: 'local', reason: 'closed', statusCode: 0 });
     this.#outgoing.clear();
     this.#offered.clear();
@@ -230,22 +235,11 @@ export class CallTable {
       case 'EXOSIP_CALL_SERVERFAILURE':
       case 'EXOSIP_CALL_GLOBALFAILURE':
       case 'EXOSIP_CALL_REDIRECTED':
-        switch (response === null ? null : resentByExosip(event.request, response)) {
-          case 'challenge':
-          case 'session-interval':
-            // eXosip_automatic_action resends it (jc->c_retry < 3, shared by 401, 407 and 422).
-            if (pending.challenges < MAX_CHALLENGES && !pending.abandoned) {
-              pending.challenges++;
-              return;
-            }
-            break;
-          case 'redirect':
-            // eXosip_automatic_action resends it to the Contact, without bound: past MAX_REDIRECTS that INVITE is cancelled.
-            if (pending.abandoned) return;
-            if (pending.redirects < MAX_REDIRECTS) {
-              pending.redirects++;
-              return;
-            }
+        switch (response === null ? 'final' : afterFailure(pending, event.request, response)) {
+          case 'wait':
+            return;
+          case 'redirect-limit':
+            // Past MAX_REDIRECTS: the INVITE eXosip already resent to the Contact is cancelled.
             pending.settle(callError('ERR_CALL_REJECTED', `Redirected with ${status} ${response!.reasonPhrase ?? ''} more than ${MAX_REDIRECTS} times`, { statusCode: status, reason: response!.reasonPhrase ?? '', response }));
             this.abandon(pending);
             return;
