@@ -42,9 +42,12 @@ export interface IncomingDriver {
  * provisional responses (RFC 3262: no RSeq, no retransmission, no PRACK
  * matching). {@link ringing} always sends an unreliable 180, which RFC
  * 3262 allows when the caller only supports 100rel. Session timers (RFC
- * 4028): to an INVITE with Session-Expires and `Supported: timer`, eXosip's
- * 200 carries Session-Expires (`refresher=uas` when the caller named none:
- * this side then refreshes, see `InviteOptions`) and `Require: timer`.
+ * 4028) are on only when the 200 says `Supported: timer` (`answer({
+ * headers: [['Supported', 'timer']] })`; `eXosip_call_send_answer` looks for
+ * it): to an INVITE with Session-Expires eXosip then copies Session-Expires
+ * into the 200 (adding `refresher=uas` when the caller named none: this side
+ * then refreshes half-way through, as `InviteOptions` describes) and adds
+ * `Require: timer` when the caller supports timer.
  *
  * Requests in the early dialog (after {@link ringing}, before the ACK: an
  * INFO, an UPDATE, a PRACK) reach `ctx.on('event')`

@@ -239,6 +239,42 @@ describe('Call against SIPp: requests in the early dialog', () => {
   });
 });
 
+describe('Between two of our contexts', () => {
+  const call = async (headers: [string, string][], answerHeaders: [string, string][] = []): Promise<{ alice: Context; placing: Promise<Call>; offered: IncomingCall[]; answered: Promise<Call>[] }> => {
+    const alice = await context();
+    const bob = await context();
+    const offered: IncomingCall[] = [];
+    const answered: Promise<Call>[] = [];
+    bob.on('call', (incoming) => {
+      offered.push(incoming);
+      answered.push(incoming.answer({ sdp: sdp('bob', 20500), headers: answerHeaders }));
+    });
+    const placing = alice.invite({ to: `sip:bob@127.0.0.1:${bob.address!.port}`, from: `sip:alice@127.0.0.1:${alice.address!.port}`, sdp: sdp('alice', 10500), headers });
+    return { alice, placing, offered, answered };
+  };
+
+  test("alice's INVITE requires 100rel: bob's context refuses it 420 with Unsupported: 100rel, never offered; alice's invite() rejects with it", { timeout: 20_000 }, async () => {
+    const { placing, offered } = await call([['Require', '100rel']]);
+    const error = await placing.catch((e: unknown) => e);
+    assert.ok(error instanceof CallError, String(error));
+    assert.deepEqual([error.code, error.statusCode, error.response?.getHeader('unsupported')], ['ERR_CALL_REJECTED', 420, '100rel']);
+    assert.deepEqual(offered, []);
+  });
+
+  test("alice asks for a session timer (Session-Expires: 90, Supported: timer), bob answers with Supported: timer: bob's eXosip adds Session-Expires 90;refresher=uas and Require: timer to his 200", { timeout: 20_000 }, async () => {
+    const { alice, placing, offered, answered } = await call([['Session-Expires', '90'], ['Supported', 'timer']], [['Supported', 'timer']]);
+    const answers: string[][] = [];
+    alice.on('event', (ev) => ev.type === 'EXOSIP_CALL_ANSWERED' && ev.response !== null && answers.push([ev.response.getHeader('session-expires') ?? '', ev.response.getHeader('require') ?? '']));
+    const a = await placing;
+    assert.equal(offered.length, 1);
+    const b = await answered[0];
+    assert.equal(b.state, 'confirmed');
+    assert.deepEqual(offered[0].request.getHeaders('supported'), ['timer', '100rel']);
+    assert.deepEqual(answers, [['90;refresher=uas', 'timer']]);
+    await a.hangup();
+  });
+});
+
 /** Polls `check` every 50 ms until true (→ true) or `ms` passed (→ false). */
 async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
