@@ -188,9 +188,16 @@ export class Call extends EventEmitter<CallEventMap> {
    * then the offer and {@link remoteSdp} the 2xx's SDP. A refusal rejects
    * with a `RequestError` `ERR_REQUEST_REJECTED` and leaves the call and its
    * SDPs as they were: 488 (offer not acceptable), 491 Request Pending
-   * (glare: both sides re-INVITEd at once; RFC 3261 §14.1 says retry after
-   * 2.1-4 s for the side that owns the Call-ID, 0-2 s for the other). Other
-   * rejections as {@link request}.
+   * (glare: both sides re-INVITEd at once). reinvite() does not retry: RFC
+   * 3261 §14.1 has the side that owns the Call-ID (the caller,
+   * `direction: 'outgoing'`) retry after a random 2.1-4 s and the other
+   * after 0-2 s, which is left to the application. A re-INVITE the peer
+   * sends while this one waits is answered 491 by eXosip itself (udp.c) and
+   * is not emitted as `'request'`. Other rejections as {@link request}.
+   *
+   * eXosip may send re-INVITEs of its own: a session refresh (RFC 4028,
+   * see `InviteOptions`); the binding ACKs their 2xx too, and an SDP offer
+   * in it becomes {@link remoteSdp} (answered with {@link localSdp}).
    */
   async reinvite(options: ReinviteOptions): Promise<RequestResult> {
     return this.#driver.send(

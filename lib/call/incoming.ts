@@ -35,6 +35,28 @@ export interface IncomingDriver {
  * {@link answered} is true, {@link answeredByDefault} is 480, and
  * ringing()/answer()/reject() throw `ERR_CALL_ANSWERED`.
  *
+ * Extensions: an INVITE whose Require lists an option tag other than
+ * `timer` (RFC 3261 §8.2.2.3) is refused with 420 Bad Extension and an
+ * Unsupported header listing them before it is offered (no `'call'`): in
+ * particular `Require: 100rel`, since eXosip 5.3.0 cannot send reliable
+ * provisional responses (RFC 3262: no RSeq, no retransmission, no PRACK
+ * matching). {@link ringing} always sends an unreliable 180, which RFC
+ * 3262 allows when the caller only supports 100rel. Session timers (RFC
+ * 4028) are on only when the 200 says `Supported: timer` (`answer({
+ * headers: [['Supported', 'timer']] })`; `eXosip_call_send_answer` looks for
+ * it): to an INVITE with Session-Expires eXosip then copies Session-Expires
+ * into the 200 (adding `refresher=uas` when the caller named none: this side
+ * then refreshes half-way through, as `InviteOptions` describes) and adds
+ * `Require: timer` when the caller supports timer.
+ *
+ * Requests in the early dialog (after {@link ringing}, before the ACK: an
+ * INFO, an UPDATE, a PRACK) reach `ctx.on('event')`
+ * (`EXOSIP_CALL_MESSAGE_NEW`) but no Call yet: they get the default answer
+ * listed in {@link Call} after `defaultAnswerMs` (INFO 200, UPDATE with SDP
+ * 488 Not Acceptable Here, PRACK 481, ...), unless a compat
+ * `eXosip_call_send_answer` answers them first; the call's SDP stays the
+ * INVITE's.
+ *
  * ```ts
  * ctx.on('call', async (incoming) => {
  *   incoming.ringing();

@@ -291,8 +291,9 @@ export class CallSender {
       return true;
     }
     // A final non-2xx to a re-INVITE is ACKed by eXosip's ICT (RFC 3261 §17.1.1.3); a 2xx by us.
-    if (dialog.invites.delete(key) && event.type === 'EXOSIP_CALL_ANSWERED') sendAck(this.#native, event.tid);
-    if (pending === undefined) return false;
+    const acked = dialog.invites.delete(key) && event.type === 'EXOSIP_CALL_ANSWERED';
+    if (acked) sendAck(this.#native, event.tid);
+    if (pending === undefined) return acked;
     if (response === null) {
       pending.settle(requestError('ERR_REQUEST_NO_RESPONSE', `No final answer to the ${pending.method}: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
     } else if (status >= 200 && status < 300) {

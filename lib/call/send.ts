@@ -39,11 +39,18 @@ export function sendCallAnswer(n: NativeContext, tid: number, status: number, fi
  * ACKs the 2xx of the INVITE transaction `tid` (an initial INVITE or a
  * re-INVITE: eXosip 5.3.0 leaves both to the application, RFC 3261
  * §13.2.2.4); eXosip keeps the ACK to answer the 2xx's retransmissions.
+ * `sdp`: the answer the ACK carries (an offerless INVITE whose 2xx held
+ * the offer, RFC 3264 §4), or none.
  */
-export function sendAck(n: NativeContext, tid: number): void {
+export function sendAck(n: NativeContext, tid: number, sdp: string | null = null): void {
   n.lock();
   try {
     const [code, ack] = n.callBuildAck(tid);
+    if (code >= 0 && ack !== null && sdp !== null) {
+      const message = new Message(ack);
+      message.body = sdp;
+      message.contentType = 'application/sdp';
+    }
     n.callSendAck(tid, code < 0 ? null : ack);
   } finally {
     n.unlock();

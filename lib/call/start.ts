@@ -35,6 +35,8 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
     const invite = new Message(handle);
     try {
       addSdp(invite, sdp, o.headers);
+      // The binding PRACKs reliable 1xx (lib/call/early.ts): say so (RFC 3262 §4).
+      if (!invite.getHeaders('supported').some((value) => /(^|,)\s*100rel\s*(,|$)/i.test(value))) invite.setSupported('100rel');
     } catch (error) {
       invite.dispose();
       throw error;
@@ -60,6 +62,8 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
       localSdp: sdp,
       onProgress: o.onProgress,
       challenges: 0,
+      redirects: 0,
+      rseq: 0,
       abandoned: false,
       settle: (outcome) => {
         if (settled) return;

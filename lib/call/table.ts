@@ -15,12 +15,11 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
+import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, reliableRSeq, sendPrack, unsupportedRequire } from './early';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { sendAck, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
 
-/** How many 401/407 to one INVITE eXosip answers itself (`eXosip_automatic_action`, `jc->c_retry < 3`) before one is final. */
-const MAX_CHALLENGES = 3;
 /** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
 const ACK_TIMEOUT_MS = 32_000;
 
@@ -30,6 +29,10 @@ export interface PendingInvite {
   readonly localSdp: string | null;
   readonly onProgress: ((progress: CallProgress) => void) | undefined;
   challenges: number;
+  /** 3xx eXosip followed for this INVITE (at most {@link MAX_REDIRECTS}). */
+  redirects: number;
+  /** The highest RSeq PRACKed (RFC 3262 §4: a reliable 1xx with a lower or equal one is a retransmission), or 0. */
+  rseq: number;
   /** The wait was settled early (abort, timeout, close): what comes next is cancelled or ended. */
   abandoned: boolean;
   settle(outcome: Call | CallError): void;
@@ -61,6 +64,8 @@ export class CallTable {
   #sender: CallSender;
   /** cids whose BYE `hangup()` sent, until eXosip releases the call (`EXOSIP_CALL_RELEASED`): see {@link #byeChallenged}. */
   #hungUp = new Set<number>();
+  /** cids of invite()s given up once their CANCEL went, until `EXOSIP_CALL_RELEASED`: a 2xx crossing the CANCEL is still ACKed then BYEd. */
+  #givenUp = new Set<number>();
   readonly #callDriver: CallDriver = {
     terminate: (call) => this.#terminate(call),
     send: (call, out) => this.#sender.send(call, out),
@@ -109,13 +114,21 @@ export class CallTable {
   abandon(pending: PendingInvite): void {
     pending.abandoned = true;
     // OSIP_WRONG_STATE before any 1xx (RFC 3261 §9.1): retried on the 1xx.
-    if (this.#native.callTerminate(pending.cid, 0, null, null) >= 0) this.#outgoing.delete(pending.cid);
+    if (this.#native.callTerminate(pending.cid, 0, null, null) < 0) return;
+    this.#outgoing.delete(pending.cid);
+    this.#givenUp.add(pending.cid);
   }
 
   /** `EXOSIP_CALL_INVITE`: offers the call to `'call'` listeners → false when there are none (the IncomingDesk answers it). */
   offer(event: AnyExosipEvent): boolean {
     if (!this.#hasListener()) return false;
     if (event.request === null || event.tid <= 0 || this.#offered.has(event.cid)) return true;
+    const unsupported = unsupportedRequire(event.request);
+    if (unsupported.length > 0) {
+      // RFC 3261 §8.2.2.3: eXosip cannot send reliable 1xx (100rel) nor any other extension required.
+      sendCallAnswer(this.#native, event.tid, 420, (answer) => answer.setHeader('Unsupported', unsupported.join(', ')));
+      return true;
+    }
     const incoming = new IncomingCall({ cid: event.cid, did: event.did, tid: event.tid }, event.request, sdpOf(event.request), this.#incomingDriver);
     const offered: Offered = { incoming, settle: null, timer: null };
     this.#offered.set(event.cid, offered);
@@ -152,7 +165,17 @@ export class CallTable {
     const offered = this.#offered.get(event.cid);
     if (offered !== undefined) return this.#offeredEvent(offered, event);
     const call = this.#calls.get(event.cid);
+    if (event.type === 'EXOSIP_CALL_RELEASED') this.#givenUp.delete(event.cid);
+    const ours = call !== undefined || this.#givenUp.has(event.cid); // not an INVITE sent through compat
+    if (event.type === 'EXOSIP_CALL_ANSWERED' && ours && event.did !== call?.did && answersInitialInvite(event)) {
+      // A 2xx to an INVITE given up (its CANCEL crossed it, RFC 3261 §9.1) or to another branch of a fork eXosip passed up
+      // (RFC 3261 §13.2.2.4; eXosip ACKs and BYEs most of those itself, udp.c): ACK, then BYE.
+      sendAck(this.#native, event.tid);
+      this.#native.callTerminate(event.cid, event.did, null, null);
+      return;
+    }
     if (call === undefined || this.#sender.handle(event, call)) return;
+    if (event.type === 'EXOSIP_CALL_ANSWERED' && ackRefresh(this.#native, event, call)) return;
     if (event.type === 'EXOSIP_CALL_CLOSED' || event.type === 'EXOSIP_CALL_RELEASED') {
       const reason = event.type === 'EXOSIP_CALL_CLOSED' ? (event.request?.getHeader('reason') ?? 'BYE') : 'released';
       this.#end(call, { by: 'remote', reason, statusCode: 0 });
@@ -169,6 +192,7 @@ export class CallTable {
     }
     this.#requests.close();
     this.#hungUp.clear();
+    this.#givenUp.clear();
     for (const call of [...this.#calls.values()]) this.#end(call, { by: 'local', reason: 'closed', statusCode: 0 });
     this.#outgoing.clear();
     this.#offered.clear();
@@ -184,7 +208,15 @@ export class CallTable {
           this.abandon(pending);
           return;
         }
-        if (response !== null && status > 100) pending.onProgress?.(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', sdp: sdpOf(response), response }));
+        if (response === null || status <= 100) return;
+        if (reliableRSeq(response) !== null) {
+          // RFC 3262 §4: eXosip never PRACKs by itself; a retransmission (same RSeq) is PRACKed again but not reported.
+          const rseq = reliableRSeq(response)!;
+          sendPrack(this.#native, event.tid, response);
+          if (rseq <= pending.rseq) return;
+          pending.rseq = rseq;
+        }
+        pending.onProgress?.(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', sdp: sdpOf(response), response }));
         return;
       case 'EXOSIP_CALL_ANSWERED': {
         this.#outgoing.delete(pending.cid);
@@ -203,9 +235,16 @@ export class CallTable {
       case 'EXOSIP_CALL_SERVERFAILURE':
       case 'EXOSIP_CALL_GLOBALFAILURE':
       case 'EXOSIP_CALL_REDIRECTED':
-        if ((status === 401 || status === 407) && pending.challenges < MAX_CHALLENGES && !pending.abandoned) {
-          pending.challenges++;
-          return;
+        switch (response === null ? 'final' : afterFailure(pending, event.request, response)) {
+          case 'wait':
+            return;
+          case 'redirect-limit':
+            // Past MAX_REDIRECTS: the INVITE eXosip already resent to the Contact is cancelled.
+            pending.settle(callError('ERR_CALL_REJECTED', `Redirected with ${status} ${response!.reasonPhrase ?? ''} more than ${MAX_REDIRECTS} times`, { statusCode: status, reason: response!.reasonPhrase ?? '', response }));
+            this.abandon(pending);
+            return;
+          default:
+            break;
         }
         this.#outgoing.delete(pending.cid);
         if (response === null) pending.settle(callError('ERR_CALL_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));

@@ -96,7 +96,53 @@ export interface CallProgress {
   readonly response: Message;
 }
 
-/** Options of `ctx.invite()`: one call placed (`eXosip_call_build_initial_invite`, RFC 3261 §13.2.1). */
+/**
+ * Options of `ctx.invite()`: one call placed (`eXosip_call_build_initial_invite`, RFC 3261 §13.2.1).
+ *
+ * Before the final answer, eXosip 5.3.0 does some things itself and leaves
+ * others out; `ctx.invite()` follows it and fills the gaps:
+ *
+ * - 401/407: eXosip resends the INVITE with the context's credentials
+ *   (`eXosip_automatic_action`); the wait goes on, at most 3 times (401,
+ *   407 and 422 together, eXosip's `c_retry < 3`).
+ * - Reliable provisional responses (RFC 3262): the INVITE says
+ *   `Supported: 100rel` (unless `headers` already list it) and each 1xx with
+ *   `Require: 100rel` and an RSeq is PRACKed (`eXosip_call_build_prack` /
+ *   `eXosip_call_send_prack`; eXosip never PRACKs by itself). A
+ *   retransmitted one (same RSeq) is PRACKed again but reaches
+ *   {@link onProgress} once.
+ * - 3xx: eXosip resends the INVITE to the 3xx's first `sip:`/`sips:`/`tel:`
+ *   Contact by itself (RFC 3261 §8.1.3.4) and the wait goes on with that
+ *   target's answer, for at most 3 redirects in a row. The 4th (or a 3xx
+ *   without such a Contact) rejects with `ERR_CALL_REJECTED` carrying the
+ *   3xx (`statusCode`, `response.contacts`); the INVITE eXosip has already
+ *   sent to that Contact is then cancelled (CANCEL after its 1xx; a 2xx is
+ *   ACKed then ended with BYE; eXosip 5.3.0 itself has no bound, so a 3xx
+ *   to that INVITE is still followed by eXosip, unreported).
+ * - Forked 2xx (RFC 3261 §13.2.2.4): the first 2xx makes the Call; eXosip
+ *   ACKs a 2xx with another To tag and ends that dialog with BYE itself. A
+ *   2xx arriving after the wait gave up (`signal`, `timeoutMs`: its CANCEL
+ *   crossed the 2xx, RFC 3261 §9.1) is ACKed then ended with BYE.
+ * - Requests the callee sends in the early dialog (after its 1xx, before
+ *   the 2xx) reach `ctx.on('event')` (`EXOSIP_CALL_MESSAGE_NEW`) but no
+ *   Call yet: they get the default answers listed in {@link Call} after
+ *   `ContextOptions.defaultAnswerMs` (INFO 200, UPDATE with SDP 488, ...)
+ *   unless a compat `eXosip_call_send_answer` answers them first.
+ *
+ * Session timers (RFC 4028) are eXosip's, and only on request: put
+ * `Session-Expires` (seconds, e.g. `['Session-Expires', '1800']`) and
+ * `['Supported', 'timer']` in {@link headers}. A 422 with Min-SE is then
+ * answered by eXosip with the INVITE again, Session-Expires raised to the
+ * Min-SE (the wait goes on). When the 2xx makes this side the refresher
+ * (`refresher=uac`, or no refresher), eXosip sends a refresh half-way
+ * through the interval (at least 90 s): an UPDATE when the peer's Allow
+ * lists UPDATE, else a re-INVITE without SDP, whose 2xx the binding ACKs
+ * (its SDP offer answered with the Call's `localSdp`, and kept as
+ * `remoteSdp`). eXosip never ends a call whose session expired (no BYE at
+ * the end of the interval); without Session-Expires in the INVITE there is
+ * no session timer unless the peer's 2xx sets one and
+ * `EXOSIP_OPT_SET_SESSIONTIMERS_FORCE` is on.
+ */
 export interface InviteOptions {
   /** The callee: a SIP URI (`sip:bob@example.com`) or a name-addr; Request-URI and To. */
   to: string;
