@@ -108,9 +108,10 @@ export class CallRequests {
     // can come in one batch, emitted in one task before the code awaiting
     // answer()/invite() runs and adds its 'request' listener
     // (docs/threads.md): without a listener yet, the request is emitted on
-    // the next turn of the event loop, to the Call as it is then.
+    // the next turn of the event loop, to the Call as it is then (or the one
+    // it arrived in, when that ended in the same batch).
     setImmediate(() => {
-      if (this.#pending.has(request.tid)) this.#deliver(request, this.#callOf(event.cid));
+      if (this.#pending.has(request.tid)) this.#deliver(request, this.#callOf(event.cid) ?? call);
     });
   }
 
