@@ -121,6 +121,11 @@ export class CallRequests {
     this.#pending.arm(request, (r) => this.#defaultAnswer(r));
   }
 
+  /** How many requests wait for an answer. */
+  get waiting(): number {
+    return this.#pending.size;
+  }
+
   /** `tid` was answered (by respond() or a compat call): its default answer is off. */
   answered(tid: number): void {
     this.#pending.answered(tid);
