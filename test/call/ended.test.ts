@@ -17,6 +17,7 @@ import { strict as assert } from 'node:assert';
 import { afterEach, describe, test } from 'node:test';
 import { type Call, type CallEnd, type Context, type IncomingCall } from '../../lib/index';
 import { openContext } from '../helpers/context';
+import { SLOW } from '../helpers/slow';
 
 const open: Context[] = [];
 afterEach(async () => {
@@ -35,7 +36,7 @@ const sdp = (user: string, port: number): string =>
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe("Call 'ended' in the task that made the Call", () => {
-  test("a Call hung up in the task that made it, before any 'ended' listener: state at once, 'ended' on the next turn to the listener added then", { timeout: 20_000 }, async () => {
+  test("a Call hung up in the task that made it, before any 'ended' listener: state at once, 'ended' on the next turn to the listener added then", { timeout: 20_000 * SLOW }, async () => {
     const { alice, bob, to, from } = await pair();
     const made = new Promise<{ b: Call; stateAfter: string; ends: CallEnd[] }>((resolve) => {
       bob.once('call', (incoming: IncomingCall) => {
@@ -61,7 +62,7 @@ describe("Call 'ended' in the task that made the Call", () => {
     assert.equal(ends.length, 1);
   });
 
-  test("the caller's ACK and BYE back to back, callee's JS busy meanwhile: the listener added once answer() resolved gets 'ended' once", { timeout: 20_000 }, async () => {
+  test("the caller's ACK and BYE back to back, callee's JS busy meanwhile: the listener added once answer() resolved gets 'ended' once", { timeout: 20_000 * SLOW }, async () => {
     const { alice, bob, to, from } = await pair();
     for (let round = 0; round < 3; round++) {
       const ended = new Promise<{ b: Call; ends: CallEnd[] }>((resolve) => {
@@ -87,7 +88,7 @@ describe("Call 'ended' in the task that made the Call", () => {
     }
   });
 
-  test("a Call made in an earlier task with no 'ended' listener ends at once (state, endedWith); a listener added later gets nothing", { timeout: 20_000 }, async () => {
+  test("a Call made in an earlier task with no 'ended' listener ends at once (state, endedWith); a listener added later gets nothing", { timeout: 20_000 * SLOW }, async () => {
     const { alice, bob, to, from } = await pair();
     const answering = new Promise<Call>((resolve) => bob.once('call', (incoming: IncomingCall) => resolve(incoming.answer({ sdp: sdp('bob', 20500) }))));
     const a = await alice.invite({ to, from, sdp: sdp('alice', 10500) });

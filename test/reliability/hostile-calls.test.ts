@@ -19,6 +19,7 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { type Call, type Context, type IncomingCall, parseMessage } from '../../lib/index';
 import { openContext } from '../helpers/context';
+import { SLOW } from '../helpers/slow';
 import { tortureMessages } from '../helpers/torture';
 
 const sdp = (user: string, port: number): string =>
@@ -142,19 +143,19 @@ describe('hostile input around calls (UDP)', () => {
     await peer.send(data, bob.address!.port);
     const { text, branch } = peer.request(bob.address!.port, 'OPTIONS', { contact: false });
     await peer.send(text, bob.address!.port);
-    const response = await peer.final(branch, 5_000, 'answer to the OPTIONS after a hostile datagram');
+    const response = await peer.final(branch, 5_000 * SLOW, 'answer to the OPTIONS after a hostile datagram');
     assert.equal(statusOf(response), 200);
     // The 'call' listener ran in the batch that carried the INVITE, before the OPTIONS' 'request'.
   }
 
   /** An INFO in the established call is still answered 200 with bob's body. */
   async function callStillUp(): Promise<void> {
-    const result = await a.info({ body: 'ping', contentType: 'text/plain', timeoutMs: 5_000 });
+    const result = await a.info({ body: 'ping', contentType: 'text/plain', timeoutMs: 5_000 * SLOW });
     assert.deepEqual([result.statusCode, result.body?.toString()], [200, 'still here']);
     assert.deepEqual([a.state, b.state], ['confirmed', 'confirmed']);
   }
 
-  test(`RFC 4475's ${INVITES.length} INVITE torture cases: each refused or offered as a sane IncomingCall; the call stays up`, { timeout: 60_000 }, async () => {
+  test(`RFC 4475's ${INVITES.length} INVITE torture cases: each refused or offered as a sane IncomingCall; the call stays up`, { timeout: 60_000 * SLOW }, async () => {
     const verdicts: Record<string, string[]> = { offered: [], refused: [] };
     for (const { name, raw } of INVITES) {
       const before = offered.length;
@@ -196,7 +197,7 @@ describe('hostile input around calls (UDP)', () => {
     await callStillUp();
   });
 
-  test('a 2xx to an INVITE nobody sent (SIP Contact): eXosip ACKs it and sends BYE to its Contact; the call stays up', { timeout: 60_000 }, async () => {
+  test('a 2xx to an INVITE nobody sent (SIP Contact): eXosip ACKs it and sends BYE to its Contact; the call stays up', { timeout: 60_000 * SLOW }, async () => {
     const callId = `${randomBytes(8).toString('hex')}@stray`;
     const stray = [
       'SIP/2.0 200 OK',
@@ -211,23 +212,23 @@ describe('hostile input around calls (UDP)', () => {
       '',
     ].join('\r\n');
     await sendAndSettle(stray);
-    const ack = await peer.next((t) => t.startsWith('ACK ') && t.includes(callId), 5_000, 'ACK of the stray 2xx');
-    const bye = await peer.next((t) => t.startsWith('BYE ') && t.includes(callId), 5_000, 'BYE after the stray 2xx');
+    const ack = await peer.next((t) => t.startsWith('ACK ') && t.includes(callId), 5_000 * SLOW, 'ACK of the stray 2xx');
+    const bye = await peer.next((t) => t.startsWith('BYE ') && t.includes(callId), 5_000 * SLOW, 'BYE after the stray 2xx');
     assert.match(ack, new RegExp(`^ACK sip:mallory@127\\.0\\.0\\.1:${peer.port}`));
     assert.match(bye, new RegExp(`^BYE sip:mallory@127\\.0\\.0\\.1:${peer.port}`));
     await callStillUp();
   });
 
-  test('a BYE for an unknown dialog is answered 481; a CANCEL for an unknown transaction too; an ACK for nothing is dropped; the call stays up', { timeout: 60_000 }, async () => {
+  test('a BYE for an unknown dialog is answered 481; a CANCEL for an unknown transaction too; an ACK for nothing is dropped; the call stays up', { timeout: 60_000 * SLOW }, async () => {
     const port = bob.address!.port;
     const before = offered.length;
     const bye = peer.request(port, 'BYE', { toTag: randomBytes(4).toString('hex'), cseq: 2 });
     await peer.send(bye.text, port);
-    assert.equal(statusOf(await peer.final(bye.branch, 5_000, 'answer to the BYE')), 481);
+    assert.equal(statusOf(await peer.final(bye.branch, 5_000 * SLOW, 'answer to the BYE')), 481);
     // A BYE with a To tag matching the call's, but another Call-ID: still unknown.
     const cancel = peer.request(port, 'CANCEL', { contact: false });
     await peer.send(cancel.text, port);
-    assert.equal(statusOf(await peer.final(cancel.branch, 5_000, 'answer to the CANCEL')), 481);
+    assert.equal(statusOf(await peer.final(cancel.branch, 5_000 * SLOW, 'answer to the CANCEL')), 481);
     const received = peer.received.length;
     await sendAndSettle(peer.request(port, 'ACK', { toTag: randomBytes(4).toString('hex') }).text);
     // Only the OPTIONS' 200 came back: nothing answers an ACK.
