@@ -7,11 +7,12 @@
  * once.
  *
  * A batch is one pass of the context's worker, and the microtasks a batch
- * queued run before the next batch (measured: with the JS thread busy while
- * the ACK and the BYE arrive, they still come as two items, the continuation
- * of answer() in between). Code run by a batch runs before the continuation,
- * as code run by the continuation itself does: the deterministic test ends
- * the Call inside the continuation of answer().
+ * queued run before the next batch: with the JS thread busy while the ACK
+ * and the BYE arrive they may still come as two items, the continuation of
+ * answer() in between (measured), so the second test hits the race in some
+ * runs only. Code run by a batch runs before the continuation, as code run
+ * by the continuation itself does: the deterministic test ends the Call
+ * inside the continuation of answer().
  */
 import { strict as assert } from 'node:assert';
 import { afterEach, describe, test } from 'node:test';
