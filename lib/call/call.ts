@@ -20,7 +20,13 @@ export interface CallDriver {
 /**
  * One call, from the ACK on (`state` `'confirmed'`) until it ends: by
  * {@link hangup}, by the peer's BYE (`EXOSIP_CALL_CLOSED`) or when the
- * context closes. `'ended'` ({@link CallEnd}) is emitted exactly once.
+ * context closes. `'ended'` ({@link CallEnd}) is emitted exactly once:
+ * synchronously, except for a Call that ends in the JS task that made it
+ * (the peer's ACK and BYE delivered together) while it has no `'ended'`
+ * listener yet: then on the next turn of the event loop, so that the
+ * listener added right after `await incoming.answer()` / `await
+ * ctx.invite()` still gets it. {@link state} and {@link endedWith} change
+ * at once in every case.
  *
  * Requests the peer sends inside the call (`EXOSIP_CALL_MESSAGE_NEW`,
  * `EXOSIP_CALL_REINVITE`) are emitted as `'request'` (an
@@ -88,6 +94,8 @@ export class Call extends EventEmitter<CallEventMap> {
   #state: CallState = 'confirmed';
   #end: CallEnd | null = null;
   #driver: CallDriver;
+  /** True until the JS task that made this Call is over (see {@link end}). */
+  #fresh = true;
 
   /** @internal Made by the context's call table once the call is confirmed. */
   constructor(init: { cid: number; did: number; direction: 'outgoing' | 'incoming'; localSdp: string | null; remoteSdp: string | null }, driver: CallDriver) {
@@ -98,6 +106,9 @@ export class Call extends EventEmitter<CallEventMap> {
     this.#localSdp = init.localSdp;
     this.#remoteSdp = init.remoteSdp;
     this.#driver = driver;
+    setImmediate(() => {
+      this.#fresh = false;
+    });
   }
 
   /**
@@ -131,7 +142,9 @@ export class Call extends EventEmitter<CallEventMap> {
 
   /**
    * Ends the call with a BYE (`eXosip_call_terminate`, RFC 3261 §15.1.1) and
-   * emits `'ended'` (`by: 'local'`, `reason: 'hangup'`) at once; eXosip
+   * emits `'ended'` (`by: 'local'`, `reason: 'hangup'`) at once (on the next
+   * turn when called in the task that made the Call, before any `'ended'`
+   * listener was added: see the class); eXosip
    * handles the BYE's transaction (its answer is not waited for: a peer that
    * never answers gets the BYE retransmitted until Timer F, 32 s over UDP).
    * A 401/407 to the BYE is answered with the context's credentials
@@ -225,11 +238,20 @@ export class Call extends EventEmitter<CallEventMap> {
     this.#remoteSdp = remote;
   }
 
-  /** @internal The call ended: state `'ended'`, `'ended'` emitted (once). */
+  /**
+   * @internal The call ended: state `'ended'` and {@link endedWith} at once,
+   * `'ended'` emitted once. The peer's ACK (or 2xx) and BYE can reach JS in
+   * one batch, emitted in one task (docs/threads.md) before the code awaiting
+   * `answer()`/`invite()` has added its listener: a Call that ends in the
+   * task that made it, with no `'ended'` listener yet, emits on the next turn
+   * of the event loop (setImmediate), to the listeners it has then.
+   */
   end(end: CallEnd): void {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
-    this.#end = Object.freeze({ ...end });
-    this.emit('ended', this.#end);
+    const value = Object.freeze({ ...end });
+    this.#end = value;
+    if (this.#fresh && this.listenerCount('ended') === 0) setImmediate(() => this.emit('ended', value));
+    else this.emit('ended', value);
   }
 }

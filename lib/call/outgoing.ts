@@ -206,6 +206,11 @@ export class CallSender {
     this.#native = n;
   }
 
+  /** How many calls have requests in flight or sent (until they end). */
+  get dialogs(): number {
+    return this.#dialogs.size;
+  }
+
   /** True once `cid` sent a REFER (its NOTIFYs are `'referProgress'`). */
   referring(cid: number): boolean {
     return this.#dialogs.get(cid)?.referring === true;

@@ -108,9 +108,10 @@ export class CallRequests {
     // can come in one batch, emitted in one task before the code awaiting
     // answer()/invite() runs and adds its 'request' listener
     // (docs/threads.md): without a listener yet, the request is emitted on
-    // the next turn of the event loop, to the Call as it is then.
+    // the next turn of the event loop, to the Call as it is then (or the one
+    // it arrived in, when that ended in the same batch).
     setImmediate(() => {
-      if (this.#pending.has(request.tid)) this.#deliver(request, this.#callOf(event.cid));
+      if (this.#pending.has(request.tid)) this.#deliver(request, this.#callOf(event.cid) ?? call);
     });
   }
 
@@ -118,6 +119,11 @@ export class CallRequests {
   #deliver(request: IncomingRequest, call: Call | null): void {
     if (call !== null) call.emit('request', request);
     this.#pending.arm(request, (r) => this.#defaultAnswer(r));
+  }
+
+  /** How many requests wait for an answer. */
+  get waiting(): number {
+    return this.#pending.size;
   }
 
   /** `tid` was answered (by respond() or a compat call): its default answer is off. */

@@ -105,6 +105,16 @@ export class CallTable {
     return this.#calls;
   }
 
+  /**
+   * @internal What the table holds now (tests: nothing is left once every
+   * call ended and eXosip released it): INVITEs sent and waiting, INVITEs
+   * offered, calls up, hung-up calls not yet released, requests received
+   * waiting for an answer, calls with requests sent.
+   */
+  sizes(): { outgoing: number; offered: number; calls: number; hungUp: number; requests: number; dialogs: number } {
+    return { outgoing: this.#outgoing.size, offered: this.#offered.size, calls: this.#calls.size, hungUp: this.#hungUp.size, requests: this.#requests.waiting, dialogs: this.#sender.dialogs };
+  }
+
   /** @internal Starts following the INVITE just sent as `cid`. */
   add(pending: PendingInvite): void {
     this.#outgoing.set(pending.cid, pending);

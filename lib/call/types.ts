@@ -184,7 +184,7 @@ export interface CallEnd {
 
 /** The events of a {@link Call}. */
 export interface CallEventMap {
-  /** The call ended; emitted exactly once, however it ends. */
+  /** The call ended; emitted exactly once, however it ends (deferred to the next turn for a Call ending in the task that made it with no listener yet: see `Call`). */
   ended: [end: CallEnd];
   /**
    * A request inside the call (INFO, OPTIONS, UPDATE, REFER, NOTIFY,

@@ -110,6 +110,8 @@ export class IncomingDesk {
   handle(event: AnyExosipEvent): void {
     if (event.type !== 'EXOSIP_MESSAGE_NEW' && event.type !== 'EXOSIP_CALL_INVITE' && event.type !== 'EXOSIP_IN_SUBSCRIPTION_NEW') return;
     if (event.request === null || event.tid <= 0 || this.#pending.has(event.tid)) return;
+    // A BYE outside any call: eXosip answered it 481 itself (udp.c:1167) before reporting it.
+    if (event.type === 'EXOSIP_MESSAGE_NEW' && event.request.method === 'BYE') return;
     const request = new IncomingRequest(event.type, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o) });
     this.#pending.add(request);
     this.#emit(request);

@@ -5,7 +5,10 @@
  * flight, the compat API and its event loop, parsing RFC 4475 and hostile
  * variants, hostile datagrams on a live registration, trace and log, spent
  * and freed messages, messages left to GC, a worker terminated mid-REGISTER,
- * and contexts still open at exit), then exits. Plain node:assert checks make
+ * calls between two contexts (SDP offer/answer, INFO, re-INVITE, hang up
+ * both ways, cancel, reject, the call's SDP through the compat SDP API, a
+ * context closed with a call up), and contexts still open at exit), then
+ * exits. Plain node:assert checks make
  * it exit non-zero if a path does not behave, so a leak-free run is a run
  * that did the work.
  *
@@ -14,7 +17,7 @@
 import { strict as assert } from 'node:assert';
 import { Worker } from 'node:worker_threads';
 import * as compat from '../../lib/compat';
-import { Context, parseMessage, RegistrationError } from '../../lib/index';
+import { type Call, CallError, Context, type IncomingCall, parseMessage, RegistrationError } from '../../lib/index';
 import { startKamailio, waitFor } from '../helpers/kamailio';
 import { fixture } from '../helpers/paths';
 import { boundUdpSocket } from '../helpers/ports';
@@ -144,6 +147,8 @@ async function main(): Promise<void> {
     await worker.terminate();
     silent.close();
 
+    await calls();
+
     step('contexts left open at exit (one registered, one with a REGISTER in flight)');
     udp.addAuthenticationInfo({ username: 'load901', password: 'loadpw', realm: 'example.com' });
     await udp.register({ from: 'sip:load901@example.com', proxy: kam.proxy });
@@ -157,6 +162,90 @@ async function main(): Promise<void> {
   }
   step('done');
 }
+
+const sdp = (user: string, port: number, extra = ''): string =>
+  `v=0\r\no=${user} 1 1 IN IP4 127.0.0.1\r\ns=call\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n${extra}`;
+
+/** The call paths: two contexts on loopback, alice calls bob. */
+async function calls(): Promise<void> {
+  step('calls: SDP, INFO, re-INVITE, hang up both ways, cancel, reject, compat SDP, close with a call up');
+  const alice = new Context({ userAgent: 'memcheck/1' });
+  const bob = new Context({ userAgent: 'memcheck/1' });
+  await alice.listen({ address: '127.0.0.1' });
+  await bob.listen({ address: '127.0.0.1' });
+  const to = `sip:bob@127.0.0.1:${bob.address!.port}`;
+  const from = `sip:alice@127.0.0.1:${alice.address!.port}`;
+  const offered = (): Promise<IncomingCall> => new Promise((resolve) => bob.once('call', resolve));
+  const establish = async (): Promise<{ a: Call; b: Call }> => {
+    const incoming = offered().then((inc) => {
+      inc.ringing();
+      return inc.answer({ sdp: sdp('bob', 20000) });
+    });
+    const a = await alice.invite({ to, from, sdp: sdp('alice', 10000), headers: { Subject: 'memcheck' } });
+    return { a, b: await incoming };
+  };
+  const ended = (call: Call): Promise<unknown> => new Promise((resolve) => (call.state === 'ended' ? resolve(call.endedWith) : call.once('ended', resolve)));
+
+  // 1. Answered with SDP; INFO both ways, a re-INVITE (hold) answered with SDP, the SDPs through compat; alice hangs up.
+  {
+    const { a, b } = await establish();
+    b.on('request', (req) => {
+      if (req.method === 'INVITE') void req.respond(200, { body: sdp('bob', 20000, 'a=recvonly\r\n'), contentType: 'application/sdp' });
+      else void req.respond(200, { body: 'ok', contentType: 'text/plain' });
+    });
+    assert.equal((await a.info({ contentType: 'application/dtmf-relay', body: 'Signal=5\r\nDuration=160\r\n' })).statusCode, 200);
+    assert.equal((await b.info({ body: 'back' })).statusCode, 200); // alice: no listener, the default 200
+    await a.reinvite({ sdp: sdp('alice', 10000, 'a=sendonly\r\n') });
+    assert.match(a.remoteSdp ?? '', /a=recvonly/);
+    for (const [ctx, did] of [[alice, a.did], [bob, b.did]] as const) {
+      for (const got of [compat.eXosip_get_remote_sdp(ctx, did), compat.eXosip_get_local_sdp(ctx, did)]) {
+        assert.ok(got !== null);
+        assert.equal(compat.sdp_message_to_str(got)[0], 0);
+        assert.ok(compat.eXosip_get_audio_media(got) !== null);
+        assert.ok(compat.eXosip_get_audio_connection(got) !== null);
+        assert.ok(compat.sdp_message_m_port_get(got, 0) !== null);
+        const [, copy] = compat.sdp_message_clone(got);
+        compat.sdp_message_free(copy);
+        if (rngCoin()) compat.sdp_message_free(got); // the others are left to GC
+      }
+    }
+    const [, parsed] = compat.sdp_message_init();
+    assert.equal(compat.sdp_message_parse(parsed, sdp('carol', 30000)), 0);
+    compat.sdp_message_free(parsed);
+    const bEnded = ended(b);
+    await a.hangup();
+    await bEnded;
+  }
+  // 2. bob hangs up.
+  {
+    const { a, b } = await establish();
+    const aEnded = ended(a);
+    await b.hangup();
+    await aEnded;
+  }
+  // 3. Cancelled once bob rang; 4. rejected with 486.
+  {
+    const controller = new AbortController();
+    const incoming = offered().then((inc) => inc.ringing());
+    const error = await alice.invite({ to, from, signal: controller.signal, onProgress: () => controller.abort() }).catch((e: unknown) => e);
+    await incoming;
+    assert.ok(error instanceof CallError && error.code === 'ABORT_ERR', String(error));
+    void offered().then((inc) => inc.reject(486, 'Busy Here'));
+    const rejected = await alice.invite({ to, from, sdp: sdp('alice', 10000) }).catch((e: unknown) => e);
+    assert.ok(rejected instanceof CallError && rejected.statusCode === 486, String(rejected));
+  }
+  // 5. A call still up when both contexts close.
+  {
+    const { a, b } = await establish();
+    await alice.close();
+    assert.deepEqual(a.endedWith, { by: 'local', reason: 'closed', statusCode: 0 });
+    await bob.close();
+    assert.deepEqual(b.endedWith, { by: 'local', reason: 'closed', statusCode: 0 });
+  }
+}
+
+let coin = 0;
+const rngCoin = (): boolean => ++coin % 2 === 0;
 
 // No process.exit(): the process ends when the event loop is empty, with two
 // unref'd contexts still open, so the addon's environment teardown runs.

@@ -1,0 +1,106 @@
+/**
+ * 'ended' of a Call that ends in the JS task that made it: the peer's ACK
+ * and BYE can reach JS in one batch, emitted in one task (docs/threads.md)
+ * before the code awaiting answer()/invite() runs. The listener that code
+ * adds must still get 'ended' (emitted on the next turn of the event loop
+ * when the Call had no 'ended' listener yet); state and endedWith change at
+ * once.
+ *
+ * A batch is one pass of the context's worker, and the microtasks a batch
+ * queued run before the next batch: with the JS thread busy while the ACK
+ * and the BYE arrive they may still come as two items, the continuation of
+ * answer() in between (measured), so the second test hits the race in some
+ * runs only. Code run by a batch runs before the continuation, as code run
+ * by the continuation itself does: the deterministic test ends the Call
+ * inside the continuation of answer().
+ */
+import { strict as assert } from 'node:assert';
+import { afterEach, describe, test } from 'node:test';
+import { type Call, type CallEnd, type Context, type IncomingCall } from '../../lib/index';
+import { openContext } from '../helpers/context';
+import { SLOW } from '../helpers/slow';
+
+const open: Context[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((ctx) => ctx.close()));
+});
+
+async function pair(): Promise<{ alice: Context; bob: Context; to: string; from: string }> {
+  const alice = await openContext();
+  const bob = await openContext();
+  open.push(alice, bob);
+  return { alice, bob, to: `sip:bob@127.0.0.1:${bob.address!.port}`, from: `sip:alice@127.0.0.1:${alice.address!.port}` };
+}
+
+const sdp = (user: string, port: number): string =>
+  `v=0\r\no=${user} 0 0 IN IP4 127.0.0.1\r\ns=call\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe("Call 'ended' in the task that made the Call", () => {
+  test("a Call hung up in the task that made it, before any 'ended' listener: state at once, 'ended' on the next turn to the listener added then", { timeout: 20_000 * SLOW }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const made = new Promise<{ b: Call; stateAfter: string; ends: CallEnd[] }>((resolve) => {
+      bob.once('call', (incoming: IncomingCall) => {
+        void incoming.answer({ sdp: sdp('bob', 20500) }).then(async (b) => {
+          // Still the task of the ACK's batch: no 'ended' listener yet.
+          await b.hangup();
+          const stateAfter = b.state;
+          const ends: CallEnd[] = [];
+          b.on('ended', (end) => ends.push(end));
+          resolve({ b, stateAfter, ends });
+        });
+      });
+    });
+    const a = await alice.invite({ to, from, sdp: sdp('alice', 10500) });
+    const aEnded = new Promise<CallEnd>((resolve) => a.once('ended', resolve));
+    const { b, stateAfter, ends } = await made;
+    assert.equal(stateAfter, 'ended');
+    assert.deepEqual(b.endedWith, { by: 'local', reason: 'hangup', statusCode: 0 });
+    await nextTurn();
+    assert.deepEqual(ends, [{ by: 'local', reason: 'hangup', statusCode: 0 }]);
+    assert.deepEqual(await aEnded, { by: 'remote', reason: 'BYE', statusCode: 0 });
+    await nextTurn();
+    assert.equal(ends.length, 1);
+  });
+
+  test("the caller's ACK and BYE back to back, callee's JS busy meanwhile: the listener added once answer() resolved gets 'ended' once", { timeout: 20_000 * SLOW }, async () => {
+    const { alice, bob, to, from } = await pair();
+    for (let round = 0; round < 3; round++) {
+      const ended = new Promise<{ b: Call; ends: CallEnd[] }>((resolve) => {
+        bob.once('call', (incoming: IncomingCall) => {
+          void incoming.answer({ sdp: sdp('bob', 20500) }).then((b) => {
+            const ends: CallEnd[] = [];
+            b.on('ended', (end) => {
+              ends.push(end);
+              // One more turn: a second emission would show.
+              setImmediate(() => resolve({ b, ends }));
+            });
+          });
+        });
+      });
+      const a = await alice.invite({ to, from, sdp: sdp('alice', 10500) });
+      // alice's ACK went just before invite() resolved; her BYE goes now.
+      await a.hangup();
+      const until = Date.now() + 200;
+      while (Date.now() < until);
+      const { b, ends } = await ended;
+      assert.deepEqual(ends, [{ by: 'remote', reason: 'BYE', statusCode: 0 }]);
+      assert.deepEqual(b.endedWith, { by: 'remote', reason: 'BYE', statusCode: 0 });
+    }
+  });
+
+  test("a Call made in an earlier task with no 'ended' listener ends at once (state, endedWith); a listener added later gets nothing", { timeout: 20_000 * SLOW }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const answering = new Promise<Call>((resolve) => bob.once('call', (incoming: IncomingCall) => resolve(incoming.answer({ sdp: sdp('bob', 20500) }))));
+    const a = await alice.invite({ to, from, sdp: sdp('alice', 10500) });
+    const b = await answering;
+    await nextTurn();
+    await a.hangup();
+    assert.deepEqual(a.endedWith, { by: 'local', reason: 'hangup', statusCode: 0 });
+    const late: CallEnd[] = [];
+    a.on('ended', (end) => late.push(end));
+    assert.deepEqual(await new Promise<CallEnd>((resolve) => b.once('ended', resolve)), { by: 'remote', reason: 'BYE', statusCode: 0 });
+    await nextTurn();
+    assert.deepEqual(late, []);
+  });
+});
