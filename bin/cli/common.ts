@@ -82,9 +82,18 @@ export function passwordIn(argv: readonly string[]): string | null {
   return found;
 }
 
-/** Replaces every occurrence of `secret` in `text` by `***`. */
+/**
+ * Replaces `secret` in `text` by `***`: every occurrence when it is at least
+ * 8 characters long, else only where it stands as a word of its own (no
+ * letter or digit right before or after it). A short password such as `x`
+ * replaced everywhere garbled the message and spelled itself out
+ * ("e***osip2-call").
+ */
 export function scrub(text: string, secret: string | null): string {
-  return secret ? text.split(secret).join('***') : text;
+  if (!secret) return text;
+  if (secret.length >= 8) return text.split(secret).join('***');
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), '***');
 }
 
 /** The default {@link PasswordSources.readFile}: a file, or stdin for `-` (not a terminal: nothing would be typed without echo). */

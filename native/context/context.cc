@@ -274,7 +274,13 @@ void Context::Shutdown() {
 void Context::Close(const Napi::CallbackInfo& info) {
   bool has_cb = info.Length() > 0 && info[0].IsFunction();
   bool pending = delivering();
-  if (has_cb && pending) on_close_ = Napi::Persistent(info[0].As<Napi::Function>());
+  if (has_cb && pending) {
+    on_close_ = Napi::Persistent(info[0].As<Napi::Function>());
+    // Someone waits for onClosed: the loop must stay alive until the queue is
+    // drained, even on a context unref'd (or never listening: lib/ unrefs
+    // until a listen succeeds), or the process exits with close() pending.
+    tsfn_.Ref(info.Env());
+  }
   Shutdown();
   if (has_cb && !pending) info[0].As<Napi::Function>().Call({});
 }

@@ -12,7 +12,7 @@ import { CALL_CLI, type Cli, jsonLines, killCliChildren, pipeIntoHead, runCli } 
 import { openContext, recordEvents } from '../helpers/context';
 import { testUser, useKamailio } from '../helpers/use-kamailio';
 import { waitFor } from '../helpers/kamailio';
-import { freePort } from '../helpers/ports';
+import { boundUdpSocket, freePort } from '../helpers/ports';
 
 const open: Context[] = [];
 afterEach(async () => {
@@ -258,6 +258,23 @@ describe('exosip2-call and Ctrl-C', () => {
   });
 });
 
+describe('a local port in use', () => {
+  test('both commands exit 1 with EADDRINUSE on stderr (not 0: close() used to let the process end first)', { timeout: 30_000 }, async () => {
+    const taken = await boundUdpSocket();
+    try {
+      const port = taken.address().port;
+      const call = callCli(['--listen', `127.0.0.1:${port}`, '--to', 'sip:bob@127.0.0.1:9', '--from', 'sip:alice@127.0.0.1']);
+      assert.equal(await call.exit(), 1, call.stdout() + call.stderr());
+      assert.match(call.stderr(), /EADDRINUSE/);
+      const reg = runCli(['--address', '127.0.0.1', '--port', String(port), '--proxy', 'sip:127.0.0.1:9', '--from', 'sip:alice@example.com', '--password', 'secret-for-test']);
+      assert.equal(await reg.exit(), 1, reg.stdout() + reg.stderr());
+      assert.match(reg.stderr(), /EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  });
+});
+
 describe('exosip2-call input', () => {
   test('--help and --version: exit 0 on stdout', { timeout: 30_000 }, async () => {
     const help = callCli(['--help']);
@@ -284,6 +301,9 @@ describe('exosip2-call input', () => {
       [[...to, '--sdp', '/nonexistent/offer.sdp'], /--sdp \/nonexistent\/offer\.sdp: cannot read it: ENOENT/],
       [[...to, '--dration', '3'], /unknown option --dration \(did you mean --duration\?\)/],
       [[...to, '--password', 'secret-pw', 'secret-pw'], /unexpected argument "\*\*\*"/],
+      // A one-letter password: scrubbed where it stands alone, not inside words (no "e***osip2-call").
+      [['--from', 'sip:alice@example.com', '--password', 'x'], /^exosip2-call: --from needs --to \(or --answer\): without either exosip2-call runs its demo/],
+      [['--to', 'sip:bob@127.0.0.1', '--password', 'x', 'x'], /unexpected argument "\*\*\*"/],
       [['--to', 'sip:bob@127.0.0.1:99999', '--from', 'sip:a@b'], /--to port must be from 1 to 65535/],
       [[...to, '--proxy', 'http://x'], /--proxy must be a sip: or sips: URI/],
       [['--to', 'sips:bob@127.0.0.1', '--from', 'sip:a@b'], /needs TLS, which this tool does not offer/],

@@ -74,6 +74,17 @@ describe('process lifetime', () => {
       assert.equal(code, 0, mode);
     }
   });
+
+  test('close() of a context that never listened, or whose listen() failed, resolves before the process exits', async () => {
+    // Its thread-safe function is unref'd until a listen succeeds: close()
+    // waited for its finalizer while nothing held the loop, and the process
+    // ended with close() pending (the CLIs then exited 0 on EADDRINUSE).
+    for (const mode of ['close-never-listened', 'close-listen-failed']) {
+      const { code, stdout } = await runFixture('exit-after-close.ts', [mode], 10_000);
+      assert.equal(stdout, `ready ${mode}\nexit\n`, mode);
+      assert.equal(code, 0, mode);
+    }
+  });
 });
 
 describe('worker_threads', () => {
