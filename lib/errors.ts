@@ -302,7 +302,7 @@ export type CallCode = 'ERR_CALL_REJECTED' | 'ERR_CALL_NO_RESPONSE' | 'ERR_CALL_
  * 3xx-6xx to the INVITE: see `statusCode`, `reason`, `response`; a 401/407 is
  * answered with the context's credentials by `eXosip_automatic_action`, at
  * most 3 times, before it ends here), `'ERR_CALL_NO_RESPONSE'` (eXosip gave
- * up: Timer B, 32 s, or a transport error; `statusCode` 0),
+ * up: Timer B (32 s over UDP; eXosip reports it when it releases the call, ~42 s after the INVITE), or a transport error; `statusCode` 0),
  * `'ERR_CALL_TIMEOUT'` (`timeoutMs` passed), `'ERR_CALL_NOT_SENT'` (eXosip
  * refused to build or send; the SipError is the `cause`),
  * `'ERR_CALL_CANCELLED'` (an incoming call cancelled or gone before its ACK),

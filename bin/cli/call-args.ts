@@ -19,7 +19,7 @@ export const CALL_EXIT = Object.freeze({
   USAGE: 2,
   /** The call was rejected: a final 3xx-6xx to the INVITE (486 Busy Here, 603 Decline, 404, ...). */
   REJECTED: 3,
-  /** Nothing answered: no final answer (eXosip's Timer B, 32 s over UDP, or a transport error). */
+  /** Nothing answered: no final answer (eXosip's Timer B, 32 s over UDP, reported ~42 s after the INVITE; or a transport error). */
   NO_ANSWER: 4,
   /** A second SIGINT/SIGTERM while shutting down: exit at once. */
   INTERRUPTED: 130,
