@@ -202,6 +202,37 @@ export interface CallEventMap {
   referProgress: [progress: ReferProgress];
 }
 
+/**
+ * Where an {@link IncomingCall} stands: `'offered'` (nothing sent), `'ringing'`
+ * (a 180 went), `'answered'` (the 200 went), `'rejected'` (a final 3xx-6xx
+ * went: `reject()` or the default 480) or `'cancelled'` (the INVITE ended
+ * before a final answer from this side).
+ */
+export type IncomingCallState = 'offered' | 'ringing' | 'answered' | 'rejected' | 'cancelled';
+
+/** How an {@link IncomingCall} was cancelled, as its `'cancelled'` event gives it. */
+export interface IncomingCallCancel {
+  /** `'remote'`: the caller's CANCEL, or eXosip dropped the INVITE; `'local'`: this context closed (nothing was sent). */
+  readonly by: 'remote' | 'local';
+  /**
+   * The CANCEL's Reason header as sent (RFC 3326, e.g. `SIP ;cause=200
+   * ;text="Call completed elsewhere"`), else `'CANCEL'`; `'released'` when
+   * eXosip dropped the INVITE without a CANCEL (`EXOSIP_CALL_CLOSED` /
+   * `EXOSIP_CALL_RELEASED`); `'closed'` when the context closed.
+   */
+  readonly reason: string;
+  /** The `cause` of a Reason with protocol `SIP` (RFC 3326 §2: 200 completed elsewhere, 603 declined elsewhere, ...), else 0. */
+  readonly statusCode: number;
+  /** The CANCEL (the event's copy; eXosip has answered it 200 and the INVITE 487), or null when none came. */
+  readonly request: Message | null;
+}
+
+/** The events of an {@link IncomingCall}. */
+export interface IncomingCallEventMap {
+  /** The INVITE ended before a final answer from this side (stop ringing); emitted at most once (deferred to the next turn for a call cancelled in the task that offered it with no listener yet). */
+  cancelled: [cancel: IncomingCallCancel];
+}
+
 /** Options of {@link IncomingCall.answer}. */
 export interface AnswerOptions {
   /** The SDP answer (RFC 3264), sent with Content-Type `application/sdp`. */
