@@ -139,3 +139,70 @@ describe('IncomingCall cancelled', () => {
   });
 });
 
+
+const tooLarge = (error: unknown): boolean => error instanceof RangeError && (error as { code?: string }).code === 'ERR_MESSAGE_TOO_LARGE';
+const typeCode = (code: string) => (error: unknown): boolean => error instanceof TypeError && (error as { code?: string }).code === code;
+
+describe('Calls: messages over UDP, options, SDP', () => {
+  test('over UDP a message larger than one datagram is refused before sending: invite, answer, info, request, reinvite, respond', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const big = sdp('alice', 10500) + `a=x:${'y'.repeat(70_000)}\r\n`;
+    await assert.rejects(alice.invite({ to, from, sdp: big }), tooLarge);
+    const offered = nextCall(bob);
+    const placing = alice.invite({ to, from, sdp: sdp('alice', 10500) });
+    const incoming = await offered;
+    await assert.rejects(incoming.answer({ sdp: sdp('bob', 1) + `a=x:${'y'.repeat(70_000)}\r\n` }), tooLarge);
+    assert.equal(incoming.state, 'offered'); // nothing went: still answerable
+    const b = await incoming.answer({ sdp: sdp('bob', 20500) });
+    const a = await placing;
+    await assert.rejects(a.info({ body: 'q'.repeat(70_000) }), tooLarge);
+    await assert.rejects(a.request({ method: 'MESSAGE', body: 'q'.repeat(70_000) }), tooLarge);
+    await assert.rejects(a.reinvite({ sdp: big }), tooLarge);
+    const got = once(b, 'request');
+    const info = a.info({ body: 'small' });
+    const [req] = (await got) as [import('../../lib/index').IncomingRequest];
+    await assert.rejects(req.respond(200, { body: 'z'.repeat(70_000) }), tooLarge);
+    await assert.rejects(req.respond('200' as unknown as number), typeCode('ERR_INVALID_ARG_TYPE'));
+    await req.respond(200);
+    assert.equal((await info).statusCode, 200);
+    await a.hangup();
+  });
+
+  test('out of dialog: respond() with a body larger than one datagram is refused; a status that is not a number is a TypeError', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const got = once(bob, 'request');
+    const sending = alice.request({ method: 'MESSAGE', to, from, body: 'hi' });
+    const [req] = (await got) as [import('../../lib/index').IncomingRequest];
+    await assert.rejects(req.respond('200' as unknown as number), typeCode('ERR_INVALID_ARG_TYPE'));
+    await assert.rejects(req.respond(200, { body: 'z'.repeat(70_000) }), tooLarge);
+    assert.equal(req.answered, false);
+    await req.respond(200);
+    assert.equal((await sending).statusCode, 200);
+  });
+
+  test('answer()/reject() options are checked in TS before anything is sent, as call.request() checks them', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const offered = nextCall(bob);
+    const placing = alice.invite({ to, from, sdp: sdp('alice', 10500) });
+    const incoming = await offered;
+    await assert.rejects(incoming.answer({ headers: [['Bad Name', 'v']] }), typeCode('ERR_INVALID_ARG_VALUE'));
+    assert.throws(() => incoming.reject('486' as unknown as number), typeCode('ERR_INVALID_ARG_TYPE'));
+    assert.throws(() => incoming.reject(200), { code: 'ERR_OUT_OF_RANGE' });
+    assert.equal(incoming.state, 'offered');
+    incoming.reject(486);
+    await assert.rejects(placing, { code: 'ERR_CALL_REJECTED', statusCode: 486 });
+  });
+
+  test('SDP libosip2 cannot parse is refused (TypeError ERR_INVALID_ARG_VALUE): invite, answer, reinvite', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    await assert.rejects(alice.invite({ to, from, sdp: 'hello' }), typeCode('ERR_INVALID_ARG_VALUE'));
+    const offered = nextCall(bob);
+    const placing = alice.invite({ to, from, sdp: sdp('alice', 10500) });
+    const incoming = await offered;
+    await assert.rejects(incoming.answer({ sdp: 'v=0\r\nnot sdp' }), typeCode('ERR_INVALID_ARG_VALUE'));
+    await incoming.answer({ sdp: sdp('bob', 20500) });
+    const a = await placing;
+    await assert.rejects(a.reinvite({ sdp: 'hello' }), typeCode('ERR_INVALID_ARG_VALUE'));
+    await a.hangup();
+  });
+});
