@@ -33,7 +33,7 @@ export interface CallRequestOptions extends InDialogOptions {
    * `reinvite()` send those eXosip handles by itself.
    */
   method: string;
-  /** Body: a string (UTF-8) or exact bytes. */
+  /** Body: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;
   /** Content-Type of `body`; default `'text/plain'` when a body is given. */
   contentType?: string;
@@ -43,13 +43,13 @@ export interface CallRequestOptions extends InDialogOptions {
 export interface InfoOptions extends InDialogOptions {
   /** Content-Type of `body`, e.g. `'application/dtmf-relay'`; default `'text/plain'` when a body is given. */
   contentType?: string;
-  /** Body: a string (UTF-8, e.g. `'Signal=5\r\nDuration=160\r\n'`) or exact bytes; default none. */
+  /** Body: a string (UTF-8, e.g. `'Signal=5\r\nDuration=160\r\n'`) or exact bytes; default none. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;
 }
 
 /** Options of `call.reinvite()`: a re-INVITE with a new SDP offer (RFC 3261 §14.1, RFC 3264 §8; hold: RFC 3264 §8.4). */
 export interface ReinviteOptions extends InDialogOptions {
-  /** The new SDP offer (e.g. the old one with `a=sendonly` to hold, `a=sendrecv` to resume), sent with Content-Type `application/sdp`. */
+  /** The new SDP offer (e.g. the old one with `a=sendonly` to hold, `a=sendrecv` to resume), sent with Content-Type `application/sdp`. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp: string;
 }
 
@@ -152,7 +152,7 @@ export interface InviteOptions {
   route?: string;
   /** A Subject header; default none. */
   subject?: string;
-  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body. */
+  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
   /** Headers added to the INVITE eXosip built. */
   headers?: HeaderList;
@@ -235,7 +235,7 @@ export interface IncomingCallEventMap {
 
 /** Options of {@link IncomingCall.answer}. */
 export interface AnswerOptions {
-  /** The SDP answer (RFC 3264), sent with Content-Type `application/sdp`. */
+  /** The SDP answer (RFC 3264), sent with Content-Type `application/sdp`. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
   /** Headers added to the 200 eXosip built. */
   headers?: HeaderList;

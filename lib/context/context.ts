@@ -306,7 +306,11 @@ export class Context extends EventEmitter<ContextEventMap> {
    * Places a call (`eXosip_call_build_initial_invite` with the SDP offer,
    * `eXosip_call_send_initial_invite`); resolves with the {@link Call} once
    * a 2xx came and the binding sent its ACK. See {@link InviteOptions}
-   * (progress, abort, timeout); rejects with a {@link CallError}.
+   * (progress, abort, timeout); rejects with a {@link CallError}, or before
+   * anything is sent with a TypeError/RangeError for bad options (TypeError
+   * `ERR_INVALID_ARG_VALUE` for an `sdp` libosip2's `sdp_message_parse`
+   * refuses; RangeError `ERR_MESSAGE_TOO_LARGE` over UDP for an INVITE
+   * larger than one datagram).
    */
   async invite(options: InviteOptions): Promise<Call> {
     return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen());
