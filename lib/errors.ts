@@ -49,7 +49,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_TRANSPORT_NOT_SERVED: 'Registrar.listen() over TCP/TLS on a libeXosip2 built without ENABLE_MAIN_SOCKET.',
   ERR_REGISTRATION_CLOSED: 'refresh()/unregister() on a registration that was removed, unregistered or closed.',
   ERR_REQUEST_ANSWERED: 'IncomingRequest.respond() on a request already answered (by an earlier respond() or by the default answer).',
-  ERR_MESSAGE_TOO_LARGE: 'RangeError: a request over UDP larger than one datagram (65,507 bytes); use TCP.',
+  ERR_MESSAGE_TOO_LARGE: 'RangeError: a request or answer over UDP larger than one datagram (65,507 bytes), refused before sending; use TCP (eXosip itself receives at most 8,000 bytes per UDP message).',
   // RegistrationError codes (why a REGISTER did not end with a 2xx).
   ERR_REGISTRATION_REJECTED: 'RegistrationError: a final non-2xx answer (see statusCode, reason and retryAfter).',
   ERR_REGISTRATION_AUTH_UNSUPPORTED: 'RegistrationError: a 401/407 none of whose digest challenges the credentials can answer correctly (reason names the algorithm, qop or realm missing); nothing was sent in answer.',
@@ -69,7 +69,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_CALL_NO_RESPONSE: 'CallError: eXosip gave up without a final answer (transaction timeout or transport error).',
   ERR_CALL_TIMEOUT: 'CallError: no final answer (invite) or no ACK (answer) within timeoutMs.',
   ERR_CALL_NOT_SENT: 'CallError: eXosip refused to build or send the INVITE or the answer (the SipError is its cause).',
-  ERR_CALL_CANCELLED: 'CallError: an incoming call was cancelled (CANCEL) or closed before its ACK.',
+  ERR_CALL_CANCELLED: 'CallError: an incoming call was cancelled (CANCEL) or closed before its final answer or ACK (IncomingCall.answer rejects, ringing/reject throw).',
   ERR_CALL_ANSWERED: 'IncomingCall.ringing()/answer()/reject() on a call already answered or rejected (also by the default 480 after defaultAnswerMs).',
   // Abort (Node's own shape).
   ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",

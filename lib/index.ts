@@ -41,7 +41,23 @@ export type { HeaderList, IncomingKind, RequestOptions, RequestResult, RespondOp
 export { Call } from './call/call';
 export { IncomingCall } from './call/incoming';
 export { DEFAULT_INVITE_TIMEOUT_MS, RING_TIMEOUT_MS } from './call/types';
-export type { AnswerOptions, CallEnd, CallEventMap, CallProgress, CallRequestOptions, CallState, InDialogOptions, InfoOptions, InviteOptions, ReferOptions, ReferProgress, ReinviteOptions } from './call/types';
+export type {
+  AnswerOptions,
+  CallEnd,
+  CallEventMap,
+  CallProgress,
+  CallRequestOptions,
+  CallState,
+  IncomingCallCancel,
+  IncomingCallEventMap,
+  IncomingCallState,
+  InDialogOptions,
+  InfoOptions,
+  InviteOptions,
+  ReferOptions,
+  ReferProgress,
+  ReinviteOptions,
+} from './call/types';
 
 // Many contexts behind one register().
 export { ContextPool } from './pool/pool';

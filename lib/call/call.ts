@@ -170,7 +170,10 @@ export class Call extends EventEmitter<CallEventMap> {
    * options: `ERR_INVALID_ARG_VALUE` for a method that is not a token or is
    * BYE, CANCEL, ACK, INVITE or PRACK (use {@link hangup} and
    * {@link reinvite}; eXosip sends ACK and PRACK itself) or a header it
-   * refuses, `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE` (`timeoutMs`). Then
+   * refuses, `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE` (`timeoutMs`),
+   * RangeError `ERR_MESSAGE_TOO_LARGE` (over UDP, a request larger than one
+   * datagram: see `CallRequestOptions.body`; `reinvite()`: also TypeError
+   * `ERR_INVALID_ARG_VALUE` for an SDP libosip2 cannot parse). Then
    * with a `RequestError`: `ERR_REQUEST_REJECTED` (a final 3xx-6xx:
    * `statusCode`, `reason`, `response`), `ERR_REQUEST_NO_RESPONSE` (Timer F,
    * 32 s, or a transport error), `ERR_REQUEST_TIMEOUT` (`timeoutMs`, default

@@ -32,6 +32,7 @@ import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { Message } from '../message';
 import { addHeaders, setBody } from '../message/answers';
+import { assertFitsDatagram } from '../message/datagram';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../message/request';
 import { guardNote } from '../register/answers';
 import type { HeaderList, RequestResult } from '../message/types';
@@ -200,10 +201,13 @@ function nextKey(key: string): string {
 /** @internal The requests one context's calls sent, by cid then CSeq. */
 export class CallSender {
   #native: NativeContext;
+  #udp: () => boolean;
   #dialogs = new Map<number, Dialog>();
 
-  constructor(n: NativeContext) {
+  /** @param udp whether the context listens over UDP (a request larger than one datagram is refused: `ERR_MESSAGE_TOO_LARGE`) */
+  constructor(n: NativeContext, udp: () => boolean) {
     this.#native = n;
+    this.#udp = udp;
   }
 
   /** How many calls have requests in flight or sent (until they end). */
@@ -230,6 +234,7 @@ export class CallSender {
       const request = new Message(handle);
       try {
         out.fill(request);
+        if (this.#udp()) assertFitsDatagram(request, out.method);
       } catch (error) {
         request.dispose();
         throw error;

@@ -31,7 +31,6 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { rangeError } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { type Message, native } from '../message';
@@ -74,13 +73,16 @@ export class CallRequests {
   #pending: PendingAnswers;
   #referring: (cid: number) => boolean;
   #callOf: (cid: number) => Call | null;
+  #udp: () => boolean;
 
   /**
    * @param afterMs the default answer's delay (`ContextOptions.defaultAnswerMs`); null: never.
    * @param referring whether call `cid` sent a REFER (its NOTIFYs are progress)
    * @param callOf the Call of a cid, null while none exists
+   * @param udp whether the context listens over UDP (an answer larger than one datagram is refused: `ERR_MESSAGE_TOO_LARGE`)
    */
-  constructor(n: NativeContext, afterMs: number | null, referring: (cid: number) => boolean, callOf: (cid: number) => Call | null) {
+  constructor(n: NativeContext, afterMs: number | null, referring: (cid: number) => boolean, callOf: (cid: number) => Call | null, udp: () => boolean) {
+    this.#udp = udp;
     this.#native = n;
     this.#pending = new PendingAnswers(afterMs);
     this.#referring = referring;
@@ -150,9 +152,7 @@ export class CallRequests {
 
   #send(request: IncomingRequest, status: number, options: RespondOptions | undefined, call: Call | null): void {
     const o = v.options<RespondOptions>('options', options);
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 699) {
-      throw rangeError(`status must be an integer from 200 to 699, got ${String(status)}`);
-    }
+    v.integer('status', status, 200, 699);
     this.#answer(request.tid, status, o);
     this.answered(request.tid);
     // A re-INVITE accepted with an SDP answer: the offer/answer exchange is done (RFC 3264 §8).
@@ -180,6 +180,6 @@ export class CallRequests {
       addHeaders(answer, o.headers, 'options');
       setBody(answer, o.body, o.contentType, 'options', 'text/plain');
       if (reason !== null) native(answer).setReasonPhrase(reason);
-    });
+    }, this.#udp());
   }
 }

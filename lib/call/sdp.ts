@@ -5,6 +5,7 @@
  * @module
  */
 import { typeError } from '../errors';
+import { binding } from '../native';
 import type { Message } from '../message';
 import { addHeaders } from '../message/answers';
 import type { HeaderList } from '../message/types';
@@ -17,10 +18,21 @@ export function sdpOf(message: Message): string | null {
   return body.toString('utf8');
 }
 
-/** Checks an `sdp` option: a non-empty string. */
+/**
+ * Checks an `sdp` option: a non-empty string without NUL that libosip2's
+ * `sdp_message_parse` accepts (RFC 4566: `v=`, `o=`, `s=` and `t=` lines,
+ * each `<letter>=<value>`); parsed once, then freed. Else TypeError
+ * `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`.
+ */
 export function checkSdp(name: string, value: unknown): string {
   if (typeof value !== 'string') throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be a string`);
   if (value === '' || value.includes('\0')) throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a non-empty SDP without NUL`);
+  const [code, parsed] = binding.NativeSdp.parse(value);
+  parsed?.free();
+  if (code !== 0) {
+    const start = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} is not an SDP libosip2 can parse (sdp_message_parse returned ${code}; RFC 4566 asks for v=, o=, s= and t= lines, each <letter>=<value>), got ${start}`);
+  }
   return value;
 }
 

@@ -8,16 +8,19 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { check, osipError } from '../errors';
-import { Message } from '../message';
+import { callError, check, osipError } from '../errors';
+import type { AnyExosipEvent } from '../events';
+import { Message, native } from '../message';
+import { assertFitsDatagram } from '../message/datagram';
 
 /**
  * Builds the answer `status` to the transaction `tid` of a call, lets `fill`
  * complete it (headers, body, reason) and sends it. Throws what `fill` or
  * eXosip refuse (the answer is freed when `fill` throws; eXosip spends it
- * when sent).
+ * when sent); with `udp`, RangeError `ERR_MESSAGE_TOO_LARGE` for an answer
+ * larger than one datagram (nothing sent).
  */
-export function sendCallAnswer(n: NativeContext, tid: number, status: number, fill: ((answer: Message) => void) | null): void {
+export function sendCallAnswer(n: NativeContext, tid: number, status: number, fill: ((answer: Message) => void) | null, udp = false): void {
   n.lock();
   try {
     const [code, handle] = n.callBuildAnswer(tid, status);
@@ -25,6 +28,7 @@ export function sendCallAnswer(n: NativeContext, tid: number, status: number, fi
     const answer = new Message(handle);
     try {
       fill?.(answer);
+      if (udp) assertFitsDatagram(answer, `${status} answer`);
     } catch (error) {
       answer.dispose();
       throw error;
@@ -55,4 +59,44 @@ export function sendAck(n: NativeContext, tid: number, sdp: string | null = null
   } finally {
     n.unlock();
   }
+}
+
+/**
+ * Sends the 200 of an offered INVITE (`answer()`), completed by `fill`
+ * (SDP, headers). What the options make fail (a header refused, over UDP a
+ * 200 larger than one datagram: `ERR_MESSAGE_TOO_LARGE`) is thrown as it is,
+ * as `call.request()` throws it; what eXosip refuses becomes a CallError
+ * `ERR_CALL_NOT_SENT` with the SipError as `cause`.
+ */
+export function sendAnswer200(n: NativeContext, tid: number, fill: (answer: Message) => void, udp: boolean): void {
+  let refused: unknown = null;
+  try {
+    sendCallAnswer(n, tid, 200, (answer) => {
+      try {
+        fill(answer);
+        if (udp) assertFitsDatagram(answer, '200 answer');
+      } catch (error) {
+        refused = error;
+        throw error;
+      }
+    });
+  } catch (error) {
+    if (error === refused) throw error;
+    throw callError('ERR_CALL_NOT_SENT', `The 200 was not sent: ${(error as Error).message}`, { reason: (error as { code?: string }).code ?? 'error', cause: error });
+  }
+}
+
+/**
+ * A 401/407 to the BYE of `hangup()` (`event`, an
+ * `EXOSIP_CALL_MESSAGE_REQUESTFAILURE`): sent again with the context's
+ * credentials (`eXosip_default_action`). eXosip 5.3.0's
+ * `eXosip_automatic_action` retries only requests of a dialog still up, and
+ * `eXosip_call_terminate` frees the dialog as the BYE goes; eXosip bounds
+ * the retries (`c_retry < 3`, shared with the INVITE's).
+ */
+export function answerByeChallenge(n: NativeContext, event: AnyExosipEvent): void {
+  const { request, response } = event;
+  const status = response?.statusCode ?? 0;
+  if (request === null || response === null || request.method !== 'BYE' || (status !== 401 && status !== 407)) return;
+  n.defaultAction(event.typeId, 0, event.tid, event.did, event.cid, 0, 0, native(response), native(request));
 }

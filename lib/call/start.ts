@@ -9,6 +9,7 @@ import type { NativeContext } from '../../binding';
 import { abortError, type CallError, callError, osipError, typeError } from '../errors';
 import * as v from '../internal/validate';
 import { Message } from '../message';
+import { assertFitsDatagram } from '../message/datagram';
 import type { Call } from './call';
 import { addSdp, checkSdp } from './sdp';
 import type { CallTable, PendingInvite } from './table';
@@ -37,6 +38,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
       addSdp(invite, sdp, o.headers);
       // The binding PRACKs reliable 1xx (lib/call/early.ts): say so (RFC 3262 §4).
       if (!invite.getHeaders('supported').some((value) => /(^|,)\s*100rel\s*(,|$)/i.test(value))) invite.setSupported('100rel');
+      if (table.udp) assertFitsDatagram(invite, 'INVITE');
     } catch (error) {
       invite.dispose();
       throw error;

@@ -7,7 +7,7 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { CallError, callError, check, rangeError } from '../errors';
+import { CallError, callError, check } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { native } from '../message';
@@ -16,8 +16,9 @@ import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
 import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, reliableRSeq, sendPrack, unsupportedRequire } from './early';
+import { CLOSED_CANCEL, cancelOf } from './cancel';
 import { addSdp, checkSdp, sdpOf } from './sdp';
-import { sendAck, sendCallAnswer } from './send';
+import { answerByeChallenge, sendAck, sendAnswer200, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
 
 /** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
@@ -55,6 +56,7 @@ export class CallTable {
   #emit: (incoming: IncomingCall) => void;
   #hasListener: () => boolean;
   #afterMs: number | null;
+  #udp: () => boolean;
   #requests: CallRequests;
   #outgoing = new Map<number, PendingInvite>();
   #offered = new Map<number, Offered>();
@@ -62,7 +64,7 @@ export class CallTable {
   /** The SDP each answered IncomingCall sent in its 200. */
   #answeredSdp = new WeakMap<IncomingCall, string | null>();
   #sender: CallSender;
-  /** cids whose BYE `hangup()` sent, until eXosip releases the call (`EXOSIP_CALL_RELEASED`): see {@link #byeChallenged}. */
+  /** cids whose BYE `hangup()` sent, until eXosip releases the call (`EXOSIP_CALL_RELEASED`): see `answerByeChallenge` (send.ts). */
   #hungUp = new Set<number>();
   /** cids of invite()s given up once their CANCEL went, until `EXOSIP_CALL_RELEASED`: a 2xx crossing the CANCEL is still ACKed then BYEd. */
   #givenUp = new Set<number>();
@@ -72,16 +74,16 @@ export class CallTable {
   };
   readonly #incomingDriver: IncomingDriver = {
     provisional: (call, status) => {
-      this.#respond(call, status, null, undefined);
+      this.#respond(call, status, undefined);
       // Rung: the application owns the call, bounded by RING_TIMEOUT_MS.
       const offered = this.#offered.get(call.cid);
       if (offered !== undefined && this.#afterMs !== null) this.#arm(offered, RING_TIMEOUT_MS);
     },
     answer: (call, options) => this.#answer(call, options),
     reject: (call, status, reason) => {
-      if (typeof status !== 'number' || !Number.isInteger(status) || status < 300 || status > 699) throw rangeError(`status must be an integer from 300 to 699, got ${String(status)}`);
+      v.integer('status', status, 300, 699);
       const phrase = reason === undefined ? undefined : v.sipText('reason', reason);
-      this.#respond(call, status, null, phrase);
+      this.#respond(call, status, phrase);
       this.#dropOffered(call.cid);
     },
   };
@@ -90,14 +92,21 @@ export class CallTable {
    * @param emit emits `'call'` on the context
    * @param hasListener whether the context has a `'call'` listener (else INVITEs go to the IncomingDesk)
    * @param afterMs `ContextOptions.defaultAnswerMs`: an offered INVITE's wait for ringing/answer/reject, and a request's inside a call for respond(); null: never
+   * @param udp whether the context listens over UDP (every message then must fit one datagram: `ERR_MESSAGE_TOO_LARGE`)
    */
-  constructor(n: NativeContext, emit: (incoming: IncomingCall) => void, hasListener: () => boolean, afterMs: number | null) {
+  constructor(n: NativeContext, emit: (incoming: IncomingCall) => void, hasListener: () => boolean, afterMs: number | null, udp: () => boolean) {
     this.#native = n;
     this.#emit = emit;
     this.#hasListener = hasListener;
     this.#afterMs = afterMs;
-    this.#sender = new CallSender(n);
-    this.#requests = new CallRequests(n, afterMs, (cid) => this.#sender.referring(cid), (cid) => this.#calls.get(cid) ?? null);
+    this.#udp = udp;
+    this.#sender = new CallSender(n, udp);
+    this.#requests = new CallRequests(n, afterMs, (cid) => this.#sender.referring(cid), (cid) => this.#calls.get(cid) ?? null, udp);
+  }
+
+  /** Whether the context listens over UDP now (a message must fit one datagram). */
+  get udp(): boolean {
+    return this.#udp();
   }
 
   /** The calls set up and not ended, by cid. */
@@ -136,7 +145,7 @@ export class CallTable {
     const unsupported = unsupportedRequire(event.request);
     if (unsupported.length > 0) {
       // RFC 3261 §8.2.2.3: eXosip cannot send reliable 1xx (100rel) nor any other extension required.
-      sendCallAnswer(this.#native, event.tid, 420, (answer) => answer.setHeader('Unsupported', unsupported.join(', ')));
+      sendCallAnswer(this.#native, event.tid, 420, (answer) => answer.setHeader('Unsupported', unsupported.join(', ')), this.#udp());
       return true;
     }
     const incoming = new IncomingCall({ cid: event.cid, did: event.did, tid: event.tid }, event.request, sdpOf(event.request), this.#incomingDriver);
@@ -164,7 +173,7 @@ export class CallTable {
   handle(event: AnyExosipEvent): void {
     if (this.#hungUp.has(event.cid)) {
       if (event.type === 'EXOSIP_CALL_RELEASED') this.#hungUp.delete(event.cid);
-      else if (event.type === 'EXOSIP_CALL_MESSAGE_REQUESTFAILURE') this.#byeChallenged(event);
+      else if (event.type === 'EXOSIP_CALL_MESSAGE_REQUESTFAILURE') answerByeChallenge(this.#native, event);
     }
     if (event.type === 'EXOSIP_CALL_MESSAGE_NEW' || event.type === 'EXOSIP_CALL_REINVITE') {
       this.#requests.handle(event);
@@ -199,6 +208,7 @@ export class CallTable {
     for (const offered of [...this.#offered.values()]) {
       if (offered.timer !== null) clearTimeout(offered.timer);
       offered.settle?.(closed());
+      offered.incoming.cancelled(CLOSED_CANCEL);
     }
     this.#requests.close();
     this.#hungUp.clear();
@@ -288,6 +298,7 @@ export class CallTable {
       case 'EXOSIP_CALL_RELEASED':
         this.#dropOffered(event.cid);
         offered.settle?.(callError('ERR_CALL_CANCELLED', `The call was ${event.type === 'EXOSIP_CALL_CANCELLED' ? 'cancelled' : 'closed'} before its ACK`, { reason: event.type === 'EXOSIP_CALL_CANCELLED' ? 'cancelled' : 'closed' }));
+        offered.incoming.cancelled(cancelOf(event));
         return;
       default:
         return;
@@ -300,11 +311,7 @@ export class CallTable {
     const timeoutMs = o.timeoutMs === undefined ? ACK_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
     const offered = this.#offered.get(incoming.cid);
     if (offered === undefined) return Promise.reject(callError('ERR_CALL_CANCELLED', 'The call was cancelled or closed before the answer', { reason: 'gone' }));
-    try {
-      this.#respond(incoming, 200, { sdp, headers: o.headers }, undefined);
-    } catch (error) {
-      throw callError('ERR_CALL_NOT_SENT', `The 200 was not sent: ${(error as Error).message}`, { reason: (error as { code?: string }).code ?? 'error', cause: error });
-    }
+    sendAnswer200(this.#native, incoming.tid, (answer) => addSdp(answer, sdp, o.headers), this.#udp());
     this.#answeredSdp.set(incoming, sdp);
     if (offered.timer !== null) clearTimeout(offered.timer);
     offered.timer = null;
@@ -337,7 +344,7 @@ export class CallTable {
     this.#dropOffered(incoming.cid);
     incoming.markDefault(DEFAULT_INVITE_STATUS);
     try {
-      this.#respond(incoming, DEFAULT_INVITE_STATUS, null, undefined);
+      this.#respond(incoming, DEFAULT_INVITE_STATUS, undefined);
     } catch {
       // OSIP_WRONG_STATE / OSIP_NOTFOUND: answered through compat, or cancelled meanwhile.
     }
@@ -351,12 +358,11 @@ export class CallTable {
     this.#offered.delete(cid);
   }
 
-  /** Builds, completes and sends one answer to the INVITE of `incoming`; throws what eXosip or the options refuse. */
-  #respond(incoming: IncomingCall, status: number, body: { sdp: string | null; headers: AnswerOptions['headers'] } | null, reason: string | undefined): void {
+  /** Builds, completes and sends one answer without body to the INVITE of `incoming`; throws what eXosip or the options refuse. */
+  #respond(incoming: IncomingCall, status: number, reason: string | undefined): void {
     sendCallAnswer(this.#native, incoming.tid, status, (answer) => {
-      if (body !== null) addSdp(answer, body.sdp, body.headers);
       if (reason !== undefined) native(answer).setReasonPhrase(reason);
-    });
+    }, this.#udp());
   }
 
   /** hangup(): the BYE (the Call then ends itself, and its requests in flight reject with `ERR_CALL_ENDED`). */
@@ -371,20 +377,6 @@ export class CallTable {
     this.#calls.delete(call.cid);
     this.#hungUp.add(call.cid);
     queueMicrotask(() => this.#sender.ended(call, false));
-  }
-
-  /**
-   * A 401/407 to the BYE of `hangup()`: sent again with the context's
-   * credentials (`eXosip_default_action`). eXosip 5.3.0's
-   * `eXosip_automatic_action` retries only requests of a dialog still up,
-   * and `eXosip_call_terminate` frees the dialog as the BYE goes; eXosip
-   * bounds the retries (`c_retry < 3`, shared with the INVITE's).
-   */
-  #byeChallenged(event: AnyExosipEvent): void {
-    const { request, response } = event;
-    const status = response?.statusCode ?? 0;
-    if (request === null || response === null || request.method !== 'BYE' || (status !== 401 && status !== 407)) return;
-    this.#native.defaultAction(event.typeId, 0, event.tid, event.did, event.cid, 0, 0, native(response), native(request));
   }
 
   #end(call: Call, end: CallEnd): void {

@@ -33,7 +33,7 @@ export interface CallRequestOptions extends InDialogOptions {
    * `reinvite()` send those eXosip handles by itself.
    */
   method: string;
-  /** Body: a string (UTF-8) or exact bytes. */
+  /** Body: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;
   /** Content-Type of `body`; default `'text/plain'` when a body is given. */
   contentType?: string;
@@ -43,13 +43,13 @@ export interface CallRequestOptions extends InDialogOptions {
 export interface InfoOptions extends InDialogOptions {
   /** Content-Type of `body`, e.g. `'application/dtmf-relay'`; default `'text/plain'` when a body is given. */
   contentType?: string;
-  /** Body: a string (UTF-8, e.g. `'Signal=5\r\nDuration=160\r\n'`) or exact bytes; default none. */
+  /** Body: a string (UTF-8, e.g. `'Signal=5\r\nDuration=160\r\n'`) or exact bytes; default none. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;
 }
 
 /** Options of `call.reinvite()`: a re-INVITE with a new SDP offer (RFC 3261 §14.1, RFC 3264 §8; hold: RFC 3264 §8.4). */
 export interface ReinviteOptions extends InDialogOptions {
-  /** The new SDP offer (e.g. the old one with `a=sendonly` to hold, `a=sendrecv` to resume), sent with Content-Type `application/sdp`. */
+  /** The new SDP offer (e.g. the old one with `a=sendonly` to hold, `a=sendrecv` to resume), sent with Content-Type `application/sdp`. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp: string;
 }
 
@@ -152,7 +152,7 @@ export interface InviteOptions {
   route?: string;
   /** A Subject header; default none. */
   subject?: string;
-  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body. */
+  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
   /** Headers added to the INVITE eXosip built. */
   headers?: HeaderList;
@@ -202,9 +202,40 @@ export interface CallEventMap {
   referProgress: [progress: ReferProgress];
 }
 
+/**
+ * Where an {@link IncomingCall} stands: `'offered'` (nothing sent), `'ringing'`
+ * (a 180 went), `'answered'` (the 200 went), `'rejected'` (a final 3xx-6xx
+ * went: `reject()` or the default 480) or `'cancelled'` (the INVITE ended
+ * before a final answer from this side).
+ */
+export type IncomingCallState = 'offered' | 'ringing' | 'answered' | 'rejected' | 'cancelled';
+
+/** How an {@link IncomingCall} was cancelled, as its `'cancelled'` event gives it. */
+export interface IncomingCallCancel {
+  /** `'remote'`: the caller's CANCEL, or eXosip dropped the INVITE; `'local'`: this context closed (nothing was sent). */
+  readonly by: 'remote' | 'local';
+  /**
+   * The CANCEL's Reason header as sent (RFC 3326, e.g. `SIP ;cause=200
+   * ;text="Call completed elsewhere"`), else `'CANCEL'`; `'released'` when
+   * eXosip dropped the INVITE without a CANCEL (`EXOSIP_CALL_CLOSED` /
+   * `EXOSIP_CALL_RELEASED`); `'closed'` when the context closed.
+   */
+  readonly reason: string;
+  /** The `cause` of a Reason with protocol `SIP` (RFC 3326 §2: 200 completed elsewhere, 603 declined elsewhere, ...), else 0. */
+  readonly statusCode: number;
+  /** The CANCEL (the event's copy; eXosip has answered it 200 and the INVITE 487), or null when none came. */
+  readonly request: Message | null;
+}
+
+/** The events of an {@link IncomingCall}. */
+export interface IncomingCallEventMap {
+  /** The INVITE ended before a final answer from this side (stop ringing); emitted at most once (deferred to the next turn for a call cancelled in the task that offered it with no listener yet). */
+  cancelled: [cancel: IncomingCallCancel];
+}
+
 /** Options of {@link IncomingCall.answer}. */
 export interface AnswerOptions {
-  /** The SDP answer (RFC 3264), sent with Content-Type `application/sdp`. */
+  /** The SDP answer (RFC 3264), sent with Content-Type `application/sdp`. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
   /** Headers added to the 200 eXosip built. */
   headers?: HeaderList;

@@ -69,9 +69,10 @@ export class Context extends EventEmitter<ContextEventMap> {
     const tls = tlsSettings('options.tls', o.tls);
     const answerMs = o.defaultAnswerMs === undefined ? DEFAULT_ANSWER_MS : o.defaultAnswerMs === null ? null : v.integer('options.defaultAnswerMs', o.defaultAnswerMs, 0, 180_000);
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
-    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs);
+    const udp = (): boolean => this.#listening?.transport === 'udp';
+    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs, udp);
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
-    this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs);
+    this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs, udp);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();
@@ -305,7 +306,11 @@ export class Context extends EventEmitter<ContextEventMap> {
    * Places a call (`eXosip_call_build_initial_invite` with the SDP offer,
    * `eXosip_call_send_initial_invite`); resolves with the {@link Call} once
    * a 2xx came and the binding sent its ACK. See {@link InviteOptions}
-   * (progress, abort, timeout); rejects with a {@link CallError}.
+   * (progress, abort, timeout); rejects with a {@link CallError}, or before
+   * anything is sent with a TypeError/RangeError for bad options (TypeError
+   * `ERR_INVALID_ARG_VALUE` for an `sdp` libosip2's `sdp_message_parse`
+   * refuses; RangeError `ERR_MESSAGE_TOO_LARGE` over UDP for an INVITE
+   * larger than one datagram).
    */
   async invite(options: InviteOptions): Promise<Call> {
     return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen());

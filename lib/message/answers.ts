@@ -12,6 +12,7 @@ import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { IncomingRequest } from './incoming';
+import { assertFitsDatagram } from './datagram';
 import { PendingAnswers } from './pending';
 import type { HeaderList, IncomingKind, RespondOptions } from './types';
 
@@ -88,14 +89,17 @@ export class IncomingDesk {
   #emit: (request: IncomingRequest) => boolean;
   #hasListener: () => boolean;
   #pending: PendingAnswers;
+  #udp: () => boolean;
 
   /**
    * @param emit emits `'request'` on the context
    * @param hasListener whether the context has a `'request'` listener
    * @param afterMs the default answer's delay; null: never (C's behaviour)
+   * @param udp whether the context listens over UDP (an answer larger than one datagram is refused: `ERR_MESSAGE_TOO_LARGE`)
    */
-  constructor(n: NativeContext, emit: (request: IncomingRequest) => boolean, hasListener: () => boolean, afterMs: number | null) {
+  constructor(n: NativeContext, emit: (request: IncomingRequest) => boolean, hasListener: () => boolean, afterMs: number | null, udp: () => boolean) {
     this.#native = n;
+    this.#udp = udp;
     this.#emit = emit;
     this.#hasListener = hasListener;
     this.#pending = new PendingAnswers(afterMs);
@@ -148,7 +152,8 @@ export class IncomingDesk {
   #send(request: IncomingRequest, status: number, options: RespondOptions | undefined): void {
     const o = v.options<RespondOptions>('options', options);
     const min = request.kind === 'EXOSIP_MESSAGE_NEW' ? 200 : 300;
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < min || status > 699) {
+    if (typeof status !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `status must be a number, got ${typeof status}`);
+    if (!Number.isInteger(status) || status < min || status > 699) {
       throw rangeError(`status must be an integer from ${min} to 699 for ${request.method}${min === 300 ? ' (this binding can only refuse it)' : ''}, got ${String(status)}`);
     }
     this.#answer(request, status, o);
@@ -170,6 +175,7 @@ export class IncomingDesk {
         addHeaders(answer, o.headers, 'options');
         setBody(answer, o.body, o.contentType, 'options', 'text/plain');
         if (reason !== null) native(answer).setReasonPhrase(reason);
+        if (this.#udp()) assertFitsDatagram(answer, `${status} answer`);
       } catch (error) {
         answer.dispose();
         throw error;

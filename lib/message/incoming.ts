@@ -82,8 +82,12 @@ export class IncomingRequest {
    * calls, listen for `ctx.on('call')`: INVITEs then come there). Inside a
    * call any 200..699 goes (a re-INVITE's 200 carries the SDP answer:
    * `{ body: sdp, contentType: 'application/sdp' }`). Rejects with `ERR_REQUEST_ANSWERED` when already answered (also
-   * by the default answer), TypeError/RangeError for bad options, SipError
-   * when eXosip refuses (e.g. `OSIP_NOTFOUND`: the transaction is gone).
+   * by the default answer), TypeError `ERR_INVALID_ARG_TYPE` for a status
+   * that is not a number, RangeError `ERR_OUT_OF_RANGE` for one out of
+   * range, other TypeError/RangeError for bad options, RangeError
+   * `ERR_MESSAGE_TOO_LARGE` over UDP for an answer larger than one datagram
+   * (nothing sent: the request can still be answered), SipError when
+   * eXosip refuses (e.g. `OSIP_NOTFOUND`: the transaction is gone).
    */
   async respond(status: number, options?: RespondOptions): Promise<void> {
     if (this.#answered !== 'no') {

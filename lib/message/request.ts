@@ -8,26 +8,16 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { abortError, osipError, RequestError, requestError, tooLargeError, typeError } from '../errors';
+import { abortError, osipError, RequestError, requestError, typeError } from '../errors';
 import type { TlsFailureLog } from '../context/tls';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { addHeaders, setBody } from './answers';
+import { assertFitsDatagram } from './datagram';
 import type { RequestOptions, RequestResult } from './types';
 
-/** The largest SIP message one UDP datagram carries over IPv4 (65,535 - 8 - 20 bytes). */
-export const MAX_UDP_MESSAGE = 65_507;
-
-/**
- * @internal Throws RangeError `ERR_MESSAGE_TOO_LARGE` when `message` (as it
- * would go on the wire) does not fit one UDP datagram: eXosip would send
- * nothing and report a transport failure that reads like an unreachable peer.
- */
-export function assertFitsDatagram(message: Message, method: string): void {
-  const size = Buffer.byteLength(message.toString().split('\r\n\r\n')[0]) + 4 + (message.body?.length ?? 0);
-  if (size > MAX_UDP_MESSAGE) throw tooLargeError(`The ${method} is ${size} bytes: over UDP one datagram carries at most ${MAX_UDP_MESSAGE}; listen over TCP`);
-}
+export { assertFitsDatagram, MAX_UDP_MESSAGE } from './datagram';
 /** Default `timeoutMs`: past eXosip's own give-up (Timer F, 64 × T1 = 32 s) with room. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 64_000;
 /** How many 401/407 challenges one request answers before the last one is its failure. */

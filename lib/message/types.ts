@@ -12,7 +12,7 @@ export type HeaderList = Readonly<Record<string, string>> | ReadonlyArray<readon
 export interface RespondOptions {
   /** Reason phrase; default: RFC 3261's for the status (`osip_message_get_reason`). */
   reason?: string;
-  /** Body of the answer: a string (UTF-8) or exact bytes. */
+  /** Body of the answer: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;
   /** Content-Type of `body` (e.g. `'text/plain'`); needed with a body. */
   contentType?: string;
@@ -30,7 +30,7 @@ export interface RequestOptions {
   from: string;
   /** A Route (`sip:proxy.example.com;lr`); default: none, sent to the Request-URI. */
   route?: string;
-  /** Body: a string (UTF-8) or exact bytes. */
+  /** Body: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;
   /** Content-Type of `body`; default `'text/plain'` when a body is given. */
   contentType?: string;
