@@ -93,13 +93,33 @@ describe('Call requests inside the dialog', () => {
   });
 
   test('re-INVITE glare: both sides re-INVITE at once; bob\'s eXosip answers alice\'s 491, the calls stay up', { timeout: 20_000 }, async () => {
-    const { bob, a, b } = await established();
+    const { alice, bob, a, b } = await established();
     a.on('request', (req) => void req.respond(488));
-    // bob's lock keeps his eXosip from reading alice's INVITE until his own is under way.
+    // Deterministic glare (RFC 3261 §14.1): alice's re-INVITE waits in bob's
+    // socket while bob's lock keeps his eXosip from reading it until his own
+    // re-INVITE is under way; alice's lock then keeps her eXosip from
+    // answering bob's re-INVITE (a 491 to bob would complete his transaction,
+    // and bob's eXosip would take alice's as a new one) until bob's 491 went.
+    const sent = (ctx: Context, what: RegExp): Promise<void> =>
+      new Promise((resolve) => {
+        ctx.setTrace(true);
+        const onTrace = (t: { direction: string; text: string }): void => {
+          if (t.direction !== 'out' || !what.test(t.text)) return;
+          ctx.off('trace', onTrace);
+          resolve();
+        };
+        ctx.on('trace', onTrace);
+      });
     assert.equal(eXosip_lock(bob), 0);
+    const aliceInviteOut = sent(alice, /^INVITE /);
     const fromAlice = a.reinvite({ sdp: sdp('alice', 10500, 'sendonly') }).catch((e: unknown) => e);
+    await aliceInviteOut;
+    assert.equal(eXosip_lock(alice), 0);
+    const bob491Out = sent(bob, /^SIP\/2\.0 491 /);
     const fromBob = b.reinvite({ sdp: sdp('bob', 20500, 'sendonly') }).catch((e: unknown) => e);
     assert.equal(eXosip_unlock(bob), 0);
+    await bob491Out;
+    assert.equal(eXosip_unlock(alice), 0);
     const error = await fromAlice;
     assert.ok(error instanceof RequestError, String(error));
     assert.deepEqual([error.code, error.statusCode, error.reason], ['ERR_REQUEST_REJECTED', 491, 'Request Pending']);
