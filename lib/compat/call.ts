@@ -20,7 +20,7 @@
 import type { NativeContext, NativeMessage } from '../../binding';
 import { typeError } from '../errors';
 import { wrapMessage } from '../message';
-import { int, messageOrNull, nativeContext, sendAnswer, str, strOrNull, UNSAFE_TEXT } from './args';
+import { int, messageOrNull, nativeContext, sendAnswer, str, strOrNull, UNSAFE_TEXT, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -53,6 +53,7 @@ export function eXosip_call_build_initial_invite(ctx: eXosip_t, to: string, from
   const n = nativeContext(ctx, fn);
   const values = [str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route'), strOrNull(subject, fn, 'subject')];
   if (values.some((x) => x !== null && UNSAFE_TEXT.test(x)) || values[0] === '' || values[1] === '') return [OSIP_BADPARAMETER, null];
+  if (unsendableTarget(ctx, fn, values[0]!, values[2])) return [OSIP_BADPARAMETER, null];
   return built(n.callBuildInitialInvite(values[0]!, values[1]!, values[2] || null, values[3] || null));
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { wrapMessage } from '../message';
-import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_TEXT } from './args';
+import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_TEXT, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -30,6 +30,7 @@ export function eXosip_message_build_request(
   const n = nativeContext(ctx, fn);
   const values = [str(method, fn, 'method'), str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route')];
   if (values.some((x) => x !== null && UNSAFE_TEXT.test(x)) || values.slice(0, 3).includes('')) return [OSIP_BADPARAMETER, null];
+  if (unsendableTarget(ctx, fn, values[1]!, values[3])) return [OSIP_BADPARAMETER, null];
   const [code, handle] = n.messageBuildRequest(values[0]!, values[1]!, values[2]!, values[3]);
   return [code, wrapMessage(handle)];
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { wrapMessage } from '../message';
-import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_TEXT } from './args';
+import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_TEXT, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -20,6 +20,7 @@ export function eXosip_options_build_request(ctx: eXosip_t, to: string, from: st
   const n = nativeContext(ctx, fn);
   const values = [str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route')];
   if (values.some((x) => x !== null && UNSAFE_TEXT.test(x)) || values.slice(0, 2).includes('')) return [OSIP_BADPARAMETER, null];
+  if (unsendableTarget(ctx, fn, values[0]!, values[2])) return [OSIP_BADPARAMETER, null];
   const [code, handle] = n.optionsBuildRequest(values[0]!, values[1]!, values[2]);
   return [code, wrapMessage(handle)];
 }

@@ -288,7 +288,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async request(options: RequestOptions): Promise<RequestResult> {
     const o = v.options<RequestOptions>('options', options) as RequestOptions;
-    return this.#dispatcher.requests!.send(o, this.#listening?.transport === 'udp', () => this.#assertOpen());
+    return this.#dispatcher.requests!.send(o, this.#listening, () => this.#assertOpen());
   }
 
   /** Sends a MESSAGE (RFC 3428) with `text` as its body (Content-Type default `text/plain`); see {@link request}. */
@@ -308,7 +308,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    * (progress, abort, timeout); rejects with a {@link CallError}.
    */
   async invite(options: InviteOptions): Promise<Call> {
-    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen());
+    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen(), this.#listening?.family ?? null);
   }
 
   /**

@@ -49,6 +49,19 @@ namespace exosip {
 /// the caller holds (its dialogs are looked up), or nullptr when unknown.
 void ApplyInviteGuard(osip_message_t* msg, int received, eXosip_t* ctx);
 
+/// Whether eXosip 5.3.0 can send to `url`: a sip: or sips: URI with a host.
+/// eXosip reads the host of the URI it sends to without a check (a tel:,
+/// mailto: or other URI has none): eXtl_udp.c:1262 / eXtl_tcp.c:820
+/// dereference NULL and the process dies.
+bool Routable(const osip_uri_t* url);
+
+/// Whether eXosip can send the request `msg` as it stands: the URI its
+/// transaction goes to (libosip2's ict/nict init: the first Route when it
+/// has `lr`, else the Request-URI) is Routable. Every request the binding
+/// hands eXosip is checked with it first (Context::BuildRequest and
+/// SendRequest).
+bool SendableRequest(const osip_message_t* msg);
+
 /// The callback of a context that holds no slot (trace.h): ApplyInviteGuard
 /// alone, without a context.
 CbSipCallback GuardCallback();
