@@ -45,8 +45,11 @@ function requestOrNull(msg: unknown, fn: string): NativeMessage | null {
  * until sent; add the SDP offer with `osip_message_set_body` and
  * `osip_message_set_content_type(invite, 'application/sdp')`.
  * `OSIP_BADPARAMETER` for an empty `to` or `from`, or a value with CR, LF
- * or NUL; `route`/`subject` null or `''`: none. Other codes are eXosip's
- * (`OSIP_SYNTAXERROR` for a `to` that is not a URI).
+ * or NUL; `route`/`subject` null or `''`: none. Unlike C, `OSIP_BADPARAMETER`
+ * too when the INVITE would go (`route` when given, else `to`) to a URI that
+ * is not `sip:`/`sips:` with a host (`tel:+1234` without a route: C crashes
+ * sending it) or to an IP literal of the other family than the context's.
+ * Other codes are eXosip's (`OSIP_SYNTAXERROR` for a `to` that is not a URI).
  */
 export function eXosip_call_build_initial_invite(ctx: eXosip_t, to: string, from: string, route: string | null, subject: string | null): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_initial_invite';
@@ -59,7 +62,9 @@ export function eXosip_call_build_initial_invite(ctx: eXosip_t, to: string, from
 
 /**
  * `int eXosip_call_send_initial_invite(struct eXosip_t *excontext, osip_message_t *invite)`
- * → the call id (cid, > 0) or a negative code (`OSIP_BADPARAMETER` for null).
+ * → the call id (cid, > 0) or a negative code (`OSIP_BADPARAMETER` for null,
+ * or for an INVITE whose Request-URI or loose Route is not a `sip:`/`sips:`
+ * URI with a host: C crashes sending it).
  * The INVITE is eXosip's from this call on, whatever the result. A 401/407
  * comes as `EXOSIP_CALL_REQUESTFAILURE`; eXosip retries it with the
  * context's credentials (`eXosip_automatic_action`, run by the binding).

@@ -13,7 +13,10 @@ import type { eXosip_t } from './setup';
 /**
  * `int eXosip_options_build_request(struct eXosip_t *excontext, osip_message_t **options, const char *to, const char *from, const char *route)`
  * → `[code, options]`. `OSIP_BADPARAMETER` for an empty `to` or `from`, or
- * CR/LF/NUL in any value; `route` null or `''`: none.
+ * CR/LF/NUL in any value; `route` null or `''`: none. Unlike C,
+ * `OSIP_BADPARAMETER` too for a request that would go (`route` when given,
+ * else `to`) to a URI that is not `sip:`/`sips:` with a host (C crashes
+ * sending it) or to an IP literal of the other family.
  */
 export function eXosip_options_build_request(ctx: eXosip_t, to: string, from: string, route: string | null): [code: number, options: osip_message_t | null] {
   const fn = 'eXosip_options_build_request';

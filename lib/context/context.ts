@@ -278,8 +278,9 @@ export class Context extends EventEmitter<ContextEventMap> {
    * and is not a failure. Rejects with a {@link RequestError}
    * (`ERR_REQUEST_REJECTED`, `ERR_REQUEST_NO_RESPONSE`, `ERR_REQUEST_TIMEOUT`,
    * `ERR_REQUEST_NOT_SENT`, `ERR_CONTEXT_CLOSED`, `ABORT_ERR`); throws
-   * TypeError for a method that is not a token (or needs a dialog) or a
-   * header with CR/LF, RangeError `ERR_MESSAGE_TOO_LARGE` for a request over
+   * TypeError for a method that is not a token (or needs a dialog), a
+   * header with CR/LF or a target eXosip cannot send to (`ERR_INVALID_ARG_VALUE`,
+   * {@link RequestOptions.to}), RangeError `ERR_MESSAGE_TOO_LARGE` for a request over
    * one UDP datagram (65,507 bytes) on a UDP context.
    *
    * ```ts
@@ -305,7 +306,9 @@ export class Context extends EventEmitter<ContextEventMap> {
    * Places a call (`eXosip_call_build_initial_invite` with the SDP offer,
    * `eXosip_call_send_initial_invite`); resolves with the {@link Call} once
    * a 2xx came and the binding sent its ACK. See {@link InviteOptions}
-   * (progress, abort, timeout); rejects with a {@link CallError}.
+   * (progress, abort, timeout); rejects with a {@link CallError}, or with
+   * TypeError `ERR_INVALID_ARG_VALUE` for a target eXosip cannot send to
+   * (a `tel:` URI without a SIP `route`, {@link InviteOptions.to}).
    */
   async invite(options: InviteOptions): Promise<Call> {
     return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen(), this.#listening?.family ?? null);

@@ -21,6 +21,13 @@
 // A dialog without tags would also make eXosip_call_find_by_replaces
 // (below) compare NULL.
 //
+// Redirect guard: eXosip follows a 3xx to a call's request by itself
+// (eXosip_automatic_action) to a Contact whose scheme contains "sip" or
+// "tel", and would crash on one without a SIP host. A 3xx with such a Contact
+// loses its Contacts for eXosip (kept in marker headers, register_guard.h,
+// and restored in the event's copy): eXosip does not follow it, the
+// application still sees it as it came.
+//
 // Memory guard: eXosip 5.3.0 answers an INVITE with a To tag that matches no
 // dialog 481 but never lists its server transaction
 // (_eXosip_process_new_invite), so each one (~11 KB) would stay until the
