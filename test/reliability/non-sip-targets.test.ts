@@ -56,6 +56,7 @@ describe('requests to URIs without a SIP host are refused before eXosip sends th
       message: OSIP_BADPARAMETER,
       options: OSIP_BADPARAMETER,
       register: OSIP_BADPARAMETER,
+      parsed: 0,
       'send parsed': OSIP_BADPARAMETER,
       'invite tel: via route': 'built',
     });
