@@ -15,7 +15,9 @@
  *   Session-Expires raised to the 422's Min-SE, `c_retry < 3`, only when the
  *   INVITE carried Session-Expires and the 422 a Min-SE) and any 3xx (the
  *   INVITE again to the 3xx's first `sip:`/`sips:`/`tel:` Contact, without
- *   bound in eXosip; `ctx.invite()` bounds it with {@link MAX_REDIRECTS}).
+ *   bound in eXosip; `ctx.invite()` bounds it with {@link MAX_REDIRECTS}),
+ *   unless one of those Contacts has no SIP host (the guard keeps eXosip
+ *   from following it: {@link followedRedirect}).
  * - A 2xx to the initial INVITE with another To tag (a forked INVITE, RFC
  *   3261 §13.2.2.4): eXosip 5.3.0 ACKs it and sends BYE itself (udp.c, a 2xx
  *   matching no transaction); one it reports as `EXOSIP_CALL_ANSWERED` after
@@ -25,6 +27,7 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
+import { sipHost } from '../internal/validate';
 import type { Message } from '../message';
 import { native } from '../message';
 import type { Call } from './call';
@@ -79,11 +82,22 @@ export function unsupportedRequire(request: Message): string[] {
   return [...new Set(optionTags(request, 'require'))].filter((tag) => !SUPPORTED_EXTENSIONS.includes(tag));
 }
 
-/** True when `contact` (a Contact value) has a URI eXosip follows a 3xx to (`_eXosip_call_retry_request`: a scheme containing `sip` or `tel`). */
-function followable(contact: string): boolean {
+/** The URI of `contact` (a Contact value) when eXosip would consider following a 3xx to it (`_eXosip_call_retry_request`: a scheme containing `sip` or `tel`), else null. */
+function considered(contact: string): string | null {
   const uri = /<([^>]*)>/.exec(contact)?.[1] ?? contact.trim();
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase() ?? '';
-  return scheme.includes('sip') || scheme.includes('tel');
+  return scheme.includes('sip') || scheme.includes('tel') ? uri : null;
+}
+
+/**
+ * True when eXosip follows the 3xx whose Contacts are `contacts`: it has one
+ * eXosip considers, and each of those is a `sip:`/`sips:` URI with a host.
+ * Otherwise the binding's guard took its Contacts away from eXosip (a
+ * `tel:` one would crash it, native/context/guard.cc) and the 3xx is final.
+ */
+export function followedRedirect(contacts: readonly string[]): boolean {
+  const uris = contacts.map(considered).filter((uri) => uri !== null);
+  return uris.length > 0 && uris.every((uri) => sipHost(uri) !== null);
 }
 
 /**
@@ -100,7 +114,7 @@ export function resentByExosip(request: Message | null, response: Message): 'cha
     const asked = request !== null && (request.getHeader('session-expires') ?? request.getHeader('x')) !== undefined;
     return asked && response.getHeader('min-se') !== undefined ? 'session-interval' : null;
   }
-  if (status >= 300 && status < 400) return response.contacts.some(followable) ? 'redirect' : null;
+  if (status >= 300 && status < 400) return followedRedirect(response.contacts) ? 'redirect' : null;
   return null;
 }
 

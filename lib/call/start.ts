@@ -15,12 +15,17 @@ import { addSdp, checkSdp } from './sdp';
 import type { CallTable, PendingInvite } from './table';
 import { DEFAULT_INVITE_TIMEOUT_MS, type InviteOptions } from './types';
 
-/** Places the call `options` describes and resolves with it once answered (see `Context.invite`). */
-export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void): Promise<Call> {
+/**
+ * Places the call `options` describes and resolves with it once answered (see
+ * `Context.invite`). `family`: that of the address the context listens on
+ * (null: not listening), which an IP literal target must match.
+ */
+export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void, family: 4 | 6 | null): Promise<Call> {
   const o = v.options<InviteOptions>('options', options);
   const to = v.sipText('options.to', o.to);
   const from = v.sipText('options.from', o.from);
   const route = o.route === undefined ? null : v.sipText('options.route', o.route);
+  v.requestTarget('options', to, route, family);
   const subject = o.subject === undefined ? null : v.sipText('options.subject', o.subject);
   const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw typeError('ERR_INVALID_ARG_TYPE', 'options.onProgress must be a function');

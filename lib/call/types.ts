@@ -113,9 +113,13 @@ export interface CallProgress {
  *   {@link onProgress} once.
  * - 3xx: eXosip resends the INVITE to the 3xx's first `sip:`/`sips:`/`tel:`
  *   Contact by itself (RFC 3261 §8.1.3.4) and the wait goes on with that
- *   target's answer, for at most 3 redirects in a row. The 4th (or a 3xx
- *   without such a Contact) rejects with `ERR_CALL_REJECTED` carrying the
- *   3xx (`statusCode`, `response.contacts`); the INVITE eXosip has already
+ *   target's answer, for at most 3 redirects in a row. eXosip 5.3.0 would
+ *   crash on a Contact without a SIP host (`tel:`, eXtl_udp.c), so the
+ *   binding lets it follow a 3xx only when every such Contact is a
+ *   `sip:`/`sips:` URI with a host; a 3xx with a `tel:` Contact is final.
+ *   The 4th (or a 3xx without a Contact eXosip follows) rejects with
+ *   `ERR_CALL_REJECTED` carrying the 3xx as it came (`statusCode`,
+ *   `response.contacts`: reach a `tel:` one through a proxy, `route`); the INVITE eXosip has already
  *   sent to that Contact is then cancelled (CANCEL after its 1xx; a 2xx is
  *   ACKed then ended with BYE; eXosip 5.3.0 itself has no bound, so a 3xx
  *   to that INVITE is still followed by eXosip, unreported).
@@ -144,11 +148,20 @@ export interface CallProgress {
  * `EXOSIP_OPT_SET_SESSIONTIMERS_FORCE` is on.
  */
 export interface InviteOptions {
-  /** The callee: a SIP URI (`sip:bob@example.com`) or a name-addr; Request-URI and To. */
+  /**
+   * The callee: a SIP URI (`sip:bob@example.com`) or a name-addr; Request-URI
+   * and To. Without `route` it is where the INVITE goes: a `sip:`/`sips:` URI
+   * with a host (its IP literal of the context's family), else TypeError
+   * `ERR_INVALID_ARG_VALUE` (eXosip 5.3.0 would crash on a `tel:` one).
+   */
   to: string;
   /** The caller: a SIP URI or a name-addr for From. */
   from: string;
-  /** A Route (`sip:proxy.example.com;lr`); default: none, sent to the Request-URI. */
+  /**
+   * A Route (`sip:proxy.example.com;lr`): where the INVITE goes, so a
+   * `sip:`/`sips:` URI with a host (then `to` may be `tel:+15551234`, RFC
+   * 3261 §19.1.6); default: none, sent to the Request-URI.
+   */
   route?: string;
   /** A Subject header; default none. */
   subject?: string;

@@ -8,6 +8,7 @@ import type { NativeContext, NativeMessage } from '../../binding';
 import { Context } from '../context/context';
 import { stateError, typeError } from '../errors';
 import { contextInternals, nativeOf } from '../internal/handles';
+import { targetProblem } from '../internal/validate';
 import { Message, native } from '../message';
 
 /** The Context behind `ctx` (a TypeError naming `fn` for anything else). */
@@ -39,6 +40,17 @@ export function messageOrNull(msg: unknown, fn: string): NativeMessage | null {
   if (msg === null || msg === undefined) return null;
   if (!(msg instanceof Message)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: the message must be an osip_message_t (a Message) or null`);
   return native(msg);
+}
+
+/**
+ * True when eXosip could not send a request built from `to` and `route`
+ * (`''`: none) by the context `ctx`: the URI it would send to is not
+ * `sip:`/`sips:` with a host (C crashes on it) or is an IP literal of the
+ * other family (C never sends and leaks): the build returns
+ * `OSIP_BADPARAMETER` instead (docs/porting.md).
+ */
+export function unsendableTarget(ctx: unknown, fn: string, to: string, route: string | null): boolean {
+  return targetProblem(to, route || null, contextOf(ctx, fn).address?.family ?? null) !== null;
 }
 
 /** Values no C string in a SIP message may hold. */

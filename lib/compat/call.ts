@@ -20,7 +20,7 @@
 import type { NativeContext, NativeMessage } from '../../binding';
 import { typeError } from '../errors';
 import { wrapMessage } from '../message';
-import { int, messageOrNull, nativeContext, sendAnswer, str, strOrNull, UNSAFE_TEXT } from './args';
+import { int, messageOrNull, nativeContext, sendAnswer, str, strOrNull, UNSAFE_TEXT, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -45,20 +45,26 @@ function requestOrNull(msg: unknown, fn: string): NativeMessage | null {
  * until sent; add the SDP offer with `osip_message_set_body` and
  * `osip_message_set_content_type(invite, 'application/sdp')`.
  * `OSIP_BADPARAMETER` for an empty `to` or `from`, or a value with CR, LF
- * or NUL; `route`/`subject` null or `''`: none. Other codes are eXosip's
- * (`OSIP_SYNTAXERROR` for a `to` that is not a URI).
+ * or NUL; `route`/`subject` null or `''`: none. Unlike C, `OSIP_BADPARAMETER`
+ * too when the INVITE would go (`route` when given, else `to`) to a URI that
+ * is not `sip:`/`sips:` with a host (`tel:+1234` without a route: C crashes
+ * sending it) or to an IP literal of the other family than the context's.
+ * Other codes are eXosip's (`OSIP_SYNTAXERROR` for a `to` that is not a URI).
  */
 export function eXosip_call_build_initial_invite(ctx: eXosip_t, to: string, from: string, route: string | null, subject: string | null): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_initial_invite';
   const n = nativeContext(ctx, fn);
   const values = [str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route'), strOrNull(subject, fn, 'subject')];
   if (values.some((x) => x !== null && UNSAFE_TEXT.test(x)) || values[0] === '' || values[1] === '') return [OSIP_BADPARAMETER, null];
+  if (unsendableTarget(ctx, fn, values[0]!, values[2])) return [OSIP_BADPARAMETER, null];
   return built(n.callBuildInitialInvite(values[0]!, values[1]!, values[2] || null, values[3] || null));
 }
 
 /**
  * `int eXosip_call_send_initial_invite(struct eXosip_t *excontext, osip_message_t *invite)`
- * → the call id (cid, > 0) or a negative code (`OSIP_BADPARAMETER` for null).
+ * → the call id (cid, > 0) or a negative code (`OSIP_BADPARAMETER` for null,
+ * or for an INVITE whose Request-URI or loose Route is not a `sip:`/`sips:`
+ * URI with a host: C crashes sending it).
  * The INVITE is eXosip's from this call on, whatever the result. A 401/407
  * comes as `EXOSIP_CALL_REQUESTFAILURE`; eXosip retries it with the
  * context's credentials (`eXosip_automatic_action`, run by the binding).

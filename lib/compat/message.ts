@@ -7,7 +7,7 @@
  * @module
  */
 import { wrapMessage } from '../message';
-import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_TEXT } from './args';
+import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_TEXT, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -17,6 +17,9 @@ import type { eXosip_t } from './setup';
  * → `[code, message]`: a request outside of a dialog, yours until sent.
  * `OSIP_BADPARAMETER` for an empty `method`, `to` or `from` (as C), or a
  * value with CR, LF or NUL (C would inject it); `route` null or `''`: none.
+ * Unlike C, `OSIP_BADPARAMETER` too for a request that would go (`route`
+ * when given, else `to`) to a URI that is not `sip:`/`sips:` with a host
+ * (C crashes sending it) or to an IP literal of the other family.
  * Other codes are eXosip's (e.g. `OSIP_SYNTAXERROR` for a `to` that is not a URI).
  */
 export function eXosip_message_build_request(
@@ -30,6 +33,7 @@ export function eXosip_message_build_request(
   const n = nativeContext(ctx, fn);
   const values = [str(method, fn, 'method'), str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route')];
   if (values.some((x) => x !== null && UNSAFE_TEXT.test(x)) || values.slice(0, 3).includes('')) return [OSIP_BADPARAMETER, null];
+  if (unsendableTarget(ctx, fn, values[1]!, values[3])) return [OSIP_BADPARAMETER, null];
   const [code, handle] = n.messageBuildRequest(values[0]!, values[1]!, values[2]!, values[3]);
   return [code, wrapMessage(handle)];
 }
@@ -37,7 +41,9 @@ export function eXosip_message_build_request(
 /**
  * `int eXosip_message_send_request(struct eXosip_t *excontext, osip_message_t *message)`
  * → the transaction id (> 0) or a negative code. The message is eXosip's
- * from this call on, whatever the result (`ERR_MESSAGE_SPENT` if used again).
+ * from this call on, whatever the result (`ERR_MESSAGE_SPENT` if used again);
+ * `OSIP_BADPARAMETER` when its Request-URI or loose Route is not a
+ * `sip:`/`sips:` URI with a host (C crashes sending it).
  * A 401/407 comes as `EXOSIP_MESSAGE_REQUESTFAILURE`; answer it with
  * `eXosip_default_action(ctx, event)` as in C (the retry has a new tid).
  */

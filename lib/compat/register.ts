@@ -19,7 +19,8 @@ import type { eXosip_t } from './setup';
  * `proxy` null → `OSIP_BADPARAMETER`. Unlike C, a `proxy` whose host is an IP
  * literal of the other family than the address the context listens on is
  * `OSIP_BADPARAMETER` too: eXosip could never send to it, and leaked memory
- * on every try (docs/reliability.md).
+ * on every try (docs/reliability.md); so is a `proxy` that is not a
+ * `sip:`/`sips:` URI with a host (`tel:+1234`: C crashes sending to it).
  */
 export function eXosip_register_build_initial_register(
   ctx: eXosip_t,

@@ -279,8 +279,9 @@ export class Context extends EventEmitter<ContextEventMap> {
    * and is not a failure. Rejects with a {@link RequestError}
    * (`ERR_REQUEST_REJECTED`, `ERR_REQUEST_NO_RESPONSE`, `ERR_REQUEST_TIMEOUT`,
    * `ERR_REQUEST_NOT_SENT`, `ERR_CONTEXT_CLOSED`, `ABORT_ERR`); throws
-   * TypeError for a method that is not a token (or needs a dialog) or a
-   * header with CR/LF, RangeError `ERR_MESSAGE_TOO_LARGE` for a request over
+   * TypeError for a method that is not a token (or needs a dialog), a
+   * header with CR/LF or a target eXosip cannot send to (`ERR_INVALID_ARG_VALUE`,
+   * {@link RequestOptions.to}), RangeError `ERR_MESSAGE_TOO_LARGE` for a request over
    * one UDP datagram (65,507 bytes) on a UDP context.
    *
    * ```ts
@@ -289,7 +290,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async request(options: RequestOptions): Promise<RequestResult> {
     const o = v.options<RequestOptions>('options', options) as RequestOptions;
-    return this.#dispatcher.requests!.send(o, this.#listening?.transport === 'udp', () => this.#assertOpen());
+    return this.#dispatcher.requests!.send(o, this.#listening, () => this.#assertOpen());
   }
 
   /** Sends a MESSAGE (RFC 3428) with `text` as its body (Content-Type default `text/plain`); see {@link request}. */
@@ -309,11 +310,12 @@ export class Context extends EventEmitter<ContextEventMap> {
    * (progress, abort, timeout); rejects with a {@link CallError}, or before
    * anything is sent with a TypeError/RangeError for bad options (TypeError
    * `ERR_INVALID_ARG_VALUE` for an `sdp` libosip2's `sdp_message_parse`
-   * refuses; RangeError `ERR_MESSAGE_TOO_LARGE` over UDP for an INVITE
-   * larger than one datagram).
+   * refuses, or a target eXosip cannot send to: a `tel:` URI without a SIP
+   * `route`, {@link InviteOptions.to}; RangeError `ERR_MESSAGE_TOO_LARGE`
+   * over UDP for an INVITE larger than one datagram).
    */
   async invite(options: InviteOptions): Promise<Call> {
-    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen());
+    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen(), this.#listening?.family ?? null);
   }
 
   /**

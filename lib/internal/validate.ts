@@ -131,6 +131,55 @@ export function uriHostFamily(uri: string): 0 | 4 | 6 {
   return m === null ? 0 : (isIP(m[1]) as 0 | 4 | 6);
 }
 
+/** The URI of a From/To/Route value: the part in `<...>` of a name-addr, else the value (RFC 3261 §20.10). */
+function uriOf(value: string): string {
+  return /<([^>]*)>/.exec(value)?.[1]?.trim() ?? value.trim();
+}
+
+/** The host of a `sip:`/`sips:` URI (IPv6 without brackets), or null: another scheme, or no host. */
+export function sipHost(uri: string): string | null {
+  const m = /^sips?:([^?]*)/i.exec(uri);
+  if (m === null) return null;
+  const rest = m[1];
+  const hostPart = rest.slice(rest.lastIndexOf('@') + 1);
+  const host = /^\[([^\]]*)\]/.exec(hostPart)?.[1] ?? /^[^:;>]*/.exec(hostPart)![0];
+  return host === '' ? null : host;
+}
+
+/**
+ * Checks where eXosip will send a request built from `to` and `route`
+ * (`eXosip_call_build_initial_invite`, `eXosip_message_build_request`, ...):
+ * the route when one is given (a loose route is where the request goes, a
+ * strict one becomes its Request-URI), else `to`. That URI must be `sip:` or
+ * `sips:` with a host: eXosip 5.3.0 reads the host of the URI it sends to
+ * without a check, and a `tel:` or `mailto:` URI has none (the process
+ * dies, eXtl_udp.c). When its host is an IP literal, it must be of the
+ * family the context listens on (`family`, null when not listening): eXosip
+ * could never send there, fails at once with a misleading reason and leaks
+ * the resolved address (eXtl_udp.c). TypeError `ERR_INVALID_ARG_VALUE`.
+ * A `tel:` `to` behind a SIP `route` (a proxy) is fine (RFC 3261 §19.1.6).
+ */
+export function requestTarget(prefix: string, to: string, route: string | null, family: 4 | 6 | null): void {
+  const problem = targetProblem(to, route, family);
+  if (problem !== null) throw typeError('ERR_INVALID_ARG_VALUE', `${prefix}.${problem}`);
+}
+
+/** What {@link requestTarget} refuses, as `"<to|route> <uri> <why>"`, or null when eXosip can send there. */
+export function targetProblem(to: string, route: string | null, family: 4 | 6 | null): string | null {
+  const name = route === null ? 'to' : 'route';
+  const uri = uriOf(route ?? to);
+  const host = sipHost(uri);
+  if (host === null) {
+    const hint = route === null ? '; a tel: number goes through a SIP proxy given as the route' : '';
+    return `${name} ${JSON.stringify(uri)} is not a sip: or sips: URI with a host: eXosip sends only to those (it would crash on this one)${hint}`;
+  }
+  const hostFamily = isIP(host);
+  if (family !== null && hostFamily !== 0 && hostFamily !== family) {
+    return `${name} ${uri} is an IPv${hostFamily} address but this context listens on IPv${family}: eXosip could never send there`;
+  }
+  return null;
+}
+
 /**
  * Credentials for `eXosip_add_authentication_info` (a checked copy):
  * `username`, `password` or `ha1`, optional `userid` and `realm`, each

@@ -88,8 +88,8 @@ export class RequestTable {
     pending.settle(requestError('ERR_REQUEST_REJECTED', `Rejected with ${status} ${reason}`, { statusCode: status, reason, response }));
   }
 
-  /** Builds and sends `o`, then waits for its outcome. */
-  send(o: Required<Pick<RequestOptions, 'method' | 'to' | 'from'>> & RequestOptions, udp: boolean, assertOpen: () => void): Promise<RequestResult> {
+  /** Builds and sends `o` from the context listening as `listening` (null: not listening), then waits for its outcome. */
+  send(o: Required<Pick<RequestOptions, 'method' | 'to' | 'from'>> & RequestOptions, listening: { transport: string; family: 4 | 6 } | null, assertOpen: () => void): Promise<RequestResult> {
     const method = v.sipText('options.method', o.method);
     if (!TOKEN.test(method)) throw typeError('ERR_INVALID_ARG_VALUE', `options.method must be a SIP token (RFC 3261 §25.1: letters, digits, -.!%*_+\`'~), got ${JSON.stringify(method)}`);
     if (['INVITE', 'ACK', 'CANCEL', 'BYE', 'REGISTER', 'SUBSCRIBE', 'PRACK', 'UPDATE'].includes(method.toUpperCase())) {
@@ -98,6 +98,8 @@ export class RequestTable {
     const to = v.sipText('options.to', o.to);
     const from = v.sipText('options.from', o.from);
     const route = o.route === undefined ? null : v.sipText('options.route', o.route);
+    v.requestTarget('options', to, route, listening?.family ?? null);
+    const udp = listening?.transport === 'udp';
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
     const signal = v.abortSignal('options.signal', o.signal);
     assertOpen();

@@ -24,11 +24,21 @@ export interface RespondOptions {
 export interface RequestOptions {
   /** The method token, e.g. `'MESSAGE'`, `'OPTIONS'`, `'INFO'`, `'NOTIFY'` (RFC 3261 §25.1 `token`). */
   method: string;
-  /** The target: a SIP URI (`sip:bob@example.com`) or a name-addr; becomes the Request-URI and To. */
+  /**
+   * The target: a SIP URI (`sip:bob@example.com`) or a name-addr; becomes the
+   * Request-URI and To. Without `route` it is where the request goes: a
+   * `sip:`/`sips:` URI with a host (its IP literal of the context's family),
+   * else TypeError `ERR_INVALID_ARG_VALUE` (eXosip 5.3.0 would crash on a
+   * `tel:` or `mailto:` one).
+   */
   to: string;
   /** The sender: a SIP URI or name-addr for From. */
   from: string;
-  /** A Route (`sip:proxy.example.com;lr`); default: none, sent to the Request-URI. */
+  /**
+   * A Route (`sip:proxy.example.com;lr`): where the request goes, so a
+   * `sip:`/`sips:` URI with a host (then `to` may be a `tel:` URI); default:
+   * none, sent to the Request-URI.
+   */
   route?: string;
   /** Body: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;

@@ -28,7 +28,7 @@ Napi::Value CallBuildInitialInvite(Context& self, const Napi::CallbackInfo& info
   std::string from = StringArg(info, 1, "from");
   auto route = OptionalStringArg(info, 2, "route");
   auto subject = OptionalStringArg(info, 3, "subject");
-  return self.Build(info.Env(), [&](osip_message_t** msg) {
+  return self.BuildRequest(info.Env(), [&](osip_message_t** msg) {
     return eXosip_call_build_initial_invite(ctx, msg, to.c_str(), from.c_str(), route ? route->c_str() : nullptr,
                                             subject ? subject->c_str() : nullptr);
   });
@@ -37,7 +37,7 @@ Napi::Value CallBuildInitialInvite(Context& self, const Napi::CallbackInfo& info
 // callSendInitialInvite(message|null) -> cid (> 0) or a negative code; spent.
 Napi::Value CallSendInitialInvite(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
-  return self.Send(info.Env(), Message::OptionalArg(info, 0, "message"),
+  return self.SendRequest(info.Env(), Message::OptionalArg(info, 0, "message"),
                    [&](osip_message_t* msg) { return eXosip_call_send_initial_invite(ctx, msg); });
 }
 
@@ -53,7 +53,7 @@ Napi::Value CallBuildAck(Context& self, const Napi::CallbackInfo& info) {
 Napi::Value CallSendAck(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
   int tid = IntArg(info, 0, "tid");
-  return self.Send(info.Env(), Message::OptionalArg(info, 1, "message"),
+  return self.SendRequest(info.Env(), Message::OptionalArg(info, 1, "message"),
                    [&](osip_message_t* msg) { return eXosip_call_send_ack(ctx, tid, msg); });
 }
 
@@ -93,7 +93,7 @@ Napi::Value CallBuildShorthand(Context& self, const Napi::CallbackInfo& info) {
 Napi::Value CallSendRequest(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
   int did = IntArg(info, 0, "did");
-  return self.Send(info.Env(), Message::OptionalArg(info, 1, "message"),
+  return self.SendRequest(info.Env(), Message::OptionalArg(info, 1, "message"),
                    [&](osip_message_t* msg) { return eXosip_call_send_request(ctx, did, msg); });
 }
 
@@ -129,7 +129,7 @@ Napi::Value CallBuildPrack(Context& self, const Napi::CallbackInfo& info) {
 Napi::Value CallSendPrack(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
   int tid = IntArg(info, 0, "tid");
-  return self.Send(info.Env(), Message::OptionalArg(info, 1, "message"), [&](osip_message_t* msg) {
+  return self.SendRequest(info.Env(), Message::OptionalArg(info, 1, "message"), [&](osip_message_t* msg) {
     if (tid < 0) {
       osip_message_free(msg);
       return static_cast<int>(OSIP_BADPARAMETER);

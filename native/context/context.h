@@ -44,6 +44,7 @@
 #include "../util/retry_pacer.h"
 #include "auth_filter.h"
 #include "event.h"
+#include "guard.h"
 
 namespace exosip {
 
@@ -124,6 +125,33 @@ class Context : public Napi::ObjectWrap<Context> {
     osip_message_t* msg = Message::Take(env, message);
     MarkActive();
     return Napi::Number::New(env, Locked([&] { return send(msg); }));
+  }
+
+  /// Build for a request eXosip will send as built: one it could not send
+  /// (SendableRequest: it would crash on a target without a SIP host) is
+  /// freed and the code is OSIP_BADPARAMETER.
+  template <typename F>
+  Napi::Value BuildRequest(Napi::Env env, F&& build) {
+    return Build(env, [&](osip_message_t** msg) {
+      int code = build(msg);
+      if (code < 0 || *msg == nullptr || SendableRequest(*msg)) return code;
+      osip_message_free(*msg);
+      *msg = nullptr;
+      return static_cast<int>(OSIP_BADPARAMETER);
+    });
+  }
+
+  /// Send for a request: one eXosip could not send (SendableRequest; the
+  /// caller may have changed its Request-URI or Route since it was built) is
+  /// freed, not sent, and the code is OSIP_BADPARAMETER. nullptr (eXosip
+  /// builds it) goes through.
+  template <typename F>
+  Napi::Value SendRequest(Napi::Env env, Message* message, F&& send) {
+    return Send(env, message, [&](osip_message_t* msg) {
+      if (msg == nullptr || SendableRequest(msg)) return send(msg);
+      osip_message_free(msg);
+      return static_cast<int>(OSIP_BADPARAMETER);
+    });
   }
 
   /// From now on the worker ticks once a second (automatic action's timers):

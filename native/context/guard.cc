@@ -12,14 +12,6 @@ namespace {
 
 bool IsMethod(const char* method, const char* name) { return method != nullptr && osip_strcasecmp(method, name) == 0; }
 
-// A URI eXosip can send to: sip: or sips: with a host. eXosip 5.3.0 reads
-// the host of a remote target or route without checking it (eXtl_udp.c:1262,
-// eXtl_tcp.c:820): tel:, sir:, a bare name... would crash it.
-bool Routable(const osip_uri_t* url) {
-  if (url == nullptr || url->scheme == nullptr || url->host == nullptr || url->host[0] == '\0') return false;
-  return osip_strcasecmp(url->scheme, "sip") == 0 || osip_strcasecmp(url->scheme, "sips") == 0;
-}
-
 // Whether every Record-Route is routable and the first Contact (the remote
 // target a dialog takes from this message) is, when present. `need_contact`:
 // a missing Contact fails too.
@@ -87,7 +79,58 @@ void GuardInviteResponse(osip_message_t* msg) {
   if (Tag(msg->to) == nullptr || !SafeTargets(msg, status >= 200)) msg->status_code = 0;
 }
 
+// A 3xx eXosip would follow by itself (eXosip_automatic_action resends an
+// INVITE, or any request of a call, to a Contact of its 3xx:
+// _eXosip_call_retry_request, eXcall_api.c:1331, takes the first Contact
+// whose scheme contains "sip" or "tel"; eXosip_default_action does the same
+// for EXOSIP_CALL_REDIRECTED) must not lead it to a URI without a SIP host.
+// When any Contact it would consider is not Routable, all Contacts are taken
+// out of the message eXosip acts on (it then finds no usable Contact and the
+// 3xx stays a final failure) and kept in marker headers that
+// RestoreGuardedResponse puts back in the event's copy: the application sees
+// the 3xx as it came. Applied to every 3xx, whatever its method: eXosip
+// follows those of a call's requests, and the others lose nothing.
+void GuardRedirect(osip_message_t* msg) {
+  bool unsafe = false;
+  for (int pos = 0; !osip_list_eol(&msg->contacts, pos); pos++) {
+    auto* contact = static_cast<osip_contact_t*>(osip_list_get(&msg->contacts, pos));
+    const osip_uri_t* url = contact != nullptr ? contact->url : nullptr;
+    if (url == nullptr || url->scheme == nullptr) continue;  // eXosip skips it too
+    bool considered = osip_strcasestr(url->scheme, "sip") != nullptr || osip_strcasestr(url->scheme, "tel") != nullptr;
+    if (considered && !Routable(url)) unsafe = true;
+  }
+  if (!unsafe) return;
+  while (!osip_list_eol(&msg->contacts, 0)) {
+    auto* contact = static_cast<osip_contact_t*>(osip_list_get(&msg->contacts, 0));
+    osip_list_remove(&msg->contacts, 0);
+    char* text = nullptr;
+    if (contact != nullptr && osip_contact_to_str(contact, &text) == 0 && text != nullptr) {
+      osip_message_set_header(msg, kGuardContactHeader, text);
+    }
+    osip_free(text);
+    osip_contact_free(contact);
+  }
+  MarkFinalForExosip(msg, msg->status_code,
+                     std::string(kGuardNotePrefix) + "a Contact of this " + std::to_string(msg->status_code) +
+                         " is not a sip:/sips: URI with a host: eXosip does not follow it");
+}
+
 }  // namespace
+
+bool Routable(const osip_uri_t* url) {
+  if (url == nullptr || url->scheme == nullptr || url->host == nullptr || url->host[0] == '\0') return false;
+  return osip_strcasecmp(url->scheme, "sip") == 0 || osip_strcasecmp(url->scheme, "sips") == 0;
+}
+
+bool SendableRequest(const osip_message_t* msg) {
+  if (msg == nullptr) return false;
+  auto* route = static_cast<osip_route_t*>(osip_list_get(&msg->routes, 0));
+  osip_uri_param_t* lr = nullptr;
+  if (route != nullptr && route->url != nullptr) osip_uri_uparam_get_byname(route->url, const_cast<char*>("lr"), &lr);
+  // A loose route is where it goes (a tel: Request-URI behind a SIP proxy is
+  // fine, RFC 3261 §19.1.6); otherwise the Request-URI is.
+  return Routable(lr != nullptr ? route->url : msg->req_uri);
+}
 
 void ApplyInviteGuard(osip_message_t* msg, int received, eXosip_t* ctx) {
   if (received == 0 || msg == nullptr) return;
@@ -95,6 +138,7 @@ void ApplyInviteGuard(osip_message_t* msg, int received, eXosip_t* ctx) {
     GuardRequest(msg, ctx);
     return;
   }
+  if (msg->status_code >= 300 && msg->status_code <= 399) GuardRedirect(msg);
   if (msg->cseq != nullptr && IsMethod(msg->cseq->method, "INVITE")) {
     GuardInviteResponse(msg);
     return;

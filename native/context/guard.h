@@ -21,6 +21,13 @@
 // A dialog without tags would also make eXosip_call_find_by_replaces
 // (below) compare NULL.
 //
+// Redirect guard: eXosip follows a 3xx to a call's request by itself
+// (eXosip_automatic_action) to a Contact whose scheme contains "sip" or
+// "tel", and would crash on one without a SIP host. A 3xx with such a Contact
+// loses its Contacts for eXosip (kept in marker headers, register_guard.h,
+// and restored in the event's copy): eXosip does not follow it, the
+// application still sees it as it came.
+//
 // Memory guard: eXosip 5.3.0 answers an INVITE with a To tag that matches no
 // dialog 481 but never lists its server transaction
 // (_eXosip_process_new_invite), so each one (~11 KB) would stay until the
@@ -48,6 +55,19 @@ namespace exosip {
 /// received (`received` != 0) or sent. `ctx`: the context whose eXosip lock
 /// the caller holds (its dialogs are looked up), or nullptr when unknown.
 void ApplyInviteGuard(osip_message_t* msg, int received, eXosip_t* ctx);
+
+/// Whether eXosip 5.3.0 can send to `url`: a sip: or sips: URI with a host.
+/// eXosip reads the host of the URI it sends to without a check (a tel:,
+/// mailto: or other URI has none): eXtl_udp.c:1262 / eXtl_tcp.c:820
+/// dereference NULL and the process dies.
+bool Routable(const osip_uri_t* url);
+
+/// Whether eXosip can send the request `msg` as it stands: the URI its
+/// transaction goes to (libosip2's ict/nict init: the first Route when it
+/// has `lr`, else the Request-URI) is Routable. Every request the binding
+/// hands eXosip is checked with it first (Context::BuildRequest and
+/// SendRequest).
+bool SendableRequest(const osip_message_t* msg);
 
 /// The callback of a context that holds no slot (trace.h): ApplyInviteGuard
 /// alone, without a context.

@@ -23,7 +23,7 @@ Napi::Value MessageBuildRequest(Context& self, const Napi::CallbackInfo& info) {
   std::string to = StringArg(info, 1, "to");
   std::string from = StringArg(info, 2, "from");
   auto route = OptionalStringArg(info, 3, "route");
-  return self.Build(info.Env(), [&](osip_message_t** msg) {
+  return self.BuildRequest(info.Env(), [&](osip_message_t** msg) {
     return eXosip_message_build_request(ctx, msg, method.c_str(), to.c_str(), from.c_str(), route ? route->c_str() : nullptr);
   });
 }
@@ -33,7 +33,7 @@ Napi::Value MessageBuildRequest(Context& self, const Napi::CallbackInfo& info) {
 Napi::Value MessageSendRequest(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
   Message* message = Message::FromValue(info.Env(), info.Length() > 0 ? info[0] : info.Env().Null(), "message");
-  return self.Send(info.Env(), message, [&](osip_message_t* msg) { return eXosip_message_send_request(ctx, msg); });
+  return self.SendRequest(info.Env(), message, [&](osip_message_t* msg) { return eXosip_message_send_request(ctx, msg); });
 }
 
 // messageBuildAnswer(tid, status) -> [code, Message|null]: an answer to a

@@ -16,7 +16,7 @@ Napi::Value OptionsBuildRequest(Context& self, const Napi::CallbackInfo& info) {
   std::string to = StringArg(info, 0, "to");
   std::string from = StringArg(info, 1, "from");
   auto route = OptionalStringArg(info, 2, "route");
-  return self.Build(info.Env(), [&](osip_message_t** msg) {
+  return self.BuildRequest(info.Env(), [&](osip_message_t** msg) {
     return eXosip_options_build_request(ctx, msg, to.c_str(), from.c_str(), route ? route->c_str() : nullptr);
   });
 }
@@ -25,7 +25,7 @@ Napi::Value OptionsBuildRequest(Context& self, const Napi::CallbackInfo& info) {
 Napi::Value OptionsSendRequest(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
   Message* message = Message::FromValue(info.Env(), info.Length() > 0 ? info[0] : info.Env().Null(), "message");
-  return self.Send(info.Env(), message, [&](osip_message_t* msg) { return eXosip_options_send_request(ctx, msg); });
+  return self.SendRequest(info.Env(), message, [&](osip_message_t* msg) { return eXosip_options_send_request(ctx, msg); });
 }
 
 // optionsBuildAnswer(tid, status) -> [code, Message|null]

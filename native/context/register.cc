@@ -15,6 +15,18 @@ Napi::Value PairOf(Napi::Env env, int first, int second) {
   return pair;
 }
 
+// After eXosip_register_build_initial_register gave `rid` and `*reg`: a
+// REGISTER eXosip could not send (a proxy without a SIP host: it would crash
+// on it, at once or at the first refresh, guard.h) is freed with its
+// registration, and the code becomes OSIP_BADPARAMETER. Under the lock.
+int Unsendable(eXosip_t* ctx, int rid, osip_message_t** reg) {
+  if (rid < 0 || *reg == nullptr || SendableRequest(*reg)) return rid;
+  osip_message_free(*reg);
+  *reg = nullptr;
+  eXosip_register_remove(ctx, rid);
+  return OSIP_BADPARAMETER;
+}
+
 // registerBuildInitialRegister(from, proxy, contact|null, expires) -> [rid, Message|null]
 Napi::Value BuildInitialRegister(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
@@ -23,8 +35,9 @@ Napi::Value BuildInitialRegister(Context& self, const Napi::CallbackInfo& info) 
   auto contact = OptionalStringArg(info, 2, "contact");
   int expires = IntArg(info, 3, "expires");
   return self.Build(info.Env(), [&](osip_message_t** reg) {
-    return eXosip_register_build_initial_register(ctx, from.c_str(), proxy.c_str(), contact ? contact->c_str() : nullptr,
-                                                  expires, reg);
+    int rid = eXosip_register_build_initial_register(ctx, from.c_str(), proxy.c_str(),
+                                                     contact ? contact->c_str() : nullptr, expires, reg);
+    return Unsendable(ctx, rid, reg);
   });
 }
 
@@ -41,8 +54,8 @@ Napi::Value BuildRegister(Context& self, const Napi::CallbackInfo& info) {
 Napi::Value SendRegister(Context& self, const Napi::CallbackInfo& info) {
   eXosip_t* ctx = self.Ready(info.Env());
   int rid = IntArg(info, 0, "rid");
-  return self.Send(info.Env(), Message::OptionalArg(info, 1, "message"),
-                   [&](osip_message_t* reg) { return eXosip_register_send_register(ctx, rid, reg); });
+  return self.SendRequest(info.Env(), Message::OptionalArg(info, 1, "message"),
+                          [&](osip_message_t* reg) { return eXosip_register_send_register(ctx, rid, reg); });
 }
 
 // The two calls below do in one native call, under one lock, what the three
@@ -62,6 +75,7 @@ Napi::Value Start(Context& self, const Napi::CallbackInfo& info) {
     osip_message_t* reg = nullptr;
     int built = eXosip_register_build_initial_register(ctx, from.c_str(), proxy.c_str(),
                                                        contact ? contact->c_str() : nullptr, expires, &reg);
+    built = Unsendable(ctx, built, &reg);
     if (built < 0 || reg == nullptr) {
       osip_message_free(reg);
       if (built >= 0) eXosip_register_remove(ctx, built);

@@ -118,6 +118,16 @@ void GuardRegisterResponse(osip_message_t* msg) {
 
 std::string RestoreGuardedResponse(osip_message_t* msg) {
   if (msg == nullptr) return "";
+  for (int pos = 0; pos < osip_list_size(&msg->headers);) {
+    auto* header = static_cast<osip_header_t*>(osip_list_get(&msg->headers, pos));
+    if (header == nullptr || header->hname == nullptr || osip_strcasecmp(header->hname, kGuardContactHeader) != 0) {
+      pos++;
+      continue;
+    }
+    osip_list_remove(&msg->headers, pos);
+    if (header->hvalue != nullptr) osip_message_set_contact(msg, header->hvalue);
+    osip_header_free(header);
+  }
   for (int pos = 0; pos < osip_list_size(&msg->headers); pos++) {
     auto* header = static_cast<osip_header_t*>(osip_list_get(&msg->headers, pos));
     if (header == nullptr || header->hname == nullptr || osip_strcasecmp(header->hname, kGuardHeader) != 0) continue;

@@ -35,6 +35,9 @@ namespace exosip {
 
 /// Name of the marker header (lower case, as osip stores header names).
 inline constexpr const char* kGuardHeader = "x-exosip2-guard";
+/// Marker headers holding the Contacts a guard took out of a response
+/// (guard.cc, a 3xx eXosip must not follow), in order; restored with it.
+inline constexpr const char* kGuardContactHeader = "x-exosip2-guard-contact";
 /// Every note the binding puts in an event's textinfo starts with this.
 inline constexpr const char* kGuardNotePrefix = "exosip2: ";
 
@@ -47,7 +50,8 @@ void GuardRegisterResponse(osip_message_t* msg);
 void MarkFinalForExosip(osip_message_t* msg, int as_status, const std::string& note);
 
 /// In an event's copy of a response: undoes MarkFinalForExosip (status back,
-/// marker removed) and returns its note, or "" when the guard did not touch it.
+/// marker removed, Contacts taken out put back) and returns its note, or ""
+/// when the guard did not touch it.
 std::string RestoreGuardedResponse(osip_message_t* msg);
 
 }  // namespace exosip

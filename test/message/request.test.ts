@@ -95,7 +95,8 @@ test('bad input gets a clear error and the context keeps working', async () => {
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: [['Via', 'SIP/2.0/UDP 192.0.2.1']] }), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.request({ ...base, method: 'MES SAGE' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /token/ });
     await assert.rejects(alice.request({ ...base, method: 'INVITE' }), { code: 'ERR_INVALID_ARG_VALUE' });
-    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', to: 'not a uri' }), (e: unknown) => e instanceof RequestError && e.code === 'ERR_REQUEST_NOT_SENT');
+    // Not a sip:/sips: URI with a host: eXosip could not send it (test/reliability/non-sip-targets.test.ts).
+    await assert.rejects(alice.request({ ...base, method: 'MESSAGE', to: 'not a uri' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
     // An unknown tid: eXosip does not know it, nothing is sent.
     const { nativeOf } = await import('../../lib/internal/handles');
     const [code] = nativeOf(bob).messageBuildAnswer(424242, 200);
