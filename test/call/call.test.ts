@@ -3,29 +3,11 @@
  * places calls with ctx.invite(), bob takes them with ctx.on('call').
  */
 import { strict as assert } from 'node:assert';
-import { once } from 'node:events';
-import { afterEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { type Call, CallError, type CallEnd, type CallProgress, type Context, type IncomingCall } from '../../lib/index';
-import { openContext } from '../helpers/context';
+import { endedOf, nextCall, sdp, useCallPairs } from '../helpers/calls';
 
-const open: Context[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((ctx) => ctx.close()));
-});
-
-async function pair(): Promise<{ alice: Context; bob: Context; to: string; from: string }> {
-  const alice = await openContext();
-  const bob = await openContext();
-  open.push(alice, bob);
-  return { alice, bob, to: `sip:bob@127.0.0.1:${bob.address!.port}`, from: `sip:alice@127.0.0.1:${alice.address!.port}` };
-}
-
-const sdp = (user: string, port: number): string =>
-  `v=0\r\no=${user} 0 0 IN IP4 127.0.0.1\r\ns=call\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
-
-/** The next IncomingCall bob is offered. */
-const nextCall = (ctx: Context): Promise<IncomingCall> => once(ctx, 'call').then(([incoming]) => incoming as IncomingCall);
-const endedOf = (call: Call): Promise<CallEnd> => once(call, 'ended').then(([end]) => end as CallEnd);
+const { pair } = useCallPairs();
 
 /** alice calls bob; bob rings then answers with SDP; both sides' Calls once the ACK went. */
 async function establish(alice: Context, bob: Context, to: string, from: string): Promise<{ a: Call; b: Call; progress: CallProgress[]; incoming: IncomingCall }> {

@@ -6,28 +6,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
-import { afterEach, describe, test } from 'node:test';
-import { CallError, type Context, type IncomingCall, type IncomingCallCancel } from '../../lib/index';
+import { describe, test } from 'node:test';
+import { CallError, type IncomingCallCancel } from '../../lib/index';
 import { EXOSIP_CALL_RINGING, eXosip_call_build_initial_invite, eXosip_call_send_initial_invite, eXosip_call_terminate_with_reason, eXosip_lock, eXosip_unlock } from '../../lib/compat';
 import { nextEvent, useCompatContexts } from '../helpers/compat';
 import { delay, openContext } from '../helpers/context';
+import { nextCall, sdp, useCallPairs } from '../helpers/calls';
 
 const { newContext } = useCompatContexts();
-const open: Context[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((ctx) => ctx.close()));
-});
-
-async function pair(): Promise<{ alice: Context; bob: Context; to: string; from: string }> {
-  const alice = await openContext();
-  const bob = await openContext();
-  open.push(alice, bob);
-  return { alice, bob, to: `sip:bob@127.0.0.1:${bob.address!.port}`, from: `sip:alice@127.0.0.1:${alice.address!.port}` };
-}
-
-const sdp = (user: string, port: number): string =>
-  `v=0\r\no=${user} 0 0 IN IP4 127.0.0.1\r\ns=call\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
-const nextCall = (ctx: Context): Promise<IncomingCall> => once(ctx, 'call').then(([incoming]) => incoming as IncomingCall);
+const { pair, track } = useCallPairs();
 
 describe('IncomingCall cancelled', () => {
   test("the caller's CANCEL: 'cancelled' once, state 'cancelled', ringing/reject throw and answer rejects ERR_CALL_CANCELLED", { timeout: 20_000 }, async () => {
@@ -62,8 +49,7 @@ describe('IncomingCall cancelled', () => {
   });
 
   test('a CANCEL with an RFC 3326 Reason (a compat caller): reason and its SIP cause in the event', { timeout: 20_000 }, async () => {
-    const bob = await openContext();
-    open.push(bob);
+    const bob = track(await openContext());
     const alice = newContext();
     const offered = nextCall(bob);
     const [built, invite] = eXosip_call_build_initial_invite(alice, `<sip:bob@127.0.0.1:${bob.address!.port}>`, `<sip:alice@127.0.0.1:${alice.address!.port}>`, null, null);

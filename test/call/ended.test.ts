@@ -15,25 +15,12 @@
  * inside the continuation of answer().
  */
 import { strict as assert } from 'node:assert';
-import { afterEach, describe, test } from 'node:test';
-import { type Call, type CallEnd, type Context, type IncomingCall } from '../../lib/index';
-import { openContext } from '../helpers/context';
+import { describe, test } from 'node:test';
+import { type Call, type CallEnd, type IncomingCall } from '../../lib/index';
+import { sdp, useCallPairs } from '../helpers/calls';
 import { SLOW } from '../helpers/slow';
 
-const open: Context[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((ctx) => ctx.close()));
-});
-
-async function pair(): Promise<{ alice: Context; bob: Context; to: string; from: string }> {
-  const alice = await openContext();
-  const bob = await openContext();
-  open.push(alice, bob);
-  return { alice, bob, to: `sip:bob@127.0.0.1:${bob.address!.port}`, from: `sip:alice@127.0.0.1:${alice.address!.port}` };
-}
-
-const sdp = (user: string, port: number): string =>
-  `v=0\r\no=${user} 0 0 IN IP4 127.0.0.1\r\ns=call\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
+const { pair } = useCallPairs();
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe("Call 'ended' in the task that made the Call", () => {
