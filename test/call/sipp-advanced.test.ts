@@ -6,33 +6,13 @@
  * requests in the early dialog.
  */
 import { strict as assert } from 'node:assert';
-import { afterEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Call, CallProgress, Context, IncomingCall } from '../../lib/index';
 import { CallError, RequestError } from '../../lib/index';
-import { openContext } from '../helpers/context';
-import { explainSipp, type Sipp, type SippResult, startSipp } from '../helpers/sipp';
+import { sdp, useSippCalls } from '../helpers/calls';
+import { explainSipp, type SippResult } from '../helpers/sipp';
 
-const open: Context[] = [];
-const peers: Sipp[] = [];
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.stop()));
-  await Promise.all(open.splice(0).map((ctx) => ctx.close()));
-});
-
-async function context(): Promise<Context> {
-  const ctx = await openContext();
-  open.push(ctx);
-  return ctx;
-}
-
-async function sipp(...args: Parameters<typeof startSipp>): Promise<Sipp> {
-  const peer = await startSipp(...args);
-  peers.push(peer);
-  return peer;
-}
-
-const sdp = (user: string, port: number): string =>
-  `v=0\r\no=${user} 0 0 IN IP4 127.0.0.1\r\ns=call\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
+const { context, sipp } = useSippCalls();
 
 /** SIPp ran its scenario as written and counted one successful call. */
 function succeeded(r: SippResult): void {

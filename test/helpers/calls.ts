@@ -1,12 +1,14 @@
 /**
  * Two of our contexts on loopback for the call tests (test/call/): `pair()`
  * opens alice and bob (closed after each test), `sdp()` a minimal audio
- * offer/answer, `nextCall()` the next IncomingCall offered to a context.
+ * offer/answer, `nextCall()` the next IncomingCall offered to a context;
+ * `useSippCalls()` for tests against SIPp.
  */
 import { once } from 'node:events';
 import { afterEach } from 'node:test';
 import type { Call, CallEnd, Context, IncomingCall } from '../../lib/index';
 import { openContext } from './context';
+import { type Sipp, startSipp } from './sipp';
 
 /** alice and bob, each listening on a free UDP port of 127.0.0.1, with the URIs that reach them. */
 export interface CallPair {
@@ -48,3 +50,29 @@ export const nextCall = (ctx: Context): Promise<IncomingCall> => once(ctx, 'call
 
 /** How `call` ends (its 'ended' event). */
 export const endedOf = (call: Call): Promise<CallEnd> => once(call, 'ended').then(([end]) => end as CallEnd);
+
+/**
+ * For calls against SIPp: `context()` opens one of our contexts, `sipp()`
+ * starts a SIPp peer ({@link startSipp}); an afterEach registered here stops
+ * every peer, then closes every context. Call at the top of a test file.
+ */
+export function useSippCalls(): { context(): Promise<Context>; sipp(...args: Parameters<typeof startSipp>): Promise<Sipp> } {
+  const open: Context[] = [];
+  const peers: Sipp[] = [];
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((p) => p.stop()));
+    await Promise.all(open.splice(0).map((ctx) => ctx.close()));
+  });
+  return {
+    async context() {
+      const ctx = await openContext();
+      open.push(ctx);
+      return ctx;
+    },
+    async sipp(...args) {
+      const peer = await startSipp(...args);
+      peers.push(peer);
+      return peer;
+    },
+  };
+}
