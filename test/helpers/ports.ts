@@ -5,7 +5,10 @@
  */
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const HOST = '127.0.0.1';
 
@@ -52,27 +55,85 @@ export async function hasIpv6Loopback(): Promise<boolean> {
 }
 
 /**
+ * The ports freePort() draws from: below the kernel's ephemeral range
+ * (`net.ipv4.ip_local_port_range`, 32768-60999 by default), so that no
+ * socket bound to port 0 and no outgoing TCP connection of another process
+ * (an eXosip context, Kamailio, SIPp, Node) is handed the port between
+ * freePort() and the moment its user binds it. Drawing from the ephemeral
+ * range lost that race once in a full run (SIPp: "Unable to bind main
+ * socket, errno = 98").
+ */
+function portRange(): [number, number] {
+  let low = 32768;
+  try {
+    low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    /* not Linux: keep the default */
+  }
+  const high = Math.min(low - 1, 32767);
+  return high - 10000 >= 1000 ? [10000, high] : [1024, Math.max(high, 2024)];
+}
+
+/** Where the test processes of one run reserve ports: one file per port, holding the owner's pid. */
+const RESERVATIONS = path.join(os.tmpdir(), 'exosip2-test-ports');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Reserves `port` for this process across the test files that run in
+ * parallel (each its own process): an exclusive-create file; a reservation
+ * whose process is gone is taken over. Released at this process's exit.
+ */
+function reserve(port: number): boolean {
+  fs.mkdirSync(RESERVATIONS, { recursive: true });
+  const file = path.join(RESERVATIONS, String(port));
+  for (let i = 0; i < 2; i++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      reserved.push(file);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number(fs.readFileSync(file, 'utf8'));
+      if (owner === process.pid || (owner > 0 && alive(owner))) return false;
+      fs.rmSync(file, { force: true }); // stale: its process died without releasing it
+    }
+  }
+  return false;
+}
+
+const reserved: string[] = [];
+process.once('exit', () => {
+  for (const file of reserved) fs.rmSync(file, { force: true });
+});
+
+/**
  * A port that is currently free on 127.0.0.1 for both UDP and TCP (and on
- * [::1] too when IPv6 loopback is available).  Ports are handed out at most
- * once per process, to make collisions between parallel users less likely.
+ * [::1] too when IPv6 loopback is available), outside the kernel's
+ * ephemeral range (see portRange) and reserved against the other test
+ * processes of the run. Ports are handed out at most once per process.
  */
 export async function freePort(): Promise<number> {
   const v6 = await hasIpv6Loopback();
-  for (let attempt = 0; attempt < 200; attempt++) {
-    // Let the kernel pick an ephemeral TCP port, then check the rest.
-    const srv = net.createServer();
-    srv.listen({ port: 0, host: HOST, exclusive: true });
-    await once(srv, 'listening');
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
+  const [low, high] = portRange();
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
     if (handedOut.has(port)) continue;
     if (!(await canBindUdp(port, HOST))) continue;
     if (!(await canBindTcp(port, HOST))) continue;
     if (v6 && !((await canBindUdp(port, '::1')) && (await canBindTcp(port, '::1')))) continue;
+    if (!reserve(port)) continue;
     handedOut.add(port);
     return port;
   }
-  throw new Error('freePort: could not find a port free for UDP and TCP on loopback');
+  throw new Error(`freePort: could not find a port in ${low}-${high} free for UDP and TCP on loopback`);
 }
 
 /** A UDP socket bound to a port of 127.0.0.1 picked by the system; closed by the caller. */
