@@ -15,10 +15,10 @@
  * latency: against bench/ref/fakereg; K registrations refresh back to back
  * until M events were seen. For each 200, the first 'event' listener notes
  * process.hrtime.bigint() (CLOCK_MONOTONIC, as fakereg's X-Sent-Ns) and
- * reports `wireUs` = listener time - fakereg's sendto(). When bench/ref/stamp.so
- * is preloaded, the event's textinfo ends with " @<ns>" stamped when
- * eXosip_event_wait returned it on the worker thread: `deliveryUs` = listener
- * time - that, the binding's own cost per event.
+ * reports `wireUs` = listener time - fakereg's sendto(), and `deliveryUs` =
+ * listener time - `event.receivedNs` (CLOCK_MONOTONIC, taken by the worker
+ * thread when eXosip_event_wait returned the event): the binding's own cost
+ * per event.
  */
 import { readFileSync } from 'node:fs';
 import * as readline from 'node:readline';
@@ -101,8 +101,7 @@ async function runLatency(o: Record<string, string>, raw = false): Promise<void>
       return;
     }
     wire[got] = Number(at - BigInt(sent)) / 1e3;
-    const stamp = / @(\d+)$/.exec(ev.textinfo);
-    if (stamp !== null) delivery[stamped++] = Number(at - BigInt(stamp[1])) / 1e3;
+    delivery[stamped++] = Number(at - ev.receivedNs) / 1e3;
     got++;
   });
   const lane = async (i: number): Promise<void> => {

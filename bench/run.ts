@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: the performance suite of issue #6, side by side in one run,
+ * `npm run bench`: the performance suite of issues #6 and #15, side by side in one run,
  * against one Kamailio; writes bench/RESULTS.md.
  *
  *  1. One context, N = 10/50/100 authenticated REGISTERs: the C reference
  *     (bench/ref/reg.c, libeXosip2 directly), exosip2, and the pure-JS `sip`
  *     package, round by round in rotating order.
  *  2. Past eXosip's ceiling: 1,000 in one context (C, exosip2) vs ContextPool.
- *  3. Event delivery: worker thread → JS listener (LD_PRELOAD stamp), and
+ *  3. Event delivery: worker thread → JS listener (`event.receivedNs`), and
  *     registrar sendto() → handler for C and exosip2 (bench/ref/fakereg).
  *  4. 10,000 authenticated registrations: ContextPool, the same sharding in C,
  *     `sip` (window 200), SIPp (-l 200); every binding checked in ul.dump.
@@ -16,13 +16,13 @@
  * Environment: BENCH_REPS (rounds per N in section 1, default 15),
  * BENCH_OUT (output file, default bench/RESULTS.md).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { Context } from '../lib/index';
 import { type Binding, type Kamailio, startKamailio } from '../test/helpers/kamailio';
+import { analysis, describeMachine, f, median, quantile, run } from './report';
 import { Server } from './server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -38,48 +38,13 @@ const log = (msg: string): void => {
   process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
 };
 
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.floor(s.length * q))];
-}
-const median = (v: number[]): number => quantile(v, 0.5);
-const f = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-
-
-/** Runs a command to completion; resolves with its wall time and output. */
-function run(command: string, args: string[], timeoutMs = 300_000): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, code, stdout, stderr });
-    });
-  });
-}
-
-function firstLine(command: string, args: string[]): string {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0].trim();
-  } catch (e) {
-    const out = `${(e as { stdout?: string }).stdout ?? ''}`.trim();
-    return out.split('\n')[0] || 'unknown';
-  }
-}
-
 const ours = (b: Binding): boolean => /^load\d+@example\.com$/.test(b.aor);
 const contactPort = (b: Binding): number => Number(/@[^:;>]+:(\d+)/.exec(b.contact)?.[1] ?? 0);
 
 // ---------------------------------------------------------------- results
 
 const md: string[] = [];
-/** One line per target of issue #6, filled by the sections. */
+/** One line per target of issue #15 (issue #6's, raised), filled by the sections. */
 const targets: string[] = [];
 /** Numbers the closing analysis quotes. */
 const facts: Record<string, number> = {};
@@ -114,7 +79,6 @@ async function main(): Promise<void> {
   log(`compiling the C reference into ${build}`);
   compile(['-O2', '-Wall', '-o', `${build}/reg`, 'bench/ref/reg.c', '-leXosip2', '-losip2', '-losipparser2', '-lpthread']);
   compile(['-O2', '-Wall', '-o', `${build}/fakereg`, 'bench/ref/fakereg.c']);
-  compile(['-O2', '-Wall', '-shared', '-fPIC', '-o', `${build}/stamp.so`, 'bench/ref/stamp.c', '-Wl,--no-as-needed', '-leXosip2', '-ldl']);
 
   const kamOptions = { udpChildren: 4, shmMb: 256, pkgMb: 64, jsonrpc: true };
   log('starting Kamailio');
@@ -148,15 +112,15 @@ async function main(): Promise<void> {
   const summary = [
     '## Targets',
     '',
-    '| target (issue #6) | measured in this run | |',
+    '| target (issue #15) | measured in this run | |',
     '| --- | --- | --- |',
     ...targets,
     '',
-    ...analysis(),
+    ...analysis(facts, cPoolRates),
   ];
   const totalS = (Date.now() - started) / 1000;
   const text = [
-    '# exosip2 benchmarks (issue #6)',
+    '# exosip2 benchmarks (issues #6 and #15)',
     '',
     `Generated by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString()} in ${totalS.toFixed(0)} s.`,
     'Every timing below comes from this one run, with the C reference, exosip2 and the alternatives',
@@ -182,87 +146,6 @@ async function main(): Promise<void> {
   fs.writeFileSync(OUT, kept === '' ? text : `${text}\n${kept}`);
   log(`wrote ${path.relative(ROOT, OUT)} (${totalS.toFixed(0)} s)`);
   if (failures.length > 0) process.exitCode = 1;
-}
-
-/** The closing analysis: causes of the gaps (measured while writing this suite), native changes recommended. */
-function analysis(): string[] {
-  return [
-    '### Where the one-context gap comes from',
-    '',
-    `Per registration cycle (3 REGISTERs, 3 events) exosip2 spends ${f(facts.bCpu, 0)} µs of CPU against ${f(facts.cCpu, 0)} µs for`,
-    `the C program (section 1), ${f(facts.bMain, 0)} µs of it on the JS thread against ${f(facts.cMain, 0)} µs on the C loop's`,
-    "thread. On this 2-core machine eXosip's own thread and Kamailio need the same cores, so the extra CPU shows",
-    'up as time. Profiles of the JS thread (perf, --cpu-prof) while doing this: about a quarter is V8 (the',
-    'Registration state machine, promises, event objects), the rest is native work C does too (building',
-    'REGISTERs, freeing messages) plus what only the binding does: waking a third thread per event (worker →',
-    "JS through the thread-safe function), and taking eXosip's lock from the JS thread for every `register()`,",
-    "`unregister()` and the `eXosip_register_remove` after each unregistration, against eXosip's thread and",
-    'the worker (three threads contend where C has two; the C loop sends its 100 REGISTERs in ~2 ms, the',
-    'JS loop in ~8 ms, mostly waiting for the lock).',
-    '',
-    "What did not help: holding the lock across a burst of `register()` calls (the C loop's pattern) makes",
-    "the JS send loop 3× faster but sends a pool's 10,000 REGISTERs in one burst that overflows Kamailio's",
-    'socket buffer (retransmissions: 8–20 s instead of 4–5 s); `MALLOC_ARENA_MAX=2` does not lower RSS.',
-    '',
-    '### The 10,000-registration target',
-    '',
-    `ContextPool: median ${f(facts.poolMedianRate, 0)} registrations/s; the C program with the same sharding (112 contexts, a thread`,
-    `each), in the same run: ${cPoolRates.map((r) => f(r, 0)).join(', ')}/s. Both are bound by CPU on 2 cores shared with Kamailio (4`,
-    'workers) and, on this machine, with other jobs: eXosip parses and builds every message on its own thread,',
-    `${f(facts.cCpu, 0)} µs of CPU per registration cycle in C alone (section 1). The pool's CPU per registration is close to`,
-    "the C sharding's (measured while writing this suite: ~5.7 s against ~5.9 s of CPU for 10,000 cycles; C sends",
-    'its REGISTERs in one burst and loses some to socket buffers, the pool sends them as fast as the JS thread',
-    "takes each context's lock, which paces them). When the machine is otherwise idle the pool reaches",
-    '2,100–3,300 registrations/s; when other jobs load it, less. How registrations are spread matters:',
-    'spreading 10,000 simultaneous `register()` calls round-robin over 112 contexts (least loaded first) costs',
-    "twice the CPU of filling one context after the other (every REGISTER wakes a different eXosip thread",
-    "instead of one thread sending a context's batch per wake-up): an automatically sized pool therefore",
-    'fills the fullest context that has room.',
-    '',
-    '### Native changes recommended by issue #6',
-    '',
-    '1. **Batch the event path**: done (issue #15): each pass of the worker takes every queued event',
-    '   (`eXosip_event_wait(ctx, 0, 0)` until NULL) and queues them to JS in one thread-safe call before',
-    '   `eXosip_automatic_action`.',
-    '2. **Wrap event messages without a throw-away allocation**: done (issue #15): `Message::Adopt` passes the',
-    '   `osip_message_t` to the constructor as an External.',
-    '3. **One native call per REGISTER** (build + header edits + send under one `eXosip_lock`): not done yet.',
-    '4. **A timestamp on every event**: done (issue #15): `event.receivedNs`, CLOCK_MONOTONIC in ns, taken',
-    '   when the worker took the event from eXosip.',
-    '',
-  ];
-}
-
-async function describeMachine(kam: Kamailio): Promise<string[]> {
-  const cpus = os.cpus();
-  const sipVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'sip', 'package.json'), 'utf8')) as { version: string }).version;
-  let kamVersion = 'unknown';
-  try {
-    kamVersion = String(await kam.jsonrpc('core.version')).trim();
-  } catch {
-    kamVersion = firstLine('kamailio', ['-v']);
-  }
-  return [
-    '## Machine and versions',
-    '',
-    '| | |',
-    '| --- | --- |',
-    `| CPU | ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} cores (load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}) |`,
-    `| memory | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
-    `| kernel | ${os.type()} ${os.release()} |`,
-    `| Node.js | ${process.version} |`,
-    `| libeXosip2 | ${Context.exosipVersion} (MAX_EXOSIP_HTTP_AUTH = 100) |`,
-    `| libosip2 | ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'libosip2-dev'])} |`,
-    `| Kamailio | ${kamVersion} (test/kamailio/kamailio.cfg, digest auth, usrloc in memory) |`,
-    `| SIPp | ${firstLine('sipp', ['-v']).replace(/^\s*/, '')} |`,
-    `| sip (npm) | ${sipVersion} |`,
-    `| C compiler | ${firstLine(process.env.CC ?? 'cc', ['--version'])} |`,
-    '',
-    'State machine of every workload: REGISTER → 401 → REGISTER with digest credentials → 200',
-    '(expires 3600); unregistering: REGISTER expires 0 → 200 (eXosip and `sip` reuse the stored',
-    'nonce, SIPp is challenged again). Users `loadN@example.com`, password `loadpw`, realm example.com.',
-    '',
-  ];
 }
 
 async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers: Server[], node: string, tsx: string[]): Promise<void> {
@@ -330,7 +213,16 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
     facts.cMain = median(c100.map((r) => (r.mainCpuUs ?? NaN) / 100));
     facts.bCpu = median(b100.map((r) => r.cpuUs / 100));
     facts.bMain = median(b100.map((r) => (r.mainCpuUs ?? NaN) / 100));
-    targets.push(`| exosip2 ≥ 0.9× C throughput, N = 100, one context | ${f(ratio, 2)}× | ${ratio >= 0.9 ? 'met' : '**not met**'} |`);
+    for (const n of ns) {
+      const c = oneContext.get('C')!.get(n)!;
+      const b = oneContext.get('exosip2')!.get(n)!;
+      const r = median(c.map((x, i) => (x.regMs + x.unregMs) / (b[i].regMs + b[i].unregMs)));
+      targets.push(`| exosip2 ≥ 1.00× C throughput, N = ${n}, one context (paired median) | ${f(r, 2)}× | ${r >= 1 ? 'met' : '**not met**'} |`);
+    }
+    const cpuRatio = facts.bCpu / facts.cCpu;
+    targets.push(
+      `| CPU per registration cycle ≤ 1.10× C's (N = 100) | ${f(facts.bCpu, 0)} µs against ${f(facts.cCpu, 0)} µs: ${f(cpuRatio, 2)}× | ${cpuRatio <= 1.1 ? 'met' : '**not met**'} |`,
+    );
     put(
       '',
       'CPU per registration cycle (register + unregister: 3 REGISTERs, 3 events), median over the rounds, in µs:',
@@ -345,7 +237,7 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
         return `| ${n} | ${per('C', 'cpuUs')} | ${per('C', 'mainCpuUs')} | ${per('exosip2', 'cpuUs')} | ${per('exosip2', 'mainCpuUs')} | ${per('sip', 'cpuUs')} |`;
       }),
       '',
-      `Target: exosip2 ≥ 0.9× C's throughput at N = 100 → **${f(ratio, 2)}× (paired) — ${ratio >= 0.9 ? 'met' : 'NOT met'}**.`,
+      `Target: exosip2 ≥ 1.00× C's throughput → at N = 100 **${f(ratio, 2)}× (paired) — ${ratio >= 1 ? 'met' : 'NOT met'}**.`,
       `Spread at N = 100 (p25–p75 of reg+unreg, ms): C ${f(quantile(c100.map((r) => r.regMs + r.unregMs), 0.25))}–${f(
         quantile(c100.map((r) => r.regMs + r.unregMs), 0.75),
       )}, exosip2 ${f(quantile(b100.map((r) => r.regMs + r.unregMs), 0.25))}–${f(quantile(b100.map((r) => r.regMs + r.unregMs), 0.75))}.`,
@@ -384,11 +276,9 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
   // ------------------------------------------------------------ 3. latency
   await section('Event delivery', async () => {
     const c = add(new Server('C', `${build}/reg`, ['serve', '--proxy', fakeProxy]));
-    const b = add(
-      new Server('exosip2', node, [...tsx, 'bench/binding-reg.ts', 'serve', '--proxy', fakeProxy], { ...process.env, LD_PRELOAD: `${build}/stamp.so` }),
-    );
+    const b = add(new Server('exosip2', node, [...tsx, 'bench/binding-reg.ts', 'serve', '--proxy', fakeProxy]));
     commands.push(`${build}/reg serve --proxy ${fakeProxy}   (stdin: lat 2000 K 0)`);
-    commands.push(`LD_PRELOAD=${build}/stamp.so node --import tsx bench/binding-reg.ts serve --proxy ${fakeProxy}   (stdin: lat 2000 K 0)`);
+    commands.push(`node --import tsx bench/binding-reg.ts serve --proxy ${fakeProxy}   (stdin: lat 2000 K 0)`);
     const rows: string[] = [];
     const verdicts: string[] = [];
     for (const inflight of [1, 16]) {
@@ -411,10 +301,15 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
           bd.length
         } | **${f(median(bd))}** / ${f(quantile(bd, 0.99))} |`,
       );
-      verdicts.push(`${inflight === 1 ? 'one at a time' : `${inflight} in flight`}: ${f(median(bd))} µs p50 (${median(bd) < 100 ? 'met' : 'NOT met'})`);
+      const p50 = median(bd);
+      const p99 = quantile(bd, 0.99);
       if (inflight === 1) {
-        facts.deliveryP50 = median(bd);
-        targets.push(`| event delivery overhead p50 < 100 µs (worker thread → JS listener, ${bd.length} events) | ${f(median(bd))} µs (p99 ${f(quantile(bd, 0.99))} µs) | ${median(bd) < 100 ? 'met' : '**not met**'} |`);
+        facts.deliveryP50 = p50;
+        verdicts.push(`one at a time: p50 ${f(p50)} µs (≤ 30 µs: ${p50 <= 30 ? 'met' : 'NOT met'})`);
+        targets.push(`| event delivery p50 ≤ 30 µs, one at a time (worker thread → JS listener, ${bd.length} events) | ${f(p50)} µs (p99 ${f(p99)} µs) | ${p50 <= 30 ? 'met' : '**not met**'} |`);
+      } else {
+        verdicts.push(`${inflight} in flight: p99 ${f(p99)} µs (≤ 1 ms: ${p99 <= 1000 ? 'met' : 'NOT met'})`);
+        targets.push(`| event delivery p99 ≤ 1 ms, ${inflight} in flight (${bd.length} events) | ${f(p99)} µs (p50 ${f(p50)} µs) | ${p99 <= 1000 ? 'met' : '**not met**'} |`);
       }
     }
     await Promise.all([c.close(), b.close()]);
@@ -429,14 +324,22 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
       '  the thread wake-ups; the difference of the two is the binding\'s overhead seen end to end.',
       '- **delivery** (exosip2 only): `eXosip_event_wait` returning the event on the worker thread → the JS',
       '  listener running: the copy, the thread-safe-function queue, the wake-up of the JS thread and the',
-      '  conversion to a JS event. Measured with bench/ref/stamp.so, an LD_PRELOAD wrapper of',
-      '  `eXosip_event_wait` that appends a CLOCK_MONOTONIC stamp to the event\'s textinfo (no change to the addon).',
+      '  conversion to a JS event: `process.hrtime.bigint() - event.receivedNs` in the listener (`receivedNs` is',
+      '  CLOCK_MONOTONIC, taken by the worker when `eXosip_event_wait` returned the event).',
       '',
       '| K in flight | events (C) | C wire p50 / p99 (µs) | exosip2 wire p50 / p99 (µs) | wire p50 difference (µs) | events (exosip2) | exosip2 delivery p50 / p99 (µs) |',
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      `Target: delivery overhead p50 under 100 µs → ${verdicts.join('; ')}.`,
+      `Targets: ${verdicts.join('; ')}.`,
+      '',
+      'Before issue #15 the delivery figure came from an LD_PRELOAD stamp taken when `eXosip_event_wait` returned',
+      'the event; the worker then handed events to JS one at a time and waited, so events queued inside eXosip',
+      'while the JS thread was busy and that wait was not counted (48 µs p50 one at a time, 69 µs with 16 in',
+      'flight, in the issue #6 run). `receivedNs` is taken when the worker drains the event, so a busy JS thread',
+      "now shows in delivery: with 16 registrations refreshing back to back the JS thread is saturated (each",
+      "event's handling sends the next REGISTER), and delivery is queueing behind the events of the same batch.",
+      'The end-to-end wire figures are the ones to compare with C.',
       '',
     );
   });
@@ -500,10 +403,12 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
       );
     };
     commands.push(`${build}/reg pool --proxy ${proxy} --n 10000 --per 90`);
+    const sipRates: number[] = [];
     const sipjs = async (): Promise<void> => {
       const r = await run(node, [...tsx, 'bench/sipjs-reg.ts', 'load', '--proxy', proxy, '--n', String(N), '--window', '200']);
       if (r.code !== 0) throw new Error(`sipjs-reg exited ${r.code}: ${r.stderr}`);
       const j = JSON.parse(r.stdout.trim()) as { regMs: number; unregMs: number; rssBeforeKb: number; rssHeldKb: number };
+      sipRates.push(N / (j.regMs / 1000));
       rows.push(`| sip (npm), one socket, ≤ 200 in flight | ${f(j.regMs, 0)} | ${f(N / (j.regMs / 1000), 0)} | ${f(j.unregMs, 0)} | ${f(N / (j.unregMs / 1000), 0)} | – | ${await checkEmpty()} |`);
       memory.push(`| sip (npm), one socket | ${f((j.rssHeldKb - j.rssBeforeKb) / N)} | – |`);
     };
@@ -538,10 +443,12 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
     const rates = poolRuns.map((r) => N / (r.regMs / 1000));
     const best = Math.max(...rates);
     facts.poolMedianRate = median(rates);
+    const sipRate = median(sipRates);
     targets.push(
-      `| 10,000 authenticated registrations ≥ 2,000/s, all in ul.dump, all unregistered (ContextPool) | median ${f(median(rates), 0)}/s, best ${f(best, 0)}/s; 10,000/10,000 present, 0 left | ${
-        median(rates) >= 2000 ? 'met' : best >= 2000 ? 'met in the best run only' : '**not met**'
+      `| 10,000 authenticated registrations ≥ 3,000/s, median of three, all in ul.dump, all unregistered (ContextPool) | median ${f(median(rates), 0)}/s, best ${f(best, 0)}/s; 10,000/10,000 present, 0 left | ${
+        median(rates) >= 3000 ? 'met' : best >= 3000 ? 'met in the best run only' : '**not met**'
       } |`,
+      `| the same 10,000 faster than the \`sip\` package, same run | ContextPool median ${f(median(rates), 0)}/s, sip ${f(sipRate, 0)}/s | ${median(rates) > sipRate ? 'met' : '**not met**'} |`,
     );
     put(
       '## 4. 10,000 authenticated registrations from one process',
@@ -557,8 +464,8 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      `Target: ≥ 2,000 registrations/s → ContextPool runs: ${rates.map((r) => f(r, 0)).join(', ')} reg/s (median ${f(median(rates), 0)}, best ${f(best, 0)}) — **${
-        median(rates) >= 2000 ? 'met' : best >= 2000 ? 'met in the best run, not in the median' : 'NOT met'
+      `Target: ≥ 3,000 registrations/s (median of three) → ContextPool runs: ${rates.map((r) => f(r, 0)).join(', ')} reg/s (median ${f(median(rates), 0)}, best ${f(best, 0)}) — **${
+        median(rates) >= 3000 ? 'met' : best >= 3000 ? 'met in the best run, not in the median' : 'NOT met'
       }**.`,
       '',
     );
@@ -592,6 +499,15 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
     const s = cycles.samples;
     const first = s[1];
     const last = s[s.length - 1];
+    const at20k = s.find((x) => x.cycles === 20_000);
+    if (at20k !== undefined && last.cycles > at20k.cycles) {
+      const growth = (last.rssKb - at20k.rssKb) / at20k.rssKb;
+      targets.push(
+        `| RSS growth from 20,000 to ${last.cycles.toLocaleString('en')} register/unregister cycles ≤ 5 % (ContextPool) | ${f(at20k.rssKb / 1024)} → ${f(last.rssKb / 1024)} MiB: ${f(growth * 100)} % | ${
+          growth <= 0.05 ? 'met' : '**not met**'
+        } |`,
+      );
+    }
     put(
       '## 5. Memory',
       '',
@@ -630,11 +546,9 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
         cRss.has(first.cycles) && cRss.has(last.cycles)
           ? `${f(((cRss.get(last.cycles)! - cRss.get(first.cycles)!) * 1024) / (last.cycles - first.cycles), 0)} bytes per cycle`
           : 'n/a'
-      }. The memory V8 accounts for event messages stays flat (they are freed as`,
-      'they are collected) and the JS heap stays around 100 MiB; the growth is native, at the same rate in the C',
-      'program (eXosip keeps every finished transaction, parsed request and response, for 5 s, and glibc does',
-      "not hand freed memory back); eXosip's CPU per round grows with it in both (measured while writing this",
-      'suite: C from 4.5 s to 10 s of CPU per 10,000-cycle round over 6 rounds).',
+      }. RSS climbs during the first 20,000 cycles (eXosip keeps every finished transaction, parsed request and`,
+      'response, for timer K, and glibc keeps the freed pages), then stays. The JS heap is sampled here without a',
+      'forced GC (garbage not yet collected included); `npm run bench:memory` samples after two full GCs (below).',
       '',
     );
   });
