@@ -65,17 +65,23 @@ export async function hasIpv6Loopback(): Promise<boolean> {
  */
 function portRange(): [number, number] {
   let low = 32768;
+  let high = 60999;
   try {
-    low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+    const [a, b] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (a > 0 && b >= a) [low, high] = [a, b];
   } catch {
-    /* not Linux: keep the default */
+    /* not Linux: assume the default */
   }
-  const high = Math.min(low - 1, 32767);
-  return high - 10000 >= 1000 ? [10000, high] : [1024, Math.max(high, 2024)];
+  if (low - 1 - 10000 >= 1000) return [10000, low - 1];
+  if (low - 1 - 1024 >= 1000) return [1024, low - 1];
+  if (65535 - (high + 1) >= 1000) return [high + 1, 65535];
+  throw new Error(`freePort: the kernel's ephemeral port range ${low}-${high} leaves no 1,000 ports outside it for the tests`);
 }
 
-/** Where the test processes of one run reserve ports: one file per port, holding the owner's pid. */
-const RESERVATIONS = path.join(os.tmpdir(), 'exosip2-test-ports');
+/** Where test processes reserve ports: one file per port, holding the owner's pid (one folder per user). */
+const RESERVATIONS = path.join(os.tmpdir(), `exosip2-test-ports-${process.getuid?.() ?? 'user'}`);
+/** A reservation this old whose process is gone (killed before its exit handler ran) is removed. */
+const STALE_MS = 10 * 60_000;
 
 function alive(pid: number): boolean {
   try {
@@ -86,27 +92,40 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Removes `file` if it is an old reservation of a process that is gone. */
+function sweepIfStale(file: string): void {
+  try {
+    const age = Date.now() - fs.statSync(file).mtimeMs;
+    const owner = Number(fs.readFileSync(file, 'utf8'));
+    if (age > STALE_MS && !(Number.isInteger(owner) && owner > 0 && alive(owner))) fs.rmSync(file, { force: true });
+  } catch {
+    /* removed meanwhile by its owner */
+  }
+}
+
 /**
- * Reserves `port` for this process across the test files that run in
- * parallel (each its own process): an exclusive-create file; a reservation
- * whose process is gone is taken over. Released at this process's exit.
+ * Reserves `port` for this process against the other processes of the run
+ * (a test and the fixtures or CLIs it starts) and runs that overlap: the
+ * reservation file is linked into place with its content, so it appears
+ * whole or not at all (EEXIST: taken; the caller tries another port).
+ * Released at this process's exit.
  */
 function reserve(port: number): boolean {
   fs.mkdirSync(RESERVATIONS, { recursive: true });
   const file = path.join(RESERVATIONS, String(port));
-  for (let i = 0; i < 2; i++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      reserved.push(file);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(fs.readFileSync(file, 'utf8'));
-      if (owner === process.pid || (owner > 0 && alive(owner))) return false;
-      fs.rmSync(file, { force: true }); // stale: its process died without releasing it
-    }
+  const draft = path.join(RESERVATIONS, `.${process.pid}-${port}`);
+  fs.writeFileSync(draft, String(process.pid));
+  try {
+    fs.linkSync(draft, file);
+    reserved.push(file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    sweepIfStale(file);
+    return false;
+  } finally {
+    fs.rmSync(draft, { force: true });
   }
-  return false;
 }
 
 const reserved: string[] = [];
@@ -117,8 +136,8 @@ process.once('exit', () => {
 /**
  * A port that is currently free on 127.0.0.1 for both UDP and TCP (and on
  * [::1] too when IPv6 loopback is available), outside the kernel's
- * ephemeral range (see portRange) and reserved against the other test
- * processes of the run. Ports are handed out at most once per process.
+ * ephemeral range (see portRange) and reserved against other processes
+ * (see reserve). Ports are handed out at most once per process.
  */
 export async function freePort(): Promise<number> {
   const v6 = await hasIpv6Loopback();
