@@ -17,8 +17,8 @@
  * process.hrtime.bigint() (CLOCK_MONOTONIC, as fakereg's X-Sent-Ns) and
  * reports `wireUs` = listener time - fakereg's sendto(), and `deliveryUs` =
  * listener time - `event.receivedNs` (CLOCK_MONOTONIC, taken by the worker
- * thread when eXosip_event_wait returned the event): the binding's own cost
- * per event.
+ * thread when it took the event from eXosip): the thread hop, the conversion,
+ * and any wait for a busy JS thread.
  */
 import { readFileSync } from 'node:fs';
 import * as readline from 'node:readline';
