@@ -17,17 +17,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startKamailio } from '../test/helpers/kamailio';
+import { median } from './report';
 import { Server } from './server';
 
 const ROOT = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.QUICK_ROUNDS ?? 8);
 const WARMUP = 2;
 const N = 100;
-
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 type Round = { regMs: number; unregMs: number; cpuUs: number };
 

@@ -63,7 +63,13 @@ export async function hasIpv6Loopback(): Promise<boolean> {
  * range lost that race once in a full run (SIPp: "Unable to bind main
  * socket, errno = 98").
  */
+let range: [number, number] | undefined;
 function portRange(): [number, number] {
+  range ??= readPortRange();
+  return range;
+}
+
+function readPortRange(): [number, number] {
   let low = 32768;
   let high = 60999;
   try {
