@@ -38,45 +38,44 @@ export interface NativeTlsError {
   text: string;
 }
 
-/** What a native context hands its `onEvent`, in order. */
-export type NativeDelivery = NativeEvent | NativeTrace | NativeLog | NativeTlsError;
+/** What a native context hands its `onEvent`, in order with the events. */
+export type NativeDelivery = NativeTrace | NativeLog | NativeTlsError;
 
-/** A plain eXosip event as the worker thread copied it. */
-export interface NativeEvent {
-  kind: 'event';
-  /** C name of the event type, e.g. `'EXOSIP_REGISTRATION_SUCCESS'`. */
-  type: string;
-  /** Numeric `eXosip_event_type_t`. */
-  typeId: number;
-  rid: number;
-  tid: number;
-  did: number;
-  cid: number;
-  sid: number;
-  nid: number;
-  ssStatus: number;
-  ssReason: number;
-  textinfo: string;
-  /**
-   * When the worker thread took the event from eXosip (`eXosip_event_wait`):
-   * CLOCK_MONOTONIC in ns, the clock of `process.hrtime.bigint()`.
-   */
-  receivedNs: bigint;
-  /** The request of the transaction (owned by this handle), or null. */
-  request: NativeMessage | null;
-  /** The last response of the transaction (owned by this handle), or null. */
-  response: NativeMessage | null;
-  /** The ACK, for calls; null otherwise. */
-  ack: NativeMessage | null;
-}
+/**
+ * What a native context calls for each eXosip event, in order: the fields of
+ * the `eXosip_event_t` as the worker thread copied them (positional, so the JS
+ * side builds one object per event). `typeId` is the numeric
+ * `eXosip_event_type_t` (names: {@link eventTypes}); ids that do not apply are
+ * 0; `receivedNs` is when the worker took the event from eXosip
+ * (`eXosip_event_wait`), CLOCK_MONOTONIC in ns, the clock of
+ * `process.hrtime.bigint()`; `request` is the transaction's request, `response`
+ * its last response, `ack` the ACK (calls), each owned by its handle, or null.
+ */
+export type NativeEventCallback = (
+  typeId: number,
+  rid: number,
+  tid: number,
+  did: number,
+  cid: number,
+  sid: number,
+  nid: number,
+  ssStatus: number,
+  ssReason: number,
+  textinfo: string,
+  receivedNs: bigint,
+  request: NativeMessage | null,
+  response: NativeMessage | null,
+  ack: NativeMessage | null,
+) => void;
 
 /** One `eXosip_t` plus the worker thread that runs its application loop. */
 export declare class NativeContext {
   /**
-   * `eXosip_malloc`. `onEvent` runs on the JS thread, in order, for every event
-   * once {@link init} has succeeded.
+   * `eXosip_malloc`. Once {@link init} has succeeded, on the JS thread and in
+   * order: `onExosipEvent` for every eXosip event, `onEvent` for every trace,
+   * log line and TLS failure.
    */
-  constructor(onEvent: (item: NativeDelivery) => void);
+  constructor(onEvent: (item: NativeDelivery) => void, onExosipEvent: NativeEventCallback);
   /** `eXosip_init`, then starts the worker thread. */
   init(): number;
   /**

@@ -2,7 +2,7 @@
  * eXosip events as typed objects.
  * @module
  */
-import type { NativeEvent } from '../binding';
+import type { NativeEventCallback } from '../binding';
 import type { ExosipEventType } from './generated/constants';
 import { binding } from './native';
 import { Message, wrapMessage } from './message';
@@ -61,23 +61,37 @@ export type AnyExosipEvent = { [K in ExosipEventType]: ExosipEvent<K> }[ExosipEv
 /** The two registration events. */
 export type RegistrationEvent = ExosipEvent<'EXOSIP_REGISTRATION_SUCCESS' | 'EXOSIP_REGISTRATION_FAILURE'>;
 
-/** @internal Turns the worker's plain event into the typed object. */
-export function toEvent(raw: NativeEvent): AnyExosipEvent {
-  return Object.freeze({
-    type: raw.type,
-    typeId: raw.typeId,
-    rid: raw.rid,
-    tid: raw.tid,
-    did: raw.did,
-    cid: raw.cid,
-    sid: raw.sid,
-    nid: raw.nid,
-    ssStatus: raw.ssStatus,
-    ssReason: raw.ssReason,
-    textinfo: raw.textinfo,
-    receivedNs: raw.receivedNs,
-    request: wrapMessage(raw.request),
-    response: wrapMessage(raw.response),
-    ack: wrapMessage(raw.ack),
-  }) as AnyExosipEvent;
+/** Event type names by numeric type. */
+const TYPE_NAMES: readonly string[] = (() => {
+  const names: string[] = [];
+  for (const [name, id] of Object.entries(binding.eventTypes)) names[id] = name;
+  return names;
+})();
+
+/**
+ * @internal The native context's `onExosipEvent` (binding.d.ts): turns the
+ * fields the worker copied out of each `eXosip_event_t` into the typed event
+ * and hands it to `deliver`.
+ */
+export function eventReceiver(deliver: (event: AnyExosipEvent) => void): NativeEventCallback {
+  return (typeId, rid, tid, did, cid, sid, nid, ssStatus, ssReason, textinfo, receivedNs, request, response, ack) =>
+    deliver(
+      Object.freeze({
+        type: TYPE_NAMES[typeId] ?? 'EXOSIP_UNKNOWN_EVENT',
+        typeId,
+        rid,
+        tid,
+        did,
+        cid,
+        sid,
+        nid,
+        ssStatus,
+        ssReason,
+        textinfo,
+        receivedNs,
+        request: wrapMessage(request),
+        response: wrapMessage(response),
+        ack: wrapMessage(ack),
+      }) as AnyExosipEvent,
+    );
 }

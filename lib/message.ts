@@ -7,7 +7,11 @@ import { binding } from './native';
 import { asSipError, check, osipError, typeError } from './errors';
 import * as v from './internal/validate';
 
-const nativeOf = new WeakMap<Message, NativeMessage>();
+// Set by Message's static block: the handle behind a Message is a private
+// field (a WeakMap entry per message made every event's messages ephemerons
+// for the garbage collector to trace).
+let handleOf: (message: unknown) => NativeMessage | undefined;
+let setHandle: (message: Message, handle: NativeMessage) => void;
 
 /** One body of a {@link Message}: a part of a multipart body, or the whole body. */
 export interface MessageBody {
@@ -29,7 +33,16 @@ export interface MessageBody {
 export class Message {
   /** @internal Wraps a native handle; use {@link parseMessage} or the APIs that return messages. */
   constructor(native: NativeMessage) {
-    nativeOf.set(this, native);
+    this.#native = native;
+  }
+
+  #native: NativeMessage;
+
+  static {
+    handleOf = (message) => (typeof message === 'object' && message !== null && #native in message ? (message as Message).#native : undefined);
+    setHandle = (message, handle) => {
+      message.#native = handle;
+    };
   }
 
   /** `'owned'`, `'spent'` (handed to eXosip) or `'disposed'`. */
@@ -193,7 +206,7 @@ export class Message {
 
 /** @internal The native handle behind a Message (for lib/ and compat only). */
 export function native(message: Message): NativeMessage {
-  const handle = nativeOf.get(message);
+  const handle = handleOf(message);
   if (handle === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'Expected a Message created by exosip2');
   return handle;
 }
@@ -210,7 +223,7 @@ export function wrapMessage(handle: NativeMessage | null): Message | null {
  */
 export function replaceNative(message: Message, handle: NativeMessage): void {
   native(message).dispose();
-  nativeOf.set(message, handle);
+  setHandle(message, handle);
 }
 
 /**

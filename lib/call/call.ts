@@ -243,11 +243,12 @@ export class Call extends EventEmitter<CallEventMap> {
 
   /**
    * @internal The call ended: state `'ended'` and {@link endedWith} at once,
-   * `'ended'` emitted once. The peer's ACK (or 2xx) and BYE can reach JS in
-   * one batch, emitted in one task (docs/threads.md) before the code awaiting
-   * `answer()`/`invite()` has added its listener: a Call that ends in the
-   * task that made it, with no `'ended'` listener yet, emits on the next turn
-   * of the event loop (setImmediate), to the listeners it has then.
+   * `'ended'` emitted once. A Call can end in the task that made it, before
+   * the code awaiting `answer()`/`invite()` has added its listener (code of
+   * that task ending it; before issue #15 also the peer's ACK and BYE, which
+   * reached JS in one batch, docs/threads.md): a Call that ends in the task
+   * that made it, with no `'ended'` listener yet, emits on the next turn of
+   * the event loop (setImmediate), to the listeners it has then.
    */
   end(end: CallEnd): void {
     if (this.#state === 'ended') return;

@@ -106,12 +106,11 @@ export class CallRequests {
       this.#deliver(request, call);
       return;
     }
-    // The ACK (or 2xx) that makes the Call and a request sent right after it
-    // can come in one batch, emitted in one task before the code awaiting
-    // answer()/invite() runs and adds its 'request' listener
-    // (docs/threads.md): without a listener yet, the request is emitted on
-    // the next turn of the event loop, to the Call as it is then (or the one
-    // it arrived in, when that ended in the same batch).
+    // A request can reach a Call before the code awaiting answer()/invite()
+    // has run and added its 'request' listener (that code may not have
+    // resumed yet): without a listener yet, the request is emitted on the
+    // next turn of the event loop, to the Call as it is then (or the one it
+    // arrived in, when that ended meanwhile).
     setImmediate(() => {
       if (this.#pending.has(request.tid)) this.#deliver(request, this.#callOf(event.cid) ?? call);
     });

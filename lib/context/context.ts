@@ -9,7 +9,7 @@ import { startInvite } from '../call/start';
 import { CallTable } from '../call/table';
 import type { InviteOptions } from '../call/types';
 import { check, osipError, stateError, typeError } from '../errors';
-import { type ExosipEvent, type ExosipEventType, toEvent } from '../events';
+import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, eventReceiver } from '../events';
 import { EventDispatcher } from '../internal/dispatch';
 import { bindContext, kDeferInit, registrationInternals } from '../internal/handles';
 import * as v from '../internal/validate';
@@ -68,7 +68,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     for (const [name, value] of Object.entries(settings)) v.exosipOption(name, value);
     const tls = tlsSettings('options.tls', o.tls);
     const answerMs = o.defaultAnswerMs === undefined ? DEFAULT_ANSWER_MS : o.defaultAnswerMs === null ? null : v.integer('options.defaultAnswerMs', o.defaultAnswerMs, 0, 180_000);
-    this.#native = new binding.NativeContext((raw) => this.#dispatch(raw));
+    this.#native = new binding.NativeContext((raw) => this.#dispatch(raw), eventReceiver((event) => this.#event(event)));
     const udp = (): boolean => this.#listening?.transport === 'udp';
     this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs, udp);
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
@@ -415,13 +415,12 @@ export class Context extends EventEmitter<ContextEventMap> {
       this.#tlsFailures.add(raw.text);
       return;
     }
-    if (raw.kind === 'trace') {
-      // Messages queued before setTrace(false) still arrive: report them too.
-      const decoder = this.#trace ?? new TraceDecoder({});
-      this.emit('trace', decoder.decode(raw.received, raw.text));
-      return;
-    }
-    const event = toEvent(raw);
+    // A trace: messages queued before setTrace(false) still arrive, reported too.
+    const decoder = this.#trace ?? new TraceDecoder({});
+    this.emit('trace', decoder.decode(raw.received, raw.text));
+  }
+
+  #event(event: AnyExosipEvent): void {
     this.emit('event', event);
     this.#dispatcher.route(event);
   }

@@ -217,6 +217,8 @@ class Context : public Napi::ObjectWrap<Context> {
   int js_lock_depth_ = 0;
 
   Napi::FunctionReference on_close_;
+  /// The constructor's onExosipEvent, from Start until the thread-safe function is finalized.
+  Napi::FunctionReference on_exosip_event_;
   Tsfn tsfn_;
   bool tsfn_live_ = false;  // created and not yet finalized
   bool tsfn_released_ = false;

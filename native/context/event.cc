@@ -2,7 +2,6 @@
 
 #include <time.h>
 
-#include "../constants/constants.h"
 #include "../message.h"
 #include "register_guard.h"
 
@@ -22,9 +21,9 @@ Napi::Value AdoptOrNull(Napi::Env env, osip_message_t*& msg) {
 
 }  // namespace
 
-void Delivery::Call(Napi::Env env, const Napi::Function& callback, Napi::Object value) {
+void Delivery::Call(Napi::Env env, const Napi::Function& fn, size_t argc, const napi_value* argv) {
   try {
-    callback.Call({value});
+    fn.Call(argc, argv);
   } catch (const Napi::Error& e) {
     ReportUncaught(env, e);
   }
@@ -40,6 +39,11 @@ void Delivery::ReportUncaught(Napi::Env env, const Napi::Error& error) noexcept 
   } catch (...) {
     // JS cannot run any more: there is nobody to report to.
   }
+}
+
+void ObjectDelivery::Emit(Napi::Env env, const Napi::Function& on_item, const Napi::Function&) {
+  napi_value value = ToJs(env);
+  Call(env, on_item, 1, &value);
 }
 
 int64_t MonotonicNs() {
@@ -72,33 +76,26 @@ EventData::~EventData() {
   osip_message_free(request);
   osip_message_free(response);
   osip_message_free(ack);
-  // Unlinked one by one: a long batch must not recurse once per event.
-  for (std::unique_ptr<EventData> rest = std::move(next); rest != nullptr;) rest = std::move(rest->next);
 }
 
-void EventData::Emit(Napi::Env env, const Napi::Function& callback) {
-  for (EventData* e = this; e != nullptr; e = e->next.get()) Call(env, callback, e->ToJs(env));
-}
-
-Napi::Object EventData::ToJs(Napi::Env env) {
-  Napi::Object ev = Napi::Object::New(env);
-  ev.Set("kind", "event");
-  ev.Set("type", EventTypeName(type));
-  ev.Set("typeId", type);
-  ev.Set("rid", rid);
-  ev.Set("tid", tid);
-  ev.Set("did", did);
-  ev.Set("cid", cid);
-  ev.Set("sid", sid);
-  ev.Set("nid", nid);
-  ev.Set("ssStatus", ss_status);
-  ev.Set("ssReason", ss_reason);
-  ev.Set("textinfo", textinfo);
-  ev.Set("receivedNs", Napi::BigInt::New(env, received_ns));
-  ev.Set("request", AdoptOrNull(env, request));
-  ev.Set("response", AdoptOrNull(env, response));
-  ev.Set("ack", AdoptOrNull(env, ack));
-  return ev;
+void EventData::Emit(Napi::Env env, const Napi::Function&, const Napi::Function& on_exosip_event) {
+  const napi_value argv[] = {
+      Napi::Number::New(env, type),
+      Napi::Number::New(env, rid),
+      Napi::Number::New(env, tid),
+      Napi::Number::New(env, did),
+      Napi::Number::New(env, cid),
+      Napi::Number::New(env, sid),
+      Napi::Number::New(env, nid),
+      Napi::Number::New(env, ss_status),
+      Napi::Number::New(env, ss_reason),
+      Napi::String::New(env, textinfo),
+      Napi::BigInt::New(env, received_ns),
+      AdoptOrNull(env, request),
+      AdoptOrNull(env, response),
+      AdoptOrNull(env, ack),
+  };
+  Call(env, on_exosip_event, sizeof argv / sizeof argv[0], argv);
 }
 
 }  // namespace exosip

@@ -8,7 +8,6 @@
 #include <napi.h>
 
 #include <cstdint>
-#include <memory>
 #include <string>
 
 namespace exosip {
@@ -16,27 +15,34 @@ namespace exosip {
 /// One item queued from a native thread to the JS thread, in order.
 struct Delivery {
   virtual ~Delivery() = default;
-  /// The JS object to hand to the context's callback (`kind` tells which).
-  virtual Napi::Object ToJs(Napi::Env env) = 0;
-  /// Hands this item to `callback` (the context's onEvent): once, with ToJs.
-  virtual void Emit(Napi::Env env, const Napi::Function& callback) { Call(env, callback, ToJs(env)); }
+  /// Hands this item to JS, once: eXosip events to `on_exosip_event` (the
+  /// context's onExosipEvent, positional arguments), every other item to
+  /// `on_item` (its onEvent, one object).
+  virtual void Emit(Napi::Env env, const Napi::Function& on_item, const Napi::Function& on_exosip_event) = 0;
 
  protected:
-  /// callback(value); a listener's exception is reported as uncaught
+  /// fn(...argv); a listener's exception is reported as uncaught
   /// (rethrowing would abort the process) and the next items still come.
-  static void Call(Napi::Env env, const Napi::Function& callback, Napi::Object value);
+  static void Call(Napi::Env env, const Napi::Function& fn, size_t argc, const napi_value* argv);
 
  public:
   /// Reports `error` as an uncaught exception if JS can still run; never throws.
   static void ReportUncaught(Napi::Env env, const Napi::Error& error) noexcept;
 };
 
+/// An item JS receives as one plain object, `kind` telling which (traces, log
+/// lines, TLS failures).
+struct ObjectDelivery : Delivery {
+  /// The object handed to the context's onEvent.
+  virtual Napi::Object ToJs(Napi::Env env) = 0;
+  void Emit(Napi::Env env, const Napi::Function& on_item, const Napi::Function& on_exosip_event) override;
+};
+
 /// The time of CLOCK_MONOTONIC in ns (process.hrtime.bigint()'s clock).
 int64_t MonotonicNs();
 
-/// One eXosip_event_t, copied on the worker thread. The events the worker
-/// takes in one wake-up travel as one chain (`next`), queued to JS in one
-/// thread-safe call and emitted in eXosip's order.
+/// One eXosip_event_t, copied on the worker thread and queued to JS on its
+/// own, in eXosip's order (Context::Pass).
 struct EventData : Delivery {
   /// Takes the event's request/response/ack (eXosip cloned them for the event,
   /// so they belong to it): no second copy is made. Call before eXosip_event_free.
@@ -46,10 +52,11 @@ struct EventData : Delivery {
   EventData(const EventData&) = delete;
   EventData& operator=(const EventData&) = delete;
 
-  /// The JS object for this event; the messages move into Message handles.
-  Napi::Object ToJs(Napi::Env env) override;
-  /// This event, then the rest of its chain, in order.
-  void Emit(Napi::Env env, const Napi::Function& callback) override;
+  /// onExosipEvent(typeId, rid, tid, did, cid, sid, nid, ssStatus, ssReason,
+  /// textinfo, receivedNs, request, response, ack): positional, so JS builds
+  /// the event object once, with one shape (no keyed object made here first);
+  /// the messages move into Message handles.
+  void Emit(Napi::Env env, const Napi::Function& on_item, const Napi::Function& on_exosip_event) override;
 
   int type;
   int rid, tid, did, cid, sid, nid, ss_status, ss_reason;
@@ -58,8 +65,6 @@ struct EventData : Delivery {
   osip_message_t* request = nullptr;
   osip_message_t* response = nullptr;
   osip_message_t* ack = nullptr;
-  /// The next event of the same batch (owned), or null.
-  std::unique_ptr<EventData> next;
 };
 
 }  // namespace exosip

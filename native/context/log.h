@@ -20,7 +20,7 @@ namespace exosip {
 class Context;
 
 /// One line of libosip2/eXosip's own log (osip_trace).
-struct LogData : Delivery {
+struct LogData : ObjectDelivery {
   LogData(int level, std::string file, int line, std::string text)
       : level(level), file(std::move(file)), line(line), text(std::move(text)) {}
   Napi::Object ToJs(Napi::Env env) override;
@@ -41,7 +41,7 @@ void SetLogSink(Context* ctx, int level);
 /// An ERROR line eXosip's TLS transport (eXtl_tls.c) logged on the eXosip
 /// thread of the context that receives it: a certificate it did not verify
 /// ("invalid depth[...]"), a pinned key that does not match, ...
-struct TlsErrorData : Delivery {
+struct TlsErrorData : ObjectDelivery {
   explicit TlsErrorData(std::string text) : text(std::move(text)) {}
   Napi::Object ToJs(Napi::Env env) override;
   std::string text;

@@ -27,7 +27,7 @@ constexpr int kTraceSlots = 4096;
 
 /// A SIP message as it went on or came off the wire (eXosip_set_cbsip_message),
 /// serialized on eXosip's thread.
-struct TraceData : Delivery {
+struct TraceData : ObjectDelivery {
   TraceData(bool received, std::string text) : received(received), text(std::move(text)) {}
   Napi::Object ToJs(Napi::Env env) override;
   bool received;

@@ -1,18 +1,15 @@
 /**
- * 'ended' of a Call that ends in the JS task that made it: the peer's ACK
- * and BYE can reach JS in one batch, emitted in one task (docs/threads.md)
- * before the code awaiting answer()/invite() runs. The listener that code
- * adds must still get 'ended' (emitted on the next turn of the event loop
- * when the Call had no 'ended' listener yet); state and endedWith change at
- * once.
+ * 'ended' of a Call that ends in the JS task that made it, before the code
+ * awaiting answer()/invite() runs: the listener that code adds must still
+ * get 'ended' (emitted on the next turn of the event loop when the Call had
+ * no 'ended' listener yet); state and endedWith change at once.
  *
- * A batch is one pass of the context's worker, and the microtasks a batch
- * queued run before the next batch: with the JS thread busy while the ACK
- * and the BYE arrive they may still come as two items, the continuation of
- * answer() in between (measured), so the second test hits the race in some
- * runs only. Code run by a batch runs before the continuation, as code run
- * by the continuation itself does: the deterministic test ends the Call
- * inside the continuation of answer().
+ * Each event is its own thread-safe-function item, and the microtasks an
+ * event queued run before the next one (docs/threads.md): the peer's ACK and
+ * BYE, which came in one batch before issue #15, now always have the
+ * continuation of answer() in between. The deterministic test ends the Call
+ * inside the continuation of answer(); the second sends ACK and BYE back to
+ * back with the callee's JS busy.
  */
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
