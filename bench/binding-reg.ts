@@ -22,7 +22,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as readline from 'node:readline';
-import { Context, type Registration } from '../lib/index';
+import { Context, type Registration } from '../dist/lib/index';
 
 function args(): { mode: string; opts: Record<string, string> } {
   const [mode, ...rest] = process.argv.slice(2);

@@ -20,7 +20,7 @@
  * threads, the workers and V8's).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { Context } from '../lib/index';
+import { Context } from '../dist/lib/index';
 import { grant, startUdpRegistrar } from '../test/helpers/udp-registrar';
 
 const argv = process.argv.slice(2);

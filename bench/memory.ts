@@ -14,7 +14,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import { ContextPool, type Registration } from '../lib/index';
+import { ContextPool, type Registration } from '../dist/lib/index';
 import { startKamailio } from '../test/helpers/kamailio';
 
 const argv = process.argv.slice(2);

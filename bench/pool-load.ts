@@ -14,7 +14,7 @@
  *   quit                close the pool and exit
  */
 import * as readline from 'node:readline';
-import { ContextPool, type Registration } from '../lib/index';
+import { ContextPool, type Registration } from '../dist/lib/index';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback?: string): string | undefined => {

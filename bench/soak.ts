@@ -23,7 +23,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Context, type Registration } from '../lib/index';
+import { Context, type Registration } from '../dist/lib/index';
 import { startKamailio } from '../test/helpers/kamailio';
 
 const N = Number(process.env.SOAK_REGISTRATIONS ?? 1000);

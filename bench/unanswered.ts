@@ -17,7 +17,7 @@
  * `answered` (final answers the peer got).
  */
 import * as dgram from 'node:dgram';
-import { Context } from '../lib/index';
+import { Context } from '../dist/lib/index';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
