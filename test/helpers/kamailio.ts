@@ -23,364 +23,48 @@
  * Environment knobs (debugging only): KAMAILIO_BIN / KAMCMD_BIN override the
  * binaries, KAMAILIO_VERBOSE=1 raises the log level to debug,
  * KAMAILIO_LOG=1 copies Kamailio's log to this process's stderr live.
+ *
+ * Kamailio's log comes through pipes this process reads: a caller that blocks
+ * its event loop for long (execFileSync of a load program, say) stalls
+ * Kamailio once a pipe is full, and requests then go unanswered. Run such
+ * programs with the asynchronous child_process calls.
+ *
+ * Files: the types are in kamailio-types.ts, the config, users, binaries,
+ * probes and exit hooks in kamailio-setup.ts, the RPC (kamcmd, JSON-RPC,
+ * ul.dump parsing) in kamailio-rpc.ts; this file starts and stops instances.
  */
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Binding, jsonUlBindings, parseUlOutput, RpcError } from './kamailio-rpc';
+import { jsonUlBindings, parseUlOutput, RpcError } from './kamailio-rpc';
+import {
+  CONFIG_FILE,
+  HOST,
+  installExitHooks,
+  kamailioBinaries,
+  MAX_LOG_CHARS,
+  readUsers,
+  running,
+  sipProbeUdp,
+  tcpProbe,
+  tlsModuleConfig,
+  USERS_INCLUDE,
+  usersInclude,
+} from './kamailio-setup';
+import type { Kamailio, StartKamailioOptions, TestUser } from './kamailio-types';
 import { freePort, hasIpv6Loopback } from './ports';
 
 export { freePort };
 export { type Binding, jsonUlBindings, parseUlOutput } from './kamailio-rpc';
-
-/** A running Kamailio registrar instance. */
-export interface Kamailio {
-  /** Always '127.0.0.1'. */
-  readonly host: string;
-  /** SIP port, the same for UDP and TCP, on 127.0.0.1 and [::1]. */
-  readonly port: number;
-  /** `sip:127.0.0.1:${port}` */
-  readonly proxy: string;
-  /** `sip:[::1]:${port}` */
-  readonly proxyV6: string;
-  /** TLS port on 127.0.0.1 when started with the `tls` option, else 0. */
-  readonly tlsPort: number;
-  /** Temp dir of this instance (runtime dir, pid file, ctl socket); removed by stop(). */
-  readonly dir: string;
-  /** All current (non-expired) bindings, from `kamcmd ul.dump`. */
-  ulDump(): Promise<Binding[]>;
-  /**
-   * Current (non-expired) bindings of one AoR, from `kamcmd ul.lookup location AOR`.
-   * @param aor `user@domain` (a leading `sip:` is stripped), e.g. 'alice@example.com'.
-   * @returns [] if the AoR has no bindings.
-   */
-  lookup(aor: string): Promise<Binding[]>;
-  /**
-   * Number of REGISTER requests Kamailio has received so far (core statistic
-   * `rcv_requests_register`).  Every request counts, i.e. a registration that
-   * is challenged first counts 2 (unauthenticated + authenticated REGISTER),
-   * and UDP retransmissions count too.
-   */
-  registerCount(): Promise<number>;
-  /**
-   * A JSON-RPC call through the jsonrpcs FIFO (start with `{ jsonrpc: true }`):
-   * resolves with the `result`, rejects with the `error`. No reply size limit.
-   */
-  jsonrpc(method: string, ...params: Array<string | number>): Promise<unknown>;
-  /** Run any kamcmd RPC command (e.g. `rpc('ul.rm', 'location', 'alice@example.com')`); returns its stdout. Throws on `error:` output. */
-  rpc(command: string, ...args: string[]): Promise<string>;
-  /** SIGTERM, wait for exit (bounded, then SIGKILL of the whole process group), remove the temp dir. Idempotent. */
-  stop(): Promise<void>;
-  /**
-   * Crash the registrar: SIGKILL to Kamailio's whole process group, then wait
-   * until it is gone. The temp dir and the port number are kept for
-   * {@link restart}. Does nothing when it is not running.
-   */
-  kill(): Promise<void>;
-  /**
-   * Start Kamailio again on the same port, same config (the location table,
-   * memory-only, starts empty), and wait until it is ready. Kills the running
-   * instance first (SIGKILL), if any. Rejects after the startup deadline.
-   */
-  restart(): Promise<void>;
-  /** True while the Kamailio process runs. */
-  readonly running: boolean;
-  /** Everything Kamailio logged so far (stderr and stdout). */
-  readonly log: () => string;
-}
+export { KAMAILIO_CONFIG_DIR, readUsers, waitFor } from './kamailio-setup';
+export type { Kamailio, KamailioTlsOptions, StartKamailioOptions, TestUser } from './kamailio-types';
 
 /** Kamailio could not bind its port (someone took it after freePort()); startKamailio retries. */
 class PortInUseError extends Error {}
 
-/** Options for {@link startKamailio}. */
-export interface StartKamailioOptions {
-  /** Relay a MESSAGE or OPTIONS to a registered AoR (lookup("location") + t_relay(); 404 when none). */
-  relay?: boolean;
-  /**
-   * Proxy calls between registered users: an INVITE to a registered AoR is
-   * record-routed and relayed (404 when none), CANCEL follows its INVITE,
-   * requests inside the dialog follow the recorded route (loose_route).
-   */
-  calls?: boolean;
-  /** Send every registered contact an OPTIONS "qualify" ping every this many seconds (nathelper). */
-  qualifyS?: number;
-  /** Answer a wrong password with a fresh 401 challenge instead of 403 Forbidden. Default false. */
-  rechallengeOnBadPassword?: boolean;
-  /** Lowest expires accepted without a 423 (default 60). */
-  minExpires?: number;
-  /** Highest expires granted; larger ones are lowered in the 200 OK (default 3600). */
-  maxExpires?: number;
-  /** Digest algorithm of the challenges and checks (default MD5). */
-  authAlgorithm?: 'MD5' | 'SHA-256';
-  /** Kamailio debug log level 3 instead of 2 (also enabled by env KAMAILIO_VERBOSE=1). */
-  verbose?: boolean;
-  /** Startup deadline in ms (default 10000). */
-  timeoutMs?: number;
-  /**
-   * How much of Kamailio's log to keep in memory for `log()` (default 8 MiB).
-   * Long runs (bench/soak.ts) keep less, so that the harness's own memory
-   * does not show in their measurements.
-   */
-  maxLogChars?: number;
-  /** UDP (and TCP) worker processes, `children=` (default 2). Load benchmarks raise it. */
-  udpChildren?: number;
-  /** Shared memory in MB, `kamailio -m` (default 64). ~2 KB per binding. */
-  shmMb?: number;
-  /** Private memory per process in MB, `kamailio -M` (default 8); a JSON-RPC ul.dump of N bindings needs ~1 KB each. */
-  pkgMb?: number;
-  /**
-   * Load the jsonrpcs module with a FIFO in the temp dir (default false):
-   * enables {@link Kamailio.jsonrpc}, and makes {@link Kamailio.ulDump} read
-   * the table as JSON, which has no size limit (kamcmd fails on replies over
-   * ~200 KB, i.e. ~400 bindings).
-   */
-  jsonrpc?: boolean;
-  /**
-   * Also listen for TLS on 127.0.0.1 (its own free port, {@link Kamailio.tlsPort})
-   * with Kamailio's tls module (Debian `kamailio-tls-modules`). Paths are
-   * PEM files the test made; the helper writes the module's config file.
-   */
-  tls?: KamailioTlsOptions;
-}
-
-/** The server side of Kamailio's tls module (its `[server:default]` profile). */
-export interface KamailioTlsOptions {
-  /** The server's certificate (PEM). */
-  certificate: string;
-  /** The server's private key (PEM, unencrypted). */
-  privateKey: string;
-  /** CAs the server trusts for client certificates (PEM); needed unless `clientCertificate` is `'none'`. */
-  caList?: string;
-  /**
-   * `'none'` (default): ask for no client certificate. `'optional'`: ask for
-   * one and verify it if sent. `'required'`: refuse the connection without a valid one.
-   */
-  clientCertificate?: 'none' | 'optional' | 'required';
-}
-
-/** Directory holding kamailio.cfg and users.txt. */
-export const KAMAILIO_CONFIG_DIR: string = path.resolve(
-  typeof __dirname !== 'undefined' ? path.join(__dirname, '..') : path.join(process.cwd(), 'test'),
-  'kamailio',
-);
-const CONFIG_FILE = path.join(KAMAILIO_CONFIG_DIR, 'kamailio.cfg');
-const USERS_FILE = path.join(KAMAILIO_CONFIG_DIR, 'users.txt');
-/** Name of the generated users include; kamailio.cfg includes it relative to the cwd (= the temp dir). */
-const USERS_INCLUDE = 'kamailio-users.cfg';
-
-const HOST = '127.0.0.1';
-const MAX_LOG_CHARS = 8 * 1024 * 1024;
-
-/**
- * Poll `fn` until it returns a truthy value and return that value.
- * Errors thrown by `fn` are remembered and polling continues.
- * @throws Error naming `what`, the timeout and the last value/error, once `timeoutMs` (default 5000) has passed.
- */
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined | false>,
-  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 5000;
-  const intervalMs = opts.intervalMs ?? 100;
-  const what = opts.what ?? 'condition';
-  const deadline = Date.now() + timeoutMs;
-  let last: string = 'never evaluated';
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = `last value: ${JSON.stringify(v)}`;
-    } catch (e) {
-      last = `last error: ${e instanceof Error ? e.message : String(e)}`;
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (${last})`);
-    await sleep(Math.min(intervalMs, left));
-  }
-}
-
-function findExecutable(envVar: string, candidates: string[], name: string): string | undefined {
-  const fromEnv = process.env[envVar];
-  if (fromEnv) return fromEnv;
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  for (const c of [...candidates, ...dirs.map((d) => path.join(d, name))]) {
-    try {
-      fs.accessSync(c, fs.constants.X_OK);
-      return c;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
-function kamailioBinaries(): { kamailio: string; kamcmd: string } {
-  const hint =
-    'Install the Debian package `kamailio` (apt-get install kamailio), which provides /usr/sbin/kamailio and /usr/sbin/kamcmd; ' +
-    'the exosip2 registration tests need a real registrar.';
-  const kamailio = findExecutable('KAMAILIO_BIN', ['/usr/sbin/kamailio', '/usr/local/sbin/kamailio'], 'kamailio');
-  if (!kamailio) throw new Error(`kamailio binary not found. ${hint}`);
-  const kamcmd = findExecutable('KAMCMD_BIN', ['/usr/sbin/kamcmd', '/usr/local/sbin/kamcmd'], 'kamcmd');
-  if (!kamcmd) throw new Error(`kamcmd binary not found. ${hint}`);
-  return { kamailio, kamcmd };
-}
-
-/** One test user from test/kamailio/users.txt. */
-export interface TestUser {
-  /** `user@domain` */
-  aor: string;
-  user: string;
-  /** Also the digest realm. */
-  domain: string;
-  password: string;
-}
-
-/** Parse test/kamailio/users.txt (or another file of `user@domain password` lines). */
-export function readUsers(file: string = USERS_FILE): TestUser[] {
-  const users: TestUser[] = [];
-  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
-  lines.forEach((line, i) => {
-    const t = line.trim();
-    if (!t || t.startsWith('#')) return;
-    const m = /^([A-Za-z0-9._~+-]+)@([A-Za-z0-9.-]+)\s+(\S+)$/.exec(t);
-    // The password ends up inside a double-quoted Kamailio cfg string.
-    if (!m || /["\\$]/.test(m[3])) {
-      throw new Error(`${file}:${i + 1}: expected "user@domain password" (password without " \\ $ or spaces), got: ${line}`);
-    }
-    users.push({ aor: `${m[1]}@${m[2]}`, user: m[1], domain: m[2], password: m[3] });
-  });
-  return users;
-}
-
-function usersInclude(users: TestUser[]): string {
-  const sets = users.map((u) => `\t$sht(users=>${u.aor}) = "${u.password}";`).join('\n');
-  return `# generated by test/helpers/kamailio.ts from ${USERS_FILE}\nevent_route[htable:mod-init] {\n${sets}\n}\n`;
-}
-
-// Instances still running, killed synchronously if the test process exits or is interrupted.
-const running = new Set<{ child: ChildProcess; dir: string }>();
-let exitHooksInstalled = false;
-
-function killAllSync(): void {
-  for (const r of running) {
-    try {
-      if (r.child.pid) process.kill(-r.child.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    try {
-      fs.rmSync(r.dir, { recursive: true, force: true });
-    } catch {
-      /* ignore */
-    }
-  }
-  running.clear();
-}
-
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on('exit', killAllSync);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const handler = (): void => {
-      killAllSync();
-      // Restore the default behaviour only if nobody else handles the signal.
-      if (process.listenerCount(sig) === 1) {
-        process.removeListener(sig, handler);
-        process.kill(process.pid, sig);
-      }
-    };
-    process.on(sig, handler);
-  }
-}
-
-function sipProbeUdp(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = dgram.createSocket('udp4');
-    let done = false;
-    const finish = (ok: boolean): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      try {
-        sock.close();
-      } catch {
-        /* already closed */
-      }
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    sock.on('error', () => finish(false));
-    sock.on('message', (msg) => finish(msg.toString('latin1').startsWith('SIP/2.0 ')));
-    sock.bind(0, HOST, () => {
-      const lport = (sock.address() as net.AddressInfo).port;
-      const id = randomBytes(6).toString('hex');
-      const req =
-        `OPTIONS sip:${HOST}:${port} SIP/2.0\r\n` +
-        `Via: SIP/2.0/UDP ${HOST}:${lport};branch=z9hG4bK-probe-${id};rport\r\n` +
-        `Max-Forwards: 70\r\n` +
-        `From: <sip:probe@${HOST}>;tag=${id}\r\n` +
-        `To: <sip:${HOST}:${port}>\r\n` +
-        `Call-ID: probe-${id}@${HOST}\r\n` +
-        `CSeq: 1 OPTIONS\r\n` +
-        `Content-Length: 0\r\n\r\n`;
-      sock.send(req, port, HOST, (err) => err && finish(false));
-    });
-  });
-}
-
-function tcpProbe(port: number, host: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host });
-    const t = setTimeout(() => {
-      s.destroy();
-      resolve(false);
-    }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(t);
-      s.end();
-      resolve(true);
-    });
-    s.once('error', () => {
-      clearTimeout(t);
-      resolve(false);
-    });
-  });
-}
-
-/** The tls module's config file for {@link KamailioTlsOptions}. */
-function tlsModuleConfig(tls: KamailioTlsOptions): string {
-  const mode = tls.clientCertificate ?? 'none';
-  return [
-    '# generated by test/helpers/kamailio.ts',
-    '[server:default]',
-    'method = TLSv1.2+',
-    `verify_certificate = ${mode === 'none' ? 'no' : 'yes'}`,
-    `require_certificate = ${mode === 'required' ? 'yes' : 'no'}`,
-    `private_key = ${tls.privateKey}`,
-    `certificate = ${tls.certificate}`,
-    ...(tls.caList === undefined ? [] : [`ca_list = ${tls.caList}`]),
-    '',
-    '[client:default]',
-    'verify_certificate = no',
-    'require_certificate = no',
-    '',
-  ].join('\n');
-}
-
-/**
- * Start a Kamailio registrar on a free loopback port and wait until it is
- * ready (the ctl socket answers `core.version`, UDP answers an OPTIONS and
- * TCP accepts connections).  Bounded by `timeoutMs` (default 10 s); on
- * failure the instance is killed and the Error carries Kamailio's log.
- * @throws Error if the kamailio/kamcmd binaries are missing (install the Debian package `kamailio`).
- */
 export async function startKamailio(opts: StartKamailioOptions = {}): Promise<Kamailio> {
   const bins = kamailioBinaries();
   if (!fs.existsSync(CONFIG_FILE)) throw new Error(`Kamailio config not found: ${CONFIG_FILE}`);
