@@ -14,9 +14,14 @@ osip_message_t* Steal(osip_message_t*& field) {
   return msg;
 }
 
+// The field gives the message up only once its handle exists: in an
+// environment being torn down (a Worker terminated) the handle's constructor
+// cannot run, and the message must stay the event's, freed with it.
 Napi::Value AdoptOrNull(Napi::Env env, osip_message_t*& msg) {
   if (msg == nullptr) return env.Null();
-  return Message::Adopt(env, Steal(msg));
+  Napi::Object handle = Message::Adopt(env, msg);
+  msg = nullptr;
+  return handle;
 }
 
 }  // namespace
