@@ -50,9 +50,10 @@ export interface IncomingDriver {
  * rejects with, a CallError `ERR_CALL_CANCELLED` (`ERR_CONTEXT_CLOSED` when
  * the context closed). An IncomingCall cancelled in the JS task that
  * offered it with no `'cancelled'` listener yet (code of that task
- * cancelling it; each event is its own task, docs/threads.md) emits on the next turn of the event
- * loop, as `Call`'s `'ended'` does; {@link state} changes at once. A CANCEL
- * that crosses the 200 of {@link answer} cancels nothing (RFC 3261 §9.2):
+ * cancelling it; each event is its own task, docs/threads.md) emits on the
+ * next turn of the event loop, as `Call`'s `'ended'` does; {@link state}
+ * changes at once. A CANCEL that crosses the 200 of {@link answer} cancels
+ * nothing (RFC 3261 §9.2):
  * the call goes on and the ACK comes. The caller's INVITE timing out without
  * a CANCEL is not seen here (no message reaches this side) until eXosip
  * drops it.
