@@ -64,7 +64,7 @@ export type RegistrationEvent = ExosipEvent<'EXOSIP_REGISTRATION_SUCCESS' | 'EXO
 /** Event type names by numeric type. */
 const TYPE_NAMES: readonly string[] = (() => {
   const names: string[] = [];
-  for (const [name, id] of Object.entries(binding.eventTypes)) names[id] = name;
+  for (const [name, id] of Object.entries(EVENT_TYPES)) names[id] = name;
   return names;
 })();
 

@@ -48,8 +48,6 @@ Napi::Object ToObject(Napi::Env env, const Named (&table)[N]) {
 
 }  // namespace
 
-const char* EventTypeName(int type) { return NameOf(kEventTypes, type, "EXOSIP_UNKNOWN_EVENT"); }
-
 const char* OsipCodeName(int code) { return NameOf(kOsipCodes, code, "OSIP_UNKNOWN_ERROR"); }
 
 void InitConstants(Napi::Env env, Napi::Object exports) {

@@ -9,10 +9,6 @@
 
 namespace exosip {
 
-/// The C name of an eXosip event type ("EXOSIP_REGISTRATION_SUCCESS"), or
-/// "EXOSIP_UNKNOWN_EVENT" for a value this eXosip does not define.
-const char* EventTypeName(int type);
-
 /// The C name of an OSIP/eXosip return code ("OSIP_NOTFOUND"), or
 /// "OSIP_UNKNOWN_ERROR" for a value libosip2 does not define.
 const char* OsipCodeName(int code);
