@@ -38,8 +38,23 @@ export interface NativeTlsError {
   text: string;
 }
 
+/**
+ * The outcome of a command queued to the worker (`register*Queued`,
+ * native/context/commands.h), in order with the events: before any event of
+ * what it sent.
+ */
+export interface NativeCommandResult {
+  kind: 'result';
+  /** The `seq` the command was queued with. */
+  seq: number;
+  /** eXosip's build code, or the new rid for `registerStartQueued`; < 0: nothing was built. */
+  code: number;
+  /** eXosip's send code; 0 when nothing was sent. */
+  sent: number;
+}
+
 /** What a native context hands its `onEvent`, in order with the events. */
-export type NativeDelivery = NativeTrace | NativeLog | NativeTlsError;
+export type NativeDelivery = NativeTrace | NativeLog | NativeTlsError | NativeCommandResult;
 
 /**
  * What a native context calls for each eXosip event, in order: the fields of
@@ -133,6 +148,14 @@ export declare class NativeContext {
   registerRefresh(rid: number, expires: number): [number, number];
   /** `eXosip_register_remove`. */
   registerRemove(rid: number): number;
+  /**
+   * {@link registerStart} run by the worker thread, so the JS thread never
+   * waits for `eXosip_lock`: `[rid, sendCode]` comes to `onEvent` as the
+   * {@link NativeCommandResult} `{ seq, code: rid, sent }`.
+   */
+  registerStartQueued(seq: number, from: string, proxy: string, contact: string | null, expires: number): void;
+  /** {@link registerRefresh} run by the worker thread; the pair comes as the {@link NativeCommandResult} `seq`. */
+  registerRefreshQueued(seq: number, rid: number, expires: number): void;
   /** `eXosip_message_build_request` → `[code, request]` (a request outside of a dialog). */
   messageBuildRequest(method: string, to: string, from: string, route: string | null): [number, NativeMessage | null];
   /** `eXosip_message_send_request` → tid (> 0) or a negative code; the message is spent whatever the result. */

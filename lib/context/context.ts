@@ -8,13 +8,14 @@ import type { Call } from '../call/call';
 import { startInvite } from '../call/start';
 import { CallTable } from '../call/table';
 import type { InviteOptions } from '../call/types';
-import { check, osipError, stateError, typeError } from '../errors';
+import { check, osipError, stateError } from '../errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, eventReceiver } from '../events';
+import { CommandTable } from '../internal/commands';
 import { EventDispatcher } from '../internal/dispatch';
-import { bindContext, kDeferInit, registrationInternals } from '../internal/handles';
+import { bindContext, kDeferInit, kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import { binding } from '../native';
-import { DEFAULT_ANSWER_MS, IncomingDesk } from '../message/answers';
+import { IncomingDesk } from '../message/answers';
 import { RequestTable } from '../message/request';
 import type { RequestOptions, RequestResult, SugarOptions } from '../message/types';
 import type { ExosipOptionName, OptionValue } from '../options';
@@ -25,8 +26,9 @@ import { eventIterator } from './iterator';
 import { listenArgs, listenError } from './listen';
 import { checkLogger, deliver, type Logger } from './log';
 import { readStatistics } from './statistics';
-import { TlsFailureLog, tlsSettings } from './tls';
-import { TraceDecoder, type TraceOptions } from './trace';
+import { applySettings, contextSettings } from './settings';
+import { TlsFailureLog } from './tls';
+import { TraceDecoder, type TraceOptions, traceDecoderFor } from './trace';
 import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport } from './types';
 
 /**
@@ -48,6 +50,7 @@ import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, typ
 export class Context extends EventEmitter<ContextEventMap> {
   #native: NativeContext;
   #dispatcher = new EventDispatcher();
+  #commands = new CommandTable();
   #listening: ListenInfo | null = null;
   #closing: Promise<void> | null = null;
   #trace: TraceDecoder | null = null;
@@ -59,15 +62,8 @@ export class Context extends EventEmitter<ContextEventMap> {
   /** `eXosip_malloc` + `eXosip_init`, then the worker thread starts. */
   constructor(options?: ContextOptions) {
     super();
-    const o = v.options<ContextOptions>('options', options);
-    const userAgent = o.userAgent === undefined ? undefined : v.sipText('options.userAgent', o.userAgent);
-    const settings = v.options<Record<string, OptionValue>>('options.options', o.options);
-    const logger = o.logger === undefined ? null : checkLogger('options.logger', o.logger);
-    const logLevel = o.logLevel === undefined ? 3 : v.integer('options.logLevel', o.logLevel, 0, 7);
-    if (o.contactRewrite !== undefined && typeof o.contactRewrite !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'options.contactRewrite must be a boolean');
-    for (const [name, value] of Object.entries(settings)) v.exosipOption(name, value);
-    const tls = tlsSettings('options.tls', o.tls);
-    const answerMs = o.defaultAnswerMs === undefined ? DEFAULT_ANSWER_MS : o.defaultAnswerMs === null ? null : v.integer('options.defaultAnswerMs', o.defaultAnswerMs, 0, 180_000);
+    const settings = contextSettings(options);
+    const answerMs = settings.answerMs;
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw), eventReceiver((event) => this.#event(event)));
     const udp = (): boolean => this.#listening?.transport === 'udp';
     this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs, udp);
@@ -79,21 +75,15 @@ export class Context extends EventEmitter<ContextEventMap> {
     bindContext(this, {
       native: this.#native,
       dispatcher: this.#dispatcher,
+      commands: this.#commands,
       init: () => this.#native.init(),
       listen: (proto, address, port, family, secure) => this.#listen(proto, address, port, family, secure),
       assertOpen: () => this.#assertOpen(),
       tlsFailures: this.#tlsFailures,
-      answered: (tid) => {
-        this.#dispatcher.incoming?.answered(tid);
-        this.#dispatcher.calls?.answered(tid);
-      },
-      followAbandoned: (rid, handle) => {
-        this.#dispatcher.registrations.delete(rid);
-        this.#dispatcher.abandoned.set(rid, handle);
-      },
+      answered: (tid) => this.#dispatcher.answered(tid),
+      followAbandoned: (rid, handle) => this.#dispatcher.followAbandoned(rid, handle),
       forgetRegistration: (rid) => {
-        this.#dispatcher.registrations.delete(rid);
-        this.#dispatcher.abandoned.delete(rid);
+        this.#dispatcher.forget(rid);
         if (this.#closing === null) this.#native.registerRemove(rid);
       },
     });
@@ -103,13 +93,8 @@ export class Context extends EventEmitter<ContextEventMap> {
       this.#native.close();
       throw osipError(code, 'eXosip_init');
     }
-    if (logger !== null) this.setLogger(logger, logLevel);
-    if (userAgent !== undefined) this.#native.setUserAgent(userAgent);
-    // issue #16: the binding's default, before the raw options that may override it.
-    this.setOption('EXOSIP_OPT_AUTO_MASQUERADE_CONTACT', o.contactRewrite === true ? 1 : 0);
-    if (tls.certificates !== null) check(this.#native.setOption(binding.constants.options.EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO, tls.certificates), 'eXosip_set_option', 'EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO');
-    check(this.#native.setOption(binding.constants.options.EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE, tls.verify), 'eXosip_set_option', 'EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE');
-    for (const [name, value] of Object.entries(settings)) this.setOption(name as ExosipOptionName, value as OptionValue);
+    if (settings.logger !== null) this.setLogger(settings.logger, settings.logLevel);
+    applySettings(this.#native, settings, (name, value) => this.setOption(name, value));
   }
 
   /**
@@ -253,8 +238,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const o = registerOptions(options);
     const expires = o.expires === undefined ? 3600 : v.integer('options.expires', o.expires, 1, 99_999_999);
     const contact = o.contact === undefined ? null : v.sipText('options.contact', o.contact);
-    const started = startRegistration(this, o, contact, expires);
-    this.emit('registration', started.registration);
+    const started = await startRegistration(this, o, contact, expires, (r) => this.#announce(r, options));
     await started.wait;
     return started.registration;
   }
@@ -266,8 +250,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async unregisterAll(options: UnregisterAllOptions): Promise<RegistrationInfo> {
     const o = registerOptions(options);
-    const started = startRegistration(this, o, '*', 0);
-    this.emit('registration', started.registration);
+    const started = await startRegistration(this, o, '*', 0, (r) => this.#announce(r, options));
     return started.wait;
   }
 
@@ -327,11 +310,8 @@ export class Context extends EventEmitter<ContextEventMap> {
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
     this.#closing = new Promise<void>((resolve) => {
-      for (const registration of [...this.#dispatcher.registrations.values()]) registrationInternals(registration).closed();
-      this.#dispatcher.registrations.clear();
-      this.#dispatcher.incoming?.close();
-      this.#dispatcher.requests?.close();
-      this.#dispatcher.calls?.close();
+      this.#dispatcher.close();
+      this.#commands.close();
       this.#native.close(() => {
         this.emit('close');
         resolve();
@@ -347,14 +327,10 @@ export class Context extends EventEmitter<ContextEventMap> {
    * `{ redact: false }`.
    */
   setTrace(on: boolean, options?: TraceOptions): void {
-    if (typeof on !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'on must be a boolean');
-    const o = v.options<TraceOptions>('options', options);
-    if (o.redact !== undefined && typeof o.redact !== 'boolean') {
-      throw typeError('ERR_INVALID_ARG_TYPE', 'options.redact must be a boolean');
-    }
+    const decoder = traceDecoderFor(on, options);
     this.#assertOpen();
     check(this.#native.setTrace(on), 'eXosip_set_cbsip_message', on ? 'too many contexts trace at once' : undefined);
-    this.#trace = on ? new TraceDecoder(o) : null;
+    this.#trace = decoder;
   }
 
   /**
@@ -402,11 +378,21 @@ export class Context extends EventEmitter<ContextEventMap> {
     return result;
   }
 
+  /** `'registration'`, after the pool's hook (kOnStarted in the options) learned it. */
+  #announce(registration: Registration, options: object): void {
+    (options as { [kOnStarted]?: (r: Registration) => void })[kOnStarted]?.(registration);
+    this.emit('registration', registration);
+  }
+
   #assertOpen(): void {
     if (this.#closing !== null) throw stateError('ERR_CONTEXT_CLOSED', 'The context is closed');
   }
 
   #dispatch(raw: NativeDelivery): void {
+    if (raw.kind === 'result') {
+      this.#commands.settle(raw);
+      return;
+    }
     if (raw.kind === 'log') {
       if (this.#logger !== null) deliver(this.#logger, raw);
       return;

@@ -2,6 +2,8 @@
  * SIP trace: every message a context sends or receives, as text.
  * @module
  */
+import { typeError } from '../errors';
+import * as v from '../internal/validate';
 import { parseMessage } from '../message';
 
 /** One SIP message on the wire. */
@@ -100,6 +102,17 @@ function placeholders(raw: string): readonly string[] {
     }
   }
   return Object.freeze([...names]);
+}
+
+/**
+ * @internal `setTrace(on, options)`'s arguments, checked (TypeError
+ * `ERR_INVALID_ARG_TYPE`): the decoder to use while on, null for off.
+ */
+export function traceDecoderFor(on: unknown, options: unknown): TraceDecoder | null {
+  if (typeof on !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'on must be a boolean');
+  const o = v.options<TraceOptions>('options', options);
+  if (o.redact !== undefined && typeof o.redact !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'options.redact must be a boolean');
+  return on ? new TraceDecoder(o) : null;
 }
 
 /** @internal Turns raw trace text into a {@link SipTrace}; remembers where requests went. */

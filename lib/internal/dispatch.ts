@@ -33,6 +33,33 @@ export class EventDispatcher {
   // - outgoing subscriptions (eX_subscribe.h): by sid: `EXOSIP_SUBSCRIPTION_*`;
   // - incoming subscriptions: by nid: `EXOSIP_NOTIFICATION_*`.
 
+  /** The context is closing: what every object awaits rejects with `ERR_CONTEXT_CLOSED`. */
+  close(): void {
+    for (const registration of [...this.registrations.values()]) registrationInternals(registration).closed();
+    this.registrations.clear();
+    this.incoming?.close();
+    this.requests?.close();
+    this.calls?.close();
+  }
+
+  /** A compat answer call answered `tid`: its default answer is cancelled. */
+  answered(tid: number): void {
+    this.incoming?.answered(tid);
+    this.calls?.answered(tid);
+  }
+
+  /** Registration `rid`'s events go to `handle` from now on (lib/register/abandon.ts). */
+  followAbandoned(rid: number, handle: (event: RegistrationEvent) => void): void {
+    this.registrations.delete(rid);
+    this.abandoned.set(rid, handle);
+  }
+
+  /** Registration `rid` gets no more events. */
+  forget(rid: number): void {
+    this.registrations.delete(rid);
+    this.abandoned.delete(rid);
+  }
+
   /** Hands `event` to the object its ids name; an event no object claims goes nowhere else. */
   route(event: AnyExosipEvent): void {
     switch (event.type) {

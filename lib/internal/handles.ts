@@ -14,6 +14,7 @@ import { typeError } from '../errors';
 import type { RegistrationEvent } from '../events';
 import type { Registration } from '../register/registration';
 import type { RegistrationInfo } from '../register/types';
+import type { CommandTable } from './commands';
 import type { EventDispatcher } from './dispatch';
 
 /**
@@ -22,12 +23,21 @@ import type { EventDispatcher } from './dispatch';
  */
 export const kDeferInit = Symbol('exosip2.deferInit');
 
+/**
+ * In the options of `Context.register()` / `unregisterAll()`: called with the
+ * Registration the moment it exists, before `'registration'` (the pool ties
+ * per-registration credentials to it).
+ */
+export const kOnStarted = Symbol('exosip2.onStarted');
+
 /** What lib/ reaches inside a Context. */
 export interface ContextInternals {
   /** The native `eXosip_t` owner. */
   readonly native: NativeContext;
   /** Routes the context's events to its domain objects by their ids. */
   readonly dispatcher: EventDispatcher;
+  /** Commands queued to the worker thread, awaiting their result (commands.ts). */
+  readonly commands: CommandTable;
   /** `eXosip_init` (and the worker thread) → code. */
   init(): number;
   /**

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { Context } from '../context/context';
 import { type AuthenticationInfo, type ContextOptions, type ListenInfo, type ListenOptions, TRANSPORTS } from '../context/types';
 import { stateError, typeError } from '../errors';
+import { kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import type { Registration } from '../register/registration';
 import type { RegistrationInfo, UnregisterAllOptions } from '../register/types';
@@ -20,16 +21,28 @@ import {
 } from './types';
 
 /** One context of the pool and what is assigned to it. */
+/** Credentials added to one context for some registrations; `starting`: register() calls not yet given their Registration. */
+interface AuthEntry {
+  info: AuthenticationInfo;
+  readonly users: Set<Registration>;
+  starting: number;
+}
+
 interface Member {
   readonly ready: Promise<Context>;
   context: Context | null;
   /** register() calls assigned here whose Context.register() has not run yet. */
   pending: number;
   /** Per-registration credentials: key → the registrations that brought them. */
-  readonly auths: Map<string, { info: AuthenticationInfo; users: Set<Registration> }>;
+  readonly auths: Map<string, AuthEntry>;
 }
 
 const TERMINAL = new Set(['unregistered', 'removed', 'closed']);
+
+/** `options` with the hook Context.register() calls with the new Registration (kOnStarted). */
+function hooked<T extends object>(options: T, started: (registration: Registration) => void): T {
+  return { ...options, [kOnStarted]: started };
+}
 
 const authKey = (info: AuthenticationInfo): string => `${info.username}\0${info.realm ?? ''}`;
 
@@ -180,14 +193,16 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     const auth = o.auth === undefined ? undefined : v.authenticationInfo('options.auth', o.auth);
     this.#assertOpen();
     const member = this.#pick();
+    // Counted as this member's load until its Registration exists (#start).
     member.pending++;
     let context: Context;
     try {
       context = await member.ready;
-    } finally {
+      this.#assertOpen();
+    } catch (error) {
       member.pending--;
+      throw error;
     }
-    this.#assertOpen();
     const { auth: _auth, ...rest } = o as T;
     return { member, context, auth, rest };
   }
@@ -202,8 +217,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    */
   async register(options: PoolRegisterOptions): Promise<Registration> {
     const { member, context, auth, rest } = await this.#prepare<PoolRegisterOptions>(options);
-    if (auth === undefined) return context.register(rest);
-    return this.#startWithAuth(member, context, auth, () => context.register(rest));
+    return this.#start(member, context, auth, (started) => context.register(hooked(rest, started)));
   }
 
   /**
@@ -212,29 +226,39 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    */
   async unregisterAll(options: UnregisterAllOptions & { auth?: AuthenticationInfo }): Promise<RegistrationInfo> {
     const { member, context, auth, rest } = await this.#prepare<UnregisterAllOptions & { auth?: AuthenticationInfo }>(options);
-    if (auth === undefined) return context.unregisterAll(rest as UnregisterAllOptions);
-    return this.#startWithAuth(member, context, auth, () => context.unregisterAll(rest as UnregisterAllOptions));
+    return this.#start(member, context, auth, (started) => context.unregisterAll(hooked(rest as UnregisterAllOptions, started)));
   }
 
   /**
-   * Adds `auth` to `context`, runs `start` (its register() or
-   * unregisterAll()) and ties the credentials to the registration it makes,
-   * which the context announces as `'registration'` before `start` returns.
+   * Adds `auth` (if any) to `context` and runs `start` (its register() or
+   * unregisterAll()), which calls `started` with the registration the moment
+   * it exists (kOnStarted): from then on the registration counts in the
+   * context's load and holds the credentials (#addAuth's sweep keeps them);
+   * until then, this call does.
    */
-  #startWithAuth<R>(member: Member, context: Context, auth: AuthenticationInfo, start: () => Promise<R>): Promise<R> {
-    this.#addAuth(member, context, auth);
-    let registration: Registration | undefined;
-    const onRegistration = (r: Registration): void => {
-      registration = r;
+  #start<R>(member: Member, context: Context, auth: AuthenticationInfo | undefined, start: (started: (registration: Registration) => void) => Promise<R>): Promise<R> {
+    const entry = auth === undefined ? undefined : this.#addAuth(member, context, auth);
+    if (entry !== undefined) entry.starting++;
+    let starting = true;
+    const started = (registration?: Registration): void => {
+      if (!starting) return;
+      starting = false;
+      member.pending--;
+      if (entry === undefined) return;
+      entry.starting--;
+      if (registration !== undefined) entry.users.add(registration);
     };
-    context.once('registration', onRegistration);
     let wait: Promise<R>;
     try {
-      wait = start();
-    } finally {
-      context.removeListener('registration', onRegistration);
+      wait = start(started);
+    } catch (error) {
+      started();
+      throw error;
     }
-    if (registration !== undefined) member.auths.get(authKey(auth))?.users.add(registration);
+    wait.then(
+      () => started(),
+      () => started(),
+    );
     return wait;
   }
 
@@ -354,9 +378,9 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
   }
 
   /** Adds per-registration credentials to one context; drops those no live registration needs. */
-  #addAuth(member: Member, context: Context, info: AuthenticationInfo): void {
+  #addAuth(member: Member, context: Context, info: AuthenticationInfo): AuthEntry {
     const key = authKey(info);
-    const entry = member.auths.get(key);
+    let entry = member.auths.get(key);
     if (entry !== undefined) {
       if (entry.info.password !== info.password || entry.info.ha1 !== info.ha1 || entry.info.userid !== info.userid) {
         context.addAuthenticationInfo(info);
@@ -364,13 +388,14 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
       }
     } else {
       context.addAuthenticationInfo(info);
-      member.auths.set(key, { info, users: new Set() });
+      entry = { info, users: new Set(), starting: 0 };
+      member.auths.set(key, entry);
     }
     // Amortized sweep: credentials whose registrations all ended.
     if (member.auths.size > 2 * (this.#load(member) + 16)) {
       for (const [k, e] of member.auths) {
         for (const r of e.users) if (TERMINAL.has(r.state)) e.users.delete(r);
-        if (e.users.size === 0 && k !== key && !this.#auths.some((a) => authKey(a) === k)) {
+        if (e.users.size === 0 && e.starting === 0 && k !== key && !this.#auths.some((a) => authKey(a) === k)) {
           member.auths.delete(k);
           // Credentials without a realm stay in the context (removing needs a realm).
           if (e.info.realm === undefined) continue;
@@ -382,5 +407,6 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
         }
       }
     }
+    return entry;
   }
 }

@@ -3,13 +3,14 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { check, OSIP_CODES, type RegistrationCode, type RegistrationError, registrationError, stateError } from '../errors';
+import { OSIP_CODES, osipError, type RegistrationCode, type RegistrationError, registrationError, stateError } from '../errors';
 import type { RegistrationEvent } from '../events';
 import { bindRegistration, type ContextInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { type Message, native } from '../message';
 import { AbandonedRegister } from './abandon';
 import { exosipRetries, guardNote, noAnswerReason, rejectionCode, retryAfterOf } from './answers';
+import { ChangeWaiters } from './changes';
 import { RewriteTracker } from './contact-change';
 import { grantedExpires } from './grant';
 import { RefreshSchedule } from './schedule';
@@ -52,7 +53,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #pending: Pending | null = null;
   /** The context's TLS failure count when the REGISTER in flight was sent. */
   #tlsSeq = 0;
-  #waiters = new Set<() => void>();
+  /** Woken at every event, settled operation and command result. */
+  #changes = new ChangeWaiters();
   #lastResponse: Message | null = null;
   #transport: string;
   /** When the REGISTER awaited was sent (ms), null when eXosip sent it by itself. */
@@ -60,6 +62,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #schedule: RefreshSchedule;
   #rewrites = new RewriteTracker();
   #abandoned: AbandonedRegister | null = null;
+  /** A refresh/unregister queued to the worker, its result not back yet. */
+  #posting = false;
 
   /** @internal Made by {@link Context.register}. */
   constructor(host: ContextInternals, init: RegistrationInit) {
@@ -162,7 +166,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#schedule.stop();
     this.#host.forgetRegistration(this.rid);
     // A refresh()/unregister() waiting for eXosip's own REGISTER ends now, not at its timeout.
-    this.#notify();
+    this.#changes.notify();
   }
 
   async #sendUpdate(kind: 'refresh' | 'unregister', options: RefreshOptions | undefined): Promise<RegistrationInfo> {
@@ -179,72 +183,70 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       if (signal?.aborted) throw this.#abortError(signal);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.#error('ERR_REGISTRATION_TIMEOUT', 0, `a REGISTER still in flight after ${timeoutMs} ms`);
-      if (this.#pending === null) {
-        const wait = this.#trySend(kind, expires, remaining, signal);
-        if (wait !== null) return wait;
+      if (this.#pending === null && !this.#posting) {
+        const sent = await this.#trySend(kind, expires, remaining, signal);
+        if (sent === null) continue;
+        if (sent !== 'busy') return sent.wait;
       }
       // A REGISTER is in flight: its final answer (or its end) comes as an
       // event or a settled promise; then try again.
-      await this.#nextChange(remaining, signal);
+      await this.#changes.next(remaining, signal);
     }
   }
 
-  /** Builds and sends under the lock; null when eXosip has a REGISTER in flight. */
-  #trySend(kind: 'refresh' | 'unregister', expires: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> | null {
+  /**
+   * Sends the REGISTER; `'busy'` when eXosip has one in flight
+   * (OSIP_WRONG_STATE: wait for its end), null when the registration or its
+   * context ended meanwhile (#sendUpdate says which). A REGISTER held for Retry-After is sent from the JS
+   * thread under the lock; any other is built and sent by the worker thread
+   * (issue #15: the JS thread does not wait for eXosip's lock).
+   */
+  #trySend(kind: 'refresh' | 'unregister', expires: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ wait: Promise<RegistrationInfo> } | 'busy' | null> {
     const n = this.#host.native;
-    n.lock();
-    try {
-      // A REGISTER held for Retry-After is sent now instead: eXosip no longer
-      // holds the registration's transaction, and would build a new Call-ID.
-      const held = this.#schedule.takeHeld();
-      let sent: number;
-      if (held !== null) {
-        held.expires = expires;
-        sent = n.registerSendRegister(this.rid, native(held));
-      } else {
-        // Built and sent in one native call (issue #15).
-        const [code, result] = n.registerRefresh(this.rid, expires);
-        if (code === OSIP_WRONG_STATE) return null;
-        if (code < 0) check(code, 'eXosip_register_build_register');
-        sent = result;
-      }
-      // Events reach JS only after this synchronous call: nothing can be missed.
-      const wait = this.#begin(kind, timeoutMs, signal);
-      this.#requested = expires;
-      if (kind === 'unregister') this.#state = 'unregistering';
-      if (sent < 0) {
-        wait.catch(() => undefined);
-        this.#settleError(this.#error('ERR_REGISTRATION_NOT_SENT', 0, `eXosip_register_send_register returned ${sent}`));
-        check(sent, 'eXosip_register_send_register');
-      }
-      return wait;
-    } finally {
-      n.unlock();
+    // A REGISTER held for Retry-After is sent now instead: eXosip no longer
+    // holds the registration's transaction, and would build a new Call-ID.
+    const held = this.#schedule.takeHeld();
+    if (held !== null) {
+      held.expires = expires;
+      const sent = n.registerSendRegister(this.rid, native(held));
+      return Promise.resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal) });
     }
-  }
-
-  /** Resolves at the next event or settled operation of this registration, or after ms. */
-  #nextChange(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#waiters.add(done);
+    this.#posting = true;
+    return new Promise((resolve, reject) => {
+      this.#host.commands.post((seq) => n.registerRefreshQueued(seq, this.rid, expires), {
+        done: (code, sent) => {
+          this.#posting = false;
+          if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') resolve(null);
+          else if (code === OSIP_WRONG_STATE) resolve('busy');
+          else if (code < 0) reject(osipError(code, 'eXosip_register_build_register'));
+          else resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal) });
+          this.#changes.notify();
+        },
+        closed: () => {
+          this.#posting = false;
+          resolve(null);
+        },
+      });
     });
   }
 
-  #notify(): void {
-    for (const waiter of [...this.#waiters]) waiter();
+  /** The REGISTER left (`sent` >= 0) or could not (eXosip's send code): the wait for its outcome. */
+  #sent(kind: 'refresh' | 'unregister', expires: number, sent: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
+    // Events reach JS only after this: nothing can be missed.
+    const wait = this.#begin(kind, timeoutMs, signal);
+    this.#requested = expires;
+    if (kind === 'unregister') this.#state = 'unregistering';
+    if (sent < 0) {
+      this.#settleError(this.#error('ERR_REGISTRATION_NOT_SENT', 0, `eXosip_register_send_register returned ${sent}`));
+      // The wait is rejected with the error above; eXosip's code is the error thrown.
+      wait.catch(() => undefined);
+      return Promise.reject(osipError(sent, 'eXosip_register_send_register'));
+    }
+    return wait;
   }
 
   /** Waits for the outcome of the REGISTER about to be sent. */
   #begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
-    if (signal?.aborted) return Promise.reject(this.#abortError(signal));
     this.#sentAt = Date.now();
     return new Promise<RegistrationInfo>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -273,7 +275,9 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         this.#settleError(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${timeoutMs} ms`));
         if (this.#state === 'registering') this.#abandon();
       }, timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // Aborted while the worker was sending it (commands.ts): as an abort after the send.
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -283,7 +287,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#state = 'closed';
     this.#schedule.stop();
     this.#abandoned?.stop();
-    this.#notify();
+    this.#changes.notify();
   }
 
   /** One eXosip event for this rid, in order. */
@@ -294,7 +298,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     if (event.request !== null) this.#ourContact = event.request.contacts[0] ?? this.#ourContact;
     if (event.type === 'EXOSIP_REGISTRATION_SUCCESS') this.#onSuccess(event, previousContact);
     else this.#onFailure(event);
-    this.#notify();
+    this.#changes.notify();
   }
 
   #onSuccess(event: RegistrationEvent, previousContact: string | null): void {
@@ -396,7 +400,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const pending = this.#pending;
     this.#pending = null;
     pending?.reject(error);
-    if (pending !== null) this.#notify();
+    if (pending !== null) this.#changes.notify();
   }
 
   #error(code: RegistrationCode, statusCode: number, reason: string, retryAfter: number | null = null): RegistrationError {

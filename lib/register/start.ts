@@ -7,12 +7,12 @@
  */
 import type { Context } from '../context/context';
 import { osipError, registrationError, stateError, typeError } from '../errors';
-import { contextInternals, registrationInternals } from '../internal/handles';
+import { type ContextInternals, contextInternals, registrationInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { assertFitsDatagram } from '../message/request';
 import { Registration } from './registration';
-import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type UnregisterAllOptions } from './types';
+import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type RegistrationInit, type UnregisterAllOptions } from './types';
 
 /** A registration whose first REGISTER is sent, and the wait for its outcome. */
 export interface Started {
@@ -46,10 +46,19 @@ export function registerOptions(options: RegisterOptions | UnregisterAllOptions)
 
 /**
  * Builds the first REGISTER under eXosip's lock, adds the Supported and extra
- * headers, routes the new rid to its Registration and sends it. Throws (and
- * leaves nothing behind) when any step fails.
+ * headers, routes the new rid to its Registration and sends it. Rejects (and
+ * leaves nothing behind) when any step fails. A REGISTER sent as eXosip builds
+ * it is built and sent by the worker thread (lib/internal/commands.ts): the
+ * JS thread does not wait for eXosip's lock. `announce` gets the
+ * Registration the moment it exists, before any event of its REGISTER.
  */
-export function startRegistration(context: Context, o: Partial<RegisterOptions>, contact: string | null, expires: number): Started {
+export function startRegistration(
+  context: Context,
+  o: Partial<RegisterOptions>,
+  contact: string | null,
+  expires: number,
+  announce: (registration: Registration) => void,
+): Promise<Started> {
   const host = contextInternals(context);
   host.assertOpen();
   if (o.signal?.aborted) {
@@ -75,31 +84,52 @@ export function startRegistration(context: Context, o: Partial<RegisterOptions>,
   }
   const n = host.native;
   const headers = Array.isArray(o.headers) ? o.headers : Object.entries(o.headers ?? {});
+  const init = (rid: number): RegistrationInit => ({ rid, from: o.from!, proxy: o.proxy!, contact, expires, transport: listening.transport });
+  if (headers.length === 0 && (o.supported ?? []).length === 0) {
+    // Sent as eXosip builds it: built and sent by the worker, in one command (issue #15).
+    return new Promise<Started>((resolve, reject) => {
+      host.commands.post((seq) => n.registerStartQueued(seq, o.from!, o.proxy!, contact, expires), {
+        done: (rid, sent) => {
+          if (rid < 0) return reject(osipError(rid, 'eXosip_register_build_initial_register'));
+          if (sent < 0) {
+            n.registerRemove(rid);
+            return reject(osipError(sent, 'eXosip_register_send_register'));
+          }
+          const registration = new Registration(host, init(rid));
+          host.dispatcher.registrations.set(rid, registration);
+          // This result reaches JS before any event of the REGISTER: nothing can be missed.
+          const wait = registrationInternals(registration).begin(contact === '*' ? 'unregister' : 'register', o.timeoutMs ?? DEFAULT_TIMEOUT_MS, o.signal);
+          resolve({ registration, wait });
+          announce(registration);
+        },
+        closed: () => reject(registrationError('ERR_CONTEXT_CLOSED', `Registration of ${o.from} failed: the context was closed`, { reason: 'the context was closed' })),
+      });
+    });
+  }
+  try {
+    const started = startEdited(host, o, init, headers);
+    announce(started.registration);
+    return Promise.resolve(started);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The first REGISTER with Supported or extra headers: built, edited and sent from the JS thread, under the lock. */
+function startEdited(host: ContextInternals, o: Partial<RegisterOptions>, init: (rid: number) => RegistrationInit, headers: readonly (readonly [string, string])[]): Started {
+  const n = host.native;
+  const { contact, expires, transport } = init(0);
   n.lock();
   try {
-    if (headers.length === 0 && (o.supported ?? []).length === 0) {
-      // Sent as eXosip builds it: build and send in one native call (issue #15).
-      const [rid, sent] = n.registerStart(o.from!, o.proxy!, contact, expires);
-      if (rid < 0) throw osipError(rid, 'eXosip_register_build_initial_register');
-      if (sent < 0) {
-        n.registerRemove(rid);
-        throw osipError(sent, 'eXosip_register_send_register');
-      }
-      const registration = new Registration(host, { rid, from: o.from!, proxy: o.proxy!, contact, expires, transport: listening.transport });
-      host.dispatcher.registrations.set(rid, registration);
-      // Events reach JS only after this synchronous call: nothing can be missed.
-      const wait = registrationInternals(registration).begin(contact === '*' ? 'unregister' : 'register', o.timeoutMs ?? DEFAULT_TIMEOUT_MS, o.signal);
-      return { registration, wait };
-    }
     const [rid, handle] = n.registerBuildInitialRegister(o.from!, o.proxy!, contact, expires);
     if (rid < 0 || handle === null) throw osipError(rid < 0 ? rid : -1, 'eXosip_register_build_initial_register');
     const message = new Message(handle);
-    const registration = new Registration(host, { rid, from: o.from!, proxy: o.proxy!, contact, expires, transport: listening.transport });
+    const registration = new Registration(host, init(rid));
     try {
       for (const value of o.supported ?? []) message.setSupported(value);
       for (const [name, value] of headers) message.addHeader(name, value);
       // Only extra headers can make a REGISTER outgrow one datagram.
-      if (headers.length > 0 && listening.transport === 'udp') assertFitsDatagram(message, 'REGISTER');
+      if (headers.length > 0 && transport === 'udp') assertFitsDatagram(message, 'REGISTER');
     } catch (error) {
       message.dispose();
       n.registerRemove(rid);

@@ -167,12 +167,20 @@ void Context::Pass() {
     // with a new REGISTER, say), so JS sees the events before what follows.
     Deliver(data);
   }
+  // What JS queued (commands.h), in order, then automatic action, under one
+  // lock. Each result is queued to JS while the lock is still held, so it
+  // comes before every event of what the command sent.
+  std::vector<Command> commands = commands_.TakeAll();
   // Every pass, busy or idle: refreshes and 401/407 retries live here. Only
   // held back (for RetryPacer::kPause) while eXosip re-sends a REGISTER that
   // failed without a response at once, in a loop (util/retry_pacer.h).
-  if (!pacer_.Allows(RetryPacer::Clock::now())) return;
+  bool automatic = pacer_.Allows(RetryPacer::Clock::now());
+  if (commands.empty() && !automatic) return;
   eXosip_lock(ctx_);
-  eXosip_automatic_action(ctx_);
+  for (Command& command : commands) {
+    if (Delivery* result = command(ctx_)) Deliver(result);
+  }
+  if (automatic) eXosip_automatic_action(ctx_);
   eXosip_unlock(ctx_);
 }
 

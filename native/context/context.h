@@ -43,6 +43,7 @@
 #include "../message.h"
 #include "../util/retry_pacer.h"
 #include "auth_filter.h"
+#include "commands.h"
 #include "event.h"
 #include "guard.h"
 
@@ -162,6 +163,14 @@ class Context : public Napi::ObjectWrap<Context> {
     }
   }
 
+  /// Queues `command` for the worker's next pass (commands.h) and wakes it.
+  /// JS thread; the context is Ready.
+  void Post(Command command) {
+    commands_.Push(std::move(command));
+    active_.store(true, std::memory_order_relaxed);
+    eXosip_wakeup_event(ctx_);
+  }
+
   /// Queues one item to JS after those already queued; false (and the item
   /// deleted) when JS can no longer receive it. Any thread.
   bool Deliver(Delivery* item);
@@ -194,7 +203,8 @@ class Context : public Napi::ObjectWrap<Context> {
   static void OnTsfnFinalize(Napi::Env env, void* unused, Context* self);
 
   void Run();
-  // One pass of the loop: the queued events to JS, then automatic action.
+  // One pass of the loop: the queued events to JS, then the queued commands
+  // and automatic action under one lock.
   void Pass();
   void StopWorker();
   void StopSinks();
@@ -237,6 +247,8 @@ class Context : public Napi::ObjectWrap<Context> {
   std::atomic<bool> active_{false};
   // Holds automatic action back while eXosip re-sends a failed REGISTER at once.
   RetryPacer pacer_;
+  // What JS queued for the worker to run under the lock (Post).
+  CommandQueue commands_;
 };
 
 }  // namespace exosip

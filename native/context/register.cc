@@ -1,5 +1,7 @@
 // eX_register.h: outgoing registrations (rid), under the context's lock.
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "../message.h"
 #include "../util/args.h"
@@ -58,10 +60,42 @@ Napi::Value SendRegister(Context& self, const Napi::CallbackInfo& info) {
                           [&](osip_message_t* reg) { return eXosip_register_send_register(ctx, rid, reg); });
 }
 
-// The two calls below do in one native call, under one lock, what the three
+// The calls below do in one native call, under one lock, what the three
 // before do for a REGISTER sent as eXosip built it (issue #15): no message
-// handle is made for JS. Each returns [buildCode, sendCode]: buildCode < 0
-// when eXosip built nothing (sendCode is then 0, nothing was sent).
+// handle is made for JS. Each gives [buildCode, sendCode]: buildCode < 0
+// when eXosip built nothing (sendCode is then 0, nothing was sent). The
+// *Queued forms run the same on the worker (commands.h) and give the pair as
+// { kind: 'result', seq, code, sent }: the JS thread never waits for the lock.
+
+// The first REGISTER of a new registration, built and sent; its rid or a
+// code; `*sent` gets the send code. Under the lock.
+int StartRegister(eXosip_t* ctx, const std::string& from, const std::string& proxy,
+                  const std::optional<std::string>& contact, int expires, int* sent) {
+  osip_message_t* reg = nullptr;
+  int built = eXosip_register_build_initial_register(ctx, from.c_str(), proxy.c_str(),
+                                                     contact ? contact->c_str() : nullptr, expires, &reg);
+  built = Unsendable(ctx, built, &reg);
+  if (built < 0 || reg == nullptr) {
+    osip_message_free(reg);
+    if (built >= 0) eXosip_register_remove(ctx, built);
+    return built < 0 ? built : OSIP_UNDEFINED_ERROR;
+  }
+  *sent = eXosip_register_send_register(ctx, built, reg);  // takes reg, whatever the result
+  return built;
+}
+
+// A refresh or unregistration (expires 0) of `rid`, built and sent; the build
+// code; `*sent` gets the send code. Under the lock.
+int RefreshRegister(eXosip_t* ctx, int rid, int expires, int* sent) {
+  osip_message_t* reg = nullptr;
+  int code = eXosip_register_build_register(ctx, rid, expires, &reg);
+  if (code < 0 || reg == nullptr) {
+    osip_message_free(reg);
+    return code < 0 ? code : OSIP_UNDEFINED_ERROR;
+  }
+  *sent = eXosip_register_send_register(ctx, rid, reg);
+  return code;
+}
 
 // registerStart(from, proxy, contact|null, expires) -> [rid|code, sendCode]
 Napi::Value Start(Context& self, const Napi::CallbackInfo& info) {
@@ -71,20 +105,24 @@ Napi::Value Start(Context& self, const Napi::CallbackInfo& info) {
   auto contact = OptionalStringArg(info, 2, "contact");
   int expires = IntArg(info, 3, "expires");
   int sent = 0;
-  int rid = self.Locked([&] {
-    osip_message_t* reg = nullptr;
-    int built = eXosip_register_build_initial_register(ctx, from.c_str(), proxy.c_str(),
-                                                       contact ? contact->c_str() : nullptr, expires, &reg);
-    built = Unsendable(ctx, built, &reg);
-    if (built < 0 || reg == nullptr) {
-      osip_message_free(reg);
-      if (built >= 0) eXosip_register_remove(ctx, built);
-      return built < 0 ? built : OSIP_UNDEFINED_ERROR;
-    }
-    sent = eXosip_register_send_register(ctx, built, reg);  // takes reg, whatever the result
-    return built;
-  });
+  int rid = self.Locked([&] { return StartRegister(ctx, from, proxy, contact, expires, &sent); });
   return PairOf(info.Env(), rid, sent);
+}
+
+// registerStartQueued(seq, from, proxy, contact|null, expires): registerStart on the worker.
+Napi::Value StartQueued(Context& self, const Napi::CallbackInfo& info) {
+  self.Ready(info.Env());
+  int seq = IntArg(info, 0, "seq");
+  std::string from = StringArg(info, 1, "from");
+  std::string proxy = StringArg(info, 2, "proxy");
+  auto contact = OptionalStringArg(info, 3, "contact");
+  int expires = IntArg(info, 4, "expires");
+  self.Post([seq, from = std::move(from), proxy = std::move(proxy), contact = std::move(contact), expires](eXosip_t* ctx) -> Delivery* {
+    int sent = 0;
+    int rid = StartRegister(ctx, from, proxy, contact, expires, &sent);
+    return new CommandResult(seq, rid, sent);
+  });
+  return info.Env().Undefined();
 }
 
 // registerRefresh(rid, expires) -> [buildCode, sendCode]
@@ -93,17 +131,22 @@ Napi::Value Refresh(Context& self, const Napi::CallbackInfo& info) {
   int rid = IntArg(info, 0, "rid");
   int expires = IntArg(info, 1, "expires");
   int sent = 0;
-  int built = self.Locked([&] {
-    osip_message_t* reg = nullptr;
-    int code = eXosip_register_build_register(ctx, rid, expires, &reg);
-    if (code < 0 || reg == nullptr) {
-      osip_message_free(reg);
-      return code < 0 ? code : OSIP_UNDEFINED_ERROR;
-    }
-    sent = eXosip_register_send_register(ctx, rid, reg);
-    return code;
-  });
+  int built = self.Locked([&] { return RefreshRegister(ctx, rid, expires, &sent); });
   return PairOf(info.Env(), built, sent);
+}
+
+// registerRefreshQueued(seq, rid, expires): registerRefresh on the worker.
+Napi::Value RefreshQueued(Context& self, const Napi::CallbackInfo& info) {
+  self.Ready(info.Env());
+  int seq = IntArg(info, 0, "seq");
+  int rid = IntArg(info, 1, "rid");
+  int expires = IntArg(info, 2, "expires");
+  self.Post([seq, rid, expires](eXosip_t* ctx) -> Delivery* {
+    int sent = 0;
+    int built = RefreshRegister(ctx, rid, expires, &sent);
+    return new CommandResult(seq, built, sent);
+  });
+  return info.Env().Undefined();
 }
 
 // registerRemove(rid) -> code
@@ -121,7 +164,9 @@ void AddRegisterMethods(Context::Methods& methods) {
       Context::Method<&BuildRegister>("registerBuildRegister"),
       Context::Method<&SendRegister>("registerSendRegister"),
       Context::Method<&Start>("registerStart"),
+      Context::Method<&StartQueued>("registerStartQueued"),
       Context::Method<&Refresh>("registerRefresh"),
+      Context::Method<&RefreshQueued>("registerRefreshQueued"),
       Context::Method<&Remove>("registerRemove"),
   });
 }

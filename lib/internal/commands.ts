@@ -1,0 +1,52 @@
+/**
+ * Commands the JS thread queues to its context's worker thread instead of
+ * taking `eXosip_lock` itself (native/context/commands.h, issue #15): under
+ * load eXosip's own thread holds that lock most of the time, and a JS thread
+ * waiting for it stalls the whole event loop. Each result comes back to
+ * `onEvent` in the same FIFO as the events, before any event of what the
+ * command sent, and is handed to the command's `done` right there, before the
+ * next event is emitted.
+ * @internal
+ * @module
+ */
+import type { NativeCommandResult } from '../../binding';
+
+/** What the poster of a command is told, once. */
+export interface CommandCallbacks {
+  /** The worker ran it: eXosip's codes (`NativeCommandResult.code`, `.sent`). Must not throw. */
+  done(code: number, sent: number): void;
+  /** The context closed before the result came (the command may or may not have run). Must not throw. */
+  closed(): void;
+}
+
+/** The commands of one context awaiting their result, by sequence number. */
+export class CommandTable {
+  #last = 0;
+  #waiting = new Map<number, CommandCallbacks>();
+
+  /**
+   * Queues a command: `issue(seq)` makes the native `*Queued` call (which
+   * throws, and nothing is left waiting, when the context is closed).
+   */
+  post(issue: (seq: number) => void, callbacks: CommandCallbacks): void {
+    const seq = this.#last >= 0x7fff_ffff ? 1 : this.#last + 1;
+    this.#last = seq;
+    issue(seq);
+    this.#waiting.set(seq, callbacks);
+  }
+
+  /** A result from the worker; one for a command no longer awaited (closed) is dropped. */
+  settle(result: NativeCommandResult): void {
+    const callbacks = this.#waiting.get(result.seq);
+    if (callbacks === undefined) return;
+    this.#waiting.delete(result.seq);
+    callbacks.done(result.code, result.sent);
+  }
+
+  /** The context is closing: every command still awaited is told, now. */
+  close(): void {
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const callbacks of waiting) callbacks.closed();
+  }
+}
