@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, describe, test } from 'node:test';
 import { type AnyExosipEvent, type Context, ContextPool, DEFAULT_MAX_PER_CONTEXT, type Registration, RegistrationError } from '../../lib/index';
+import { eXosip_lock, eXosip_unlock } from '../../lib/compat';
+import { delay } from '../helpers/context';
 import { boundUdpSocket } from '../helpers/ports';
 import { useKamailio } from '../helpers/use-kamailio';
 
@@ -94,6 +96,30 @@ describe('ContextPool against Kamailio', () => {
       statusCode: 403,
     });
     await reg.unregister();
+    await pool.close();
+  });
+
+  test('left-over per-registration credentials are swept, never those of a register() still on its way', async () => {
+    const pool = track(new ContextPool({ size: 1, listen: { address: '127.0.0.1' } }));
+    const [ctx] = await pool.open();
+    // JS holds eXosip_lock: the worker cannot send the queued REGISTERs (docs/threads.md, "Commands").
+    assert.equal(eXosip_lock(ctx), 0);
+    const first = pool.register({ from: from(6000), proxy: kam.proxy, expires: 600, auth: auth(6000) });
+    await delay(50);
+    // 40 register() calls the context refuses (expires 0) after the pool added their credentials: left-overs.
+    const refused = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => pool.register({ from: from(6100 + i), proxy: kam.proxy, expires: 0, auth: auth(6100 + i) })));
+    assert.ok(refused.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'ERR_OUT_OF_RANGE'));
+    // Adding one more sweeps them (more than twice the load); load6000's are in use by a REGISTER not sent yet.
+    const second = pool.register({ from: from(6200), proxy: kam.proxy, expires: 600, auth: auth(6200) });
+    await delay(50);
+    assert.equal(eXosip_unlock(ctx), 0);
+    const regs = await Promise.all([first, second]);
+    assert.deepEqual(regs.map((r) => r.state), ['registered', 'registered']);
+    assert.deepEqual((await kam.lookup('load6000@example.com')).length, 1);
+    // The sweep did run: the context no longer holds load6100's credentials, so eXosip answers the challenge
+    // with another user's of the same realm (eXosip_find_authentication_info's fallback), which Kamailio refuses.
+    await assert.rejects(ctx.register({ from: from(6100), proxy: kam.proxy }), { code: 'ERR_REGISTRATION_REJECTED', statusCode: 403 });
+    await Promise.all(regs.map((r) => r.unregister()));
     await pool.close();
   });
 

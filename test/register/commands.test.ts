@@ -1,0 +1,113 @@
+/**
+ * register(), refresh() and unregister() queue their REGISTER to the context's
+ * worker thread (native/context/commands.h, docs/threads.md "Commands"): the JS
+ * thread never waits for eXosip_lock. Shown here by holding that lock from JS
+ * (the compat eXosip_lock): the calls return to the event loop, nothing is
+ * sent until eXosip_unlock, then the REGISTER goes and the registration ends
+ * as usual, at Kamailio too (ul.dump). The result of a queued REGISTER comes
+ * before its events, so no event of it is missed.
+ */
+import { strict as assert } from 'node:assert';
+import { describe, test } from 'node:test';
+import { eXosip_lock, eXosip_unlock } from '../../lib/compat';
+import { type AnyExosipEvent, type Registration, type SipTrace } from '../../lib/index';
+import { delay, openContext } from '../helpers/context';
+import { useKamailio } from '../helpers/use-kamailio';
+
+const kam = useKamailio();
+
+/** REGISTERs the context sent, as traced. */
+function sentRegisters(traces: SipTrace[]): number {
+  return traces.filter((t) => t.direction === 'out' && t.text.startsWith('REGISTER ')).length;
+}
+
+describe('REGISTERs are sent by the worker thread', () => {
+  test('register() while JS holds eXosip_lock: nothing leaves until eXosip_unlock, then it registers at Kamailio', { timeout: 20_000 }, async () => {
+    const user = kam.freshUser();
+    await using ctx = await openContext();
+    const traces: SipTrace[] = [];
+    ctx.setTrace(true);
+    ctx.on('trace', (t) => traces.push(t));
+    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    const seen: string[] = [];
+    ctx.on('registration', (reg) => seen.push(`registration ${reg.rid}`));
+    ctx.on('event', (ev: AnyExosipEvent) => seen.push(`${ev.type} ${ev.rid}`));
+
+    assert.equal(eXosip_lock(ctx), 0);
+    const registering = ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
+    // The event loop runs on while the worker waits for the lock.
+    await delay(200);
+    assert.equal(sentRegisters(traces), 0);
+    assert.equal(ctx.registrations.size, 0);
+    assert.equal(eXosip_unlock(ctx), 0);
+    const reg = await registering;
+
+    assert.equal(reg.state, 'registered');
+    assert.equal(sentRegisters(traces), 2);
+    // 'registration' came before the first event of its rid (the 401 eXosip answered).
+    assert.deepEqual(seen, [`registration ${reg.rid}`, `EXOSIP_REGISTRATION_FAILURE ${reg.rid}`, `EXOSIP_REGISTRATION_SUCCESS ${reg.rid}`]);
+    assert.equal((await kam.lookup(user.aor)).length, 1);
+    await reg.unregister();
+    assert.equal((await kam.lookup(user.aor)).length, 0);
+  });
+
+  test('refresh() and unregister() while JS holds eXosip_lock wait for it the same way', { timeout: 20_000 }, async () => {
+    const user = kam.freshUser();
+    await using ctx = await openContext();
+    const traces: SipTrace[] = [];
+    ctx.setTrace(true);
+    ctx.on('trace', (t) => traces.push(t));
+    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    const reg: Registration = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
+    const before = sentRegisters(traces);
+
+    eXosip_lock(ctx);
+    const refreshing = reg.refresh({ expires: 300 });
+    await delay(200);
+    assert.equal(sentRegisters(traces), before);
+    eXosip_unlock(ctx);
+    assert.equal((await refreshing).expires, 300);
+    assert.equal(sentRegisters(traces), before + 1);
+
+    eXosip_lock(ctx);
+    const unregistering = reg.unregister();
+    await delay(200);
+    assert.equal(sentRegisters(traces), before + 1);
+    assert.equal(reg.state, 'registered');
+    eXosip_unlock(ctx);
+    assert.equal((await unregistering).expires, 0);
+    assert.equal(reg.state, 'unregistered');
+    assert.equal((await kam.lookup(user.aor)).length, 0);
+  });
+
+  test('close() while a register() waits for the worker: it rejects ERR_CONTEXT_CLOSED and nothing is registered', { timeout: 20_000 }, async () => {
+    const user = kam.freshUser();
+    const ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    eXosip_lock(ctx);
+    const registering = ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
+    await delay(100);
+    const rejected = assert.rejects(registering, { name: 'RegistrationError', code: 'ERR_CONTEXT_CLOSED' });
+    // close() releases the lock JS holds, stops the worker and eXosip.
+    await ctx.close();
+    await rejected;
+    assert.equal(ctx.registrations.size, 0);
+    await delay(300);
+    assert.equal((await kam.lookup(user.aor)).length, 0);
+  });
+
+  test('many register() at once: each result reaches its own Registration, all registered, all unregistered', { timeout: 30_000 }, async () => {
+    await using ctx = await openContext();
+    const users = Array.from({ length: 40 }, () => kam.freshUser());
+    for (const u of users) ctx.addAuthenticationInfo({ username: u.user, password: u.password, realm: u.domain });
+    const regs = await Promise.all(users.map((u) => ctx.register({ from: `sip:${u.aor}`, proxy: kam.proxy, expires: 600 })));
+    assert.deepEqual(regs.map((r) => r.from), users.map((u) => `sip:${u.aor}`));
+    assert.equal(new Set(regs.map((r) => r.rid)).size, users.length);
+    assert.ok(regs.every((r) => r.state === 'registered' && ctx.registrations.get(r.rid) === r));
+    const dumped = new Set((await kam.ulDump()).map((b) => b.aor));
+    assert.ok(users.every((u) => dumped.has(u.aor)));
+    await Promise.all(regs.map((r) => r.unregister()));
+    const left = new Set((await kam.ulDump()).map((b) => b.aor));
+    assert.ok(users.every((u) => !left.has(u.aor)));
+  });
+});
