@@ -156,6 +156,8 @@ export declare class NativeContext {
   registerStartQueued(seq: number, from: string, proxy: string, contact: string | null, expires: number): void;
   /** {@link registerRefresh} run by the worker thread; the pair comes as the {@link NativeCommandResult} `seq`. */
   registerRefreshQueued(seq: number, rid: number, expires: number): void;
+  /** {@link registerRemove} run by the worker thread; no result (an unknown rid is `OSIP_NOTFOUND` there, as a second remove is). */
+  registerRemoveQueued(rid: number): void;
   /** `eXosip_message_build_request` → `[code, request]` (a request outside of a dialog). */
   messageBuildRequest(method: string, to: string, from: string, route: string | null): [number, NativeMessage | null];
   /** `eXosip_message_send_request` → tid (> 0) or a negative code; the message is spent whatever the result. */

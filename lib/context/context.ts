@@ -82,9 +82,11 @@ export class Context extends EventEmitter<ContextEventMap> {
       tlsFailures: this.#tlsFailures,
       answered: (tid) => this.#dispatcher.answered(tid),
       followAbandoned: (rid, handle) => this.#dispatcher.followAbandoned(rid, handle),
-      forgetRegistration: (rid) => {
+      forgetRegistration: (rid, now) => {
         this.#dispatcher.forget(rid);
-        if (this.#closing === null) this.#native.registerRemove(rid);
+        if (this.#closing !== null) return;
+        if (now === true) this.#native.registerRemove(rid);
+        else this.#native.registerRemoveQueued(rid);
       },
     });
     if ((options as Record<symbol, unknown> | undefined)?.[kDeferInit] === true) return;

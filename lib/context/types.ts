@@ -138,7 +138,15 @@ export interface AuthenticationInfo {
    * MD5 challenges only: a SHA-256 one needs the password.
    */
   ha1?: string;
-  /** Realm the credentials are for; default: any realm. Needed with several services. */
+  /**
+   * Realm the credentials are for; default: any realm. Needed with several
+   * services, and with several users on one context: to answer a challenge
+   * eXosip (`eXosip_find_authentication_info`) takes the From user's
+   * credentials for the challenge's realm, else any user's credentials for
+   * that realm, and only then credentials without a realm. A user without a
+   * realm next to another user with one is answered with the other user's
+   * credentials (a registrar then refuses with 403).
+   */
   realm?: string;
 }
 
@@ -149,7 +157,9 @@ export interface ContextEventMap {
   /**
    * A registration was created by `register()` or `unregisterAll()` and its
    * first REGISTER sent; no answer can have been handled yet, so listeners
-   * added here see its `challenge` and `registered` events too.
+   * added here see its `challenge` and `registered` events too (unless its
+   * `signal` aborted while the REGISTER was on its way: it is then already
+   * `'removed'`, and followed to its end without events).
    */
   registration: [registration: Registration];
   /**

@@ -51,8 +51,13 @@ export interface ContextInternals {
   readonly tlsFailures: TlsFailureLog;
   /** A compat answer call answered `tid` (cancels its default answer). */
   answered(tid: number): void;
-  /** Drops registration `rid` from the dispatcher, and from eXosip (`eXosip_register_remove`) unless closing. */
-  forgetRegistration(rid: number): void;
+  /**
+   * Drops registration `rid` from the dispatcher, and from eXosip
+   * (`eXosip_register_remove`) unless closing: `now` (`remove()`) from the JS
+   * thread, before this returns; otherwise (a registration that ended) queued
+   * to the worker, so the JS thread does not wait for the lock.
+   */
+  forgetRegistration(rid: number, now?: boolean): void;
   /** Takes `rid` out of `ctx.registrations`; its events go to `handle` until {@link forgetRegistration}. */
   followAbandoned(rid: number, handle: (event: RegistrationEvent) => void): void;
 }

@@ -64,7 +64,9 @@ export interface PoolRegisterOptions extends RegisterOptions {
    * needs them (give a `realm`: credentials without one stay until the
    * context closes). With many users, prefer this over
    * {@link ContextPool.addAuthenticationInfo}, which every context keeps
-   * (eXosip searches its credentials linearly).
+   * (eXosip searches its credentials linearly). Give the realm when other
+   * users' credentials of that realm may be on the context too
+   * ({@link AuthenticationInfo.realm}).
    */
   auth?: AuthenticationInfo;
 }

@@ -164,7 +164,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#settleError(this.#error('ERR_REGISTRATION_REMOVED', 0, 'removed locally'));
     this.#state = 'removed';
     this.#schedule.stop();
-    this.#host.forgetRegistration(this.rid);
+    this.#host.forgetRegistration(this.rid, true);
     // A refresh()/unregister() waiting for eXosip's own REGISTER ends now, not at its timeout.
     this.#changes.notify();
   }
@@ -175,7 +175,9 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2_147_483_647);
     const signal = v.abortSignal('options.signal', o.signal);
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let pending = false; ; pending = true) {
+      // Pending when the context closed: as a REGISTER in flight then (docs/errors.md).
+      if (pending && this.#state === 'closed') throw this.#error('ERR_CONTEXT_CLOSED', 0, 'the context was closed');
       if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') {
         throw stateError('ERR_REGISTRATION_CLOSED', `Registration ${this.rid} is ${this.#state}`);
       }

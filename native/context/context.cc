@@ -177,10 +177,14 @@ void Context::Pass() {
   bool automatic = pacer_.Allows(RetryPacer::Clock::now());
   if (commands.empty() && !automatic) return;
   eXosip_lock(ctx_);
-  for (Command& command : commands) {
-    if (Delivery* result = command(ctx_)) Deliver(result);
+  // Closing (Shutdown sets stop_ before it releases a lock JS holds): nothing
+  // more is sent; the commands are dropped and JS rejects what awaited them.
+  if (!stop_.load(std::memory_order_acquire)) {
+    for (Command& command : commands) {
+      if (Delivery* result = command(ctx_)) Deliver(result);
+    }
+    if (automatic) eXosip_automatic_action(ctx_);
   }
-  if (automatic) eXosip_automatic_action(ctx_);
   eXosip_unlock(ctx_);
 }
 
@@ -211,6 +215,7 @@ void Context::OnTsfnFinalize(Napi::Env env, void*, Context* self) {
   // At environment teardown Node finalizes the thread-safe function before the
   // addon's own cleanup: the worker, and eXosip's thread's trace callback,
   // must be done with it before it is freed.
+  self->stop_.store(true, std::memory_order_release);
   self->ReleaseJsLock();
   self->StopSinks();
   self->StopWorker();
@@ -267,6 +272,9 @@ void Context::ReleaseJsLock() {
 void Context::Shutdown() {
   if (ctx_ == nullptr) return;
   closed_ = true;
+  // Before the lock JS may hold is released: a worker waiting for it must
+  // find the context closing (Pass), not send what was queued.
+  stop_.store(true, std::memory_order_release);
   ReleaseJsLock();
   StopSinks();
   StopWorker();

@@ -156,6 +156,18 @@ Napi::Value Remove(Context& self, const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), self.Locked([&] { return eXosip_register_remove(ctx, rid); }));
 }
 
+// registerRemoveQueued(rid): eXosip_register_remove on the worker, no result
+// (an unknown rid is OSIP_NOTFOUND there, as a second remove is).
+Napi::Value RemoveQueued(Context& self, const Napi::CallbackInfo& info) {
+  self.Ready(info.Env());
+  int rid = IntArg(info, 0, "rid");
+  self.Post([rid](eXosip_t* ctx) -> Delivery* {
+    eXosip_register_remove(ctx, rid);
+    return nullptr;
+  });
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void AddRegisterMethods(Context::Methods& methods) {
@@ -168,6 +180,7 @@ void AddRegisterMethods(Context::Methods& methods) {
       Context::Method<&Refresh>("registerRefresh"),
       Context::Method<&RefreshQueued>("registerRefreshQueued"),
       Context::Method<&Remove>("registerRemove"),
+      Context::Method<&RemoveQueued>("registerRemoveQueued"),
   });
 }
 

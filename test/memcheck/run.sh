@@ -26,7 +26,7 @@ fi
 # GC child bounded to 60 s) or that build and install packages (prebuild);
 # the workload covers messages. Tests that bound times read EXOSIP2_MEMCHECK.
 tests=(
-  test/register/register.test.ts test/compat/*.test.ts
+  test/register/register.test.ts test/register/commands.test.ts test/compat/*.test.ts
   test/reliability/torture.test.ts test/context/trace.test.ts test/context/log.test.ts test/context/events.test.ts test/message/answer.test.ts
   test/reliability/parse.test.ts test/reliability/fuzz.test.ts test/reliability/secrets.test.ts
   test/reliability/lifetime.test.ts test/reliability/hostile-calls.test.ts test/call/ended.test.ts test/reliability/non-sip-targets.test.ts

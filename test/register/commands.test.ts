@@ -16,6 +16,14 @@ import { useKamailio } from '../helpers/use-kamailio';
 
 const kam = useKamailio();
 
+/** Kamailio's count of REGISTER requests received (`rcv_requests_register`). */
+async function receivedRegisters(): Promise<number> {
+  const out = await kam.rpc('stats.get_statistics', 'rcv_requests_register');
+  const m = /rcv_requests_register\s*[:=]\s*(\d+)/.exec(out);
+  assert.ok(m, `unexpected stats.get_statistics output: ${out}`);
+  return Number(m[1]);
+}
+
 /** REGISTERs the context sent, as traced. */
 function sentRegisters(traces: SipTrace[]): number {
   return traces.filter((t) => t.direction === 'out' && t.text.startsWith('REGISTER ')).length;
@@ -80,19 +88,23 @@ describe('REGISTERs are sent by the worker thread', () => {
     assert.equal((await kam.lookup(user.aor)).length, 0);
   });
 
-  test('close() while a register() waits for the worker: it rejects ERR_CONTEXT_CLOSED and nothing is registered', { timeout: 20_000 }, async () => {
-    const user = kam.freshUser();
+  test('close() while a register() or a refresh() waits for the worker: each rejects RegistrationError ERR_CONTEXT_CLOSED, and nothing is sent', { timeout: 20_000 }, async () => {
+    const [user, other] = [kam.freshUser(), kam.freshUser()];
     const ctx = await openContext();
-    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    for (const u of [user, other]) ctx.addAuthenticationInfo({ username: u.user, password: u.password, realm: u.domain });
+    const reg = await ctx.register({ from: `sip:${other.aor}`, proxy: kam.proxy, expires: 600 });
+    const before = await receivedRegisters();
     eXosip_lock(ctx);
     const registering = ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
+    const refreshing = reg.refresh();
     await delay(100);
-    const rejected = assert.rejects(registering, { name: 'RegistrationError', code: 'ERR_CONTEXT_CLOSED' });
-    // close() releases the lock JS holds, stops the worker and eXosip.
+    const rejected = [registering, refreshing].map((p) => assert.rejects(p, { name: 'RegistrationError', code: 'ERR_CONTEXT_CLOSED' }));
+    // close() releases the lock JS holds, stops the worker and eXosip: the queued REGISTERs are dropped.
     await ctx.close();
-    await rejected;
+    await Promise.all(rejected);
     assert.equal(ctx.registrations.size, 0);
     await delay(300);
+    assert.equal(await receivedRegisters(), before);
     assert.equal((await kam.lookup(user.aor)).length, 0);
   });
 
