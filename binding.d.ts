@@ -156,6 +156,12 @@ export declare class NativeContext {
   registerStartQueued(seq: number, from: string, proxy: string, contact: string | null, expires: number): void;
   /** {@link registerRefresh} run by the worker thread; the pair comes as the {@link NativeCommandResult} `seq`. */
   registerRefreshQueued(seq: number, rid: number, expires: number): void;
+  /**
+   * `true`: the `*Queued` calls run on the JS thread under the lock, their
+   * results still queued in order with the events (a ContextPool's contexts,
+   * native/context/commands.h); `false` (the default): on the worker.
+   */
+  setCommandsInline(on: boolean): void;
   /** {@link registerRemove} run by the worker thread; no result (an unknown rid is `OSIP_NOTFOUND` there, as a second remove is). */
   registerRemoveQueued(rid: number): void;
   /** `eXosip_message_build_request` → `[code, request]` (a request outside of a dialog). */

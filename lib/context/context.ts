@@ -12,7 +12,7 @@ import { check, osipError, stateError } from '../errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, eventReceiver } from '../events';
 import { CommandTable } from '../internal/commands';
 import { EventDispatcher } from '../internal/dispatch';
-import { bindContext, kDeferInit, kOnStarted } from '../internal/handles';
+import { bindContext, kDeferInit, kInlineCommands, kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import { binding } from '../native';
 import { IncomingDesk } from '../message/answers';
@@ -89,6 +89,7 @@ export class Context extends EventEmitter<ContextEventMap> {
         else this.#native.registerRemoveQueued(rid);
       },
     });
+    if ((options as Record<symbol, unknown> | undefined)?.[kInlineCommands] === true) this.#native.setCommandsInline(true);
     if ((options as Record<symbol, unknown> | undefined)?.[kDeferInit] === true) return;
     const code = this.#native.init();
     if (code < 0) {

@@ -24,6 +24,12 @@ import type { EventDispatcher } from './dispatch';
 export const kDeferInit = Symbol('exosip2.deferInit');
 
 /**
+ * In the options of `new Context()`: its queued commands (REGISTERs) run on
+ * the JS thread, not the worker (a ContextPool's contexts: native/context/commands.h).
+ */
+export const kInlineCommands = Symbol('exosip2.inlineCommands');
+
+/**
  * In the options of `Context.register()` / `unregisterAll()`: called with the
  * Registration the moment it exists, before `'registration'` (the pool ties
  * per-registration credentials to it).

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { Context } from '../context/context';
 import { type AuthenticationInfo, type ContextOptions, type ListenInfo, type ListenOptions, TRANSPORTS } from '../context/types';
 import { stateError, typeError } from '../errors';
-import { kOnStarted } from '../internal/handles';
+import { kInlineCommands, kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import type { Registration } from '../register/registration';
 import type { RegistrationInfo, UnregisterAllOptions } from '../register/types';
@@ -94,7 +94,8 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     }
     if (l.family !== undefined) listen.family = v.oneOf('options.listen.family', String(l.family), ['4', '6']) === '6' ? 6 : 4;
     this.#listen = listen;
-    this.#contextOptions = {};
+    // Each context sends its REGISTERs from the JS thread, one by one (native/context/commands.h).
+    this.#contextOptions = { [kInlineCommands]: true } as ContextOptions;
     if (o.userAgent !== undefined) this.#contextOptions.userAgent = v.sipText('options.userAgent', o.userAgent);
     if (o.options !== undefined) this.#contextOptions.options = { ...v.options('options.options', o.options) };
   }

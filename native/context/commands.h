@@ -7,6 +7,14 @@
 // eXosip_automatic_action; its result is queued to JS in the same FIFO as the
 // events, before any event of what it sent (the worker still holds the lock
 // when it queues it: eXosip's thread cannot have answered yet).
+//
+// A ContextPool's contexts run their commands inline instead (Context::Post
+// under the lock on the JS thread, the result queued the same way): with 112
+// contexts and bursts of thousands of REGISTERs, 112 workers sending each
+// context's queue at once made the answers overflow the contexts' sockets
+// (10,000 registrations: 12 s median against 8 s, measured 2026-12-01, and
+// a registration past its 40 s timeout), where the JS thread sending them one
+// by one paces them.
 #pragma once
 
 #include <eXosip2/eXosip.h>

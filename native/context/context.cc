@@ -53,6 +53,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
       InstanceAccessor<&Context::GetLockDepth>("lockDepth"),
       InstanceAccessor<&Context::GetState>("state"),
       InstanceAccessor<&Context::GetRetryPauses>("retryPauses"),
+      InstanceMethod<&Context::SetCommandsInline>("setCommandsInline"),
   };
   for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddOptionsMethods, AddCallMethods, AddSdpMethods,
                    AddSubscribeMethods, AddTraceMethods, AddLogMethods}) {
@@ -325,6 +326,11 @@ Napi::Value Context::GetState(const Napi::CallbackInfo& info) {
 // retryPauses() -> how many times the RetryPacer held automatic action back.
 Napi::Value Context::GetRetryPauses(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pacer_.pauses()));
+}
+
+// setCommandsInline(on): Post runs commands on the JS thread (commands.h).
+void Context::SetCommandsInline(const Napi::CallbackInfo& info) {
+  commands_inline_ = info.Length() > 0 && info[0].ToBoolean();
 }
 
 }  // namespace exosip

@@ -163,11 +163,19 @@ class Context : public Napi::ObjectWrap<Context> {
     }
   }
 
-  /// Queues `command` for the worker's next pass (commands.h) and wakes it.
-  /// JS thread; the context is Ready.
+  /// Queues `command` for the worker's next pass (commands.h) and wakes it;
+  /// with commands inline (SetCommandsInline), runs it now on the JS thread
+  /// under the lock instead, its result queued the same way. JS thread; the
+  /// context is Ready.
   void Post(Command command) {
-    commands_.Push(std::move(command));
     active_.store(true, std::memory_order_relaxed);
+    if (commands_inline_) {
+      Locked([&] {
+        if (Delivery* result = command(ctx_)) Deliver(result);
+      });
+      return;
+    }
+    commands_.Push(std::move(command));
     eXosip_wakeup_event(ctx_);
   }
 
@@ -218,6 +226,7 @@ class Context : public Napi::ObjectWrap<Context> {
   Napi::Value GetLockDepth(const Napi::CallbackInfo& info);
   Napi::Value GetState(const Napi::CallbackInfo& info);
   Napi::Value GetRetryPauses(const Napi::CallbackInfo& info);
+  void SetCommandsInline(const Napi::CallbackInfo& info);
 
   Module* module_;
   eXosip_t* ctx_ = nullptr;
@@ -249,6 +258,8 @@ class Context : public Napi::ObjectWrap<Context> {
   RetryPacer pacer_;
   // What JS queued for the worker to run under the lock (Post).
   CommandQueue commands_;
+  // Post runs commands on the JS thread (a ContextPool's contexts: commands.h).
+  bool commands_inline_ = false;
 };
 
 }  // namespace exosip
