@@ -136,12 +136,6 @@ export declare class NativeContext {
   /** `eXosip_register_send_register`; the message is spent whatever the result. */
   registerSendRegister(rid: number, message: NativeMessage | null): number;
   /**
-   * `eXosip_register_build_initial_register` then `eXosip_register_send_register`
-   * under one lock, for a REGISTER sent as built → `[rid, sendCode]`; `rid < 0`:
-   * nothing built (sendCode 0).
-   */
-  registerStart(from: string, proxy: string, contact: string | null, expires: number): [number, number];
-  /**
    * `eXosip_register_build_register` then `eXosip_register_send_register` under
    * one lock → `[buildCode, sendCode]`; `buildCode < 0`: nothing built (sendCode 0).
    */
@@ -149,9 +143,11 @@ export declare class NativeContext {
   /** `eXosip_register_remove`. */
   registerRemove(rid: number): number;
   /**
-   * {@link registerStart} run by the worker thread, so the JS thread never
-   * waits for `eXosip_lock`: `[rid, sendCode]` comes to `onEvent` as the
-   * {@link NativeCommandResult} `{ seq, code: rid, sent }`.
+   * `eXosip_register_build_initial_register` then `eXosip_register_send_register`
+   * under one lock, for a REGISTER sent as built, run by the worker thread (the
+   * JS thread never waits for `eXosip_lock`): `[rid, sendCode]` comes to
+   * `onEvent` as the {@link NativeCommandResult} `{ seq, code: rid, sent }`;
+   * `rid < 0`: nothing built (sent 0).
    */
   registerStartQueued(seq: number, from: string, proxy: string, contact: string | null, expires: number): void;
   /** {@link registerRefresh} run by the worker thread; the pair comes as the {@link NativeCommandResult} `seq`. */

@@ -97,19 +97,8 @@ int RefreshRegister(eXosip_t* ctx, int rid, int expires, int* sent) {
   return code;
 }
 
-// registerStart(from, proxy, contact|null, expires) -> [rid|code, sendCode]
-Napi::Value Start(Context& self, const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = self.Ready(info.Env());
-  std::string from = StringArg(info, 0, "from");
-  std::string proxy = StringArg(info, 1, "proxy");
-  auto contact = OptionalStringArg(info, 2, "contact");
-  int expires = IntArg(info, 3, "expires");
-  int sent = 0;
-  int rid = self.Locked([&] { return StartRegister(ctx, from, proxy, contact, expires, &sent); });
-  return PairOf(info.Env(), rid, sent);
-}
-
-// registerStartQueued(seq, from, proxy, contact|null, expires): registerStart on the worker.
+// registerStartQueued(seq, from, proxy, contact|null, expires): StartRegister on the
+// worker; [rid|code, sendCode] comes as { kind: 'result', seq, code, sent }.
 Napi::Value StartQueued(Context& self, const Napi::CallbackInfo& info) {
   self.Ready(info.Env());
   int seq = IntArg(info, 0, "seq");
@@ -175,7 +164,6 @@ void AddRegisterMethods(Context::Methods& methods) {
       Context::Method<&BuildInitialRegister>("registerBuildInitialRegister"),
       Context::Method<&BuildRegister>("registerBuildRegister"),
       Context::Method<&SendRegister>("registerSendRegister"),
-      Context::Method<&Start>("registerStart"),
       Context::Method<&StartQueued>("registerStartQueued"),
       Context::Method<&Refresh>("registerRefresh"),
       Context::Method<&RefreshQueued>("registerRefreshQueued"),
