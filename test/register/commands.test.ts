@@ -10,8 +10,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import { eXosip_lock, eXosip_unlock } from '../../lib/compat';
-import { type AnyExosipEvent, type Registration, type SipTrace } from '../../lib/index';
+import { type AnyExosipEvent, type Context, type Registration, type SipTrace } from '../../lib/index';
 import { delay, openContext } from '../helpers/context';
+import type { TestUser } from '../helpers/kamailio';
 import { useKamailio } from '../helpers/use-kamailio';
 
 const kam = useKamailio();
@@ -29,14 +30,21 @@ function sentRegisters(traces: SipTrace[]): number {
   return traces.filter((t) => t.direction === 'out' && t.text.startsWith('REGISTER ')).length;
 }
 
+/** A context holding `user`'s credentials, with the trace of what it sends and receives. */
+async function tracedContext(user: TestUser): Promise<{ ctx: Context; traces: SipTrace[] }> {
+  const ctx = await openContext();
+  const traces: SipTrace[] = [];
+  ctx.setTrace(true);
+  ctx.on('trace', (t) => traces.push(t));
+  ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+  return { ctx, traces };
+}
+
 describe('REGISTERs are sent by the worker thread', () => {
   test('register() while JS holds eXosip_lock: nothing leaves until eXosip_unlock, then it registers at Kamailio', { timeout: 20_000 }, async () => {
     const user = kam.freshUser();
-    await using ctx = await openContext();
-    const traces: SipTrace[] = [];
-    ctx.setTrace(true);
-    ctx.on('trace', (t) => traces.push(t));
-    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    const { ctx, traces } = await tracedContext(user);
+    await using _ctx = ctx;
     const seen: string[] = [];
     ctx.on('registration', (reg) => seen.push(`registration ${reg.rid}`));
     ctx.on('event', (ev: AnyExosipEvent) => seen.push(`${ev.type} ${ev.rid}`));
@@ -61,11 +69,8 @@ describe('REGISTERs are sent by the worker thread', () => {
 
   test('refresh() and unregister() while JS holds eXosip_lock wait for it the same way', { timeout: 20_000 }, async () => {
     const user = kam.freshUser();
-    await using ctx = await openContext();
-    const traces: SipTrace[] = [];
-    ctx.setTrace(true);
-    ctx.on('trace', (t) => traces.push(t));
-    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    const { ctx, traces } = await tracedContext(user);
+    await using _ctx = ctx;
     const reg: Registration = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
     const before = sentRegisters(traces);
 
