@@ -15,14 +15,22 @@ Napi::Object CommandResult::ToJs(Napi::Env env) {
 
 void CommandQueue::Push(Command command) {
   std::lock_guard<std::mutex> hold(mu_);
-  queue_.push_back(std::move(command));
+  pushed_.push_back(std::move(command));
 }
 
-std::vector<Command> CommandQueue::TakeAll() {
+void CommandQueue::Collect() {
   std::vector<Command> taken;
-  std::lock_guard<std::mutex> hold(mu_);
-  taken.swap(queue_);
-  return taken;
+  {
+    std::lock_guard<std::mutex> hold(mu_);
+    taken.swap(pushed_);
+  }
+  for (Command& command : taken) waiting_.push_back(std::move(command));
+}
+
+Command CommandQueue::Take() {
+  Command command = std::move(waiting_.front());
+  waiting_.pop_front();
+  return command;
 }
 
 }  // namespace exosip

@@ -8,21 +8,36 @@
 // events, before any event of what it sent (the worker still holds the lock
 // when it queues it: eXosip's thread cannot have answered yet).
 //
-// A ContextPool's contexts run their commands inline instead (Context::Post
-// under the lock on the JS thread, the result queued the same way): with 112
-// contexts and bursts of thousands of REGISTERs, 112 workers sending each
-// context's queue at once made the answers overflow the contexts' sockets
-// (10,000 registrations: 12 s median against 8 s, measured 2026-12-01, and
-// a registration past its 40 s timeout), where the JS thread sending them one
-// by one paces them.
+// A burst is paced (SendWindow): the worker keeps at most SendWindow::kSize
+// registrations waiting for the answer to a REGISTER it sent, and sends the
+// rest as answers come in. Sent all at once, 1,000 register() calls on one
+// context made 1,000 answers arrive together; eXosip's thread reads one
+// datagram per pass over all its transactions, the socket's receive buffer
+// overflowed, and the lost answers waited for retransmission timers: 11.7-
+// 12.2 s to register 1,000 and as long to unregister them, as the C loop
+// sending them at once; with a window of 64, 2.3-4.0 s and 5.1-6.1 s
+// (measured 2026-12-01; windows of 128 and 256 were slower in the same run,
+// and at N = 100 a window of 64 is as fast as none, within noise).
+//
+// A ContextPool's contexts still run their commands inline (Context::Post
+// under the lock on the JS thread, the result queued the same way): each
+// context's window bounds its own socket, not Kamailio's. With 112 contexts,
+// 10,000 unregister() calls at once put 112 windows of 64 REGISTERs on the
+// wire together: 1,209-2,335 unregistrations/s against 2,181-3,475 inline
+// (the JS thread sending them one by one paces them); registrations, which
+// the pool spreads over contexts as it opens them, 1,578-2,753/s on the
+// workers against 1,063-2,244/s inline (2026-12-01, two runs, alternating,
+// a noisy machine). A window shared by a pool's contexts is the next step.
 #pragma once
 
 #include <eXosip2/eXosip.h>
 #include <napi.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
+#include <unordered_set>
 #include <vector>
 
 #include "event.h"
@@ -31,27 +46,71 @@ namespace exosip {
 
 /// What a command gives JS: `{ kind: 'result', seq, code, sent }` on
 /// onEvent (`code`: eXosip's build code or id, `sent`: its send code, 0 when
-/// nothing was sent).
+/// nothing was sent). `rid`: the registration the REGISTER belongs to, for
+/// the send window (not given to JS).
 struct CommandResult : ObjectDelivery {
-  CommandResult(int seq, int code, int sent) : seq(seq), code(code), sent(sent) {}
+  CommandResult(int seq, int code, int sent, int rid) : seq(seq), code(code), sent(sent), rid(rid) {}
   Napi::Object ToJs(Napi::Env env) override;
-  int seq, code, sent;
+  /// Whether the command put a request on the wire (built, and the send succeeded).
+  bool SentRequest() const { return code >= 0 && sent == 0; }
+  int seq, code, sent, rid;
 };
 
-/// One command: runs on the worker under eXosip_lock; returns the item to
+/// One command: runs on the worker under eXosip_lock; returns the result to
 /// queue to JS, or nullptr when JS awaits nothing.
-using Command = std::function<Delivery*(eXosip_t*)>;
+using Command = std::function<CommandResult*(eXosip_t*)>;
 
-/// Commands queued from the JS thread, taken by the worker. Thread-safe.
+/// Commands queued from the JS thread, run by the worker in order.
 class CommandQueue {
  public:
+  /// Queues a command. Any thread.
   void Push(Command command);
-  /// Every command queued so far, oldest first; the queue is left empty.
-  std::vector<Command> TakeAll();
+  /// Moves every command pushed so far behind those still waiting. Worker only.
+  void Collect();
+  /// Whether a collected command waits. Worker only.
+  bool waiting() const { return !waiting_.empty(); }
+  /// The oldest collected command, removed. Worker only; waiting() is true.
+  Command Take();
 
  private:
   std::mutex mu_;
-  std::vector<Command> queue_;
+  std::vector<Command> pushed_;
+  std::deque<Command> waiting_;
+};
+
+/// Flow control for the REGISTERs commands send (issue #15): at most kSize
+/// registrations whose command-sent REGISTER eXosip has not reported an
+/// answer for (EXOSIP_REGISTRATION_* of that rid: a 401 answers it; the
+/// authenticated retry eXosip sends by itself rides on it). When nothing has
+/// been sent or answered for kStallNs (200 ms) (a registrar that does not answer,
+/// answers lost), the window opens again: a silent registrar slows a burst,
+/// it does not stop it (each registration then times out on its own). Worker
+/// only; times in ns of CLOCK_MONOTONIC.
+class SendWindow {
+ public:
+  /// REGISTERs in flight: their answers (~500 bytes each, twice with the 401)
+  /// fit a default UDP receive buffer (208 KiB) with room to spare.
+  static constexpr size_t kSize = 64;
+  /// Longer than eXosip takes to answer a burst of kSize on a busy machine
+  /// (its thread handles them in batches 20-25 ms apart, measured); a
+  /// registrar that answers nothing still gets kSize more every 200 ms.
+  static constexpr int64_t kStallNs = 200000000;
+
+  bool Open(int64_t now) const { return awaiting_.size() < kSize || now - last_ns_ >= kStallNs; }
+  void OnSent(int rid, int64_t now) {
+    if (awaiting_.size() >= kSize) awaiting_.clear();  // opened by a stall: count afresh
+    awaiting_.insert(rid);
+    last_ns_ = now;
+  }
+  void OnAnswer(int rid, int64_t now) {
+    if (awaiting_.erase(rid) > 0) last_ns_ = now;
+  }
+  /// When a full window opens by itself if nothing is answered; -1 when open.
+  int64_t ReopenAtNs() const { return awaiting_.size() >= kSize ? last_ns_ + kStallNs : -1; }
+
+ private:
+  std::unordered_set<int> awaiting_;
+  int64_t last_ns_ = 0;
 };
 
 }  // namespace exosip

@@ -36,11 +36,14 @@ constexpr int64_t kNsPerS = 1000000000;
 constexpr int64_t kTickMarginNs = 2000000;
 
 // When the worker wakes next if nothing wakes it before (ns of
-// CLOCK_MONOTONIC), or -1: not before something does.
-int64_t NextWakeNs(bool active, int64_t now, int64_t pacer_resume) {
+// CLOCK_MONOTONIC), or -1: not before something does. `reopen`: when the
+// commands' send window opens again (-1: no command waits for it).
+int64_t NextWakeNs(bool active, int64_t now, int64_t pacer_resume, int64_t reopen) {
   if (!active) return -1;
-  int64_t tick = (now / kNsPerS + 1) * kNsPerS + kTickMarginNs;
-  return pacer_resume > now ? std::min(tick, pacer_resume) : tick;
+  int64_t wake = (now / kNsPerS + 1) * kNsPerS + kTickMarginNs;
+  if (pacer_resume > now) wake = std::min(wake, pacer_resume);
+  if (reopen >= 0) wake = std::min(wake, std::max(reopen, now));
+  return wake;
 }
 
 }  // namespace
@@ -130,7 +133,8 @@ void Context::Run() {
   const int fd = eXosip_event_geteventsocket(ctx_);
   while (!stop_.load(std::memory_order_acquire)) {
     int64_t now = MonotonicNs();
-    int64_t wake = NextWakeNs(active_.load(std::memory_order_relaxed), now, pacer_.ResumeAtNs());
+    int64_t reopen = commands_.waiting() ? window_.ReopenAtNs() : -1;
+    int64_t wake = NextWakeNs(active_.load(std::memory_order_relaxed), now, pacer_.ResumeAtNs(), reopen);
     timespec timeout{};
     if (wake >= 0) timeout = {static_cast<time_t>((wake - now) / kNsPerS), static_cast<long>((wake - now) % kNsPerS)};
     pollfd pfd{fd, POLLIN, 0};
@@ -161,6 +165,7 @@ void Context::Pass() {
   while (eXosip_event_t* je = eXosip_event_wait(ctx_, 0, 0)) {
     int64_t received = MonotonicNs();
     pacer_.OnEvent(je, RetryPacer::Clock::now());
+    if (je->type == EXOSIP_REGISTRATION_SUCCESS || je->type == EXOSIP_REGISTRATION_FAILURE) window_.OnAnswer(je->rid, received);
     auto* data = new EventData(je, received);
     eXosip_event_free(je);
     active_.store(true, std::memory_order_relaxed);
@@ -168,21 +173,28 @@ void Context::Pass() {
     // with a new REGISTER, say), so JS sees the events before what follows.
     Deliver(data);
   }
-  // What JS queued (commands.h), in order, then automatic action, under one
-  // lock. Each result is queued to JS while the lock is still held, so it
-  // comes before every event of what the command sent.
-  std::vector<Command> commands = commands_.TakeAll();
+  // What JS queued (commands.h), in order, as far as the send window allows,
+  // then automatic action, under one lock. Each result is queued to JS while
+  // the lock is still held, so it comes before every event of what the
+  // command sent.
+  commands_.Collect();
+  int64_t now = MonotonicNs();
+  bool send = commands_.waiting() && window_.Open(now);
   // Every pass, busy or idle: refreshes and 401/407 retries live here. Only
   // held back (for RetryPacer::kPause) while eXosip re-sends a REGISTER that
   // failed without a response at once, in a loop (util/retry_pacer.h).
   bool automatic = pacer_.Allows(RetryPacer::Clock::now());
-  if (commands.empty() && !automatic) return;
+  if (!send && !automatic) return;
   eXosip_lock(ctx_);
   // Closing (Shutdown sets stop_ before it releases a lock JS holds): nothing
   // more is sent; the commands are dropped and JS rejects what awaited them.
   if (!stop_.load(std::memory_order_acquire)) {
-    for (Command& command : commands) {
-      if (Delivery* result = command(ctx_)) Deliver(result);
+    now = MonotonicNs();  // the lock may have taken a while
+    while (commands_.waiting() && window_.Open(now)) {
+      if (CommandResult* result = commands_.Take()(ctx_)) {
+        if (result->SentRequest()) window_.OnSent(result->rid, now);
+        Deliver(result);
+      }
     }
     if (automatic) eXosip_automatic_action(ctx_);
   }

@@ -256,8 +256,10 @@ class Context : public Napi::ObjectWrap<Context> {
   std::atomic<bool> active_{false};
   // Holds automatic action back while eXosip re-sends a failed REGISTER at once.
   RetryPacer pacer_;
-  // What JS queued for the worker to run under the lock (Post).
+  // What JS queued for the worker to run under the lock (Post), and the
+  // window that paces the REGISTERs they send. Worker only but for Push.
   CommandQueue commands_;
+  SendWindow window_;
   // Post runs commands on the JS thread (a ContextPool's contexts: commands.h).
   bool commands_inline_ = false;
 };
