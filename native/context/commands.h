@@ -27,7 +27,12 @@
 // (the JS thread sending them one by one paces them); registrations, which
 // the pool spreads over contexts as it opens them, 1,578-2,753/s on the
 // workers against 1,063-2,244/s inline (2026-12-01, two runs, alternating,
-// a noisy machine). A window shared by a pool's contexts is the next step.
+// a noisy machine). A budget shared by the pool's contexts on top of their
+// windows (at most 128, 256 or 512 REGISTERs in flight across all 112) did
+// not do better: 1,319-2,112 registrations/s and 1,566-2,026
+// unregistrations/s, against 1,014-1,868 and 1,940-3,047/s inline in the
+// same runs (2026-12-01): not kept. The pool is bound by CPU on this
+// machine, and a worker's wake-up per context burst only adds to it.
 #pragma once
 
 #include <eXosip2/eXosip.h>
