@@ -6,11 +6,12 @@
 import { EventEmitter } from 'node:events';
 import { Context } from '../context/context';
 import { type AuthenticationInfo, type ContextOptions, type ListenInfo, type ListenOptions, TRANSPORTS } from '../context/types';
-import { stateError, typeError } from '../errors';
+import { registrationError, stateError, typeError } from '../errors';
 import { kInlineCommands, kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import type { Registration } from '../register/registration';
 import type { RegistrationInfo, UnregisterAllOptions } from '../register/types';
+import { addMemberAuth, type Member } from './member';
 import {
   type ContextPoolEventMap,
   type ContextPoolOptions,
@@ -20,31 +21,10 @@ import {
   type PoolRegisterOptions,
 } from './types';
 
-/** One context of the pool and what is assigned to it. */
-/** Credentials added to one context for some registrations; `starting`: register() calls not yet given their Registration. */
-interface AuthEntry {
-  info: AuthenticationInfo;
-  readonly users: Set<Registration>;
-  starting: number;
-}
-
-interface Member {
-  readonly ready: Promise<Context>;
-  context: Context | null;
-  /** register() calls assigned here whose Context.register() has not run yet. */
-  pending: number;
-  /** Per-registration credentials: key → the registrations that brought them. */
-  readonly auths: Map<string, AuthEntry>;
-}
-
-const TERMINAL = new Set(['unregistered', 'removed', 'closed']);
-
 /** `options` with the hook Context.register() calls with the new Registration (kOnStarted). */
 function hooked<T extends object>(options: T, started: (registration: Registration) => void): T {
   return { ...options, [kOnStarted]: started };
 }
-
-const authKey = (info: AuthenticationInfo): string => `${info.username}\0${info.realm ?? ''}`;
 
 /**
  * Several eXosip {@link Context}s, each with its own worker thread and its
@@ -202,7 +182,10 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
       this.#assertOpen();
     } catch (error) {
       member.pending--;
-      throw error;
+      // Closed while this call waited for its context: it was pending, so it
+      // rejects as a pending registration of a closed Context does.
+      if (this.#closing === null) throw error;
+      throw registrationError('ERR_CONTEXT_CLOSED', `Registration of ${o.from} failed: the context pool was closed`, { reason: 'the context pool was closed' });
     }
     const { auth: _auth, ...rest } = o as T;
     return { member, context, auth, rest };
@@ -238,7 +221,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    * until then, this call does.
    */
   #start<R>(member: Member, context: Context, auth: AuthenticationInfo | undefined, start: (started: (registration: Registration) => void) => Promise<R>): Promise<R> {
-    const entry = auth === undefined ? undefined : this.#addAuth(member, context, auth);
+    const entry = auth === undefined ? undefined : addMemberAuth(member, context, auth, this.#load(member), this.#auths);
     if (entry !== undefined) entry.starting++;
     let starting = true;
     const started = (registration?: Registration): void => {
@@ -264,8 +247,11 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
   }
 
   /**
-   * Closes every context ({@link Context.close}): pending registrations
-   * reject with `ERR_CONTEXT_CLOSED`, nothing is sent. Idempotent.
+   * Closes every context ({@link Context.close}): pending registrations,
+   * those still waiting for their context to open included, reject with a
+   * `RegistrationError` `ERR_CONTEXT_CLOSED`; nothing more is sent.
+   * Calls made after it throw `ERR_CONTEXT_CLOSED` (a plain Error, as on a
+   * closed Context). Idempotent.
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
@@ -376,38 +362,5 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     member.context = context;
     this.emit('context', context);
     return context;
-  }
-
-  /** Adds per-registration credentials to one context; drops those no live registration needs. */
-  #addAuth(member: Member, context: Context, info: AuthenticationInfo): AuthEntry {
-    const key = authKey(info);
-    let entry = member.auths.get(key);
-    if (entry !== undefined) {
-      if (entry.info.password !== info.password || entry.info.ha1 !== info.ha1 || entry.info.userid !== info.userid) {
-        context.addAuthenticationInfo(info);
-        entry.info = info;
-      }
-    } else {
-      context.addAuthenticationInfo(info);
-      entry = { info, users: new Set(), starting: 0 };
-      member.auths.set(key, entry);
-    }
-    // Amortized sweep: credentials whose registrations all ended.
-    if (member.auths.size > 2 * (this.#load(member) + 16)) {
-      for (const [k, e] of member.auths) {
-        for (const r of e.users) if (TERMINAL.has(r.state)) e.users.delete(r);
-        if (e.users.size === 0 && e.starting === 0 && k !== key && !this.#auths.some((a) => authKey(a) === k)) {
-          member.auths.delete(k);
-          // Credentials without a realm stay in the context (removing needs a realm).
-          if (e.info.realm === undefined) continue;
-          try {
-            context.removeAuthenticationInfo({ username: e.info.username, realm: e.info.realm });
-          } catch {
-            // Already gone (clearAuthenticationInfo on the context).
-          }
-        }
-      }
-    }
-    return entry;
   }
 }
