@@ -42,7 +42,8 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <unordered_set>
+#include <iterator>
+#include <unordered_map>
 #include <vector>
 
 #include "event.h"
@@ -87,10 +88,12 @@ class CommandQueue {
 /// registrations whose command-sent REGISTER eXosip has not reported an
 /// answer for (EXOSIP_REGISTRATION_* of that rid: a 401 answers it; the
 /// authenticated retry eXosip sends by itself rides on it). When nothing has
-/// been sent or answered for kStallNs (200 ms) (a registrar that does not answer,
-/// answers lost), the window opens again: a silent registrar slows a burst,
-/// it does not stop it (each registration then times out on its own). Worker
-/// only; times in ns of CLOCK_MONOTONIC.
+/// been sent or answered for kStallNs (200 ms) (a registrar that does not
+/// answer, answers lost), the window opens again: a silent registrar slows a
+/// burst, it does not stop it (each registration then times out on its own).
+/// A REGISTER still counted after kForgetNs will get no event (its
+/// registration was removed while it was in flight): it stops counting.
+/// Worker only; times in ns of CLOCK_MONOTONIC.
 class SendWindow {
  public:
   /// REGISTERs in flight: their answers (~500 bytes each, twice with the 401)
@@ -100,11 +103,20 @@ class SendWindow {
   /// (its thread handles them in batches 20-25 ms apart, measured); a
   /// registrar that answers nothing still gets kSize more every 200 ms.
   static constexpr int64_t kStallNs = 200000000;
+  /// Past eXosip's own transaction timeout (64 x T1 = 32 s, RFC 3261 Timer F),
+  /// after which every REGISTER has had its answer or failure event.
+  static constexpr int64_t kForgetNs = 40000000000;
 
-  bool Open(int64_t now) const { return awaiting_.size() < kSize || now - last_ns_ >= kStallNs; }
+  bool Open(int64_t now) {
+    if (awaiting_.size() < kSize) return true;
+    for (auto it = awaiting_.begin(); it != awaiting_.end();) {
+      it = now - it->second >= kForgetNs ? awaiting_.erase(it) : std::next(it);
+    }
+    return awaiting_.size() < kSize || now - last_ns_ >= kStallNs;
+  }
   void OnSent(int rid, int64_t now) {
     if (awaiting_.size() >= kSize) awaiting_.clear();  // opened by a stall: count afresh
-    awaiting_.insert(rid);
+    awaiting_[rid] = now;
     last_ns_ = now;
   }
   void OnAnswer(int rid, int64_t now) {
@@ -114,7 +126,7 @@ class SendWindow {
   int64_t ReopenAtNs() const { return awaiting_.size() >= kSize ? last_ns_ + kStallNs : -1; }
 
  private:
-  std::unordered_set<int> awaiting_;
+  std::unordered_map<int, int64_t> awaiting_;  // rid -> when its REGISTER was sent
   int64_t last_ns_ = 0;
 };
 
