@@ -22,9 +22,9 @@ import { DEFAULT_INVITE_TIMEOUT_MS, type InviteOptions } from './types';
  */
 export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void, family: 4 | 6 | null): Promise<Call> {
   const o = v.options<InviteOptions>('options', options);
-  const to = v.sipText('options.to', o.to);
-  const from = v.sipText('options.from', o.from);
-  const route = o.route === undefined ? null : v.sipText('options.route', o.route);
+  const to = v.uriText('options.to', o.to);
+  const from = v.uriText('options.from', o.from, { headers: false });
+  const route = o.route === undefined ? null : v.uriText('options.route', o.route, { headers: false });
   v.requestTarget('options', to, route, family);
   const subject = o.subject === undefined ? null : v.sipText('options.subject', o.subject);
   const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);

@@ -56,6 +56,9 @@ export function unsendableTarget(ctx: unknown, fn: string, to: string, route: st
 /** Values no C string in a SIP message may hold. */
 export const UNSAFE_TEXT = /[\0\r\n]/;
 
+/** {@link UNSAFE_TEXT} in a URI, also percent-escaped (`%0D`, `%0A`, `%00`): eXosip unescapes a To URI's headers into the request (lib/internal/validate.ts, uriText). */
+export const UNSAFE_URI = /[\0\r\n]|%(?:0[aAdD]|00)/;
+
 /** The native handle of the context `ctx`, for a call named `fn`. */
 export function nativeContext(ctx: unknown, fn: string): NativeContext {
   return nativeOf(contextOf(ctx, fn));

@@ -28,9 +28,33 @@ export function sipText(name: string, value: unknown, { allowEmpty = false } = {
   return value;
 }
 
-/** A `sip:` or `sips:` URI, as in From/To or a proxy address. */
-export function sipUri(name: string, value: unknown): string {
+/** Percent-escapes of NUL, CR and LF (RFC 3986 §2.1: hex digits in either case). */
+export const ESCAPED_BREAK = /%(?:0[aAdD]|00)/;
+
+/**
+ * A URI (or name-addr, `"Bob" <sip:bob@example.com>`) that goes into a SIP
+ * message: {@link sipText}, and no `%0D`, `%0A` or `%00`: eXosip turns the
+ * headers part of a To URI (`?name=value`, RFC 3261 §19.1.5) into headers
+ * of the request, unescaped, so an escaped CR LF would start a header of the
+ * caller's choosing (header injection). `headers: false` refuses a headers
+ * part at all: RFC 3261 §19.1.1 (Table 1) allows none in From, in a
+ * Request-URI or in a Route, and eXosip copies a REGISTER's From into its To.
+ * TypeError `ERR_INVALID_ARG_VALUE`.
+ */
+export function uriText(name: string, value: unknown, { headers = true } = {}): string {
   const text = sipText(name, value);
+  if (ESCAPED_BREAK.test(text)) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not contain %0D, %0A or %00 (eXosip unescapes a URI's headers into the message: header injection), got ${describe(value)}`);
+  }
+  if (!headers && uriOf(text).includes('?')) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not have a headers part ("?name=value": RFC 3261 §19.1.1 allows none here; eXosip would add them to the message), got ${describe(value)}`);
+  }
+  return text;
+}
+
+/** A `sip:` or `sips:` URI without headers ({@link uriText}), as a REGISTER's From or a proxy address. */
+export function sipUri(name: string, value: unknown): string {
+  const text = uriText(name, value, { headers: false });
   if (!/^sips?:[^\s<>"]+$/i.test(text)) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a sip: or sips: URI such as "sip:alice@example.com", got ${describe(value)}`);
   }

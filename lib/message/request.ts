@@ -95,9 +95,9 @@ export class RequestTable {
     if (['INVITE', 'ACK', 'CANCEL', 'BYE', 'REGISTER', 'SUBSCRIBE', 'PRACK', 'UPDATE'].includes(method.toUpperCase())) {
       throw typeError('ERR_INVALID_ARG_VALUE', `options.method ${method} needs a dialog or its own API (register(), calls): not a request outside of a dialog`);
     }
-    const to = v.sipText('options.to', o.to);
-    const from = v.sipText('options.from', o.from);
-    const route = o.route === undefined ? null : v.sipText('options.route', o.route);
+    const to = v.uriText('options.to', o.to);
+    const from = v.uriText('options.from', o.from, { headers: false });
+    const route = o.route === undefined ? null : v.uriText('options.route', o.route, { headers: false });
     v.requestTarget('options', to, route, listening?.family ?? null);
     const udp = listening?.transport === 'udp';
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);

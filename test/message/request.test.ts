@@ -87,8 +87,27 @@ test('bad input gets a clear error and the context keeps working', async () => {
   const alice = await openContext();
   const bob = await openContext();
   try {
-    bob.on('request', (req) => void req.respond(200));
+    const got: IncomingRequest[] = [];
+    bob.on('request', (req) => {
+      got.push(req);
+      void req.respond(200);
+    });
     const base = { to: uri(bob, 'bob'), from: uri(alice, 'alice') };
+    // A percent-escaped CR LF in a URI: eXosip turns a To URI's headers into headers of the request,
+    // unescaped (RFC 3261 §19.1.5), so it would start a header of the caller's choosing. Refused in every URI;
+    // From and Route may not have headers at all (RFC 3261 §19.1.1).
+    for (const bad of [
+      { to: `${base.to}?X-A=1%0D%0AX-Injected:%202` },
+      { to: `${base.to}?X-A=1%0a` },
+      { from: `<${base.from}?X-A=%00>` },
+      { from: `${base.from}?X-A=1` },
+      { route: `<${base.to};lr?X-A=1>` },
+    ]) {
+      await assert.rejects(alice.request({ ...base, ...bad, method: 'MESSAGE' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /header injection|headers part/ });
+    }
+    // A To URI's headers without escaped line breaks still become headers of the request, as eXosip does.
+    assert.equal((await alice.request({ ...base, to: `${base.to}?X-Note=hello%20there`, method: 'MESSAGE' })).statusCode, 200);
+    assert.equal(got.at(-1)!.request.getHeader('x-note'), 'hello there');
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', body: Buffer.alloc(70_000) }), { name: 'RangeError', code: 'ERR_MESSAGE_TOO_LARGE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'X-Evil': 'a\r\nContact: <sip:evil@x>' } }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'Call-ID': 'mine@x' } }), { code: 'ERR_INVALID_ARG_VALUE', message: /which eXosip writes itself/ });

@@ -307,6 +307,11 @@ describe('argument errors come before any native call', () => {
       ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', headers: { 'X-Evil': 'a\r\nContact: <sip:x@y>' } }),
       { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ },
     );
+    // Escaped CR LF in a URI's headers (eXosip unescapes them into the REGISTER), or headers at all in From or the proxy (RFC 3261 §19.1.1).
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com?X-A=1%0D%0AX-Injected:%202', proxy: 'sip:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com?Expires=0', proxy: 'sip:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /headers part/ });
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1?X-A=1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /headers part/ });
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', contact: 'sip:alice@127.0.0.1?X-A=%0d%0a' }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1;transport=tcp' }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tcp but this context listens on udp/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sips:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tls/ });
     for (const name of ['Via', 'call-id', 'CSeq', 'i']) {
