@@ -88,21 +88,54 @@ export function startRegistration(
   if (headers.length === 0 && (o.supported ?? []).length === 0) {
     // Sent as eXosip builds it: built and sent by the worker, in one command (issue #15).
     return new Promise<Started>((resolve, reject) => {
+      const kind = contact === '*' ? 'unregister' : 'register';
+      // timeoutMs and signal count from this call, also while the command
+      // waits for the worker (a burst waits for its send window:
+      // native/context/commands.h); what remains is the Registration's.
+      const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const deadline = Date.now() + timeoutMs;
+      let gaveUp = false;
+      const giveUp = (error: Error): void => {
+        gaveUp = true;
+        cleanup();
+        reject(error);
+      };
+      const onAbort = (): void => giveUp(registrationError('ABORT_ERR', `Registration of ${o.from} was aborted`, { reason: 'aborted', cause: o.signal!.reason }));
+      const timer = setTimeout(
+        () => giveUp(registrationError('ERR_REGISTRATION_TIMEOUT', `Registration of ${o.from} failed: no final answer within ${timeoutMs} ms`, { reason: `no final answer within ${timeoutMs} ms` })),
+        timeoutMs,
+      );
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+      };
+      o.signal?.addEventListener('abort', onAbort, { once: true });
       host.commands.post((seq) => n.registerStartQueued(seq, o.from!, o.proxy!, contact, expires), {
         done: (rid, sent) => {
-          if (rid < 0) return reject(osipError(rid, 'eXosip_register_build_initial_register'));
+          cleanup();
+          if (rid < 0) return gaveUp || reject(osipError(rid, 'eXosip_register_build_initial_register'));
           if (sent < 0) {
             n.registerRemove(rid);
-            return reject(osipError(sent, 'eXosip_register_send_register'));
+            return gaveUp || reject(osipError(sent, 'eXosip_register_send_register'));
           }
           const registration = new Registration(host, init(rid));
           host.dispatcher.registrations.set(rid, registration);
+          const internals = registrationInternals(registration);
+          if (gaveUp) {
+            // Given up while the worker was sending it: the REGISTER is on the
+            // wire, so it is followed to its end as an abandoned one (abandon.ts).
+            internals.begin(kind, timeoutMs, AbortSignal.abort()).catch(() => undefined);
+            return;
+          }
           // This result reaches JS before any event of the REGISTER: nothing can be missed.
-          const wait = registrationInternals(registration).begin(contact === '*' ? 'unregister' : 'register', o.timeoutMs ?? DEFAULT_TIMEOUT_MS, o.signal);
+          const wait = internals.begin(kind, Math.max(1, deadline - Date.now()), o.signal);
           resolve({ registration, wait });
           announce(registration);
         },
-        closed: () => reject(registrationError('ERR_CONTEXT_CLOSED', `Registration of ${o.from} failed: the context was closed`, { reason: 'the context was closed' })),
+        closed: () => {
+          cleanup();
+          if (!gaveUp) reject(registrationError('ERR_CONTEXT_CLOSED', `Registration of ${o.from} failed: the context was closed`, { reason: 'the context was closed' }));
+        },
       });
     });
   }

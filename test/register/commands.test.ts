@@ -10,9 +10,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import { eXosip_lock, eXosip_unlock } from '../../lib/compat';
-import { type AnyExosipEvent, type Context, type Registration, type SipTrace } from '../../lib/index';
+import { type AnyExosipEvent, type Context, type Registration, RegistrationError, type SipTrace } from '../../lib/index';
 import { delay, openContext } from '../helpers/context';
-import type { TestUser } from '../helpers/kamailio';
+import { type TestUser, waitFor } from '../helpers/kamailio';
 import { useKamailio } from '../helpers/use-kamailio';
 
 const kam = useKamailio();
@@ -164,5 +164,30 @@ describe('REGISTERs are sent by the worker thread', () => {
     assert.equal(await locationUsers(), before + users.length);
     await Promise.all(regs.map((r) => r.unregister()));
     assert.equal(await locationUsers(), before);
+  });
+  test('timeoutMs and signal count from the call, also while the REGISTER waits for the worker; what went out anyway is removed at Kamailio', { timeout: 30_000 }, async () => {
+    const [late, aborted] = [kam.freshUser(), kam.freshUser()];
+    const ctx = await openContext();
+    await using _ctx = ctx;
+    for (const u of [late, aborted]) ctx.addAuthenticationInfo({ username: u.user, password: u.password, realm: u.domain });
+    // JS holds eXosip_lock: the worker can send nothing, so both calls are still queued when they end.
+    assert.equal(eXosip_lock(ctx), 0);
+    const timedOut = ctx.register({ from: `sip:${late.aor}`, proxy: kam.proxy, expires: 600, timeoutMs: 300 });
+    const ac = new AbortController();
+    const abortedReg = ctx.register({ from: `sip:${aborted.aor}`, proxy: kam.proxy, expires: 600, signal: ac.signal });
+    ac.abort();
+    await assert.rejects(abortedReg, (e: unknown) => e instanceof RegistrationError && e.code === 'ABORT_ERR');
+    await assert.rejects(timedOut, (e: unknown) => e instanceof RegistrationError && e.code === 'ERR_REGISTRATION_TIMEOUT');
+    assert.equal(ctx.registrations.size, 0);
+    // Released: the worker sends both REGISTERs (the commands were queued); the registrations granted are
+    // followed as abandoned ones and removed (abandon.ts), never shown to the application.
+    const before = await receivedRegisters();
+    assert.equal(eXosip_unlock(ctx), 0);
+    // Each: REGISTER, 401, REGISTER with credentials, 200 (granted), then the REGISTER expires 0 of the abandon path.
+    await waitFor(async () => (await receivedRegisters()) >= before + 6, { timeoutMs: 15_000, what: 'the 6 REGISTERs of the two abandoned registrations' });
+    for (const u of [late, aborted]) {
+      await waitFor(async () => (await kam.lookup(u.aor)).length === 0, { timeoutMs: 15_000, what: `${u.aor} unbound at Kamailio` });
+    }
+    assert.equal(ctx.registrations.size, 0);
   });
 });
