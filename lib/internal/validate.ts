@@ -46,6 +46,10 @@ export function uriText(name: string, value: unknown, { headers = true } = {}): 
   if (ESCAPED_BREAK.test(text)) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not contain %0D, %0A or %00 (eXosip unescapes a URI's headers into the message: header injection), got ${describe(value)}`);
   }
+  const port = sipPort(uriOf(text));
+  if (port !== null && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} has port ${JSON.stringify(port)}: a port is 1 to 65535, got ${describe(value)}`);
+  }
   if (!headers && uriOf(text).includes('?')) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not have a headers part ("?name=value": RFC 3261 §19.1.1 allows none here; eXosip would add them to the message), got ${describe(value)}`);
   }
@@ -158,6 +162,14 @@ export function uriHostFamily(uri: string): 0 | 4 | 6 {
 /** The URI of a From/To/Route value: the part in `<...>` of a name-addr, else the value (RFC 3261 §20.10). */
 function uriOf(value: string): string {
   return /<([^>]*)>/.exec(value)?.[1]?.trim() ?? value.trim();
+}
+
+/** The port of a `sip:`/`sips:` URI as written (`"5060"`), or null: none, or another scheme. */
+function sipPort(uri: string): string | null {
+  const m = /^sips?:([^;?>]*)/i.exec(uri);
+  if (m === null) return null;
+  const hostPart = m[1].slice(m[1].lastIndexOf('@') + 1);
+  return (hostPart.startsWith('[') ? /^\[[^\]]*\]:(.*)$/ : /^[^:]*:(.*)$/).exec(hostPart)?.[1] ?? null;
 }
 
 /** The host of a `sip:`/`sips:` URI (IPv6 without brackets), or null: another scheme, or no host. */

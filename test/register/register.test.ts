@@ -310,6 +310,9 @@ describe('argument errors come before any native call', () => {
     // Escaped CR LF in a URI's headers (eXosip unescapes them into the REGISTER), or headers at all in From or the proxy (RFC 3261 §19.1.1).
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com?X-A=1%0D%0AX-Injected:%202', proxy: 'sip:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com?Expires=0', proxy: 'sip:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /headers part/ });
+    for (const proxy of ['sip:127.0.0.1:99999', 'sip:127.0.0.1:0', 'sip:[::1]:65536', 'sip:example.com:5x']) {
+      await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy }), { code: 'ERR_INVALID_ARG_VALUE', message: /a port is 1 to 65535/ });
+    }
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1?X-A=1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /headers part/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', contact: 'sip:alice@127.0.0.1?X-A=%0d%0a' }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1;transport=tcp' }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tcp but this context listens on udp/ });
