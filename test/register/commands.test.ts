@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import { eXosip_lock, eXosip_unlock } from '../../lib/compat';
 import { type AnyExosipEvent, type Context, type Registration, RegistrationError, type SipTrace } from '../../lib/index';
 import { delay, openContext } from '../helpers/context';
+import { SLOW } from '../helpers/slow';
 import { type TestUser, waitFor } from '../helpers/kamailio';
 import { useKamailio } from '../helpers/use-kamailio';
 
@@ -21,14 +22,6 @@ const kam = useKamailio();
 async function receivedRegisters(): Promise<number> {
   const out = await kam.rpc('stats.get_statistics', 'rcv_requests_register');
   const m = /rcv_requests_register\s*[:=]\s*(\d+)/.exec(out);
-  assert.ok(m, `unexpected stats.get_statistics output: ${out}`);
-  return Number(m[1]);
-}
-
-/** How many AoRs Kamailio's location table holds (`usrloc:location_users`; ul.dump of hundreds is too big for kamcmd). */
-async function locationUsers(): Promise<number> {
-  const out = await kam.rpc('stats.get_statistics', 'usrloc:');
-  const m = /location_users\s*[:=]\s*(\d+)/.exec(out);
   assert.ok(m, `unexpected stats.get_statistics output: ${out}`);
   return Number(m[1]);
 }
@@ -135,37 +128,7 @@ describe('REGISTERs are sent by the worker thread', () => {
     const left = new Set((await kam.ulDump()).map((b) => b.aor));
     assert.ok(users.every((u) => !left.has(u.aor)));
   });
-  test('a burst past the send window: REGISTERs wait for answers, all registered, all unregistered', { timeout: 60_000 }, async () => {
-    // 300 register() at once. The worker keeps at most 64 REGISTERs of commands
-    // unanswered (SendWindow in native/context/commands.h; a 401 counts as the
-    // answer), and sends the rest as answers come in; the window reopens by
-    // itself after 20 ms without answers. Sent at once (before the window),
-    // all 300 left before the first 401 came back and the socket's receive
-    // buffer overflowed. Counted on the wire, in the order eXosip's thread sent
-    // and received (traces): first REGISTERs out, minus 401s in.
-    const users = Array.from({ length: 300 }, () => kam.freshUser());
-    const before = await locationUsers();
-    await using ctx = await openContext();
-    const traces: SipTrace[] = [];
-    ctx.setTrace(true);
-    ctx.on('trace', (t) => traces.push(t));
-    for (const u of users) ctx.addAuthenticationInfo({ username: u.user, password: u.password, realm: u.domain });
-    const regs = await Promise.all(users.map((u) => ctx.register({ from: `sip:${u.aor}`, proxy: kam.proxy, expires: 600 })));
-    assert.deepEqual(regs.map((r) => r.from), users.map((u) => `sip:${u.aor}`));
-    assert.ok(regs.every((r) => r.state === 'registered'));
-    let unanswered = 0;
-    let most = 0;
-    for (const t of traces) {
-      if (t.direction === 'out' && t.text.startsWith('REGISTER ') && !/\r\nAuthorization:/i.test(t.text)) most = Math.max(most, ++unanswered);
-      else if (t.direction === 'in' && t.text.startsWith('SIP/2.0 401 ')) unanswered--;
-    }
-    // 64, plus 64 for each time Kamailio left the window full for 20 ms (a loaded machine): two allowed.
-    assert.ok(most <= 3 * 64, `${most} first REGISTERs were unanswered at once`);
-    assert.equal(await locationUsers(), before + users.length);
-    await Promise.all(regs.map((r) => r.unregister()));
-    assert.equal(await locationUsers(), before);
-  });
-  test('timeoutMs and signal count from the call, also while the REGISTER waits for the worker; what went out anyway is removed at Kamailio', { timeout: 30_000 }, async () => {
+  test('timeoutMs and signal count from the call, also while the REGISTER waits for the worker; what went out anyway is removed at Kamailio', { timeout: 30_000 * SLOW }, async () => {
     const [late, aborted] = [kam.freshUser(), kam.freshUser()];
     const ctx = await openContext();
     await using _ctx = ctx;
@@ -184,9 +147,9 @@ describe('REGISTERs are sent by the worker thread', () => {
     const before = await receivedRegisters();
     assert.equal(eXosip_unlock(ctx), 0);
     // Each: REGISTER, 401, REGISTER with credentials, 200 (granted), then the REGISTER expires 0 of the abandon path.
-    await waitFor(async () => (await receivedRegisters()) >= before + 6, { timeoutMs: 15_000, what: 'the 6 REGISTERs of the two abandoned registrations' });
+    await waitFor(async () => (await receivedRegisters()) >= before + 6, { timeoutMs: 15_000 * SLOW, what: 'the 6 REGISTERs of the two abandoned registrations' });
     for (const u of [late, aborted]) {
-      await waitFor(async () => (await kam.lookup(u.aor)).length === 0, { timeoutMs: 15_000, what: `${u.aor} unbound at Kamailio` });
+      await waitFor(async () => (await kam.lookup(u.aor)).length === 0, { timeoutMs: 15_000 * SLOW, what: `${u.aor} unbound at Kamailio` });
     }
     assert.equal(ctx.registrations.size, 0);
   });
