@@ -307,8 +307,11 @@ export class Context extends EventEmitter<ContextEventMap> {
   /**
    * Stops the worker thread and eXosip (`eXosip_quit`). Pending registrations
    * and requests reject with `ERR_CONTEXT_CLOSED`; nothing is sent (requests
-   * waiting for their default answer get none). Events eXosip already
-   * produced are still emitted before the promise resolves. Idempotent.
+   * waiting for their default answer get none), not even an unregistration:
+   * bindings stay at the registrar until they expire, also that of a pending
+   * register() whose REGISTER had left (the registrar may still grant it).
+   * Unregister first to remove them. Events eXosip already produced are
+   * still emitted before the promise resolves. Idempotent.
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
