@@ -81,21 +81,34 @@ describe('aborted registration waits reject with an AbortError', { concurrency: 
     assert.equal(error.statusCode, 0);
   };
 
-  test('register(): a signal already aborted, and one aborted while the REGISTER is in flight', async () => {
+  test('register(): a signal already aborted, one aborted while the REGISTER waits for the worker, and one aborted while it is in flight', async () => {
     const silent = await boundUdpSocket();
     try {
       await using ctx = await openContext();
       const proxy = `sip:127.0.0.1:${silent.address().port}`;
       const reason = new Error('stop');
       isAbort(await rejection(ctx.register({ from: FROM, proxy, signal: AbortSignal.abort(reason) })), 0);
+      // Aborted while the REGISTER still waits for the worker: no rid yet
+      // (0), and no 'registration' event ever comes for it.
+      let announced = 0;
+      ctx.on('registration', () => announced++);
+      const queued = new AbortController();
+      const early = ctx.register({ from: FROM, proxy, signal: queued.signal });
+      queued.abort(reason);
+      const first = await rejection(early);
+      isAbort(first, 0);
+      assert.equal(first.cause, reason);
+      // Aborted once the REGISTER is on the wire: the error carries its rid.
       const controller = new AbortController();
-      let rid = -1;
-      ctx.once('registration', (r) => (rid = r.rid));
+      const announcedRid = new Promise<number>((resolve) => ctx.once('registration', (r) => resolve(r.rid)));
       const pending = ctx.register({ from: FROM, proxy, signal: controller.signal });
+      const rid = await announcedRid;
+      assert.ok(rid > 0);
       controller.abort(reason);
       const error = await rejection(pending);
       isAbort(error, rid);
       assert.equal(error.cause, reason);
+      assert.equal(announced, 1, 'only the REGISTER that went out as a live registration was announced');
       assert.equal(ctx.registrations.size, 0);
     } finally {
       silent.close();
