@@ -200,13 +200,15 @@ export function runAsScript(program: string, main: (argv: readonly string[], io:
     (code) => {
       if (code === EXIT_INTERRUPTED) process.exit(code);
       process.exitCode = code;
-      // main() has let go of the signals, and the process ends once the loop
-      // drains: a signal arriving meanwhile (one Ctrl-C delivered twice, by the
-      // terminal and by npm) must not turn this exit into a death by SIGINT.
+      // main() has let go of the signals: a signal arriving now (one Ctrl-C
+      // delivered twice, by the terminal and by npm) must not turn this exit
+      // into a death by SIGINT. Node restores the default action while it
+      // tears down after the loop drains, so the process exits as soon as
+      // what it wrote has gone out rather than waiting for the loop.
       const late = (): void => process.exit(code);
       process.once('SIGINT', late);
       process.once('SIGTERM', late);
-      // (Signal listeners do not keep the process alive.)
+      process.stdout.write('', () => process.stderr.write('', late));
     },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
