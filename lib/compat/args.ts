@@ -8,7 +8,7 @@ import type { NativeContext, NativeMessage } from '../../binding';
 import { Context } from '../context/context';
 import { stateError, typeError } from '../errors';
 import { contextInternals, nativeOf } from '../internal/handles';
-import { targetProblem } from '../internal/validate';
+import { targetProblem, unsafeUri } from '../internal/validate';
 import { Message, native } from '../message';
 
 /** The Context behind `ctx` (a TypeError naming `fn` for anything else). */
@@ -56,8 +56,12 @@ export function unsendableTarget(ctx: unknown, fn: string, to: string, route: st
 /** Values no C string in a SIP message may hold. */
 export const UNSAFE_TEXT = /[\0\r\n]/;
 
-/** {@link UNSAFE_TEXT} in a URI, also percent-escaped (`%0D`, `%0A`, `%00`): eXosip unescapes a To URI's headers into the request (lib/internal/validate.ts, uriText). */
-export const UNSAFE_URI = /[\0\r\n]|%(?:0[aAdD]|00)/;
+/**
+ * A URI (or name-addr) holding NUL, CR or LF, raw or escaped in its URI
+ * (`%0D`, `%0A`, `%00`, a `%` without two hex digits): eXosip unescapes a To
+ * URI's headers into the request (lib/internal/validate.ts, unsafeUri).
+ */
+export { unsafeUri };
 
 /** The native handle of the context `ctx`, for a call named `fn`. */
 export function nativeContext(ctx: unknown, fn: string): NativeContext {

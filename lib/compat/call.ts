@@ -20,7 +20,7 @@
 import type { NativeContext, NativeMessage } from '../../binding';
 import { typeError } from '../errors';
 import { wrapMessage } from '../message';
-import { int, messageOrNull, nativeContext, sendAnswer, str, strOrNull, UNSAFE_TEXT, UNSAFE_URI, unsendableTarget } from './args';
+import { int, messageOrNull, nativeContext, sendAnswer, str, strOrNull, UNSAFE_TEXT, unsafeUri, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -46,7 +46,8 @@ function requestOrNull(msg: unknown, fn: string): NativeMessage | null {
  * `osip_message_set_content_type(invite, 'application/sdp')`.
  * `OSIP_BADPARAMETER` for an empty `to` or `from`, or a value with CR, LF
  * or NUL (in `to`, `from` and `route` also percent-escaped: `%0D`, `%0A`,
- * `%00`, which eXosip unescapes into headers); `route`/`subject` null or `''`: none. Unlike C, `OSIP_BADPARAMETER`
+ * `%00` or a `%` without two hex digits, which eXosip unescapes into
+ * headers); `route`/`subject` null or `''`: none. Unlike C, `OSIP_BADPARAMETER`
  * too when the INVITE would go (`route` when given, else `to`) to a URI that
  * is not `sip:`/`sips:` with a host (`tel:+1234` without a route: C crashes
  * sending it) or to an IP literal of the other family than the context's.
@@ -56,7 +57,7 @@ export function eXosip_call_build_initial_invite(ctx: eXosip_t, to: string, from
   const fn = 'eXosip_call_build_initial_invite';
   const n = nativeContext(ctx, fn);
   const values = [str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route'), strOrNull(subject, fn, 'subject')];
-  if (values.some((x, i) => x !== null && (i < 3 ? UNSAFE_URI : UNSAFE_TEXT).test(x)) || values[0] === '' || values[1] === '') return [OSIP_BADPARAMETER, null];
+  if (values.some((x, i) => x !== null && (i < 3 ? unsafeUri(x) : UNSAFE_TEXT.test(x))) || values[0] === '' || values[1] === '') return [OSIP_BADPARAMETER, null];
   if (unsendableTarget(ctx, fn, values[0]!, values[2])) return [OSIP_BADPARAMETER, null];
   return built(n.callBuildInitialInvite(values[0]!, values[1]!, values[2] || null, values[3] || null));
 }
@@ -136,14 +137,14 @@ export function eXosip_call_build_update(ctx: eXosip_t, did: number): [code: num
  * `int eXosip_call_build_refer(struct eXosip_t *excontext, int did, const char *refer_to, osip_message_t **request)`
  * → `[code, request]`: a REFER in dialog `did` with `Refer-To: refer_to` (RFC 3515).
  * `OSIP_BADPARAMETER` for a value with CR, LF or NUL, also percent-escaped
- * (`%0D`, `%0A`, `%00`: the peer turns Refer-To's headers into its INVITE's).
+ * (`%0D`, `%0A`, `%00`, or a `%` without two hex digits: the peer turns Refer-To's headers into its INVITE's).
  */
 export function eXosip_call_build_refer(ctx: eXosip_t, did: number, refer_to: string): [code: number, message: osip_message_t | null] {
   const fn = 'eXosip_call_build_refer';
   const n = nativeContext(ctx, fn);
   const d = int(did, fn, 'did');
   const target = str(refer_to, fn, 'refer_to');
-  if (UNSAFE_URI.test(target)) return [OSIP_BADPARAMETER, null];
+  if (unsafeUri(target)) return [OSIP_BADPARAMETER, null];
   return built(n.callBuildShorthand('refer', d, target));
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { wrapMessage } from '../message';
-import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_URI, unsendableTarget } from './args';
+import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, unsafeUri, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -16,7 +16,7 @@ import type { eXosip_t } from './setup';
  * `int eXosip_message_build_request(struct eXosip_t *excontext, osip_message_t **message, const char *method, const char *to, const char *from, const char *route)`
  * → `[code, message]`: a request outside of a dialog, yours until sent.
  * `OSIP_BADPARAMETER` for an empty `method`, `to` or `from` (as C), or a
- * value with CR, LF or NUL, also percent-escaped (`%0D`, `%0A`, `%00`: eXosip
+ * value with CR, LF or NUL, also percent-escaped (`%0D`, `%0A`, `%00`, or a `%` without two hex digits: eXosip
  * unescapes a To URI's headers into the request; C would inject them);
  * `route` null or `''`: none.
  * Unlike C, `OSIP_BADPARAMETER` too for a request that would go (`route`
@@ -34,7 +34,7 @@ export function eXosip_message_build_request(
   const fn = 'eXosip_message_build_request';
   const n = nativeContext(ctx, fn);
   const values = [str(method, fn, 'method'), str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route')];
-  if (values.some((x) => x !== null && UNSAFE_URI.test(x)) || values.slice(0, 3).includes('')) return [OSIP_BADPARAMETER, null];
+  if (values.some((x) => x !== null && unsafeUri(x)) || values.slice(0, 3).includes('')) return [OSIP_BADPARAMETER, null];
   if (unsendableTarget(ctx, fn, values[1]!, values[3])) return [OSIP_BADPARAMETER, null];
   const [code, handle] = n.messageBuildRequest(values[0]!, values[1]!, values[2]!, values[3]);
   return [code, wrapMessage(handle)];

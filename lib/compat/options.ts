@@ -5,7 +5,7 @@
  * @module
  */
 import { wrapMessage } from '../message';
-import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, UNSAFE_URI, unsendableTarget } from './args';
+import { int, nativeContext, sendAnswer, sendRequest, str, strOrNull, unsafeUri, unsendableTarget } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -13,7 +13,7 @@ import type { eXosip_t } from './setup';
 /**
  * `int eXosip_options_build_request(struct eXosip_t *excontext, osip_message_t **options, const char *to, const char *from, const char *route)`
  * → `[code, options]`. `OSIP_BADPARAMETER` for an empty `to` or `from`, or
- * CR/LF/NUL in any value, also percent-escaped (`%0D`, `%0A`, `%00`: eXosip
+ * CR/LF/NUL in any value, also percent-escaped (`%0D`, `%0A`, `%00`, or a `%` without two hex digits: eXosip
  * unescapes a To URI's headers into the request); `route` null or `''`: none. Unlike C,
  * `OSIP_BADPARAMETER` too for a request that would go (`route` when given,
  * else `to`) to a URI that is not `sip:`/`sips:` with a host (C crashes
@@ -23,7 +23,7 @@ export function eXosip_options_build_request(ctx: eXosip_t, to: string, from: st
   const fn = 'eXosip_options_build_request';
   const n = nativeContext(ctx, fn);
   const values = [str(to, fn, 'to'), str(from, fn, 'from'), strOrNull(route, fn, 'route')];
-  if (values.some((x) => x !== null && UNSAFE_URI.test(x)) || values.slice(0, 2).includes('')) return [OSIP_BADPARAMETER, null];
+  if (values.some((x) => x !== null && unsafeUri(x)) || values.slice(0, 2).includes('')) return [OSIP_BADPARAMETER, null];
   if (unsendableTarget(ctx, fn, values[0]!, values[2])) return [OSIP_BADPARAMETER, null];
   const [code, handle] = n.optionsBuildRequest(values[0]!, values[1]!, values[2]);
   return [code, wrapMessage(handle)];

@@ -6,7 +6,7 @@ import { typeError } from '../errors';
 import { nativeOf } from '../internal/handles';
 import * as v from '../internal/validate';
 import { wrapMessage } from '../message';
-import { contextOf, int, messageOrNull, nativeContext, strOrNull, UNSAFE_URI } from './args';
+import { contextOf, int, messageOrNull, nativeContext, strOrNull, unsafeUri } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import type { osip_message_t } from './osip-message';
 import type { eXosip_t } from './setup';
@@ -17,7 +17,7 @@ import type { eXosip_t } from './setup';
  * negative code and `null`. `contact` null lets eXosip manage it (advised);
  * `'*'` with expires 0 asks the registrar to remove every binding. `from` or
  * `proxy` null → `OSIP_BADPARAMETER`, as is CR, LF or NUL in any of them, also
- * percent-escaped (`%0D`, `%0A`, `%00`: eXosip unescapes the From URI's
+ * percent-escaped (`%0D`, `%0A`, `%00`, or a `%` without two hex digits: eXosip unescapes the From URI's
  * headers into the REGISTER; C would inject them). Unlike C, a `proxy` whose host is an IP
  * literal of the other family than the address the context listens on is
  * `OSIP_BADPARAMETER` too: eXosip could never send to it, and leaked memory
@@ -38,7 +38,7 @@ export function eXosip_register_build_initial_register(
   const ct = strOrNull(contact, fn, 'contact');
   const e = int(expires, fn, 'expires');
   if (f === null || p === null) return [OSIP_BADPARAMETER, null];
-  if (UNSAFE_URI.test(f) || UNSAFE_URI.test(p) || (ct !== null && UNSAFE_URI.test(ct))) return [OSIP_BADPARAMETER, null];
+  if (unsafeUri(f) || unsafeUri(p) || (ct !== null && unsafeUri(ct))) return [OSIP_BADPARAMETER, null];
   const family = v.uriHostFamily(p);
   if (family !== 0 && context.address !== null && family !== context.address.family) return [OSIP_BADPARAMETER, null];
   const [rid, handle] = nativeOf(context).registerBuildInitialRegister(f, p, ct, e);

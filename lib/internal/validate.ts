@@ -28,23 +28,38 @@ export function sipText(name: string, value: unknown, { allowEmpty = false } = {
   return value;
 }
 
-/** Percent-escapes of NUL, CR and LF (RFC 3986 §2.1: hex digits in either case). */
-export const ESCAPED_BREAK = /%(?:0[aAdD]|00)/;
+/**
+ * Whether the URI of `value` (the part in `<...>` of a name-addr, else the
+ * value; {@link uriOf}) has an escape libosip2 would unescape into NUL, CR or
+ * LF: `%0D`, `%0A`, `%00`, and any `%` not followed by two hex digits, which
+ * RFC 3986 §2.1 does not allow and libosip2 reads with `sscanf("%02X")` (so
+ * `%D%A`, `% D` and `%+D` are CR too). Raw NUL, CR and LF anywhere count as
+ * well. A display name may hold any `%` (eXosip copies it as it is).
+ */
+export function unsafeUri(value: string): boolean {
+  if (/[\0\r\n]/.test(value)) return true;
+  const uri = uriOf(value);
+  return /%(?![0-9A-Fa-f]{2})|%(?:0[aAdD]|00)/.test(uri);
+}
 
 /**
  * A URI (or name-addr, `"Bob" <sip:bob@example.com>`) that goes into a SIP
- * message: {@link sipText}, and no `%0D`, `%0A` or `%00`: eXosip turns the
- * headers part of a To URI (`?name=value`, RFC 3261 §19.1.5) into headers
- * of the request, unescaped, so an escaped CR LF would start a header of the
- * caller's choosing (header injection). `headers: false` refuses a headers
- * part at all: RFC 3261 §19.1.1 (Table 1) allows none in From, in a
- * Request-URI or in a Route, and eXosip copies a REGISTER's From into its To.
- * TypeError `ERR_INVALID_ARG_VALUE`.
+ * message: {@link sipText}, and its URI without an escape that unescapes to
+ * NUL, CR or LF ({@link unsafeUri}: `%0D`, `%0A`, `%00`, or a `%` without two
+ * hex digits): eXosip turns the headers part of a To URI (`?name=value`,
+ * RFC 3261 §19.1.5) into headers of the request, unescaped, so an escaped
+ * CR LF would start a header of the caller's choosing (header injection).
+ * `headers: false` refuses a headers part at all: RFC 3261 §19.1.1
+ * (Table 1) allows none in From, in a Request-URI or in a Route, and eXosip
+ * copies a REGISTER's From into its To. TypeError `ERR_INVALID_ARG_VALUE`.
  */
 export function uriText(name: string, value: unknown, { headers = true } = {}): string {
   const text = sipText(name, value);
-  if (ESCAPED_BREAK.test(text)) {
-    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not contain %0D, %0A or %00 (eXosip unescapes a URI's headers into the message: header injection), got ${describe(value)}`);
+  if (unsafeUri(text)) {
+    throw typeError(
+      'ERR_INVALID_ARG_VALUE',
+      `${name} must not contain %0D, %0A, %00 or a % without two hex digits in its URI (eXosip unescapes a URI's headers into the message: header injection), got ${describe(value)}`,
+    );
   }
   const port = sipPort(uriOf(text));
   if (port !== null && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
@@ -159,9 +174,15 @@ export function uriHostFamily(uri: string): 0 | 4 | 6 {
   return m === null ? 0 : (isIP(m[1]) as 0 | 4 | 6);
 }
 
-/** The URI of a From/To/Route value: the part in `<...>` of a name-addr, else the value (RFC 3261 §20.10). */
+/**
+ * The URI of a From/To/Route value: the part in `<...>` of a name-addr, else
+ * the value (RFC 3261 §20.10). A quoted display name is skipped first, so
+ * `"<sip:x@y>" <sip:a@h>` gives `sip:a@h`.
+ */
 function uriOf(value: string): string {
-  return /<([^>]*)>/.exec(value)?.[1]?.trim() ?? value.trim();
+  const quoted = /^\s*"(?:[^"\\]|\\.)*"/.exec(value);
+  const rest = quoted === null ? value : value.slice(quoted[0].length);
+  return /<([^>]*)>/.exec(rest)?.[1]?.trim() ?? rest.trim();
 }
 
 /** The port of a `sip:`/`sips:` URI as written (`"5060"`), or null: none, or another scheme. */

@@ -245,6 +245,8 @@ describe('Call requests inside the dialog', () => {
     await assert.rejects(a.reinvite({} as { sdp: string }), { code: 'ERR_INVALID_ARG_TYPE' });
     await assert.rejects(a.reinvite({ sdp: '' }), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(a.refer('sip:carol@x\r\nX: y'), { code: 'ERR_INVALID_ARG_VALUE' });
+    // The peer turns Refer-To's headers into its INVITE's: escaped line breaks are refused, also as libosip2 reads them (%D%A).
+    await assert.rejects(a.refer('<sip:carol@x?X-A=1%D%AX-B:%202>'), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
     await assert.rejects(a.refer(7 as unknown as string), { code: 'ERR_INVALID_ARG_TYPE' });
     // Nothing reached bob: the next request he sees is this OPTIONS.
     const next = nextRequest(b);

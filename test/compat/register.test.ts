@@ -41,6 +41,9 @@ describe('registration calls: out-parameters and codes', () => {
     assert.deepEqual(eXosip_register_build_initial_register(ctx, null, kam.proxy, null, 1800), [OSIP_BADPARAMETER, null]);
     // Unlike C: a percent-escaped CR LF, which eXosip would unescape from the From URI's headers into the REGISTER.
     assert.deepEqual(eXosip_register_build_initial_register(ctx, 'sip:alice@example.com?X-A=1%0D%0AX-B:%202', kam.proxy, null, 1800), [OSIP_BADPARAMETER, null]);
+    // libosip2 unescapes with sscanf("%02X"): %D%A is CR LF too; a Contact's URI counts as well.
+    assert.deepEqual(eXosip_register_build_initial_register(ctx, 'sip:alice@example.com?X-A=1%D%AX-B:%202', kam.proxy, null, 1800), [OSIP_BADPARAMETER, null]);
+    assert.deepEqual(eXosip_register_build_initial_register(ctx, 'sip:alice@example.com', kam.proxy, '<sip:alice@127.0.0.1?X-A=% D% A>', 1800), [OSIP_BADPARAMETER, null]);
     // Not as in C: an IPv6 proxy literal from an IPv4 context could never be reached (and leaked in eXosip).
     assert.deepEqual(eXosip_register_build_initial_register(ctx, 'sip:alice@example.com', 'sip:[::1]:5060', null, 1800), [OSIP_BADPARAMETER, null]);
     assert.deepEqual(eXosip_register_build_register(ctx, rid + 100, 1800), [OSIP_NOTFOUND, null]);

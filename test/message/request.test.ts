@@ -99,6 +99,13 @@ test('bad input gets a clear error and the context keeps working', async () => {
     for (const bad of [
       { to: `${base.to}?X-A=1%0D%0AX-Injected:%202` },
       { to: `${base.to}?X-A=1%0a` },
+      // libosip2 unescapes with sscanf("%02X"): one hex digit, a space or a sign before it still make CR/LF.
+      { to: `${base.to}?X-A=1%D%AX-Injected:%202` },
+      { to: `${base.to}?X-A=1% D% AX-Injected:%202` },
+      { to: `${base.to}?X-A=1%+D%+AX-Injected:%202` },
+      { to: `${base.to}?X-A=1%AX-Injected:%202` },
+      // A quoted display name holding a <URI> does not hide the real one.
+      { to: `"<sip:x@y>" <${base.to}?X-A=1%0D%0AX-Injected:%202>` },
       { from: `<${base.from}?X-A=%00>` },
       { from: `${base.from}?X-A=1` },
       { route: `<${base.to};lr?X-A=1>` },
@@ -108,6 +115,9 @@ test('bad input gets a clear error and the context keeps working', async () => {
     // A To URI's headers without escaped line breaks still become headers of the request, as eXosip does.
     assert.equal((await alice.request({ ...base, to: `${base.to}?X-Note=hello%20there`, method: 'MESSAGE' })).statusCode, 200);
     assert.equal(got.at(-1)!.request.getHeader('x-note'), 'hello there');
+    // A display name may hold any %: eXosip copies it as it is.
+    assert.equal((await alice.request({ ...base, from: `"100%0A off" <${base.from}>`, method: 'MESSAGE' })).statusCode, 200);
+    assert.match(got.at(-1)!.request.getHeader('from') ?? '', /^"100%0A off" <sip:/);
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', body: Buffer.alloc(70_000) }), { name: 'RangeError', code: 'ERR_MESSAGE_TOO_LARGE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'X-Evil': 'a\r\nContact: <sip:evil@x>' } }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'Call-ID': 'mine@x' } }), { code: 'ERR_INVALID_ARG_VALUE', message: /which eXosip writes itself/ });

@@ -315,6 +315,9 @@ describe('argument errors come before any native call', () => {
     }
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1?X-A=1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /headers part/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', contact: 'sip:alice@127.0.0.1?X-A=%0d%0a' }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
+    for (const contact of ['<sip:alice@127.0.0.1?X-A=%D%A>', 'sip:alice@127.0.0.1?X-A=% D', 'sip:alice@127.0.0.1?X-A=%+A', 'sip:alice@127.0.0.1;x=%']) {
+      await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', contact }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
+    }
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1;transport=tcp' }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tcp but this context listens on udp/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sips:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tls/ });
     for (const name of ['Via', 'call-id', 'CSeq', 'i']) {

@@ -131,6 +131,9 @@ function hostileText(rng: Rng): string {
     rng.chance(0.1) ? HUGE : 'x'.repeat(49),
     'x'.repeat(50),
     '%00%0d%0a',
+    // libosip2 unescapes with sscanf("%02X"): one hex digit, a space or a sign still make CR/LF.
+    `sip:a@127.0.0.1?X-A=1%D%A${INJECTED}:%201`,
+    `"<sip:x@y>" <sip:a@127.0.0.1?X-A=% D% A${INJECTED}:1>`,
     '<sip:a@b>',
     '"quoted',
     ';;;;',
