@@ -29,15 +29,18 @@ export interface RequestOptions {
    * Request-URI and To. Without `route` it is where the request goes: a
    * `sip:`/`sips:` URI with a host (its IP literal of the context's family),
    * else TypeError `ERR_INVALID_ARG_VALUE` (eXosip 5.3.0 would crash on a
-   * `tel:` or `mailto:` one).
+   * `tel:` or `mailto:` one). Its headers part (`?X-Note=hi`) becomes
+   * headers of the request, unescaped (RFC 3261 §19.1.5): `%0D`, `%0A`,
+   * `%00` or a `%` without two hex digits in the URI are refused
+   * (`ERR_INVALID_ARG_VALUE`, header injection); a display name may hold any `%`.
    */
   to: string;
-  /** The sender: a SIP URI or name-addr for From. */
+  /** The sender: a SIP URI or name-addr for From; no headers part (RFC 3261 §19.1.1) and the escapes of {@link RequestOptions.to} refused. */
   from: string;
   /**
    * A Route (`sip:proxy.example.com;lr`): where the request goes, so a
    * `sip:`/`sips:` URI with a host (then `to` may be a `tel:` URI); default:
-   * none, sent to the Request-URI.
+   * none, sent to the Request-URI. No headers part, as `from`.
    */
   route?: string;
   /** Body: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */

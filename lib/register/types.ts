@@ -9,13 +9,23 @@ import type { Message } from '../message';
 
 /** Options of {@link Context.register}. */
 export interface RegisterOptions {
-  /** The AoR, e.g. `'sip:alice@example.com'`. */
+  /**
+   * The AoR, e.g. `'sip:alice@example.com'`: a `sip:`/`sips:` URI without a
+   * headers part (`?name=value`: RFC 3261 §19.1.1; eXosip copies From into
+   * the REGISTER's To, whose headers it adds to the request), a port 1–65535,
+   * no `%0D`/`%0A`/`%00` nor a `%` without two hex digits (libosip2 would
+   * unescape them into the message). Else TypeError `ERR_INVALID_ARG_VALUE`.
+   */
   from: string;
-  /** The registrar, e.g. `'sip:127.0.0.1:5060'`. */
+  /** The registrar, e.g. `'sip:127.0.0.1:5060'`; the same rules as {@link RegisterOptions.from}. */
   proxy: string;
   /** Expiry to ask for in seconds (default 3600). eXosip raises 1..29 to 30. */
   expires?: number;
-  /** Our Contact; default: eXosip manages it (recommended). */
+  /**
+   * Our Contact; default: eXosip manages it (recommended). A URI or
+   * name-addr whose URI has no `%0D`/`%0A`/`%00` nor a `%` without two hex
+   * digits (TypeError `ERR_INVALID_ARG_VALUE`).
+   */
   contact?: string;
   /** Values for Supported headers, e.g. `['100rel', 'path']`. */
   supported?: readonly string[];
