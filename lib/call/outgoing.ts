@@ -40,6 +40,7 @@ import type { Call } from './call';
 import { checkSdp, sdpOf } from './sdp';
 import { sendAck } from './send';
 import type { CallRequestOptions, InDialogOptions, InfoOptions, ReinviteOptions } from './types';
+import { listenAbort } from '../internal/abort';
 
 /** RFC 3261 §25.1 `token`. */
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
@@ -254,13 +255,13 @@ export class CallSender {
       const timer = setTimeout(() => pending.settle(requestError('ERR_REQUEST_TIMEOUT', `No final answer to the ${out.method} within ${out.timeoutMs} ms`, { reason: 'timeout' })), out.timeoutMs);
       timer.unref();
       const onAbort = (): void => pending.settle(abortRequestError(out.signal!));
-      out.signal?.addEventListener('abort', onAbort, { once: true });
+      const unlisten = listenAbort(out.signal, onAbort);
       const pending: Pending = {
         method: out.method,
         settle: (outcome) => {
           for (const [k, p] of dialog.pending) if (p === pending) dialog.pending.delete(k);
           clearTimeout(timer);
-          out.signal?.removeEventListener('abort', onAbort);
+          unlisten();
           if (outcome instanceof RequestError) {
             reject(outcome);
             return;

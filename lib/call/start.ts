@@ -14,6 +14,7 @@ import type { Call } from './call';
 import { addSdp, checkSdp } from './sdp';
 import type { CallTable, PendingInvite } from './table';
 import { DEFAULT_INVITE_TIMEOUT_MS, type InviteOptions } from './types';
+import { listenAbort } from '../internal/abort';
 
 /**
  * Places the call `options` describes and resolves with it once answered (see
@@ -63,7 +64,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
     const timer = setTimeout(() => giveUp(callError('ERR_CALL_TIMEOUT', `No final answer to the INVITE within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
     timer.unref();
     const onAbort = (): void => giveUp(abortCallError(signal!));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unlisten = listenAbort(signal, onAbort);
     const pending: PendingInvite = {
       cid,
       localSdp: sdp,
@@ -76,7 +77,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unlisten();
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
       },

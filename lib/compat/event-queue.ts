@@ -8,6 +8,7 @@ import { abortError } from '../errors';
 import { contextOf } from './args';
 import type { eXosip_event_t } from './exosip';
 import type { eXosip_t } from './setup';
+import { listenAbort } from '../internal/abort';
 
 /** How many events a context queues for {@link eXosip_event_wait} before it drops the oldest. */
 export const COMPAT_EVENT_QUEUE_CAPACITY = 10_000;
@@ -84,11 +85,12 @@ export class EventQueue {
     const event = this.take();
     if (event !== null || this.#closed || timeoutMs <= 0) return Promise.resolve(event);
     return new Promise((resolve, reject) => {
+      let unlisten = (): void => undefined;
       const leave = (): void => {
         const at = this.#waiters.indexOf(waiter);
         if (at >= 0) this.#waiters.splice(at, 1);
         if (waiter.timer !== null) clearTimeout(waiter.timer);
-        signal?.removeEventListener('abort', onAbort);
+        unlisten();
       };
       const onAbort = (): void => {
         leave();
@@ -96,7 +98,7 @@ export class EventQueue {
       };
       const waiter: Waiter = {
         resolve: (ev) => {
-          signal?.removeEventListener('abort', onAbort);
+          unlisten();
           resolve(ev);
         },
         timer: null,
@@ -106,7 +108,7 @@ export class EventQueue {
         resolve(null);
       }, timeoutMs);
       this.#waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      unlisten = listenAbort(signal, onAbort);
     });
   }
 

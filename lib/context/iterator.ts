@@ -7,6 +7,7 @@ import { abortError, typeError } from '../errors';
 import type { AnyExosipEvent, ExosipEvent, ExosipEventType } from '../events';
 import * as v from '../internal/validate';
 import type { Context } from './context';
+import { listenAbort } from '../internal/abort';
 
 /**
  * The events `ctx` emits from now on, buffered while the loop body awaits;
@@ -34,11 +35,11 @@ export function eventIterator<T extends ExosipEventType>(ctx: Context, ended: bo
   const detach = (): void => {
     ctx.off('event', onEvent);
     ctx.off('close', onEnd);
-    signal?.removeEventListener('abort', onEnd);
+    unlisten();
   };
   ctx.on('event', onEvent);
   ctx.on('close', onEnd);
-  signal?.addEventListener('abort', onEnd, { once: true });
+  const unlisten = listenAbort(signal, onEnd);
   const iterator: AsyncIterableIterator<ExosipEvent<T>> = {
     next: async () => {
       for (;;) {

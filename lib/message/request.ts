@@ -16,6 +16,7 @@ import { Message, native } from '../message';
 import { addHeaders, setBody } from './answers';
 import { assertFitsDatagram } from './datagram';
 import type { RequestOptions, RequestResult } from './types';
+import { listenAbort } from '../internal/abort';
 
 export { assertFitsDatagram, MAX_UDP_MESSAGE } from './datagram';
 /** Default `timeoutMs`: past eXosip's own give-up (Timer F, 64 × T1 = 32 s) with room. */
@@ -139,7 +140,7 @@ export class RequestTable {
       const timer = setTimeout(() => pending.settle(requestError('ERR_REQUEST_TIMEOUT', `No final answer to the ${method} within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
       timer.unref();
       const onAbort = (): void => pending.settle(abortRequestError(signal!));
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unlisten = listenAbort(signal, onAbort);
       const pending: Pending = {
         callId,
         tid,
@@ -150,7 +151,7 @@ export class RequestTable {
           this.#byCallId.delete(callId);
           this.#byTid.delete(pending.tid);
           clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
+          unlisten();
           if (outcome instanceof RequestError) reject(outcome);
           else resolve(outcome);
         },

@@ -5,6 +5,7 @@
  * @internal
  * @module
  */
+import { listenAbort } from '../internal/abort';
 
 /** The waiters of one registration. */
 export class ChangeWaiters {
@@ -15,12 +16,12 @@ export class ChangeWaiters {
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
+        unlisten();
         this.#waiters.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
+      const unlisten = listenAbort(signal, done);
       this.#waiters.add(done);
     });
   }

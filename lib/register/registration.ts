@@ -24,6 +24,7 @@ import {
   type RegistrationState,
   type RegistrationWaitOptions,
 } from './types';
+import { listenAbort } from '../internal/abort';
 
 const OSIP_WRONG_STATE = OSIP_CODES.OSIP_WRONG_STATE;
 
@@ -252,6 +253,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#sentAt = Date.now();
     return new Promise<RegistrationInfo>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let unlisten = (): void => undefined;
       const onAbort = (): void => {
         const error = this.#abortError(signal!);
         this.#settleError(error);
@@ -259,7 +261,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       };
       const cleanup = (): void => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unlisten();
       };
       this.#tlsSeq = this.#host.tlsFailures.seq;
       this.#pending = {
@@ -279,7 +281,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       }, timeoutMs);
       // Aborted while the worker was sending it (commands.ts): as an abort after the send.
       if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+      else unlisten = listenAbort(signal, onAbort);
     });
   }
 

@@ -13,6 +13,7 @@ import { Message, native } from '../message';
 import { assertFitsDatagram } from '../message/request';
 import { Registration } from './registration';
 import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type RegistrationInit, type UnregisterAllOptions } from './types';
+import { listenAbort } from '../internal/abort';
 
 /** A registration whose first REGISTER is sent, and the wait for its outcome. */
 export interface Started {
@@ -105,11 +106,11 @@ export function startRegistration(
         () => giveUp(registrationError('ERR_REGISTRATION_TIMEOUT', `Registration of ${o.from} failed: no final answer within ${timeoutMs} ms`, { reason: `no final answer within ${timeoutMs} ms` })),
         timeoutMs,
       );
+      const unlisten = listenAbort(o.signal, onAbort);
       const cleanup = (): void => {
         clearTimeout(timer);
-        o.signal?.removeEventListener('abort', onAbort);
+        unlisten();
       };
-      o.signal?.addEventListener('abort', onAbort, { once: true });
       host.commands.post((seq) => n.registerStartQueued(seq, o.from!, o.proxy!, contact, expires), {
         done: (rid, sent) => {
           cleanup();

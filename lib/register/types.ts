@@ -45,6 +45,8 @@ export interface RegisterOptions {
    * cannot be cancelled (RFC 3261 §9.1): should the registrar still grant
    * it, the binding sends a REGISTER with expires 0 at once, so that nothing
    * stays registered (the same after `timeoutMs`; lib/register/abandon.ts).
+   * One signal may serve any number of calls (a pool's 10,000 register()):
+   * they share one listener on it, so Node does not warn about listeners.
    */
   signal?: AbortSignal;
 }

@@ -6,6 +6,7 @@
  * instance of RegistrationError.
  */
 import { strict as assert } from 'node:assert';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { RegistrationError } from '../../lib/index';
 import { openContext } from '../helpers/context';
@@ -111,6 +112,44 @@ describe('aborted registration waits reject with an AbortError', { concurrency: 
       assert.equal(announced, 1, 'only the REGISTER that went out as a live registration was announced');
       assert.equal(ctx.registrations.size, 0);
     } finally {
+      silent.close();
+    }
+  });
+
+  test('one AbortSignal shared by many calls: one listener on it, no MaxListenersExceededWarning, every call aborted', { timeout: 30_000 }, async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    const silent = await boundUdpSocket();
+    try {
+      await using registrar = await startUdpRegistrar((req) => grant(req, /expires=0\b/i.test(req.get('contact') ?? '') || req.get('expires') === '0' ? 0 : 60));
+      await using ctx = await openContext();
+      // Granted: once they settled, the signal holds no listener of ours.
+      const kept = new AbortController();
+      const granted = await Promise.all(Array.from({ length: 30 }, (_, i) => ctx.register({ from: `sip:shared${i}@example.com`, proxy: registrar.proxy, signal: kept.signal })));
+      assert.equal(getEventListeners(kept.signal, 'abort').length, 0);
+      await Promise.all(granted.map((r) => r.unregister({ signal: kept.signal })));
+      assert.equal(getEventListeners(kept.signal, 'abort').length, 0);
+      // Unanswered: 30 register() and 5 request() wait on one signal through one listener.
+      const controller = new AbortController();
+      const proxy = `sip:127.0.0.1:${silent.address().port}`;
+      const waits = [
+        ...Array.from({ length: 30 }, (_, i) => ctx.register({ from: `sip:shared${i}@example.com`, proxy, signal: controller.signal })),
+        ...Array.from({ length: 5 }, () => ctx.request({ method: 'MESSAGE', to: `sip:bob@127.0.0.1:${silent.address().port}`, from: FROM, signal: controller.signal })),
+      ];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+      controller.abort(new Error('stop'));
+      const outcomes = await Promise.allSettled(waits);
+      assert.deepEqual(
+        outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : o.status)),
+        Array.from({ length: 35 }, () => 'ABORT_ERR'),
+      );
+      assert.equal(ctx.registrations.size, 0);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
+    } finally {
+      process.off('warning', onWarning);
       silent.close();
     }
   });
