@@ -158,6 +158,12 @@ export declare class NativeContext {
    * native/context/commands.h); `false` (the default): on the worker.
    */
   setCommandsInline(on: boolean): void;
+  /**
+   * JS gave up on the queued command `seq`: if the worker has not taken it
+   * yet it is not run, and its result comes as `code` OSIP_UNDEFINED_ERROR
+   * (-1), `sent` 0; taken already, it runs as usual (native/context/commands.h).
+   */
+  cancelQueued(seq: number): void;
   /** {@link registerRemove} run by the worker thread; no result (an unknown rid is `OSIP_NOTFOUND` there, as a second remove is). */
   registerRemoveQueued(rid: number): void;
   /** `eXosip_message_build_request` → `[code, request]` (a request outside of a dialog). */

@@ -27,12 +27,14 @@ export class CommandTable {
   /**
    * Queues a command: `issue(seq)` makes the native `*Queued` call (which
    * throws, and nothing is left waiting, when the context is closed).
+   * Returns `seq`, for the native `cancelQueued(seq)`.
    */
-  post(issue: (seq: number) => void, callbacks: CommandCallbacks): void {
+  post(issue: (seq: number) => void, callbacks: CommandCallbacks): number {
     const seq = this.#last >= 0x7fff_ffff ? 1 : this.#last + 1;
     this.#last = seq;
     issue(seq);
     this.#waiting.set(seq, callbacks);
+    return seq;
   }
 
   /** A result from the worker; one for a command no longer awaited (closed) is dropped. */

@@ -7,6 +7,7 @@
  */
 import type { Context } from '../context/context';
 import { osipError, registrationError, stateError, typeError } from '../errors';
+import type { CommandCallbacks } from '../internal/commands';
 import { type ContextInternals, contextInternals, registrationInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
@@ -96,9 +97,12 @@ export function startRegistration(
       const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const deadline = Date.now() + timeoutMs;
       let gaveUp = false;
+      let seq = 0;
       const giveUp = (error: Error): void => {
         gaveUp = true;
         cleanup();
+        // Not taken by the worker yet: it is not sent at all (its result comes as -1).
+        if (seq !== 0) n.cancelQueued(seq);
         reject(error);
       };
       const onAbort = (): void => giveUp(registrationError('ABORT_ERR', `Registration of ${o.from} was aborted`, { reason: 'aborted', cause: o.signal!.reason }));
@@ -111,7 +115,7 @@ export function startRegistration(
         clearTimeout(timer);
         unlisten();
       };
-      host.commands.post((seq) => n.registerStartQueued(seq, o.from!, o.proxy!, contact, expires), {
+      const callbacks: CommandCallbacks = {
         done: (rid, sent) => {
           cleanup();
           if (rid < 0) return gaveUp || reject(osipError(rid, 'eXosip_register_build_initial_register'));
@@ -137,7 +141,13 @@ export function startRegistration(
           cleanup();
           if (!gaveUp) reject(registrationError('ERR_CONTEXT_CLOSED', `Registration of ${o.from} failed: the context was closed`, { reason: 'the context was closed' }));
         },
-      });
+      };
+      try {
+        seq = host.commands.post((s) => n.registerStartQueued(s, o.from!, o.proxy!, contact, expires), callbacks);
+      } catch (error) {
+        cleanup();
+        throw error;
+      }
     });
   }
   try {

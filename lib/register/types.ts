@@ -35,13 +35,14 @@ export interface RegisterOptions {
    * Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default
    * 40000), counted from the call: also while the REGISTER waits for the
    * context's worker (a burst of register() calls is paced, at most 64
-   * awaiting an answer: docs/threads.md).
+   * awaiting an answer: docs/threads.md); one that ends there is not sent.
    */
   timeoutMs?: number;
   /**
    * Reject with `ABORT_ERR` when this signal aborts, also before the
    * REGISTER left. The registration is then `'removed'` (or never shown,
-   * when it had not started yet); a REGISTER already sent, or being sent,
+   * when it had not started yet: a REGISTER still waiting for the context's
+   * worker is not sent at all); a REGISTER already sent, or being sent,
    * cannot be cancelled (RFC 3261 §9.1): should the registrar still grant
    * it, the binding sends a REGISTER with expires 0 at once, so that nothing
    * stays registered (the same after `timeoutMs`; lib/register/abandon.ts).

@@ -13,24 +13,39 @@ Napi::Object CommandResult::ToJs(Napi::Env env) {
   return out;
 }
 
-void CommandQueue::Push(Command command) {
+void CommandQueue::Push(int seq, Command command) {
   std::lock_guard<std::mutex> hold(mu_);
-  pushed_.push_back(std::move(command));
+  pushed_.push_back({seq, std::move(command)});
+}
+
+void CommandQueue::Cancel(int seq) {
+  if (seq == 0) return;
+  std::lock_guard<std::mutex> hold(mu_);
+  cancelled_.insert(seq);
 }
 
 void CommandQueue::Collect() {
-  std::vector<Command> taken;
+  std::vector<Queued> taken;
   {
     std::lock_guard<std::mutex> hold(mu_);
     taken.swap(pushed_);
+    // Nothing queued any more: every cancel left refers to a command already run.
+    if (taken.empty() && waiting_.empty()) cancelled_.clear();
   }
-  for (Command& command : taken) waiting_.push_back(std::move(command));
+  for (Queued& queued : taken) waiting_.push_back(std::move(queued));
 }
 
 Command CommandQueue::Take() {
-  Command command = std::move(waiting_.front());
+  Queued queued = std::move(waiting_.front());
   waiting_.pop_front();
-  return command;
+  bool cancelled = false;
+  if (queued.seq != 0) {
+    std::lock_guard<std::mutex> hold(mu_);
+    cancelled = cancelled_.erase(queued.seq) > 0;
+  }
+  if (!cancelled) return std::move(queued.run);
+  int seq = queued.seq;
+  return [seq](eXosip_t*) -> CommandResult* { return new CommandResult(seq, OSIP_UNDEFINED_ERROR, 0, -1); };
 }
 
 }  // namespace exosip

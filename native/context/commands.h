@@ -44,6 +44,7 @@
 #include <mutex>
 #include <iterator>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "event.h"
@@ -69,19 +70,30 @@ using Command = std::function<CommandResult*(eXosip_t*)>;
 /// Commands queued from the JS thread, run by the worker in order.
 class CommandQueue {
  public:
-  /// Queues a command. Any thread.
-  void Push(Command command);
+  /// Queues a command; `seq` names it for Cancel (0: cannot be cancelled). Any thread.
+  void Push(int seq, Command command);
+  /// JS gave up on command `seq` (an abort or a timeout while it waited for
+  /// the worker): if the worker has not taken it yet it is not run, and its
+  /// result says so (code OSIP_UNDEFINED_ERROR, nothing sent). Too late, it
+  /// runs as usual. Any thread.
+  void Cancel(int seq);
   /// Moves every command pushed so far behind those still waiting. Worker only.
   void Collect();
   /// Whether a collected command waits. Worker only.
   bool waiting() const { return !waiting_.empty(); }
-  /// The oldest collected command, removed. Worker only; waiting() is true.
+  /// The oldest collected command, removed (one that reports itself
+  /// cancelled when Cancel came first). Worker only; waiting() is true.
   Command Take();
 
  private:
+  struct Queued {
+    int seq;
+    Command run;
+  };
   std::mutex mu_;
-  std::vector<Command> pushed_;
-  std::deque<Command> waiting_;
+  std::vector<Queued> pushed_;
+  std::unordered_set<int> cancelled_;  // under mu_; emptied whenever nothing is queued
+  std::deque<Queued> waiting_;
 };
 
 /// Flow control for the REGISTERs commands send (issue #15): at most kSize

@@ -57,6 +57,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
       InstanceAccessor<&Context::GetState>("state"),
       InstanceAccessor<&Context::GetRetryPauses>("retryPauses"),
       InstanceMethod<&Context::SetCommandsInline>("setCommandsInline"),
+      InstanceMethod<&Context::CancelQueued>("cancelQueued"),
   };
   for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddOptionsMethods, AddCallMethods, AddSdpMethods,
                    AddSubscribeMethods, AddTraceMethods, AddLogMethods}) {
@@ -343,6 +344,12 @@ Napi::Value Context::GetRetryPauses(const Napi::CallbackInfo& info) {
 // setCommandsInline(on): Post runs commands on the JS thread (commands.h).
 void Context::SetCommandsInline(const Napi::CallbackInfo& info) {
   commands_inline_ = info.Length() > 0 && info[0].ToBoolean();
+}
+
+// cancelQueued(seq): JS gave up on queued command `seq` (CommandQueue::Cancel).
+void Context::CancelQueued(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "seq must be a number");
+  commands_.Cancel(info[0].As<Napi::Number>().Int32Value());
 }
 
 }  // namespace exosip

@@ -163,11 +163,12 @@ class Context : public Napi::ObjectWrap<Context> {
     }
   }
 
-  /// Queues `command` for the worker's next pass (commands.h) and wakes it;
+  /// Queues `command` (named `seq` for CommandQueue::Cancel; 0: none) for
+  /// the worker's next pass (commands.h) and wakes it;
   /// with commands inline (SetCommandsInline), runs it now on the JS thread
   /// under the lock instead, its result queued the same way. JS thread; the
   /// context is Ready.
-  void Post(Command command) {
+  void Post(int seq, Command command) {
     active_.store(true, std::memory_order_relaxed);
     if (commands_inline_) {
       Locked([&] {
@@ -175,7 +176,7 @@ class Context : public Napi::ObjectWrap<Context> {
       });
       return;
     }
-    commands_.Push(std::move(command));
+    commands_.Push(seq, std::move(command));
     eXosip_wakeup_event(ctx_);
   }
 
@@ -227,6 +228,7 @@ class Context : public Napi::ObjectWrap<Context> {
   Napi::Value GetState(const Napi::CallbackInfo& info);
   Napi::Value GetRetryPauses(const Napi::CallbackInfo& info);
   void SetCommandsInline(const Napi::CallbackInfo& info);
+  void CancelQueued(const Napi::CallbackInfo& info);
 
   Module* module_;
   eXosip_t* ctx_ = nullptr;

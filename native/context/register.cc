@@ -106,7 +106,7 @@ Napi::Value StartQueued(Context& self, const Napi::CallbackInfo& info) {
   std::string proxy = StringArg(info, 2, "proxy");
   auto contact = OptionalStringArg(info, 3, "contact");
   int expires = IntArg(info, 4, "expires");
-  self.Post([seq, from = std::move(from), proxy = std::move(proxy), contact = std::move(contact), expires](eXosip_t* ctx) -> CommandResult* {
+  self.Post(seq, [seq, from = std::move(from), proxy = std::move(proxy), contact = std::move(contact), expires](eXosip_t* ctx) -> CommandResult* {
     int sent = 0;
     int rid = StartRegister(ctx, from, proxy, contact, expires, &sent);
     return new CommandResult(seq, rid, sent, rid);
@@ -130,7 +130,7 @@ Napi::Value RefreshQueued(Context& self, const Napi::CallbackInfo& info) {
   int seq = IntArg(info, 0, "seq");
   int rid = IntArg(info, 1, "rid");
   int expires = IntArg(info, 2, "expires");
-  self.Post([seq, rid, expires](eXosip_t* ctx) -> CommandResult* {
+  self.Post(seq, [seq, rid, expires](eXosip_t* ctx) -> CommandResult* {
     int sent = 0;
     int built = RefreshRegister(ctx, rid, expires, &sent);
     return new CommandResult(seq, built, sent, rid);
@@ -150,7 +150,7 @@ Napi::Value Remove(Context& self, const Napi::CallbackInfo& info) {
 Napi::Value RemoveQueued(Context& self, const Napi::CallbackInfo& info) {
   self.Ready(info.Env());
   int rid = IntArg(info, 0, "rid");
-  self.Post([rid](eXosip_t* ctx) -> CommandResult* {
+  self.Post(0, [rid](eXosip_t* ctx) -> CommandResult* {
     eXosip_register_remove(ctx, rid);
     return nullptr;
   });
