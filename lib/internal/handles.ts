@@ -70,8 +70,12 @@ export interface ContextInternals {
 
 /** What a Context does to its Registrations. */
 export interface RegistrationInternals {
-  /** Waits for the outcome of the REGISTER about to be sent. */
-  begin(kind: 'register' | 'refresh' | 'unregister', timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo>;
+  /**
+   * Waits for the outcome of the REGISTER about to be sent, at most
+   * `timeoutMs`; a timeout's message names `statedMs` (the caller's
+   * `timeoutMs`, of which `timeoutMs` is what is left).
+   */
+  begin(kind: 'register' | 'refresh' | 'unregister', timeoutMs: number, signal: AbortSignal | undefined, statedMs?: number): Promise<RegistrationInfo>;
   /** One eXosip event for this rid, in order. */
   handle(event: RegistrationEvent): void;
   /** Rejects what is pending: the context is closing. */

@@ -71,7 +71,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     super();
     this.#host = host;
     bindRegistration(this, {
-      begin: (kind, timeoutMs, signal) => this.#begin(kind, timeoutMs, signal),
+      begin: (kind, timeoutMs, signal, statedMs) => this.#begin(kind, timeoutMs, signal, statedMs),
       handle: (event) => this.#handle(event),
       closed: () => this.#closed(),
     });
@@ -249,7 +249,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   }
 
   /** Waits for the outcome of the REGISTER about to be sent. */
-  #begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
+  #begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined, statedMs = timeoutMs): Promise<RegistrationInfo> {
     this.#sentAt = Date.now();
     return new Promise<RegistrationInfo>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -276,7 +276,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         },
       };
       timer = setTimeout(() => {
-        this.#settleError(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${timeoutMs} ms`));
+        this.#settleError(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${statedMs} ms`));
         if (this.#state === 'registering') this.#abandon();
       }, timeoutMs);
       // Aborted while the worker was sending it (commands.ts): as an abort after the send.

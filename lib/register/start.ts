@@ -133,7 +133,7 @@ export function startRegistration(
             return;
           }
           // This result reaches JS before any event of the REGISTER: nothing can be missed.
-          const wait = internals.begin(kind, Math.max(1, deadline - Date.now()), o.signal);
+          const wait = internals.begin(kind, Math.max(1, deadline - Date.now()), o.signal, timeoutMs);
           resolve({ registration, wait });
           announce(registration);
         },

@@ -111,6 +111,8 @@ describe('aborted registration waits reject with an AbortError', { concurrency: 
       assert.equal(error.cause, reason);
       assert.equal(announced, 1, 'only the REGISTER that went out as a live registration was announced');
       assert.equal(ctx.registrations.size, 0);
+      // A timeout after the REGISTER left names the caller's timeoutMs, not what was left of it.
+      await assert.rejects(ctx.register({ from: FROM, proxy, timeoutMs: 200 }), { code: 'ERR_REGISTRATION_TIMEOUT', message: /: no final answer within 200 ms$/ });
     } finally {
       silent.close();
     }
