@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { Transport } from '../../lib/index';
-import { credentialsOf, defaultBindAddress, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem, userPart } from './common';
+import { credentialsOf, defaultBindAddress, familyProblem, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem, userPart } from './common';
 
 export { defaultBindAddress, PASSWORD_ENV, type PasswordSources, passwordIn, scrub, uriHost, uriHostPort, userPart } from './common';
 
@@ -166,6 +166,8 @@ export function parseCliArgs(argv: readonly string[], sources: PasswordSources =
 
   const address = str('address') ?? (proxy === null ? '127.0.0.1' : defaultBindAddress(proxy));
   if (isIP(address) === 0) return usage(`--address must be an IPv4 or IPv6 address (got ${JSON.stringify(address)})`);
+  const badFamily = proxy === null ? null : familyProblem('proxy', proxy, address);
+  if (badFamily !== null) return usage(badFamily);
 
   const logLevel = str('log-level') === undefined ? null : integerOption('log-level', str('log-level'), 0, 0, 7);
   if (typeof logLevel === 'string') return usage(logLevel);

@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
-import { credentialsOf, type Credentials, defaultBindAddress, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem } from './common';
+import { checkSdp } from '../../lib/call/sdp';
+import { credentialsOf, type Credentials, defaultBindAddress, familyProblem, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem } from './common';
 
 /** Exit codes of `exosip2-call` (docs/cli.md, "Exit codes of exosip2-call"). */
 export const CALL_EXIT = Object.freeze({
@@ -154,7 +155,14 @@ function sdpFile(file: string): { sdp: string } | { problem: string } {
     return { problem: `--sdp ${file}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
   if (!/^v=0\r?\n/.test(text) || text.includes('\0')) return { problem: `--sdp ${file}: not an SDP (RFC 4566 starts with the line v=0)` };
-  return { sdp: `${text.replace(/\r?\n/g, '\r\n').replace(/(\r\n)*$/, '')}\r\n` };
+  const sdp = `${text.replace(/\r?\n/g, '\r\n').replace(/(\r\n)*$/, '')}\r\n`;
+  // As the library will check it (sdp_message_parse), before anything starts.
+  try {
+    checkSdp(`--sdp ${file}`, sdp);
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  return { sdp };
 }
 
 /**
@@ -190,7 +198,7 @@ export function parseCallArgs(argv: readonly string[], sources: PasswordSources 
   }
   const proxy = str('proxy') ?? null;
   for (const [name, uri, example] of [['to', to, 'sip:bob@127.0.0.1:5062'], ['from', from, 'sip:alice@example.com'], ['proxy', proxy, 'sip:127.0.0.1:5060']] as const) {
-    const bad = uri === null ? null : sipUriProblem(name, uri, example);
+    const bad = uri === null ? null : sipUriProblem(name, uri, example, { headers: name === 'to' });
     if (bad !== null) return usage(bad);
   }
 
@@ -205,6 +213,10 @@ export function parseCallArgs(argv: readonly string[], sources: PasswordSources 
     local = l;
   } else if (mode === 'call') {
     local.address = defaultBindAddress(proxy ?? to!);
+  }
+  if (mode === 'call') {
+    const badFamily = familyProblem(proxy === null ? 'to' : 'proxy', proxy ?? to!, local.address);
+    if (badFamily !== null) return usage(badFamily);
   }
 
   const duration = str('duration') === undefined ? null : integerOption('duration', str('duration'), 0, 1, 86_400);

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { uriHostFamily, uriText } from '../../lib/internal/validate';
 
 /** The environment variable the password is taken from when no option gives it. */
 export const PASSWORD_ENV = 'EXOSIP2_PASSWORD';
@@ -156,7 +157,7 @@ export function integerOption(name: string, raw: string | undefined, fallback: n
  * A problem with the SIP URI `uri` given to `--<name>`, or null: a sip:/sips:
  * URI with a host and, if it names one, a port in 1..65535.
  */
-export function sipUriProblem(name: string, uri: string, example: string): string | null {
+export function sipUriProblem(name: string, uri: string, example: string, { headers = false } = {}): string | null {
   const eg = `e.g. ${example}`;
   if (!SIP_URI.test(uri)) return `--${name} must be a sip: or sips: URI, ${eg} (got ${JSON.stringify(uri)})`;
   const hp = uriHostPort(uri);
@@ -164,7 +165,24 @@ export function sipUriProblem(name: string, uri: string, example: string): strin
   if (hp.port !== '' && (!/^\d{1,5}$/.test(hp.port) || Number(hp.port) < 1 || Number(hp.port) > 65535)) {
     return `--${name} port must be from 1 to 65535 (got ${JSON.stringify(hp.port)} in ${JSON.stringify(uri)})`;
   }
+  // The library's own rules (escaped line breaks, a headers part): said here, exit 2.
+  try {
+    uriText(`--${name}`, uri, { headers });
+  } catch (error) {
+    return (error as Error).message;
+  }
   return null;
+}
+
+/**
+ * A problem with binding `address` to reach `uri` given to `--<name>`, or
+ * null: an IP literal host must be of the address's family (eXosip has no
+ * socket of the other family).
+ */
+export function familyProblem(name: string, uri: string, address: string): string | null {
+  const family = uriHostFamily(uri);
+  if (family === 0 || family === isIP(address)) return null;
+  return `--${name} ${uri} is an IPv${family} address but the local address ${address} is IPv${isIP(address)}: give a local address of the same family`;
 }
 
 /**

@@ -6,6 +6,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import type { Call, CallEnd, Context, IncomingCall } from '../../lib/index';
 import { CALL_CLI, type Cli, jsonLines, killCliChildren, pipeIntoHead, runCli } from '../helpers/cli';
@@ -287,6 +290,8 @@ describe('exosip2-call input', () => {
   });
 
   test('bad usage: exit 2, one line each, password scrubbed', { timeout: 60_000 }, async () => {
+    const SDP_BAD = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'exosip2-sdp-')), 'bad.sdp');
+    fs.writeFileSync(SDP_BAD, 'v=0\r\nbogus\n');
     const to = ['--to', 'sip:bob@127.0.0.1:5062', '--from', 'sip:alice@example.com'];
     for (const [args, says] of [
       [['--to'], /--to needs a value/],
@@ -307,6 +312,14 @@ describe('exosip2-call input', () => {
       [['--to', 'sip:bob@127.0.0.1:99999', '--from', 'sip:a@b'], /--to port must be from 1 to 65535/],
       [[...to, '--proxy', 'http://x'], /--proxy must be a sip: or sips: URI/],
       [['--to', 'sips:bob@127.0.0.1', '--from', 'sip:a@b'], /needs TLS, which this tool does not offer/],
+      // The library's URI rules and the address family, said as usage errors before anything starts.
+      [['--to', 'sip:bob@127.0.0.1?X=%0d%0a', '--from', 'sip:a@b'], /--to must not contain %0D, %0A, %00 or a % without two hex digits/],
+      [['--to', 'sip:bob@127.0.0.1', '--from', 'sip:a@b?X=1'], /--from must not have a headers part/],
+      [['--to', 'sip:bob@[::1]', '--from', 'sip:a@b', '--listen', '127.0.0.1:0'], /--to sip:bob@\[::1\] is an IPv6 address but the local address 127\.0\.0\.1 is IPv4/],
+      // An SDP libosip2 cannot parse: refused at the start (the demo used to hang on it, --answer to claim its 200).
+      [[...to, '--sdp', SDP_BAD], /--sdp \S+ is not an SDP libosip2 can parse/],
+      [['--sdp', SDP_BAD], /--sdp \S+ is not an SDP libosip2 can parse/],
+      [['--answer', '--listen', '127.0.0.1:0', '--sdp', SDP_BAD], /--sdp \S+ is not an SDP libosip2 can parse/],
     ] as Array<[string[], RegExp]>) {
       const cli = callCli(args);
       assert.equal(await cli.exit(), 2, args.join(' '));
@@ -315,5 +328,6 @@ describe('exosip2-call input', () => {
       assert.equal(cli.stdout(), '');
       assert.ok(!cli.stderr().includes('secret-pw'), cli.stderr());
     }
+    fs.rmSync(path.dirname(SDP_BAD), { recursive: true, force: true });
   });
 });
