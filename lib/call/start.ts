@@ -25,7 +25,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
   const o = v.options<InviteOptions>('options', options);
   const to = v.uriText('options.to', o.to);
   const from = v.uriText('options.from', o.from, { headers: false });
-  const route = o.route === undefined ? null : v.uriText('options.route', o.route, { headers: false });
+  const route = o.route === undefined ? null : v.routeText('options.route', o.route);
   v.requestTarget('options', to, route, family);
   const subject = o.subject === undefined ? null : v.sipText('options.subject', o.subject);
   const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);

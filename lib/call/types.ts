@@ -160,7 +160,9 @@ export interface InviteOptions {
   /**
    * A Route (`sip:proxy.example.com;lr`): where the INVITE goes, so a
    * `sip:`/`sips:` URI with a host (then `to` may be `tel:+15551234`, RFC
-   * 3261 §19.1.6); default: none, sent to the Request-URI.
+   * 3261 §19.1.6); default: none, sent to the Request-URI. A bare URI is
+   * taken as `<URI>` (a Route is a name-addr, RFC 3261 §20.34; bare,
+   * libosip2 would read `;lr` as a header parameter and eXosip route strictly).
    */
   route?: string;
   /** A Subject header; default none. */

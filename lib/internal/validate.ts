@@ -71,6 +71,19 @@ export function uriText(name: string, value: unknown, { headers = true } = {}): 
   return text;
 }
 
+/**
+ * A `route` option: {@link uriText} without a headers part, as a name-addr.
+ * RFC 3261 §20.34 allows only `<URI>` in a Route, and libosip2 reads a bare
+ * `sip:proxy;lr` as the URI `sip:proxy` with a header parameter `lr`, so
+ * eXosip took the proxy for a strict router (§16.12.1.1: the Request-URI
+ * replaced by the proxy's, the target moved into the Route; Kamailio then
+ * answers 405/404). A bare URI is therefore put in `<>`.
+ */
+export function routeText(name: string, value: unknown): string {
+  const text = uriText(name, value, { headers: false });
+  return text.includes('<') ? text : `<${text.trim()}>`;
+}
+
 /** A `sip:` or `sips:` URI without headers ({@link uriText}), as a REGISTER's From or a proxy address. */
 export function sipUri(name: string, value: unknown): string {
   const text = uriText(name, value, { headers: false });

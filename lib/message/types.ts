@@ -40,7 +40,9 @@ export interface RequestOptions {
   /**
    * A Route (`sip:proxy.example.com;lr`): where the request goes, so a
    * `sip:`/`sips:` URI with a host (then `to` may be a `tel:` URI); default:
-   * none, sent to the Request-URI. No headers part, as `from`.
+   * none, sent to the Request-URI. No headers part, as `from`. A bare URI
+   * is taken as `<URI>` (a Route is a name-addr, RFC 3261 §20.34: bare,
+   * libosip2 would read `;lr` as a header parameter and eXosip route strictly).
    */
   route?: string;
   /** Body: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */

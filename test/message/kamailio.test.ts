@@ -32,6 +32,10 @@ test('Kamailio relays a MESSAGE between two registered users; an unknown user ge
     assert.equal(res.statusCode, 200);
     assert.equal(res.body?.toString(), 'hi alice');
     assert.deepEqual(got, [`<sip:${alice.aor}> hi bob, via kamailio`]);
+    // A bare route URI is a loose route too (taken as <URI>), not a strict one Kamailio answers 405.
+    const bare = await a.message(`sip:${bob.aor}`, 'hi again', { from: `sip:${alice.aor}`, route: `${kam.proxy};lr` });
+    assert.equal(bare.statusCode, 200);
+    assert.deepEqual(got.at(-1), `<sip:${alice.aor}> hi again`);
     const error = await a.message(`sip:nobody@${alice.domain}`, 'x', { from: `sip:${alice.aor}`, route: `<${kam.proxy};lr>` }).catch((e: unknown) => e);
     assert.ok(error instanceof RequestError && error.statusCode === 404, String(error));
   } finally {
