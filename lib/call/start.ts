@@ -19,14 +19,15 @@ import { listenAbort } from '../internal/abort';
 /**
  * Places the call `options` describes and resolves with it once answered (see
  * `Context.invite`). `family`: that of the address the context listens on
- * (null: not listening), which an IP literal target must match.
+ * (null: not listening), which an IP literal target must match; `transport`:
+ * the context's, which a `sips:` or `;transport=` target must ask for.
  */
-export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void, family: 4 | 6 | null): Promise<Call> {
+export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void, family: 4 | 6 | null, transport: string | null = null): Promise<Call> {
   const o = v.options<InviteOptions>('options', options);
   const to = v.uriText('options.to', o.to);
   const from = v.uriText('options.from', o.from, { headers: false });
   const route = o.route === undefined ? null : v.routeText('options.route', o.route);
-  v.requestTarget('options', to, route, family);
+  v.requestTarget('options', to, route, family, transport);
   const subject = o.subject === undefined ? null : v.sipText('options.subject', o.subject);
   const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw typeError('ERR_INVALID_ARG_TYPE', 'options.onProgress must be a function');

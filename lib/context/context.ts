@@ -301,7 +301,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    * over UDP for an INVITE larger than one datagram).
    */
   async invite(options: InviteOptions): Promise<Call> {
-    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen(), this.#listening?.family ?? null);
+    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen(), this.#listening?.family ?? null, this.#listening?.transport ?? null);
   }
 
   /**

@@ -229,9 +229,28 @@ export function sipHost(uri: string): string | null {
  * the resolved address (eXtl_udp.c). TypeError `ERR_INVALID_ARG_VALUE`.
  * A `tel:` `to` behind a SIP `route` (a proxy) is fine (RFC 3261 §19.1.6).
  */
-export function requestTarget(prefix: string, to: string, route: string | null, family: 4 | 6 | null): void {
-  const problem = targetProblem(to, route, family);
+export function requestTarget(prefix: string, to: string, route: string | null, family: 4 | 6 | null, transport: string | null = null): void {
+  const problem = targetProblem(to, route, family) ?? (transport === null ? null : transportProblem(to, route, transport));
   if (problem !== null) throw typeError('ERR_INVALID_ARG_VALUE', `${prefix}.${problem}`);
+}
+
+/**
+ * A target that asks for another transport than the context's one, as
+ * `"<to|route> <uri> asks for ..."`, or null. eXosip sends over the
+ * context's transport whatever the URI says, so a `sips:` URI (RFC 3261
+ * §26.2.2: TLS on every hop) or a `;transport=` of the next hop (the route,
+ * else `to`) naming another would silently go over it.
+ */
+function transportProblem(to: string, route: string | null, transport: string): string | null {
+  const asked = (uri: string): string | undefined => (/^sips:/i.test(uri) ? 'tls' : /;transport=([A-Za-z-]+)/i.exec(uri.split('?')[0])?.[1]?.toLowerCase());
+  const hops: Array<[string, string, boolean]> = [['to', uriOf(to), route === null]];
+  if (route !== null) hops.push(['route', uriOf(route), true]);
+  for (const [name, uri, next] of hops) {
+    const wanted = asked(uri);
+    if (wanted === undefined || wanted === transport || (!next && wanted !== 'tls')) continue;
+    return `${name} ${uri} asks for ${wanted} but this context listens on ${transport}: eXosip sends over the context's transport only (listen({ transport: '${wanted}' }))`;
+  }
+  return null;
 }
 
 /** What {@link requestTarget} refuses, as `"<to|route> <uri> <why>"`, or null when eXosip can send there. */

@@ -99,7 +99,7 @@ export class RequestTable {
     const to = v.uriText('options.to', o.to);
     const from = v.uriText('options.from', o.from, { headers: false });
     const route = o.route === undefined ? null : v.routeText('options.route', o.route);
-    v.requestTarget('options', to, route, listening?.family ?? null);
+    v.requestTarget('options', to, route, listening?.family ?? null, listening?.transport ?? null);
     const udp = listening?.transport === 'udp';
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
     const signal = v.abortSignal('options.signal', o.signal);

@@ -154,5 +154,8 @@ describe('Call', () => {
     await assert.rejects(alice.invite({ to, from, timeoutMs: 0 }), { code: 'ERR_OUT_OF_RANGE' });
     // Not a sip:/sips: URI with a host: eXosip could not send it (test/reliability/non-sip-targets.test.ts).
     await assert.rejects(alice.invite({ to: 'not a uri', from }), { code: 'ERR_INVALID_ARG_VALUE' });
+    // A sips: target or another ;transport= on this UDP context: eXosip would send it over UDP all the same.
+    await assert.rejects(alice.invite({ to: to.replace(/^sip:/, 'sips:'), from }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tls but this context listens on udp/ });
+    await assert.rejects(alice.invite({ to: `${to};transport=tcp`, from }), { code: 'ERR_INVALID_ARG_VALUE', message: /asks for tcp but this context listens on udp/ });
   });
 });

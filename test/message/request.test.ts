@@ -112,6 +112,18 @@ test('bad input gets a clear error and the context keeps working', async () => {
     ]) {
       await assert.rejects(alice.request({ ...base, ...bad, method: 'MESSAGE' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /header injection|headers part/ });
     }
+    // A sips: target (TLS on every hop, RFC 3261 §26.2.2) or the next hop's ;transport= on this UDP context:
+    // eXosip would send it over UDP all the same.
+    for (const [bad, says] of [
+      [{ to: base.to.replace(/^sip:/, 'sips:') }, /options\.to sips:\S+ asks for tls but this context listens on udp/],
+      [{ to: `${base.to};transport=tcp` }, /options\.to \S+ asks for tcp/],
+      [{ route: `<${base.to};transport=tcp;lr>` }, /options\.route \S+ asks for tcp/],
+      [{ to: 'sips:bob@example.com', route: `<${base.to};lr>` }, /options\.to sips:bob@example\.com asks for tls/],
+    ] as const) {
+      await assert.rejects(alice.request({ ...base, ...bad, method: 'MESSAGE' }), { code: 'ERR_INVALID_ARG_VALUE', message: says });
+    }
+    // A ;transport= on the Request-URI behind a route is the proxy's business: it goes.
+    assert.equal((await alice.request({ ...base, to: 'sip:bob@example.com;transport=tcp', route: `<${base.to};lr>`, method: 'MESSAGE' })).statusCode, 200);
     // A To URI's headers without escaped line breaks still become headers of the request, as eXosip does.
     assert.equal((await alice.request({ ...base, to: `${base.to}?X-Note=hello%20there`, method: 'MESSAGE' })).statusCode, 200);
     assert.equal(got.at(-1)!.request.getHeader('x-note'), 'hello there');
