@@ -240,7 +240,7 @@ export class Context extends EventEmitter<ContextEventMap> {
   async register(options: RegisterOptions): Promise<Registration> {
     const o = registerOptions(options);
     const expires = o.expires === undefined ? 3600 : v.integer('options.expires', o.expires, 1, 99_999_999);
-    const contact = o.contact === undefined ? null : v.uriText('options.contact', o.contact);
+    const contact = o.contact === undefined ? null : v.contactText('options.contact', o.contact);
     const started = await startRegistration(this, o, contact, expires, (r) => this.#announce(r, options));
     await started.wait;
     return started.registration;

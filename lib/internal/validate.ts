@@ -72,6 +72,27 @@ export function uriText(name: string, value: unknown, { headers = true } = {}): 
 }
 
 /**
+ * A `contact` option of register(): {@link uriText}, a URI (`scheme:...`)
+ * or a name-addr holding one, and no `expires` header parameter. libosip2
+ * cannot parse a Contact without a URI, and eXosip then sends the REGISTER
+ * with no Contact at all: a query (RFC 3261 §10.2.3) the registrar answers
+ * 200 without binding anything. An `expires` parameter would override
+ * `options.expires` at the registrar (§10.2.1.1) while the registration
+ * counts on the latter. TypeError `ERR_INVALID_ARG_VALUE`.
+ */
+export function contactText(name: string, value: unknown): string {
+  const text = uriText(name, value);
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]+$/.test(uriOf(text))) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a URI such as "sip:alice@192.0.2.1:5060" or a name-addr "<sip:...>" (eXosip would drop it and send no Contact), got ${describe(value)}`);
+  }
+  const params = text.includes('<') ? text.slice(text.lastIndexOf('>') + 1) : text;
+  if (/;\s*expires\s*=/i.test(params)) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not carry an expires parameter: give options.expires (RFC 3261 §10.2.1.1), got ${describe(value)}`);
+  }
+  return text;
+}
+
+/**
  * A `route` option: {@link uriText} without a headers part, as a name-addr.
  * RFC 3261 §20.34 allows only `<URI>` in a Route, and libosip2 reads a bare
  * `sip:proxy;lr` as the URI `sip:proxy` with a header parameter `lr`, so

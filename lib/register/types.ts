@@ -22,9 +22,12 @@ export interface RegisterOptions {
   /** Expiry to ask for in seconds (default 3600). eXosip raises 1..29 to 30. */
   expires?: number;
   /**
-   * Our Contact; default: eXosip manages it (recommended). A URI or
-   * name-addr whose URI has no `%0D`/`%0A`/`%00` nor a `%` without two hex
-   * digits (TypeError `ERR_INVALID_ARG_VALUE`).
+   * Our Contact; default: eXosip manages it (recommended). A URI
+   * (`sip:alice@192.0.2.1:5060`) or a name-addr holding one, whose URI has
+   * no `%0D`/`%0A`/`%00` nor a `%` without two hex digits, and no `expires`
+   * parameter (give `expires`): else TypeError `ERR_INVALID_ARG_VALUE`
+   * (eXosip drops a Contact libosip2 cannot parse, and the REGISTER would
+   * bind nothing).
    */
   contact?: string;
   /** Values for Supported headers, e.g. `['100rel', 'path']`. */

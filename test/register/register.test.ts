@@ -33,6 +33,20 @@ describe('registration against Kamailio', () => {
     assert.equal(reg.state, 'closed');
   });
 
+  test('a Contact of our own (name-addr with a parameter): Kamailio binds it, the registration reports it', async () => {
+    const user = kam.freshUser();
+    await using ctx = await openContext();
+    ctx.addAuthenticationInfo({ username: user.user, password: user.password, realm: user.domain });
+    const contact = `<sip:${user.user}@127.0.0.1:${ctx.address!.port};line=mine>`;
+    const reg = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, contact, expires: 600 });
+    assert.equal(reg.state, 'registered');
+    assert.equal(reg.contact, contact);
+    const bindings = await kam.lookup(user.aor);
+    assert.deepEqual(bindings.map((b) => b.contact), [`sip:${user.user}@127.0.0.1:${ctx.address!.port};line=mine`]);
+    await reg.unregister();
+    assert.deepEqual(await kam.lookup(user.aor), []);
+  });
+
   test('credentials without a realm answer any realm (the how-to\'s simple way)', async () => {
     const ctx = await openContext();
     ctx.addAuthenticationInfo({ username: 'bob', userid: 'bob', password: 'bobpass' });
@@ -315,6 +329,15 @@ describe('argument errors come before any native call', () => {
     }
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1?X-A=1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /headers part/ });
     await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', contact: 'sip:alice@127.0.0.1?X-A=%0d%0a' }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
+    // A Contact eXosip would drop (the REGISTER then binds nothing), or one whose expires overrides options.expires.
+    for (const [contact, says] of [
+      ['garbage', /must be a URI/],
+      ['"Alice" <>', /must be a URI/],
+      ['<sip:alice@127.0.0.1>;expires=0', /must not carry an expires parameter/],
+      ['sip:alice@127.0.0.1;expires=0', /must not carry an expires parameter/],
+    ] as const) {
+      await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', contact }), { code: 'ERR_INVALID_ARG_VALUE', message: says });
+    }
     for (const contact of ['<sip:alice@127.0.0.1?X-A=%D%A>', 'sip:alice@127.0.0.1?X-A=% D', 'sip:alice@127.0.0.1?X-A=%+A', 'sip:alice@127.0.0.1;x=%']) {
       await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', contact }), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
     }
