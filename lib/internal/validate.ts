@@ -65,8 +65,22 @@ export function uriText(name: string, value: unknown, { headers = true } = {}): 
   if (port !== null && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} has port ${JSON.stringify(port)}: a port is 1 to 65535, got ${describe(value)}`);
   }
-  if (!headers && uriOf(text).includes('?')) {
+  const uri = uriOf(text);
+  if (!headers && uri.includes('?')) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not have a headers part ("?name=value": RFC 3261 §19.1.1 allows none here; eXosip would add them to the message), got ${describe(value)}`);
+  }
+  // The headers part becomes headers of the request: the same rule as an added header's name.
+  for (const pair of uri.includes('?') ? uri.slice(uri.indexOf('?') + 1).split('&') : []) {
+    const raw = pair.split('=')[0];
+    let header = raw;
+    try {
+      header = decodeURIComponent(raw);
+    } catch {
+      // Not UTF-8 once unescaped: checked as written.
+    }
+    if (EXOSIP_OWNED_HEADERS.has(header.trim().toLowerCase())) {
+      throw typeError('ERR_INVALID_ARG_VALUE', `${name} has the header ${JSON.stringify(header)} in its headers part, which eXosip writes itself (a second one would contradict it), got ${describe(value)}`);
+    }
   }
   return text;
 }
