@@ -20,7 +20,7 @@ export class ChangeWaiters {
         this.#waiters.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(done, ms).unref();
       const unlisten = listenAbort(signal, done);
       this.#waiters.add(done);
     });

@@ -278,7 +278,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       timer = setTimeout(() => {
         this.#settleError(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${statedMs} ms`));
         if (this.#state === 'registering') this.#abandon();
-      }, timeoutMs);
+      }, timeoutMs).unref(); // the context's ref() decides what keeps the process alive
       // Aborted while the worker was sending it (commands.ts): as an abort after the send.
       if (signal?.aborted) onAbort();
       else unlisten = listenAbort(signal, onAbort);

@@ -109,7 +109,7 @@ export function startRegistration(
       const timer = setTimeout(
         () => giveUp(registrationError('ERR_REGISTRATION_TIMEOUT', `Registration of ${o.from} failed: no final answer within ${timeoutMs} ms`, { reason: `no final answer within ${timeoutMs} ms` })),
         timeoutMs,
-      );
+      ).unref(); // the context's ref() decides what keeps the process alive
       const unlisten = listenAbort(o.signal, onAbort);
       const cleanup = (): void => {
         clearTimeout(timer);

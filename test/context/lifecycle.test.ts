@@ -61,6 +61,12 @@ describe('process lifetime', () => {
     assert.equal(code, 0);
   });
 
+  test("the process exits with an unref'd context whose register() and request() still wait for answers", async () => {
+    const { code, stdout } = await runFixture('exit-after-close.ts', ['unref-pending'], 10_000);
+    assert.equal(stdout, 'ready unref-pending\n');
+    assert.equal(code, 0);
+  });
+
   test('ref() after unref() holds the process again', async () => {
     const { code, stdout } = await runFixture('exit-after-close.ts', ['unref-ref'], 4000);
     assert.equal(stdout, 'ready unref-ref\n');
