@@ -87,7 +87,9 @@ export function startRegistration(
   const n = host.native;
   const headers = Array.isArray(o.headers) ? o.headers : Object.entries(o.headers ?? {});
   const init = (rid: number): RegistrationInit => ({ rid, from: o.from!, proxy: o.proxy!, contact, expires, transport: listening.transport });
-  if (headers.length === 0 && (o.supported ?? []).length === 0) {
+  // Long URIs (a From of 100 kB) may not fit one datagram: built on the JS thread and measured.
+  const long = listening.transport === 'udp' && 2 * o.from!.length + o.proxy!.length + (contact?.length ?? 0) > 8000;
+  if (headers.length === 0 && (o.supported ?? []).length === 0 && !long) {
     // Sent as eXosip builds it: built and sent by the worker, in one command (issue #15).
     return new Promise<Started>((resolve, reject) => {
       const kind = contact === '*' ? 'unregister' : 'register';
@@ -172,8 +174,7 @@ function startEdited(host: ContextInternals, o: Partial<RegisterOptions>, init: 
     try {
       for (const value of o.supported ?? []) message.setSupported(value);
       for (const [name, value] of headers) message.addHeader(name, value);
-      // Only extra headers can make a REGISTER outgrow one datagram.
-      if (headers.length > 0 && transport === 'udp') assertFitsDatagram(message, 'REGISTER');
+      if (transport === 'udp') assertFitsDatagram(message, 'REGISTER');
     } catch (error) {
       message.dispose();
       n.registerRemove(rid);

@@ -49,7 +49,7 @@ describe('a registration without final answer says why in words', { concurrency:
     assert.match(error.reason, new RegExp(`^no answer from 127\\.0\\.0\\.1:${port} \\(tcp\\): eXosip gave up after \\d+ ms, the transport failed \\(e\\.g\\. the connection was refused\\)$`));
   });
 
-  test('headers that make the REGISTER outgrow one UDP datagram: ERR_MESSAGE_TOO_LARGE before anything is sent, not a transport failure', async () => {
+  test('headers or a From that make the REGISTER outgrow one UDP datagram: ERR_MESSAGE_TOO_LARGE before anything is sent, not a transport failure', async () => {
     await using ctx = await openContext();
     const silent = await boundUdpSocket();
     let received = 0;
@@ -62,6 +62,9 @@ describe('a registration without final answer says why in words', { concurrency:
         assert.match(e.message, /^The REGISTER is \d+ bytes: over UDP one datagram carries at most 65507 \(and a peer built on eXosip receives at most 8000\); listen over TCP$/);
         return true;
       });
+      assert.equal(ctx.registrations.size, 0, 'nothing kept');
+      // A 100 kB From does the same (it was sent, and failed as a transport error).
+      await assert.rejects(ctx.register({ from: `sip:${'a'.repeat(100_000)}@example.com`, proxy }), { code: 'ERR_MESSAGE_TOO_LARGE' });
       assert.equal(ctx.registrations.size, 0, 'nothing kept');
       // Just under the limit still goes: the check is the datagram's size, not a guess.
       const reg = ctx.register({ from: FROM, proxy, headers: { 'X-Big': 'a'.repeat(64_000) }, timeoutMs: 500 });
