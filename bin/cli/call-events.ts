@@ -169,7 +169,9 @@ export function callFailure(error: unknown, peer = 'the peer'): { text: string; 
     case 'ERR_CALL_REJECTED':
       return { text: `${error.statusCode} ${error.reason}`.trim(), fields, exit: CALL_EXIT.REJECTED };
     case 'ERR_CALL_NO_RESPONSE':
-      return { text: `no answer from ${peer}: eXosip gave up (Timer B: 32 s over UDP, reported ~42 s after the INVITE; or the transport failed) (${error.code})`, fields, exit: CALL_EXIT.NO_ANSWER };
+      // reason: "no answer from <host:port> (<transport>) within 42 s" (Timer B: 32 s over UDP, reported
+      // when eXosip releases the call) or "...: eXosip gave up after 5 ms, the transport failed (...)".
+      return { text: `${/^no answer from /.test(error.reason) ? error.reason : `no answer from ${peer}: ${error.reason}`} (${error.code})`, fields, exit: CALL_EXIT.NO_ANSWER };
     case 'ERR_CALL_TIMEOUT':
       return { text: `no final answer from ${peer}: ${error.message} (${error.code})`, fields, exit: CALL_EXIT.NO_ANSWER };
     default:

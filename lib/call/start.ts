@@ -36,6 +36,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
   assertOpen();
   if (signal?.aborted) return Promise.reject(abortCallError(signal));
   let cid: number;
+  let sentAt = 0;
   n.lock();
   try {
     const [code, handle] = n.callBuildInitialInvite(to, from, route, subject);
@@ -50,6 +51,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
       invite.dispose();
       throw error;
     }
+    sentAt = Date.now();
     cid = n.callSendInitialInvite(handle);
   } finally {
     n.unlock();
@@ -74,6 +76,9 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
       redirects: 0,
       rseq: 0,
       abandoned: false,
+      hop: v.uriOf(route ?? to),
+      transport: transport ?? 'udp',
+      sentAt,
       settle: (outcome) => {
         if (settled) return;
         settled = true;

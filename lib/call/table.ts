@@ -20,6 +20,7 @@ import { CLOSED_CANCEL, cancelOf } from './cancel';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { answerByeChallenge, sendAck, sendAnswer200, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
+import { noAnswerReason } from '../internal/no-answer';
 
 /** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
 const ACK_TIMEOUT_MS = 32_000;
@@ -36,6 +37,10 @@ export interface PendingInvite {
   rseq: number;
   /** The wait was settled early (abort, timeout, close): what comes next is cancelled or ended. */
   abandoned: boolean;
+  /** The next hop's URI (the route, else the Request-URI), the transport and when the INVITE left, for a no-answer reason. */
+  readonly hop: string;
+  readonly transport: string;
+  readonly sentAt: number;
   settle(outcome: Call | CallError): void;
 }
 
@@ -267,14 +272,14 @@ export class CallTable {
             break;
         }
         this.#outgoing.delete(pending.cid);
-        if (response === null) pending.settle(callError('ERR_CALL_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
+        if (response === null) pending.settle(noAnswer(pending, event.textinfo));
         else pending.settle(callError('ERR_CALL_REJECTED', `Rejected with ${status} ${response.reasonPhrase ?? ''}`, { statusCode: status, reason: response.reasonPhrase ?? '', response }));
         return;
       case 'EXOSIP_CALL_NOANSWER':
       case 'EXOSIP_CALL_CLOSED':
       case 'EXOSIP_CALL_RELEASED':
         this.#outgoing.delete(pending.cid);
-        pending.settle(callError('ERR_CALL_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
+        pending.settle(noAnswer(pending, event.textinfo));
         return;
       default:
         return;
@@ -384,4 +389,13 @@ export class CallTable {
     call.end(end);
     this.#sender.ended(call, end.reason === 'closed');
   }
+}
+
+/**
+ * ERR_CALL_NO_RESPONSE for `pending`, the reason in words (no-answer.ts);
+ * after a 3xx eXosip followed, the peer is another one: eXosip's text then.
+ */
+function noAnswer(pending: PendingInvite, textinfo: string): CallError {
+  const reason = pending.redirects === 0 ? noAnswerReason(pending.hop, pending.transport, Date.now() - pending.sentAt) : textinfo || 'transaction timeout or transport error';
+  return callError('ERR_CALL_NO_RESPONSE', `The INVITE got no final answer: ${reason}`, { reason });
 }

@@ -227,7 +227,7 @@ export function uriHostFamily(uri: string): 0 | 4 | 6 {
  * the value (RFC 3261 §20.10). A quoted display name is skipped first, so
  * `"<sip:x@y>" <sip:a@h>` gives `sip:a@h`.
  */
-function uriOf(value: string): string {
+export function uriOf(value: string): string {
   const quoted = /^\s*"(?:[^"\\]|\\.)*"/.exec(value);
   const rest = quoted === null ? value : value.slice(quoted[0].length);
   return /<([^>]*)>/.exec(rest)?.[1]?.trim() ?? rest.trim();

@@ -17,6 +17,7 @@ import { addHeaders, setBody } from './answers';
 import { assertFitsDatagram } from './datagram';
 import type { RequestOptions, RequestResult } from './types';
 import { listenAbort } from '../internal/abort';
+import { noAnswerReason } from '../internal/no-answer';
 
 export { assertFitsDatagram, MAX_UDP_MESSAGE } from './datagram';
 /** Default `timeoutMs`: past eXosip's own give-up (Timer F, 64 × T1 = 32 s) with room. */
@@ -32,6 +33,10 @@ interface Pending {
   /** The context's TLS failure count when the request was sent. */
   tlsSeq: number;
   challenges: number;
+  /** The next hop's URI (the route, else the Request-URI) and the transport, for a no-answer reason. */
+  hop: string;
+  transport: string;
+  sentAt: number;
   settle(result: RequestResult | RequestError): void;
 }
 
@@ -82,7 +87,8 @@ export class RequestTable {
       return;
     }
     if (response === null) {
-      pending.settle(requestError('ERR_REQUEST_NO_RESPONSE', `No final answer: ${event.textinfo || 'transaction timeout or transport error'}`, { reason: event.textinfo }));
+      const reason = noAnswerReason(pending.hop, pending.transport, Date.now() - pending.sentAt);
+      pending.settle(requestError('ERR_REQUEST_NO_RESPONSE', `The request got no final answer: ${reason}`, { reason }));
       return;
     }
     const reason = response.reasonPhrase ?? '';
@@ -112,6 +118,7 @@ export class RequestTable {
     n.lock();
     let tid: number;
     let callId: string;
+    let sentAt: number;
     try {
       const [code, handle] = options ? n.optionsBuildRequest(to, from, route) : n.messageBuildRequest(method, to, from, route);
       if (code < 0 || handle === null) {
@@ -128,6 +135,7 @@ export class RequestTable {
         throw error;
       }
       callId = request.getHeader('call-id') ?? '';
+      sentAt = Date.now();
       tid = options ? n.optionsSendRequest(handle) : n.messageSendRequest(handle);
     } finally {
       n.unlock();
@@ -146,6 +154,9 @@ export class RequestTable {
         tid,
         tlsSeq,
         challenges: 0,
+        hop: v.uriOf(route ?? to),
+        transport: listening?.transport ?? 'udp',
+        sentAt,
         settle: (outcome) => {
           if (this.#byCallId.get(callId) !== pending) return;
           this.#byCallId.delete(callId);

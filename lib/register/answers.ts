@@ -4,7 +4,6 @@
  * to REGISTER", has the whole table).
  * @module
  */
-import { isIP } from 'node:net';
 import type { Message } from '../message';
 
 /** eXosip's retry budget for 401/407/423 between two 2xx (`r_retry < 3`, eXosip.c:862). */
@@ -69,33 +68,4 @@ export function rejectionCode(textinfo: string): 'ERR_REGISTRATION_REJECTED' | '
   return guardNote(textinfo)?.startsWith(AUTH_NOTE_PREFIX) ? 'ERR_REGISTRATION_AUTH_UNSUPPORTED' : 'ERR_REGISTRATION_REJECTED';
 }
 
-/**
- * `host:port` of a registrar URI as messages name it: IPv6 in brackets; the
- * default port (5060, 5061 for `sips:`) only for an IP literal, as a name may
- * have SRV records.
- */
-export function registrarName(proxy: string): string {
-  const m = /^sips?:(?:[^@;?]*@)?(\[[^\]]*\]|[^:;?]*)(?::([^;?]*))?/i.exec(proxy);
-  if (m === null) return proxy;
-  const bare = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
-  const host = isIP(bare) === 6 ? `[${bare}]` : bare;
-  if (m[2] !== undefined && m[2] !== '') return `${host}:${m[2]}`;
-  return isIP(bare) === 0 ? host : `${host}:${/^sips:/i.test(proxy) ? 5061 : 5060}`;
-}
-
-/**
- * `RegistrationError.reason` of a REGISTER that ended without a final answer
- * (`statusCode` 0), in words: after eXosip's transaction timeout (64 × T1 =
- * 32 s, RFC 3261 §17.1.2.2) "no answer from 127.0.0.1:9 (udp) within 32 s";
- * sooner, the transport failed ("eXosip gave up after 3 ms, the transport
- * failed (e.g. the connection was refused)"). `tookMs` is the time since the
- * REGISTER was sent, null when the binding does not know it (eXosip's own
- * refresh).
- */
-export function noAnswerReason(proxy: string, transport: string, tookMs: number | null): string {
-  const peer = `${registrarName(proxy)} (${transport})`;
-  if (tookMs === null) return `no answer from ${peer}`;
-  if (tookMs >= 30_000) return `no answer from ${peer} within ${Math.round(tookMs / 1000)} s`;
-  const after = tookMs < 1000 ? `${Math.round(tookMs)} ms` : `${(tookMs / 1000).toFixed(1)} s`;
-  return `no answer from ${peer}: eXosip gave up after ${after}, the transport failed (e.g. the connection was refused)`;
-}
+export { noAnswerReason, peerName as registrarName } from '../internal/no-answer';

@@ -102,7 +102,7 @@ describe('exosip2-register input against Kamailio', () => {
     const port = await freePort();
     const tcp = runCli(['--proxy', `sip:127.0.0.1:${port}`, '--from', 'sip:load7@example.com', '--transport', 'tcp']);
     assert.equal(await tcp.exit(), 1);
-    assert.match(tcp.stderr(), new RegExp(`^exosip2-register: registration failed: no answer from 127\\.0\\.0\\.1:${port} \\(tcp\\): eXosip gave up after \\d+ ms, the transport failed \\(e\\.g\\. the connection was refused\\) \\(ERR_REGISTRATION_NO_RESPONSE\\)\n$`));
+    assert.match(tcp.stderr(), new RegExp(`^exosip2-register: registration failed: no answer from 127\\.0\\.0\\.1:${port} \\(tcp\\): eXosip gave up after \\d+ ms, the transport failed \\(e\\.g\\. the connection was refused, or the name did not resolve\\) \\(ERR_REGISTRATION_NO_RESPONSE\\)\n$`));
     const udp = runCli(['--proxy', `sip:127.0.0.1:${port}`, '--from', 'sip:load7@example.com', '--json']);
     assert.equal(await udp.exit(45_000), 1);
     assert.equal(udp.stderr(), `exosip2-register: registration failed: no answer from 127.0.0.1:${port} (udp) within 32 s (ERR_REGISTRATION_NO_RESPONSE)\n`);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { Context, type ContextOptions, type IncomingRequest, RequestError } from '../../lib/index';
 import { openContext } from '../helpers/context';
+import { freePort } from '../helpers/ports';
 
 /** A context on 127.0.0.1 over UDP with these options. */
 async function open(options: ContextOptions): Promise<Context> {
@@ -150,6 +151,17 @@ test('bad input gets a clear error and the context keeps working', async () => {
   } finally {
     await Promise.all([alice.close(), bob.close()]);
   }
+});
+
+test('no answer because the transport failed (TCP to a closed port): ERR_REQUEST_NO_RESPONSE whose reason names the peer and says so', async () => {
+  await using alice = await openContext({ transport: 'tcp' });
+  const port = await freePort();
+  const error = await alice.message(`sip:bob@127.0.0.1:${port};transport=tcp`, 'hi', { from: 'sip:alice@127.0.0.1' }).catch((e: unknown) => e);
+  assert.ok(error instanceof RequestError, String(error));
+  assert.equal(error.code, 'ERR_REQUEST_NO_RESPONSE');
+  assert.equal(error.statusCode, 0);
+  // Not eXosip's "4xx received for request outside call!": no 4xx came.
+  assert.match(error.reason, new RegExp(`^no answer from 127\\.0\\.0\\.1:${port} \\(tcp\\): eXosip gave up after \\d+ ms, the transport failed`));
 });
 
 test('close() rejects a pending request with ERR_CONTEXT_CLOSED', async () => {
