@@ -79,7 +79,8 @@ export function setBody(message: Message, body: unknown, contentType: unknown, w
     return;
   }
   message.body = body as string | Buffer;
-  const chosen = type ?? defaultType;
+  // A Content-Type given among the headers counts as the contentType option.
+  const chosen = type ?? message.contentType ?? defaultType;
   if (chosen !== null) message.contentType = chosen;
 }
 

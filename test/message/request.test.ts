@@ -35,7 +35,14 @@ test('two contexts exchange MESSAGEs: text, JSON, binary; the answer carries a b
     await alice.request({ method: 'MESSAGE', to: uri(bob, 'bob'), from: uri(alice, 'alice'), body: json, contentType: 'application/json' });
     const binary = Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a, 0, 0x41]);
     await alice.message(uri(bob, 'bob'), binary, { from: uri(alice, 'alice'), contentType: 'application/octet-stream' });
-    assert.deepEqual(got.map((g) => [g.method, g.type]), [['MESSAGE', 'text/plain'], ['MESSAGE', 'application/json'], ['MESSAGE', 'application/octet-stream']]);
+    // A Content-Type given among the headers is the body's type (it was replaced by the default text/plain).
+    await alice.request({ method: 'MESSAGE', to: uri(bob, 'bob'), from: uri(alice, 'alice'), body: json, headers: { 'Content-Type': 'application/json' } });
+    assert.deepEqual(got.map((g) => [g.method, g.type]), [
+      ['MESSAGE', 'text/plain'],
+      ['MESSAGE', 'application/json'],
+      ['MESSAGE', 'application/octet-stream'],
+      ['MESSAGE', 'application/json'],
+    ]);
     assert.equal(got[0].body?.toString(), 'hello bob');
     assert.equal(got[1].body?.toString(), json);
     assert.deepEqual(got[2].body, binary);
