@@ -18,7 +18,7 @@ import { Context } from '../lib/index';
 import { CALL_EXIT, CALL_PROGRAM, CALL_USAGE, type CallCliOptions, parseCallArgs } from './cli/call-args';
 import { serveCalls } from './cli/call-answer';
 import { runCallDemo } from './cli/call-demo';
-import { type CallEmit, callFailure, defaultSdp, emitEstablished, followCall, holdCall } from './cli/call-events';
+import { type CallEmit, callFailure, cancelledEvent, defaultSdp, emitEstablished, followCall, holdCall } from './cli/call-events';
 import { uriHostPort, userPart } from './cli/common';
 import { Output } from './cli/output';
 import { type CliIo, listenAndSay, packageVersion, runAsScript, showStack, type Shutdown, watchShutdown } from './cli/session';
@@ -107,6 +107,7 @@ async function place(ctx: Context, o: CallCliOptions, emit: CallEmit, sdp: strin
     return shutdown.cause() === 'output' ? CALL_EXIT.OUTPUT_CLOSED : CALL_EXIT.FAILURE;
   }
   let call;
+  let provisional = false;
   try {
     call = await ctx.invite({
       to,
@@ -115,13 +116,14 @@ async function place(ctx: Context, o: CallCliOptions, emit: CallEmit, sdp: strin
       ...(route === undefined ? {} : { route }),
       signal: stop.signal,
       onProgress: (p) => {
+        provisional = true;
         const early = p.sdp === null ? '' : ` (early media: ${p.sdp.length} bytes of SDP)`;
         emit({ event: 'progress', text: `${p.statusCode} ${p.reason}${early}`, fields: { status: p.statusCode, reason: p.reason, sdp: p.sdp } });
       },
     });
   } catch (error) {
     if (stop.signal.aborted && (error as { code?: unknown }).code === 'ABORT_ERR') {
-      emit({ event: 'cancelled', text: 'cancelled before the answer (CANCEL sent)' });
+      emit(cancelledEvent(provisional));
       return shutdown.cause() === 'output' ? CALL_EXIT.OUTPUT_CLOSED : CALL_EXIT.FAILURE;
     }
     const hp = uriHostPort(o.proxy ?? to);

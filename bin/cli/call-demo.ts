@@ -8,7 +8,7 @@
 import type { Call, Context } from '../../lib/index';
 import { serveCalls } from './call-answer';
 import { CALL_EXIT, type CallCliOptions } from './call-args';
-import { type CallEmit, callFailure, defaultSdp, emitEstablished, followCall, hangUp, holdCall, idsOf, reasonOf, sideEmit } from './call-events';
+import { type CallEmit, callFailure, cancelledEvent, defaultSdp, emitEstablished, followCall, hangUp, holdCall, idsOf, reasonOf, sideEmit } from './call-events';
 import type { Output } from './output';
 import { listenAndSay, showStack } from './session';
 
@@ -28,17 +28,21 @@ export async function runCallDemo(open: () => Context, o: CallCliOptions, out: O
   const from = `sip:alice@127.0.0.1:${a.port}`;
   emit({ event: 'calling', text: `calling ${to} from ${from} (demo: bob is the callee)`, fields: { to, from, proxy: null } });
   let call: Call;
+  let provisional = false;
   try {
     call = await alice.invite({
       to,
       from,
       sdp: o.sdp ?? defaultSdp(alice, local.address, 'alice'),
       signal: stop,
-      onProgress: (p) => emit({ event: 'progress', text: `${p.statusCode} ${p.reason}`, fields: { status: p.statusCode, reason: p.reason, sdp: p.sdp } }),
+      onProgress: (p) => {
+        provisional = true;
+        emit({ event: 'progress', text: `${p.statusCode} ${p.reason}`, fields: { status: p.statusCode, reason: p.reason, sdp: p.sdp } });
+      },
     });
   } catch (error) {
     if (stop.aborted && (error as { code?: unknown }).code === 'ABORT_ERR') {
-      emit({ event: 'cancelled', text: 'cancelled before the answer (CANCEL sent)' });
+      emit(cancelledEvent(provisional));
       await serving.done;
       return stop.reason instanceof Error ? CALL_EXIT.OUTPUT_CLOSED : CALL_EXIT.FAILURE;
     }

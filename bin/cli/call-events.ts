@@ -178,3 +178,13 @@ export function callFailure(error: unknown, peer = 'the peer'): { text: string; 
       return { text: `${error.message} (${error.code})`, fields, exit: CALL_EXIT.FAILURE };
   }
 }
+
+/**
+ * The `cancelled` event of a call given up before its answer: a CANCEL goes
+ * only once a 1xx came (RFC 3261 §9.1); before, there is nothing to cancel
+ * and the INVITE ends with the context.
+ */
+export function cancelledEvent(provisional: boolean): { event: 'cancelled'; text: string; fields: { cancelSent: boolean } } {
+  const text = provisional ? 'cancelled before the answer (CANCEL sent)' : 'cancelled before any 1xx (no CANCEL: RFC 3261 §9.1 allows one only after a 1xx)';
+  return { event: 'cancelled', text, fields: { cancelSent: provisional } };
+}

@@ -4,6 +4,7 @@
  * @internal
  * @module
  */
+import { inspect } from 'node:util';
 import { osipError, type SipError, socketError, typeError } from '../errors';
 import * as v from '../internal/validate';
 import { binding } from '../native';
@@ -30,7 +31,10 @@ export function listenArgs(options: ListenOptions | undefined): ListenArgs {
   const address = o.address === undefined ? null : o.address;
   const addressFamily = address === null ? undefined : v.ipAddress('options.address', address);
   const port = o.port === undefined ? 0 : v.integer('options.port', o.port, 0, 65535);
-  const family = o.family === undefined ? (addressFamily ?? 4) : (v.oneOf('options.family', String(o.family), ['4', '6']) === '6' ? 6 : 4);
+  if (o.family !== undefined && o.family !== 4 && o.family !== 6) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `options.family must be 4 or 6 (a number), got ${inspect(o.family)}`);
+  }
+  const family = o.family ?? addressFamily ?? 4;
   if (addressFamily !== undefined && addressFamily !== family) {
     throw typeError('ERR_INVALID_ARG_VALUE', `options.address ${address} is not an IPv${family} address`);
   }

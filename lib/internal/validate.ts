@@ -119,11 +119,11 @@ export function routeText(name: string, value: unknown): string {
   return text.includes('<') ? text : `<${text.trim()}>`;
 }
 
-/** A `sip:` or `sips:` URI without headers ({@link uriText}), as a REGISTER's From or a proxy address. */
-export function sipUri(name: string, value: unknown): string {
+/** A `sip:` or `sips:` URI without headers ({@link uriText}), as a REGISTER's From (`example` for the message) or a proxy address. */
+export function sipUri(name: string, value: unknown, example = 'sip:alice@example.com'): string {
   const text = uriText(name, value, { headers: false });
   if (!/^sips?:[^\s<>"]+$/i.test(text)) {
-    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a sip: or sips: URI such as "sip:alice@example.com", got ${describe(value)}`);
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a sip: or sips: URI such as "${example}", got ${describe(value)}`);
   }
   return text;
 }

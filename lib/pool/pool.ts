@@ -170,7 +170,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     const o = v.options<T>('options', options);
     if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
     v.sipUri('options.from', o.from);
-    v.sipUri('options.proxy', o.proxy);
+    v.sipUri('options.proxy', o.proxy, 'sip:registrar.example.com');
     const auth = o.auth === undefined ? undefined : v.authenticationInfo('options.auth', o.auth);
     this.#assertOpen();
     const member = this.#pick();

@@ -27,7 +27,7 @@ export function registerOptions(options: RegisterOptions | UnregisterAllOptions)
   const o = v.options<RegisterOptions>('options', options);
   if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
   v.sipUri('options.from', o.from);
-  v.sipUri('options.proxy', o.proxy);
+  v.sipUri('options.proxy', o.proxy, 'sip:registrar.example.com');
   if (v.sipHost(o.proxy!) === null) throw typeError('ERR_INVALID_ARG_VALUE', `options.proxy ${o.proxy} has no host: eXosip sends only to sip: or sips: URIs with a host`);
   if (o.supported !== undefined) {
     if (!Array.isArray(o.supported)) throw typeError('ERR_INVALID_ARG_TYPE', 'options.supported must be an array of strings');

@@ -218,7 +218,21 @@ describe('exosip2-call and Ctrl-C', () => {
     ringing.child.kill('SIGTERM');
     assert.equal(await ringing.exit(), 1, ringing.stdout() + ringing.stderr());
     assert.deepEqual(names(jsonLines(ringing.stdout())).slice(-2), ['signal', 'cancelled']);
+    assert.equal(by(jsonLines(ringing.stdout()), 'cancelled').cancelSent, true);
     await waitFor(async () => (seen.some((e) => e.type === 'EXOSIP_CALL_CANCELLED') ? true : undefined), { timeoutMs: 5000, what: 'the CANCEL at the callee' });
+
+    // Before any 1xx (a peer that answers nothing) there is nothing to CANCEL (RFC 3261 §9.1), and it says so.
+    const silent = await boundUdpSocket();
+    try {
+      const unanswered = callCli(['--to', `sip:bob@127.0.0.1:${silent.address().port}`, '--from', 'sip:alice@127.0.0.1', '--json']);
+      await unanswered.line(/"event":"calling"/);
+      unanswered.child.kill('SIGINT');
+      assert.equal(await unanswered.exit(), 1, unanswered.stdout() + unanswered.stderr());
+      const cancelled = by(jsonLines(unanswered.stdout()), 'cancelled');
+      assert.equal(cancelled.cancelSent, false);
+    } finally {
+      silent.close();
+    }
   });
 
   test('a BYE nobody answers: a second SIGINT exits at once with 130; without it, exit 1 after 5 s', { timeout: 40_000 }, async () => {

@@ -367,6 +367,8 @@ describe('argument errors come before any native call', () => {
     ctx.setOption('EXOSIP_OPT_ADD_DNS_CACHE', { host: 'registrar.test', ip: '127.0.0.1' });
     assert.throws(() => ctx.setOption('EXOSIP_OPT_SET_OC_PORT_RANGE', [1] as never), { name: 'TypeError' });
     await assert.rejects(ctx.listen({ transport: 'sctp' as never }), { name: 'TypeError' });
+    await assert.rejects(ctx.listen({ family: 5 as never }), { code: 'ERR_INVALID_ARG_VALUE', message: 'options.family must be 4 or 6 (a number), got 5' });
+    await assert.rejects(ctx.listen({ family: '6' as never }), { code: 'ERR_INVALID_ARG_VALUE', message: "options.family must be 4 or 6 (a number), got '6'" });
     await ctx.close();
   });
 });
