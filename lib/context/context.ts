@@ -249,7 +249,9 @@ export class Context extends EventEmitter<ContextEventMap> {
   /**
    * Asks the registrar to drop every binding of `from` (a REGISTER with
    * `Contact: *` and expires 0). Not advised by RFC 3261 for normal use, but
-   * there for cleanup. Resolves on the registrar's 2xx.
+   * there for cleanup. Resolves on the registrar's 2xx. Registrations this
+   * context holds for `from` are not told: they stay `'registered'` and
+   * their next refresh binds again (unregister() or remove() them first).
    */
   async unregisterAll(options: UnregisterAllOptions): Promise<RegistrationInfo> {
     const o = registerOptions(options);
