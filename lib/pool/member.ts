@@ -40,6 +40,9 @@ export function addMemberAuth(member: Member, context: Context, info: Authentica
   const key = authKey(info);
   let entry = member.auths.get(key);
   if (entry !== undefined) {
+    // The same credentials again (a user registering anew): forget its registrations that ended,
+    // or every Registration of a user who comes back stays reachable from here.
+    for (const r of entry.users) if (TERMINAL.has(r.state)) entry.users.delete(r);
     if (entry.info.password !== info.password || entry.info.ha1 !== info.ha1 || entry.info.userid !== info.userid) {
       context.addAuthenticationInfo(info);
       entry.info = info;
