@@ -270,6 +270,14 @@ export function requestTarget(prefix: string, to: string, route: string | null, 
 }
 
 /**
+ * The transport a URI asks for: `tls` for `sips:` (RFC 3261 §26.2.2), else
+ * its `;transport=` parameter in lowercase, else undefined.
+ */
+export function askedTransport(uri: string): string | undefined {
+  return /^sips:/i.test(uri) ? 'tls' : /;transport=([A-Za-z-]+)/i.exec(uri.split('?')[0])?.[1]?.toLowerCase();
+}
+
+/**
  * A target that asks for another transport than the context's one, as
  * `"<to|route> <uri> asks for ..."`, or null. eXosip sends over the
  * context's transport whatever the URI says, so a `sips:` URI (RFC 3261
@@ -277,11 +285,10 @@ export function requestTarget(prefix: string, to: string, route: string | null, 
  * else `to`) naming another would silently go over it.
  */
 function transportProblem(to: string, route: string | null, transport: string): string | null {
-  const asked = (uri: string): string | undefined => (/^sips:/i.test(uri) ? 'tls' : /;transport=([A-Za-z-]+)/i.exec(uri.split('?')[0])?.[1]?.toLowerCase());
   const hops: Array<[string, string, boolean]> = [['to', uriOf(to), route === null]];
   if (route !== null) hops.push(['route', uriOf(route), true]);
   for (const [name, uri, next] of hops) {
-    const wanted = asked(uri);
+    const wanted = askedTransport(uri);
     if (wanted === undefined || wanted === transport || (!next && wanted !== 'tls')) continue;
     return `${name} ${uri} asks for ${wanted} but this context listens on ${transport}: eXosip sends over the context's transport only (listen({ transport: '${wanted}' }))`;
   }

@@ -77,7 +77,7 @@ export function startRegistration(
   // eXosip sends over the context's one transport whatever the URI asks for:
   // a sips: proxy (RFC 3261 §19.1: TLS) or ;transport=tcp on a UDP context
   // would silently go over UDP.
-  const asked = /^sips:/i.test(o.proxy!) ? 'tls' : /;transport=([A-Za-z]+)/i.exec(o.proxy!.split('?')[0])?.[1]?.toLowerCase();
+  const asked = v.askedTransport(o.proxy!);
   if (asked !== undefined && asked !== listening.transport) {
     throw typeError(
       'ERR_INVALID_ARG_VALUE',
