@@ -18,7 +18,7 @@
  * `[name]` in the scenario's messages.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -139,6 +139,30 @@ function lastStats(csv: string): Record<string, string> {
  * @throws Error if the `sipp` binary is missing (install the Debian package `sip-tester`).
  */
 export async function startSipp(scenario: string | { builtin: 'uac' | 'uas' }, opts: StartSippOptions = {}): Promise<Sipp> {
+  // A port found free (and reserved against the run's other processes) was
+  // once taken before SIPp bound it ("Unable to bind main socket, errno =
+  // 98" in a full CI run, holder unknown): start again on another port, as
+  // startKamailio does; the holder is named on stderr for the record.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSippOnce(scenario, opts);
+    } catch (e) {
+      if (!(e instanceof SippPortInUseError) || attempt === 3) throw e;
+      process.stderr.write(`startSipp: ${e.message}; trying another port\n`);
+    }
+  }
+}
+
+/** SIPp could not bind the port freePort() gave it (EADDRINUSE). */
+class SippPortInUseError extends Error {}
+
+/** Who holds `port` on loopback, as `ss` lists it (for SippPortInUseError). */
+function portHolder(port: number): string {
+  const r = spawnSync('ss', ['-Hantup', `sport = :${port}`], { encoding: 'utf8' });
+  return r.error ? `(ss: ${r.error.message})` : r.stdout.trim() || '(ss lists no socket on it now)';
+}
+
+async function startSippOnce(scenario: string | { builtin: 'uac' | 'uas' }, opts: StartSippOptions): Promise<Sipp> {
   let source: string[];
   if (typeof scenario === 'string') {
     const file = path.isAbsolute(scenario) ? scenario : path.join(SIPP_SCENARIO_DIR, scenario);
@@ -215,6 +239,9 @@ export async function startSipp(scenario: string | { builtin: 'uac' | 'uas' }, o
   while (!(await portTaken(port, transport))) {
     if (exited) {
       const r = await done;
+      if (/Unable to bind main socket, errno = 98/.test(r.errors)) {
+        throw new SippPortInUseError(`port ${port} was taken before SIPp bound it; held by: ${portHolder(port)}`);
+      }
       throw new Error(`sipp exited during startup (code ${r.exitCode}): ${r.errors}`);
     }
     if (Date.now() > deadline) {
