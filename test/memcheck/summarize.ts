@@ -100,6 +100,8 @@ function main(): void {
     .filter((s): s is ProcessSummary => s !== null);
   let badRW = 0;
   let badLeak = 0;
+  /** What fails the run, repeated after the totals: CI shows the tail of the output. */
+  const failing: string[] = [];
   const totals = { processes: summaries.length, errors: 0, rw: 0, definite: 0, possible: 0, ourErrors: 0, ourDefinite: 0, ourPossible: 0, knownDefinite: 0 };
   for (const s of summaries) {
     const rw = s.errors.filter((e) => /^Invalid (read|write)/.test(e.kind));
@@ -119,6 +121,9 @@ function main(): void {
     totals.ourPossible += sum(possible.filter(ours));
     badRW += ourRw.length;
     badLeak += sum(ourDefinite);
+    for (const r of [...ourRw, ...ourDefinite]) {
+      failing.push(`${s.command.length > 300 ? `${s.command.slice(0, 300)}…` : s.command}\n  ${r.kind}${r.bytes ? ` (${kb(r.bytes)})` : ''}:\n    ${r.stack.slice(0, 30).join('\n    ')}`);
+    }
     console.log(`${s.command}`);
     console.log(`  ${s.errorSummary}`);
     console.log(
@@ -138,6 +143,8 @@ function main(): void {
     console.log('memcheck: FAIL, no complete valgrind log');
     process.exitCode = 1;
   } else if (badRW > 0 || badLeak > 0) {
+    console.log(`\nWhat fails (the first ${Math.min(failing.length, 4)} of ${failing.length}; the access's stack, then where the block was allocated or freed):`);
+    for (const f of failing.slice(0, 4)) console.log(f);
     console.log(`memcheck: FAIL, ${badRW} invalid reads/writes and ${kb(badLeak)} definitely lost in the addon, libeXosip2 or libosip2`);
     process.exitCode = 1;
   } else {
