@@ -10,6 +10,7 @@
  * @module
  */
 import type { NativeCommandResult } from '../../binding';
+import { listenAbort } from './abort';
 
 /** What the poster of a command is told, once. */
 export interface CommandCallbacks {
@@ -35,6 +36,52 @@ export class CommandTable {
     issue(seq);
     this.#waiting.set(seq, callbacks);
     return seq;
+  }
+
+  /**
+   * {@link post} for a caller that gives up after `o.timeoutMs` or when
+   * `o.signal` aborts, also while the command still waits for the worker:
+   * then `o.giveUp` gets the error (`o.timeoutError()` / `o.abortError()`),
+   * once, and the queued command is cancelled (`cancel(seq)`, the native
+   * `cancelQueued`: CommandQueue::Cancel, nothing sent, its result comes with
+   * a negative code). One the worker took first runs as usual: its result
+   * still reaches `callbacks.done`, with `gaveUp` true.
+   */
+  postCancellable(
+    issue: (seq: number) => void,
+    cancel: (seq: number) => void,
+    o: { timeoutMs: number; signal: AbortSignal | undefined; timeoutError(): Error; abortError(): Error; giveUp(error: Error): void },
+    callbacks: { done(code: number, sent: number, gaveUp: boolean): void; closed(gaveUp: boolean): void },
+  ): void {
+    let gaveUp = false;
+    let seq = 0;
+    const giveUp = (error: Error): void => {
+      gaveUp = true;
+      stop();
+      if (seq !== 0) cancel(seq);
+      o.giveUp(error);
+    };
+    const timer = setTimeout(() => giveUp(o.timeoutError()), o.timeoutMs).unref(); // the context's ref() keeps the process alive
+    const unlisten = listenAbort(o.signal, () => giveUp(o.abortError()));
+    const stop = (): void => {
+      clearTimeout(timer);
+      unlisten();
+    };
+    try {
+      seq = this.post(issue, {
+        done: (code, sent) => {
+          stop();
+          callbacks.done(code, sent, gaveUp);
+        },
+        closed: () => {
+          stop();
+          callbacks.closed(gaveUp);
+        },
+      });
+    } catch (error) {
+      stop();
+      throw error;
+    }
   }
 
   /** A result from the worker; one for a command no longer awaited (closed) is dropped. */

@@ -187,7 +187,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.#error('ERR_REGISTRATION_TIMEOUT', 0, `a REGISTER still in flight after ${timeoutMs} ms`);
       if (this.#pending === null && !this.#posting) {
-        const sent = await this.#trySend(kind, expires, remaining, signal);
+        const sent = await this.#trySend(kind, expires, remaining, timeoutMs, signal);
         if (sent === null) continue;
         if (sent !== 'busy') return sent.wait;
       }
@@ -204,7 +204,13 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
    * thread under the lock; any other is built and sent by the worker thread
    * (issue #15: the JS thread does not wait for eXosip's lock).
    */
-  #trySend(kind: 'refresh' | 'unregister', expires: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ wait: Promise<RegistrationInfo> } | 'busy' | null> {
+  #trySend(
+    kind: 'refresh' | 'unregister',
+    expires: number,
+    timeoutMs: number,
+    statedMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ wait: Promise<RegistrationInfo> } | 'busy' | null> {
     const n = this.#host.native;
     // A REGISTER held for Retry-After is sent now instead: eXosip no longer
     // holds the registration's transaction, and would build a new Call-ID.
@@ -212,31 +218,42 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     if (held !== null) {
       held.expires = expires;
       const sent = n.registerSendRegister(this.rid, native(held));
-      return Promise.resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal) });
+      return Promise.resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal, statedMs) });
     }
     this.#posting = true;
     return new Promise((resolve, reject) => {
-      this.#host.commands.post((seq) => n.registerRefreshQueued(seq, this.rid, expires), {
-        done: (code, sent) => {
+      const options = {
+        timeoutMs,
+        signal,
+        timeoutError: () => this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${statedMs} ms`),
+        abortError: () => this.#abortError(signal!),
+        giveUp: reject,
+      };
+      this.#host.commands.postCancellable((seq) => n.registerRefreshQueued(seq, this.rid, expires), n.cancelQueued.bind(n), options, {
+        done: (code, sent, gaveUp) => {
           this.#posting = false;
-          if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') resolve(null);
+          const ended = this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered';
+          if (gaveUp) {
+            // Taken by the worker before the cancel: on the wire, followed as one aborted after its send.
+            if (!ended && code >= 0) this.#sent(kind, expires, sent, 1, AbortSignal.abort()).catch(() => undefined);
+          } else if (ended) resolve(null);
           else if (code === OSIP_WRONG_STATE) resolve('busy');
           else if (code < 0) reject(osipError(code, 'eXosip_register_build_register'));
-          else resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal) });
+          else resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal, statedMs) });
           this.#changes.notify();
         },
-        closed: () => {
+        closed: (gaveUp) => {
           this.#posting = false;
-          resolve(null);
+          if (!gaveUp) resolve(null);
         },
       });
     });
   }
 
   /** The REGISTER left (`sent` >= 0) or could not (eXosip's send code): the wait for its outcome. */
-  #sent(kind: 'refresh' | 'unregister', expires: number, sent: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<RegistrationInfo> {
+  #sent(kind: 'refresh' | 'unregister', expires: number, sent: number, timeoutMs: number, signal: AbortSignal | undefined, statedMs = timeoutMs): Promise<RegistrationInfo> {
     // Events reach JS only after this: nothing can be missed.
-    const wait = this.#begin(kind, timeoutMs, signal);
+    const wait = this.#begin(kind, timeoutMs, signal, statedMs);
     this.#requested = expires;
     if (kind === 'unregister') this.#state = 'unregistering';
     if (sent < 0) {

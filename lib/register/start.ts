@@ -7,14 +7,12 @@
  */
 import type { Context } from '../context/context';
 import { osipError, registrationError, stateError, typeError } from '../errors';
-import type { CommandCallbacks } from '../internal/commands';
 import { type ContextInternals, contextInternals, registrationInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { assertFitsDatagram } from '../message/request';
 import { Registration } from './registration';
 import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type RegistrationInit, type UnregisterAllOptions } from './types';
-import { listenAbort } from '../internal/abort';
 
 /** A registration whose first REGISTER is sent, and the wait for its outcome. */
 export interface Started {
@@ -63,8 +61,10 @@ export function startRegistration(
 ): Promise<Started> {
   const host = contextInternals(context);
   host.assertOpen();
+  // What the errors name: unregisterAll() (Contact: *) is not a registration to the user.
+  const what = contact === '*' ? `Unregistration of every binding of ${o.from}` : `Registration of ${o.from}`;
   if (o.signal?.aborted) {
-    throw registrationError('ABORT_ERR', `Registration of ${o.from} was aborted before it started`, { reason: 'aborted', cause: o.signal.reason });
+    throw registrationError('ABORT_ERR', `${what} was aborted before it started`, { reason: 'aborted', cause: o.signal.reason });
   }
   const listening = context.address;
   if (listening === null) throw stateError('ERR_NOT_LISTENING', 'Call listen() before register(): eXosip needs a transport');
@@ -98,28 +98,15 @@ export function startRegistration(
       // native/context/commands.h); what remains is the Registration's.
       const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const deadline = Date.now() + timeoutMs;
-      let gaveUp = false;
-      let seq = 0;
-      const giveUp = (error: Error): void => {
-        gaveUp = true;
-        cleanup();
-        // Not taken by the worker yet: it is not sent at all (its result comes as -1).
-        if (seq !== 0) n.cancelQueued(seq);
-        reject(error);
-      };
-      const onAbort = (): void => giveUp(registrationError('ABORT_ERR', `Registration of ${o.from} was aborted`, { reason: 'aborted', cause: o.signal!.reason }));
-      const timer = setTimeout(
-        () => giveUp(registrationError('ERR_REGISTRATION_TIMEOUT', `Registration of ${o.from} failed: no final answer within ${timeoutMs} ms`, { reason: `no final answer within ${timeoutMs} ms` })),
+      const options = {
         timeoutMs,
-      ).unref(); // the context's ref() decides what keeps the process alive
-      const unlisten = listenAbort(o.signal, onAbort);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        unlisten();
+        signal: o.signal,
+        timeoutError: () => registrationError('ERR_REGISTRATION_TIMEOUT', `${what} failed: no final answer within ${timeoutMs} ms`, { reason: `no final answer within ${timeoutMs} ms` }),
+        abortError: () => registrationError('ABORT_ERR', `${what} was aborted`, { reason: 'aborted', cause: o.signal!.reason }),
+        giveUp: reject,
       };
-      const callbacks: CommandCallbacks = {
-        done: (rid, sent) => {
-          cleanup();
+      host.commands.postCancellable((seq) => n.registerStartQueued(seq, o.from!, o.proxy!, contact, expires), n.cancelQueued.bind(n), options, {
+        done: (rid, sent, gaveUp) => {
           if (rid < 0) return gaveUp || reject(osipError(rid, 'eXosip_register_build_initial_register'));
           if (sent < 0) {
             n.registerRemove(rid);
@@ -139,17 +126,10 @@ export function startRegistration(
           resolve({ registration, wait });
           announce(registration);
         },
-        closed: () => {
-          cleanup();
-          if (!gaveUp) reject(registrationError('ERR_CONTEXT_CLOSED', `Registration of ${o.from} failed: the context was closed`, { reason: 'the context was closed' }));
+        closed: (gaveUp) => {
+          if (!gaveUp) reject(registrationError('ERR_CONTEXT_CLOSED', `${what} failed: the context was closed`, { reason: 'the context was closed' }));
         },
-      };
-      try {
-        seq = host.commands.post((s) => n.registerStartQueued(s, o.from!, o.proxy!, contact, expires), callbacks);
-      } catch (error) {
-        cleanup();
-        throw error;
-      }
+      });
     });
   }
   try {

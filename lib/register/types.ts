@@ -121,9 +121,13 @@ export interface RegistrationEventMap {
 
 /** Options of {@link Registration.refresh} and {@link Registration.unregister}. */
 export interface RegistrationWaitOptions {
-  /** Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default 40000). */
+  /**
+   * Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default 40000),
+   * counted from the call. Ended while the REGISTER still waits for the worker
+   * thread (docs/threads.md, "Commands"), it is not sent at all.
+   */
   timeoutMs?: number;
-  /** Reject with `ABORT_ERR` when this signal aborts. */
+  /** Reject with `ABORT_ERR` when this signal aborts; as for `timeoutMs`, a REGISTER not taken by the worker yet is not sent. */
   signal?: AbortSignal;
 }
 

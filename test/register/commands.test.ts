@@ -94,6 +94,36 @@ describe('REGISTERs are sent by the worker thread', () => {
     assert.equal((await kam.lookup(user.aor)).length, 0);
   });
 
+  test('refresh() and unregister() given up while their REGISTER waits for the worker: never sent, the registration goes on', { timeout: 20_000 * SLOW }, async () => {
+    const user = kam.freshUser();
+    const { ctx, traces } = await tracedContext(user);
+    await using _ctx = ctx;
+    const reg: Registration = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
+    const before = sentRegisters(traces);
+
+    assert.equal(eXosip_lock(ctx), 0);
+    await assert.rejects(reg.refresh({ expires: 300, timeoutMs: 300 }), (e: unknown) => {
+      assert.ok(e instanceof RegistrationError && e.code === 'ERR_REGISTRATION_TIMEOUT', String(e));
+      assert.match(e.message, /no final answer within 300 ms/);
+      return true;
+    });
+    const ac = new AbortController();
+    const unregistering = reg.unregister({ signal: ac.signal });
+    await delay(100);
+    ac.abort();
+    await assert.rejects(unregistering, (e: unknown) => e instanceof RegistrationError && e.code === 'ABORT_ERR');
+    assert.equal(eXosip_unlock(ctx), 0);
+    await delay(300 * SLOW);
+    // The cancelled refresh was dropped by the worker: nothing left, the binding is as it was.
+    assert.equal(sentRegisters(traces), before);
+    assert.equal(reg.state, 'registered');
+    assert.equal(reg.expires, 600);
+    assert.equal((await reg.refresh({ expires: 300 })).expires, 300);
+    assert.equal(sentRegisters(traces), before + 1);
+    await reg.unregister();
+    assert.equal((await kam.lookup(user.aor)).length, 0);
+  });
+
   test('close() while a register() or a refresh() waits for the worker: each rejects RegistrationError ERR_CONTEXT_CLOSED, and nothing is sent', { timeout: 20_000 }, async () => {
     const [user, other] = [kam.freshUser(), kam.freshUser()];
     const ctx = await openContext();

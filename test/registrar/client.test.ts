@@ -131,6 +131,11 @@ describe('Registrar with our own Context as the client', () => {
     await using admin = await clientFor('alice', 'secret');
     assert.equal(phoneB.reg.contacts.length, 2);
     assert.equal(registrar.bindings('alice@example.com').length, 2);
+    // Given up before it started, it names itself for what it is (not "Registration of").
+    await assert.rejects(admin.unregisterAll({ from: 'sip:alice@example.com', proxy, signal: AbortSignal.abort() }), {
+      code: 'ABORT_ERR',
+      message: 'Unregistration of every binding of sip:alice@example.com was aborted before it started',
+    });
     const info = await admin.unregisterAll({ from: 'sip:alice@example.com', proxy });
     assert.deepEqual(info.contacts, []);
     assert.deepEqual(registrar.bindings(), []);
