@@ -125,12 +125,14 @@ void Context::Start(Napi::Env env) {
   Napi::ObjectWrap<Context>::Ref();
   stop_ = false;
   worker_ = std::thread(&Context::Run, this);
+  // Named here, not by the thread itself: named once listen() resolves, even
+  // before the new thread first runs (on a busy machine, later).
+  // For top, perf and /proc (bench/idle.ts); not "exosip-<n>", the prefix
+  // log.cc uses to tell eXosip's threads apart.
+  pthread_setname_np(worker_.native_handle(), "exosip2-worker");
 }
 
 void Context::Run() {
-  // For top, perf and /proc (bench/idle.ts); not "exosip-<n>", the prefix
-  // log.cc uses to tell eXosip's threads apart.
-  pthread_setname_np(pthread_self(), "exosip2-worker");
   const int fd = eXosip_event_geteventsocket(ctx_);
   while (!stop_.load(std::memory_order_acquire)) {
     int64_t now = MonotonicNs();

@@ -39,8 +39,10 @@ const switches = (tid: string): number => workers().get(tid)!;
 test('the worker of a context that did nothing yet sleeps; once it has a registration it wakes about once a second, and events wake it at once', async () => {
   const before = workers();
   const ctx = await openContext();
-  const tid = newWorker(before);
+  let tid = '';
   try {
+    // Inside the try: a failed check still closes the context (the file would hang until its timeout).
+    tid = newWorker(before);
     await delay(200);
     const s0 = switches(tid);
     await delay(2500);
