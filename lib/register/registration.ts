@@ -221,6 +221,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       return Promise.resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal, statedMs) });
     }
     this.#posting = true;
+    const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
       const options = {
         timeoutMs,
@@ -239,7 +240,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
           } else if (ended) resolve(null);
           else if (code === OSIP_WRONG_STATE) resolve('busy');
           else if (code < 0) reject(osipError(code, 'eXosip_register_build_register'));
-          else resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal, statedMs) });
+          // What is left of timeoutMs after the wait for the worker.
+          else resolve({ wait: this.#sent(kind, expires, sent, Math.max(1, deadline - Date.now()), signal, statedMs) });
           this.#changes.notify();
         },
         closed: (gaveUp) => {
