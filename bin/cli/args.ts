@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { Transport } from '../../lib/index';
-import { credentialsOf, defaultBindAddress, familyProblem, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem, userPart } from './common';
+import { credentialsOf, defaultBindAddress, contactProblem, familyProblem, integerOption, PASSWORD_ENV, type PasswordSources, readOptions, sipUriProblem, transportProblem, userPart } from './common';
 
 export { defaultBindAddress, PASSWORD_ENV, type PasswordSources, passwordIn, scrub, uriHost, uriHostPort, userPart } from './common';
 
@@ -174,6 +174,8 @@ export function parseCliArgs(argv: readonly string[], sources: PasswordSources =
 
   const contact = str('contact') ?? null;
   if (contact !== null && (contact === '' || /[\0\r\n]/.test(contact))) return usage('--contact must be a non-empty URI on one line');
+  const badContact = contact === null ? null : contactProblem(contact);
+  if (badContact !== null) return usage(badContact);
 
   // The demo registers its own user: no password from anywhere, not even the environment.
   const credentials = demo ? { username: userPart(from), password: null, realm: null } : credentialsOf(values, sources, from, '--from');

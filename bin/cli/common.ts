@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { uriHostFamily, uriText } from '../../lib/internal/validate';
+import { askedTransport, contactText, uriHostFamily, uriText } from '../../lib/internal/validate';
 
 /** The environment variable the password is taken from when no option gives it. */
 export const PASSWORD_ENV = 'EXOSIP2_PASSWORD';
@@ -174,6 +174,16 @@ export function sipUriProblem(name: string, uri: string, example: string, { head
   return null;
 }
 
+/** A problem with `--contact` (the library's rules: a URI or name-addr, no expires parameter), or null. */
+export function contactProblem(contact: string): string | null {
+  try {
+    contactText('--contact', contact);
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace('give options.expires', 'give --expires');
+  }
+}
+
 /**
  * A problem with binding `address` to reach `uri` given to `--<name>`, or
  * null: an IP literal host must be of the address's family (eXosip has no
@@ -193,8 +203,9 @@ export function familyProblem(name: string, uri: string, address: string): strin
 export function transportProblem(transport: string, name: string, uri: string | null): string | null {
   if (transport !== 'udp' && transport !== 'tcp') return `--transport must be udp or tcp (got ${JSON.stringify(transport)})`;
   if (uri === null) return null;
-  const asked = /^sips:/i.test(uri) ? 'tls' : /;transport=([A-Za-z]+)/i.exec(uri)?.[1]?.toLowerCase();
+  const asked = askedTransport(uri);
   if (asked === 'tls') return `--${name} ${uri} needs TLS, which this tool does not offer (use the library's tls option)`;
+  if (asked !== undefined && asked !== 'udp' && asked !== 'tcp') return `--${name} ${uri} asks for ${asked}, which this tool cannot use (udp or tcp only)`;
   if (asked !== undefined && asked !== transport) return `--${name} ${uri} asks for ${asked}: add --transport ${asked}`;
   return null;
 }

@@ -45,14 +45,15 @@ export class CommandTable {
    * once, and the queued command is cancelled (`cancel(seq)`, the native
    * `cancelQueued`: CommandQueue::Cancel, nothing sent, its result comes with
    * a negative code). One the worker took first runs as usual: its result
-   * still reaches `callbacks.done`, with `gaveUp` true.
+   * still reaches `callbacks.done`, with `gaveUp` true. Returns `seq` (for a
+   * `cancel(seq)` of the caller's own: the result then comes with a negative code).
    */
   postCancellable(
     issue: (seq: number) => void,
     cancel: (seq: number) => void,
     o: { timeoutMs: number; signal: AbortSignal | undefined; timeoutError(): Error; abortError(): Error; giveUp(error: Error): void },
     callbacks: { done(code: number, sent: number, gaveUp: boolean): void; closed(gaveUp: boolean): void },
-  ): void {
+  ): number {
     let gaveUp = false;
     let seq = 0;
     const giveUp = (error: Error): void => {
@@ -78,6 +79,7 @@ export class CommandTable {
           callbacks.closed(gaveUp);
         },
       });
+      return seq;
     } catch (error) {
       stop();
       throw error;

@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { inspect } from 'node:util';
-import type { AuthenticationInfo } from '../context/types';
+import { type AuthenticationInfo, TRANSPORTS } from '../context/types';
 import { rangeError, typeError } from '../errors';
 import { type ExosipOptionName, OPTIONS, optionKind, valueFits } from '../options';
 
@@ -278,6 +278,16 @@ export function askedTransport(uri: string): string | undefined {
 }
 
 /**
+ * What to do about a URI asking for transport `wanted`: listen on it, or,
+ * for one no context offers (sctp, ws, ...), that it cannot be reached here.
+ */
+export function transportAdvice(wanted: string): string {
+  return (TRANSPORTS as readonly string[]).includes(wanted)
+    ? `eXosip sends over the context's transport only (listen({ transport: '${wanted}' }))`
+    : `no context of this binding can use ${wanted} (it listens on udp, tcp or tls)`;
+}
+
+/**
  * A target that asks for another transport than the context's one, as
  * `"<to|route> <uri> asks for ..."`, or null. eXosip sends over the
  * context's transport whatever the URI says, so a `sips:` URI (RFC 3261
@@ -290,7 +300,7 @@ function transportProblem(to: string, route: string | null, transport: string): 
   for (const [name, uri, next] of hops) {
     const wanted = askedTransport(uri);
     if (wanted === undefined || wanted === transport || (!next && wanted !== 'tls')) continue;
-    return `${name} ${uri} asks for ${wanted} but this context listens on ${transport}: eXosip sends over the context's transport only (listen({ transport: '${wanted}' }))`;
+    return `${name} ${uri} asks for ${wanted} but this context listens on ${transport}: ${transportAdvice(wanted)}`;
   }
   return null;
 }

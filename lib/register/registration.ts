@@ -63,8 +63,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #schedule: RefreshSchedule;
   #rewrites = new RewriteTracker();
   #abandoned: AbandonedRegister | null = null;
-  /** A refresh/unregister queued to the worker, its result not back yet. */
-  #posting = false;
+  /** The command (seq) of a refresh/unregister queued to the worker, its result not back yet; 0: none. */
+  #postedSeq = 0;
 
   /** @internal Made by {@link Context.register}. */
   constructor(host: ContextInternals, init: RegistrationInit) {
@@ -165,6 +165,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     this.#settleError(this.#error('ERR_REGISTRATION_REMOVED', 0, 'removed locally'));
     this.#state = 'removed';
     this.#schedule.stop();
+    // A refresh()/unregister() still queued for the worker is not sent.
+    if (this.#postedSeq !== 0) this.#host.native.cancelQueued(this.#postedSeq);
     this.#host.forgetRegistration(this.rid, true);
     // A refresh()/unregister() waiting for eXosip's own REGISTER ends now, not at its timeout.
     this.#changes.notify();
@@ -177,8 +179,9 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const signal = v.abortSignal('options.signal', o.signal);
     const deadline = Date.now() + timeoutMs;
     for (let pending = false; ; pending = true) {
-      // Pending when the context closed: as a REGISTER in flight then (docs/errors.md).
+      // Pending when the context closed or remove() came: as a REGISTER in flight then (docs/errors.md).
       if (pending && this.#state === 'closed') throw this.#error('ERR_CONTEXT_CLOSED', 0, 'the context was closed');
+      if (pending && this.#state === 'removed') throw this.#error('ERR_REGISTRATION_REMOVED', 0, 'removed locally');
       if (this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered') {
         throw stateError('ERR_REGISTRATION_CLOSED', `Registration ${this.rid} is ${this.#state}`);
       }
@@ -186,7 +189,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       if (signal?.aborted) throw this.#abortError(signal);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.#error('ERR_REGISTRATION_TIMEOUT', 0, `a REGISTER still in flight after ${timeoutMs} ms`);
-      if (this.#pending === null && !this.#posting) {
+      if (this.#pending === null && this.#postedSeq === 0) {
         const sent = await this.#trySend(kind, expires, remaining, timeoutMs, signal);
         if (sent === null) continue;
         if (sent !== 'busy') return sent.wait;
@@ -220,7 +223,6 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const sent = n.registerSendRegister(this.rid, native(held));
       return Promise.resolve({ wait: this.#sent(kind, expires, sent, timeoutMs, signal, statedMs) });
     }
-    this.#posting = true;
     const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
       const options = {
@@ -230,9 +232,9 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         abortError: () => this.#abortError(signal!),
         giveUp: reject,
       };
-      this.#host.commands.postCancellable((seq) => n.registerRefreshQueued(seq, this.rid, expires), n.cancelQueued.bind(n), options, {
+      this.#postedSeq = this.#host.commands.postCancellable((seq) => n.registerRefreshQueued(seq, this.rid, expires), n.cancelQueued.bind(n), options, {
         done: (code, sent, gaveUp) => {
-          this.#posting = false;
+          this.#postedSeq = 0;
           const ended = this.#state === 'removed' || this.#state === 'closed' || this.#state === 'unregistered';
           if (gaveUp) {
             // Taken by the worker before the cancel: on the wire, followed as one aborted after its send.
@@ -245,7 +247,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
           this.#changes.notify();
         },
         closed: (gaveUp) => {
-          this.#posting = false;
+          this.#postedSeq = 0;
           if (!gaveUp) resolve(null);
         },
       });
@@ -429,10 +431,15 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   #error(code: RegistrationCode, statusCode: number, reason: string, retryAfter: number | null = null): RegistrationError {
     const what = statusCode > 0 ? `${statusCode} ${reason}`.trim() : reason;
     const after = retryAfter === null ? '' : ` (Retry-After: ${retryAfter} s)`;
-    return registrationError(code, `Registration ${this.rid} of ${this.from} failed: ${what}${after}`, { statusCode, reason, rid: this.rid, retryAfter });
+    return registrationError(code, `${this.#name()} failed: ${what}${after}`, { statusCode, reason, rid: this.rid, retryAfter });
   }
 
   #abortError(signal: AbortSignal): RegistrationError {
-    return registrationError('ABORT_ERR', `Registration ${this.rid} of ${this.from} was aborted`, { reason: 'aborted', rid: this.rid, cause: signal.reason });
+    return registrationError('ABORT_ERR', `${this.#name()} was aborted`, { reason: 'aborted', rid: this.rid, cause: signal.reason });
+  }
+
+  /** What error messages call it: unregisterAll()'s (Contact: *) is no registration to the user. */
+  #name(): string {
+    return this.contact === '*' ? `Unregistration ${this.rid} of every binding of ${this.from}` : `Registration ${this.rid} of ${this.from}`;
   }
 }

@@ -25,6 +25,7 @@ export function registerOptions(options: RegisterOptions | UnregisterAllOptions)
   const o = v.options<RegisterOptions>('options', options);
   if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
   v.sipUri('options.from', o.from);
+  if (v.sipHost(o.from!) === null) throw typeError('ERR_INVALID_ARG_VALUE', `options.from ${o.from} has no host: an AoR is sip:user@domain (RFC 3261 §10.2)`);
   v.sipUri('options.proxy', o.proxy, 'sip:registrar.example.com');
   if (v.sipHost(o.proxy!) === null) throw typeError('ERR_INVALID_ARG_VALUE', `options.proxy ${o.proxy} has no host: eXosip sends only to sip: or sips: URIs with a host`);
   if (o.supported !== undefined) {
@@ -35,7 +36,11 @@ export function registerOptions(options: RegisterOptions | UnregisterAllOptions)
     const entries = Array.isArray(o.headers) ? o.headers : Object.entries(v.options('options.headers', o.headers));
     entries.forEach((entry, i) => {
       if (!Array.isArray(entry) || entry.length !== 2) throw typeError('ERR_INVALID_ARG_TYPE', `options.headers[${i}] must be a [name, value] pair`);
-      v.extraHeaderName(`options.headers[${i}] name`, entry[0]);
+      const name = v.extraHeaderName(`options.headers[${i}] name`, entry[0]).toLowerCase();
+      // eXosip writes these from options.contact and options.expires: a second one would contradict them.
+      if (name === 'contact' || name === 'm' || name === 'expires') {
+        throw typeError('ERR_INVALID_ARG_VALUE', `options.headers[${i}] is ${entry[0]}, which eXosip writes from ${name === 'expires' ? 'options.expires' : 'options.contact'}: give it there`);
+      }
       v.sipText(`options.headers[${i}] value`, entry[1], { allowEmpty: true });
     });
   }
@@ -67,7 +72,7 @@ export function startRegistration(
     throw registrationError('ABORT_ERR', `${what} was aborted before it started`, { reason: 'aborted', cause: o.signal.reason });
   }
   const listening = context.address;
-  if (listening === null) throw stateError('ERR_NOT_LISTENING', 'Call listen() before register(): eXosip needs a transport');
+  if (listening === null) throw stateError('ERR_NOT_LISTENING', `Call listen() before ${contact === '*' ? 'unregisterAll' : 'register'}(): eXosip needs a transport`);
   const proxyFamily = v.uriHostFamily(o.proxy!);
   if (proxyFamily !== 0 && proxyFamily !== listening.family) {
     // eXosip could never send there (no socket of that family), and each try
@@ -81,7 +86,7 @@ export function startRegistration(
   if (asked !== undefined && asked !== listening.transport) {
     throw typeError(
       'ERR_INVALID_ARG_VALUE',
-      `options.proxy ${o.proxy} asks for ${asked} but this context listens on ${listening.transport}: eXosip sends over the context's transport only (listen({ transport: '${asked}' }))`,
+      `options.proxy ${o.proxy} asks for ${asked} but this context listens on ${listening.transport}: ${v.transportAdvice(asked)}`,
     );
   }
   const n = host.native;

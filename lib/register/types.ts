@@ -32,7 +32,11 @@ export interface RegisterOptions {
   contact?: string;
   /** Values for Supported headers, e.g. `['100rel', 'path']`. */
   supported?: readonly string[];
-  /** Extra headers for the first REGISTER (eXosip copies them into refreshes). */
+  /**
+   * Extra headers for the first REGISTER (eXosip copies them into refreshes).
+   * Not Via, From, To, Call-ID, CSeq, Content-Length, Contact or Expires,
+   * which eXosip writes itself (TypeError `ERR_INVALID_ARG_VALUE`).
+   */
   headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
   /**
    * Reject with `ERR_REGISTRATION_TIMEOUT` after this many ms (default

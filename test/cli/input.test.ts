@@ -52,6 +52,9 @@ describe('exosip2-register input against Kamailio', () => {
       [['--proxy', kam.proxy, '--from', 'sip:@'], /--from names no host/],
       [['--proxy', `${kam.proxy};transport=tcp`, '--from', 'sip:alice@example.com'], /asks for tcp: add --transport tcp/],
       [['--proxy', 'sips:127.0.0.1', '--from', 'sip:alice@example.com'], /needs TLS, which this tool does not offer/],
+      [['--proxy', 'sip:127.0.0.1;transport=sctp', '--from', 'sip:alice@example.com'], /asks for sctp, which this tool cannot use \(udp or tcp only\)/],
+      [['--proxy', 'sip:127.0.0.1', '--from', 'sip:alice@example.com', '--contact', 'sip:x@127.0.0.1;expires=5'], /--contact must not carry an expires parameter: give --expires/],
+      [['--proxy', 'sip:127.0.0.1', '--from', 'sip:alice@example.com', '--contact', 'garbage <<'], /--contact must be a URI/],
       [['--proxy', 'http://x', '--from', 'sip:alice@example.com'], /--proxy must be a sip: or sips: URI/],
     ] as Array<[string[], RegExp]>) {
       const started = Date.now();

@@ -124,6 +124,24 @@ describe('REGISTERs are sent by the worker thread', () => {
     assert.equal((await kam.lookup(user.aor)).length, 0);
   });
 
+  test('remove() while a refresh() waits for the worker: the refresh rejects ERR_REGISTRATION_REMOVED and is never sent', { timeout: 20_000 * SLOW }, async () => {
+    const user = kam.freshUser();
+    const { ctx, traces } = await tracedContext(user);
+    await using _ctx = ctx;
+    const reg: Registration = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
+    const before = sentRegisters(traces);
+    assert.equal(eXosip_lock(ctx), 0);
+    const refreshing = reg.refresh({ expires: 300 });
+    reg.remove();
+    assert.equal(eXosip_unlock(ctx), 0);
+    await assert.rejects(refreshing, (e: unknown) => e instanceof RegistrationError && e.code === 'ERR_REGISTRATION_REMOVED');
+    await delay(300 * SLOW);
+    assert.equal(sentRegisters(traces), before);
+    assert.equal(reg.state, 'removed');
+    // remove() is local (eXosip_register_remove): the binding stays at Kamailio until it expires.
+    assert.equal((await kam.lookup(user.aor)).length, 1);
+  });
+
   test('close() while a register() or a refresh() waits for the worker: each rejects RegistrationError ERR_CONTEXT_CLOSED, and nothing is sent', { timeout: 20_000 }, async () => {
     const [user, other] = [kam.freshUser(), kam.freshUser()];
     const ctx = await openContext();

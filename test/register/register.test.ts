@@ -349,8 +349,34 @@ describe('argument errors come before any native call', () => {
         message: /which eXosip writes itself/,
       });
     }
+    // Contact and Expires come from options.contact / options.expires: a second one in headers would contradict them.
+    for (const [name, option] of [['Contact', 'options.contact'], ['m', 'options.contact'], ['EXPIRES', 'options.expires']] as const) {
+      await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1', headers: [[name, '5']] }), {
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: new RegExp(`^options\\.headers\\[0\\] is ${name}, which eXosip writes from ${option.replace('.', '\\.')}`),
+      });
+    }
+    await assert.rejects(ctx.register({ from: 'sip:alice@example.com', proxy: 'sip:127.0.0.1;transport=sctp' }), {
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: /asks for sctp but this context listens on udp: no context of this binding can use sctp/,
+    });
+    // A From without a host is refused as a proxy without one is (eXosip's own check says only OSIP_SYNTAXERROR).
+    for (const from of ['sip:alice@', 'sip:@', 'sip:alice@:5060']) {
+      await assert.rejects(ctx.register({ from, proxy: 'sip:127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE', message: /^options\.from .* has no host/ });
+    }
     await assert.rejects(ctx.register(undefined as never), { name: 'TypeError' });
     assert.equal(ctx.registrations.size, 0);
+    // unregisterAll()'s errors name it for what it is, also once its REGISTER is out.
+    const silent = await boundUdpSocket();
+    try {
+      const proxy = `sip:127.0.0.1:${silent.address().port}`;
+      await assert.rejects(ctx.unregisterAll({ from: 'sip:alice@example.com', proxy, timeoutMs: 200 }), {
+        code: 'ERR_REGISTRATION_TIMEOUT',
+        message: /^Unregistration \d+ of every binding of sip:alice@example\.com failed: no final answer within 200 ms/,
+      });
+    } finally {
+      silent.close();
+    }
     assert.throws(() => ctx.addAuthenticationInfo({ username: 'alice', password: 'x'.repeat(50) }), {
       name: 'RangeError',
       message: /50 bytes long; libeXosip2 keeps at most 49/,
