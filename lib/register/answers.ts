@@ -69,3 +69,12 @@ export function rejectionCode(textinfo: string): 'ERR_REGISTRATION_REJECTED' | '
 }
 
 export { noAnswerReason, peerName as registrarName } from '../internal/no-answer';
+
+/**
+ * What error messages call a registration: unregisterAll()'s (Contact: *)
+ * is no registration to the user. `rid` once eXosip gave one.
+ */
+export function registrationName(from: string, contact: string | null, rid?: number): string {
+  const id = rid === undefined ? '' : ` ${rid}`;
+  return contact === '*' ? `Unregistration${id} of every binding of ${from}` : `Registration${id} of ${from}`;
+}

@@ -9,7 +9,7 @@ import { bindRegistration, type ContextInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { type Message, native } from '../message';
 import { AbandonedRegister } from './abandon';
-import { exosipRetries, guardNote, noAnswerReason, rejectionCode, retryAfterOf } from './answers';
+import { exosipRetries, guardNote, noAnswerReason, registrationName, rejectionCode, retryAfterOf } from './answers';
 import { ChangeWaiters } from './changes';
 import { RewriteTracker } from './contact-change';
 import { grantedExpires } from './grant';
@@ -438,8 +438,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     return registrationError('ABORT_ERR', `${this.#name()} was aborted`, { reason: 'aborted', rid: this.rid, cause: signal.reason });
   }
 
-  /** What error messages call it: unregisterAll()'s (Contact: *) is no registration to the user. */
   #name(): string {
-    return this.contact === '*' ? `Unregistration ${this.rid} of every binding of ${this.from}` : `Registration ${this.rid} of ${this.from}`;
+    return registrationName(this.from, this.contact, this.rid);
   }
 }

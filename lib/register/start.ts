@@ -11,6 +11,7 @@ import { type ContextInternals, contextInternals, registrationInternals } from '
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
 import { assertFitsDatagram } from '../message/request';
+import { registrationName } from './answers';
 import { Registration } from './registration';
 import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type RegistrationInit, type UnregisterAllOptions } from './types';
 
@@ -66,8 +67,7 @@ export function startRegistration(
 ): Promise<Started> {
   const host = contextInternals(context);
   host.assertOpen();
-  // What the errors name: unregisterAll() (Contact: *) is not a registration to the user.
-  const what = contact === '*' ? `Unregistration of every binding of ${o.from}` : `Registration of ${o.from}`;
+  const what = registrationName(o.from!, contact);
   if (o.signal?.aborted) {
     throw registrationError('ABORT_ERR', `${what} was aborted before it started`, { reason: 'aborted', cause: o.signal.reason });
   }
