@@ -41,6 +41,19 @@ async function tracedContext(user: TestUser): Promise<{ ctx: Context; traces: Si
   return { ctx, traces };
 }
 
+/** A fresh user registered (expires 600) from a {@link tracedContext}, and the REGISTERs it sent so far. */
+async function registeredTraced(): Promise<{ user: TestUser; ctx: Context; traces: SipTrace[]; reg: Registration; before: number }> {
+  const user = kam.freshUser();
+  const { ctx, traces } = await tracedContext(user);
+  try {
+    const reg = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
+    return { user, ctx, traces, reg, before: sentRegisters(traces) };
+  } catch (error) {
+    await ctx.close();
+    throw error;
+  }
+}
+
 describe('REGISTERs are sent by the worker thread', () => {
   test('register() while JS holds eXosip_lock: nothing leaves until eXosip_unlock, then it registers at Kamailio', { timeout: 20_000 }, async () => {
     const user = kam.freshUser();
@@ -69,11 +82,8 @@ describe('REGISTERs are sent by the worker thread', () => {
   });
 
   test('refresh() and unregister() while JS holds eXosip_lock wait for it the same way', { timeout: 20_000 }, async () => {
-    const user = kam.freshUser();
-    const { ctx, traces } = await tracedContext(user);
+    const { user, ctx, traces, reg, before } = await registeredTraced();
     await using _ctx = ctx;
-    const reg: Registration = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
-    const before = sentRegisters(traces);
 
     eXosip_lock(ctx);
     const refreshing = reg.refresh({ expires: 300 });
@@ -95,11 +105,8 @@ describe('REGISTERs are sent by the worker thread', () => {
   });
 
   test('refresh() and unregister() given up while their REGISTER waits for the worker: never sent, the registration goes on', { timeout: 20_000 * SLOW }, async () => {
-    const user = kam.freshUser();
-    const { ctx, traces } = await tracedContext(user);
+    const { user, ctx, traces, reg, before } = await registeredTraced();
     await using _ctx = ctx;
-    const reg: Registration = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
-    const before = sentRegisters(traces);
 
     assert.equal(eXosip_lock(ctx), 0);
     await assert.rejects(reg.refresh({ expires: 300, timeoutMs: 300 }), (e: unknown) => {
@@ -125,11 +132,8 @@ describe('REGISTERs are sent by the worker thread', () => {
   });
 
   test('remove() while a refresh() waits for the worker: the refresh rejects ERR_REGISTRATION_REMOVED and is never sent', { timeout: 20_000 * SLOW }, async () => {
-    const user = kam.freshUser();
-    const { ctx, traces } = await tracedContext(user);
+    const { user, ctx, traces, reg, before } = await registeredTraced();
     await using _ctx = ctx;
-    const reg: Registration = await ctx.register({ from: `sip:${user.aor}`, proxy: kam.proxy, expires: 600 });
-    const before = sentRegisters(traces);
     assert.equal(eXosip_lock(ctx), 0);
     const refreshing = reg.refresh({ expires: 300 });
     reg.remove();
