@@ -5,7 +5,7 @@
 import type { NativeEventCallback } from '../binding';
 import type { ExosipEventType } from './generated/constants';
 import { binding } from './native';
-import { Message, wrapMessage } from './message';
+import { Message, wrapEventMessage } from './message';
 
 /** Every `eXosip_event_type_t` value by C name. */
 export const EVENT_TYPES: Readonly<Record<ExosipEventType, number>> = Object.freeze({ ...binding.eventTypes }) as Record<ExosipEventType, number>;
@@ -89,9 +89,9 @@ export function eventReceiver(deliver: (event: AnyExosipEvent) => void): NativeE
         ssReason,
         textinfo,
         receivedNs,
-        request: wrapMessage(request),
-        response: wrapMessage(response),
-        ack: wrapMessage(ack),
+        request: wrapEventMessage(request),
+        response: wrapEventMessage(response),
+        ack: wrapEventMessage(ack),
       }) as AnyExosipEvent,
     );
 }

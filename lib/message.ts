@@ -12,6 +12,7 @@ import * as v from './internal/validate';
 // for the garbage collector to trace).
 let handleOf: (message: unknown) => NativeMessage | undefined;
 let setHandle: (message: Message, handle: NativeMessage) => void;
+let hold: (message: Message) => void;
 
 /** One body of a {@link Message}: a part of a multipart body, or the whole body. */
 export interface MessageBody {
@@ -37,8 +38,13 @@ export class Message {
   }
 
   #native: NativeMessage;
+  /** A message of an event (lib/events.ts): the binding's handling of the event still reads it. */
+  #held = false;
 
   static {
+    hold = (message) => {
+      message.#held = true;
+    };
     handleOf = (message) => (typeof message === 'object' && message !== null && #native in message ? (message as Message).#native : undefined);
     setHandle = (message, handle) => {
       message.#native = handle;
@@ -198,8 +204,16 @@ export class Message {
     return new Message(native(this).clone());
   }
 
-  /** Frees the message now. Disposing a spent or disposed message does nothing. */
+  /**
+   * Frees the message now. Disposing a spent or disposed message does
+   * nothing, nor does disposing a message an event carries (`event.request`,
+   * `.response`, `.ack`, and the same objects as `IncomingRequest.request`,
+   * `Registration.lastResponse`, ...): the binding's own handling of the event
+   * reads it after your listener ran; it is freed with the event, when
+   * collected (in C, eXosip_event_free frees it).
+   */
   dispose(): void {
+    if (this.#held) return;
     native(this).dispose();
   }
 }
@@ -209,6 +223,14 @@ export function native(message: Message): NativeMessage {
   const handle = handleOf(message);
   if (handle === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'Expected a Message created by exosip2');
   return handle;
+}
+
+/** @internal Wraps a message an event carries: dispose() leaves it alone (null stays null). */
+export function wrapEventMessage(handle: NativeMessage | null): Message | null {
+  if (handle === null) return null;
+  const message = new Message(handle);
+  hold(message);
+  return message;
 }
 
 /** @internal Wraps a native message (null stays null). */

@@ -27,10 +27,13 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
+import { type CallError, callError } from '../errors';
+import { noAnswerReason } from '../internal/no-answer';
 import { sipHost } from '../internal/validate';
 import type { Message } from '../message';
 import { native } from '../message';
 import type { Call } from './call';
+import type { CallProgress } from './types';
 import { sdpOf } from './sdp';
 import { sendAck } from './send';
 
@@ -163,4 +166,32 @@ export function afterFailure(pending: { challenges: number; redirects: number; a
     default:
       return 'final';
   }
+}
+
+/** @internal An INVITE sent, until its final answer (or, once given up, until eXosip is done with it). */
+export interface PendingInvite {
+  readonly cid: number;
+  readonly localSdp: string | null;
+  readonly onProgress: ((progress: CallProgress) => void) | undefined;
+  challenges: number;
+  /** 3xx eXosip followed for this INVITE (at most {@link MAX_REDIRECTS}). */
+  redirects: number;
+  /** The highest RSeq PRACKed (RFC 3262 §4: a reliable 1xx with a lower or equal one is a retransmission), or 0. */
+  rseq: number;
+  /** The wait was settled early (abort, timeout, close): what comes next is cancelled or ended. */
+  abandoned: boolean;
+  /** The next hop's URI (the route, else the Request-URI), the transport and when the INVITE left, for a no-answer reason. */
+  readonly hop: string;
+  readonly transport: string;
+  readonly sentAt: number;
+  settle(outcome: Call | CallError): void;
+}
+
+/**
+ * ERR_CALL_NO_RESPONSE for `pending`, the reason in words (no-answer.ts);
+ * after a 3xx eXosip followed, the peer is another one: eXosip's text then.
+ */
+export function noAnswer(pending: PendingInvite, textinfo: string): CallError {
+  const reason = pending.redirects === 0 ? noAnswerReason(pending.hop, pending.transport, Date.now() - pending.sentAt) : textinfo || 'transaction timeout or transport error';
+  return callError('ERR_CALL_NO_RESPONSE', `The INVITE got no final answer: ${reason}`, { reason });
 }

@@ -27,7 +27,7 @@
  * @module
  */
 import type { NativeContext, NativeMessage } from '../../binding';
-import { abortError, osipError, RequestError, requestError, typeError } from '../errors';
+import { abortError, OSIP_CODES, osipError, RequestError, requestError, typeError } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { Message } from '../message';
@@ -231,7 +231,7 @@ export class CallSender {
     n.lock();
     try {
       const [built, handle] = out.build(n, call.did);
-      if (built < 0 || handle === null) return Promise.reject(notSent(osipError(built < 0 ? built : -1, out.what, `did ${call.did}`)));
+      if (built < 0 || handle === null) return Promise.reject(notSent(osipError(built < 0 ? built : -1, out.what, buildNote(built, out.method, call.did))));
       const request = new Message(handle);
       try {
         out.fill(request);
@@ -339,6 +339,19 @@ export class CallSender {
     }
     return dialog;
   }
+}
+
+/**
+ * What to add to a refused build: eXosip sends one request of a method at a
+ * time in a dialog (eXosip_call_build_request: `OSIP_WRONG_STATE` while the
+ * last one of that method, sent or received, has no final answer).
+ */
+function buildNote(code: number, method: string, did: number): string {
+  if (code !== OSIP_CODES.OSIP_WRONG_STATE || method === 'INVITE') return `did ${did}`;
+  return (
+    `did ${did}: eXosip sends one ${method} at a time in a dialog, and the last ${method} of this call (sent or received) has no final answer yet; ` +
+    'one that timed out or was aborted here still runs until its transaction ends (Timer F: 32 s over UDP)'
+  );
 }
 
 function notSent(cause: Error & { code?: string }): RequestError {

@@ -12,7 +12,8 @@ import { Message } from '../message';
 import { assertFitsDatagram } from '../message/datagram';
 import type { Call } from './call';
 import { addSdp, checkSdp } from './sdp';
-import type { CallTable, PendingInvite } from './table';
+import type { PendingInvite } from './early';
+import type { CallTable } from './table';
 import { DEFAULT_INVITE_TIMEOUT_MS, type InviteOptions } from './types';
 import { listenAbort } from '../internal/abort';
 

@@ -7,7 +7,7 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { CallError, callError, check } from '../errors';
+import { type CallError, callError, check } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { native } from '../message';
@@ -15,34 +15,14 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
-import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, reliableRSeq, sendPrack, unsupportedRequire } from './early';
+import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, noAnswer, type PendingInvite, reliableRSeq, sendPrack, unsupportedRequire } from './early';
 import { CLOSED_CANCEL, cancelOf } from './cancel';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { answerByeChallenge, sendAck, sendAnswer200, sendCallAnswer } from './send';
-import { type AnswerOptions, type CallEnd, type CallProgress, RING_TIMEOUT_MS } from './types';
-import { noAnswerReason } from '../internal/no-answer';
+import { type AnswerOptions, type CallEnd, RING_TIMEOUT_MS } from './types';
 
 /** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
 const ACK_TIMEOUT_MS = 32_000;
-
-/** @internal An INVITE sent, until its final answer (or, once given up, until eXosip is done with it). */
-export interface PendingInvite {
-  readonly cid: number;
-  readonly localSdp: string | null;
-  readonly onProgress: ((progress: CallProgress) => void) | undefined;
-  challenges: number;
-  /** 3xx eXosip followed for this INVITE (at most {@link MAX_REDIRECTS}). */
-  redirects: number;
-  /** The highest RSeq PRACKed (RFC 3262 §4: a reliable 1xx with a lower or equal one is a retransmission), or 0. */
-  rseq: number;
-  /** The wait was settled early (abort, timeout, close): what comes next is cancelled or ended. */
-  abandoned: boolean;
-  /** The next hop's URI (the route, else the Request-URI), the transport and when the INVITE left, for a no-answer reason. */
-  readonly hop: string;
-  readonly transport: string;
-  readonly sentAt: number;
-  settle(outcome: Call | CallError): void;
-}
 
 /** An INVITE received and offered, until its ACK. */
 interface Offered {
@@ -71,7 +51,7 @@ export class CallTable {
   #sender: CallSender;
   /** cids whose BYE `hangup()` sent, until eXosip releases the call (`EXOSIP_CALL_RELEASED`): see `answerByeChallenge` (send.ts). */
   #hungUp = new Set<number>();
-  /** cids of invite()s given up once their CANCEL went, until `EXOSIP_CALL_RELEASED`: a 2xx crossing the CANCEL is still ACKed then BYEd. */
+  /** cids of invite()s given up once their CANCEL went (a 2xx crossing the CANCEL is still ACKed then BYEd), and of answer()s that timed out (a late ACK gets a BYE), until `EXOSIP_CALL_RELEASED`. */
   #givenUp = new Set<number>();
   readonly #callDriver: CallDriver = {
     terminate: (call) => this.#terminate(call),
@@ -156,11 +136,20 @@ export class CallTable {
     const incoming = new IncomingCall({ cid: event.cid, did: event.did, tid: event.tid }, event.request, sdpOf(event.request), this.#incomingDriver);
     const offered: Offered = { incoming, settle: null, timer: null };
     this.#offered.set(event.cid, offered);
-    this.#emit(incoming);
-    if (this.#afterMs === null || incoming.answered || offered.timer !== null || this.#offered.get(event.cid) !== offered) return true;
+    try {
+      this.#emit(incoming);
+    } finally {
+      // Also when a listener threw (raised again after this): the INVITE still gets its default answer.
+      this.#armDefault(event.cid, offered);
+    }
+    return true;
+  }
+
+  /** Arms the default answer of an offered INVITE nobody answered (yet) after `'call'`. */
+  #armDefault(cid: number, offered: Offered): void {
+    if (this.#afterMs === null || offered.incoming.answered || offered.timer !== null || this.#offered.get(cid) !== offered) return;
     if (this.#afterMs === 0) this.#defaultAnswer(offered);
     else this.#arm(offered, this.#afterMs);
-    return true;
   }
 
   /** A compat answer call answered `tid`: a request's default answer is off (an offered INVITE's too). */
@@ -195,6 +184,11 @@ export class CallTable {
       // A 2xx to an INVITE given up (its CANCEL crossed it, RFC 3261 §9.1) or to another branch of a fork eXosip passed up
       // (RFC 3261 §13.2.2.4; eXosip ACKs and BYEs most of those itself, udp.c): ACK, then BYE.
       sendAck(this.#native, event.tid);
+      this.#native.callTerminate(event.cid, event.did, null, null);
+      return;
+    }
+    if (event.type === 'EXOSIP_CALL_ACK' && call === undefined && this.#givenUp.has(event.cid)) {
+      // The ACK of a 200 whose answer() timed out: the caller has a call nobody here holds. BYE now (RFC 3261 §15: not before the ACK).
       this.#native.callTerminate(event.cid, event.did, null, null);
       return;
     }
@@ -323,6 +317,8 @@ export class CallTable {
     return new Promise<Call>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#dropOffered(incoming.cid);
+        // Our 200 stands: an ACK that still comes gets a BYE (route); none, and eXosip ends the call itself.
+        this.#givenUp.add(incoming.cid);
         offered.settle?.(callError('ERR_CALL_TIMEOUT', `No ACK within ${timeoutMs} ms`, { reason: 'timeout' }));
       }, timeoutMs);
       timer.unref();
@@ -389,13 +385,4 @@ export class CallTable {
     call.end(end);
     this.#sender.ended(call, end.reason === 'closed');
   }
-}
-
-/**
- * ERR_CALL_NO_RESPONSE for `pending`, the reason in words (no-answer.ts);
- * after a 3xx eXosip followed, the peer is another one: eXosip's text then.
- */
-function noAnswer(pending: PendingInvite, textinfo: string): CallError {
-  const reason = pending.redirects === 0 ? noAnswerReason(pending.hop, pending.transport, Date.now() - pending.sentAt) : textinfo || 'transaction timeout or transport error';
-  return callError('ERR_CALL_NO_RESPONSE', `The INVITE got no final answer: ${reason}`, { reason });
 }

@@ -14,9 +14,17 @@ import type { HeaderList } from '../message/types';
 export interface InDialogOptions {
   /** Headers added to the request eXosip built (`eXosip_call_build_request` fills Call-ID, tags, CSeq, Route set, Contact). */
   headers?: HeaderList;
-  /** Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds without a final answer; default 64,000 (past eXosip's own 32 s Timer F/B). */
+  /**
+   * Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds without a final answer; default 64,000 (past
+   * eXosip's own 32 s Timer F/B). The transaction runs on in eXosip, as after `signal`.
+   */
   timeoutMs?: number;
-  /** Rejects with an AbortError (`code: 'ABORT_ERR'`) when it aborts; the transaction runs on in eXosip (a re-INVITE's 2xx is still acknowledged). */
+  /**
+   * Rejects with an AbortError (`code: 'ABORT_ERR'`) when it aborts; the transaction runs on in eXosip (a re-INVITE's
+   * 2xx is still acknowledged). eXosip sends one request of a method at a time in a dialog: until that transaction
+   * ends (Timer F, 32 s over UDP), another of the same method rejects with `ERR_REQUEST_NOT_SENT` (`reason`
+   * `'OSIP_WRONG_STATE'`), as it does while a request of that method the peer sent waits for its answer.
+   */
   signal?: AbortSignal;
 }
 
@@ -254,6 +262,10 @@ export interface AnswerOptions {
   sdp?: string;
   /** Headers added to the 200 eXosip built. */
   headers?: HeaderList;
-  /** Rejects with `ERR_CALL_TIMEOUT` when no ACK came within this many milliseconds; default 32,000 (64 × T1, RFC 3261 §13.3.1.4). */
+  /**
+   * Rejects with `ERR_CALL_TIMEOUT` when no ACK came within this many milliseconds; default 32,000 (64 × T1, RFC 3261
+   * §13.3.1.4). The 200 was sent: eXosip keeps retransmitting it, an ACK that comes later gets a BYE at once (RFC 3261
+   * §15), and with none eXosip ends the dialog itself (its BYE about 32 s after the 200).
+   */
   timeoutMs?: number;
 }

@@ -12,6 +12,7 @@ import { check, osipError, stateError } from '../errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, eventReceiver } from '../events';
 import { CommandTable } from '../internal/commands';
 import { EventDispatcher } from '../internal/dispatch';
+import { emitEach } from '../internal/emit';
 import { bindContext, kDeferInit, kInlineCommands, kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import { binding } from '../native';
@@ -66,7 +67,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     const answerMs = settings.answerMs;
     this.#native = new binding.NativeContext((raw) => this.#dispatch(raw), eventReceiver((event) => this.#event(event)));
     const udp = (): boolean => this.#listening?.transport === 'udp';
-    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, answerMs, udp);
+    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, () => this.listenerCount('call') > 0, answerMs, udp);
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
     this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs, udp);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
@@ -345,7 +346,9 @@ export class Context extends EventEmitter<ContextEventMap> {
    * The eXosip events from now on as an async iterator, optionally only some
    * types; it ends when the context closes (after the events produced before
    * closing) or when `signal` aborts (then it throws an `AbortError`).
-   * Events are buffered while the loop body awaits, so none is lost.
+   * Events are buffered while the loop body awaits, so none is lost. A
+   * `types` entry that is no eXosip event type is a TypeError
+   * `ERR_INVALID_ARG_VALUE`.
    *
    * ```ts
    * for await (const ev of ctx.events({ types: ['EXOSIP_REGISTRATION_SUCCESS'] })) console.log(ev.rid);
@@ -415,7 +418,9 @@ export class Context extends EventEmitter<ContextEventMap> {
   }
 
   #event(event: AnyExosipEvent): void {
-    this.emit('event', event);
+    // Every 'event' listener (the compat queue, a ContextPool, a Registrar
+    // among them), then the domain objects, even when a listener throws.
+    emitEach(this, 'event', [event]);
     this.#dispatcher.route(event);
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { abortError, typeError } from '../errors';
-import type { AnyExosipEvent, ExosipEvent, ExosipEventType } from '../events';
+import { type AnyExosipEvent, EVENT_TYPES, type ExosipEvent, type ExosipEventType } from '../events';
 import * as v from '../internal/validate';
 import type { Context } from './context';
 import { listenAbort } from '../internal/abort';
@@ -19,6 +19,12 @@ export function eventIterator<T extends ExosipEventType>(ctx: Context, ended: bo
   const signal = v.abortSignal('options.signal', o.signal);
   if (o.types !== undefined && !Array.isArray(o.types)) {
     throw typeError('ERR_INVALID_ARG_TYPE', 'options.types must be an array of event type names');
+  }
+  for (const type of o.types ?? []) {
+    // A misspelt or C-only name (EXOSIP_CALL_NEW is no eXosip 5.3 event) would never match: refused.
+    if (typeof type !== 'string' || !Object.hasOwn(EVENT_TYPES, type)) {
+      throw typeError('ERR_INVALID_ARG_VALUE', `options.types: ${JSON.stringify(type)} is no eXosip event type (EXOSIP_CALL_INVITE, EXOSIP_MESSAGE_NEW, ...: lib/generated/constants.ts)`);
+    }
   }
   const types = o.types === undefined ? null : new Set<string>(o.types);
   const buffer: Array<ExosipEvent<T>> = [];

@@ -19,10 +19,22 @@ import type { HeaderList, IncomingKind, RespondOptions } from './types';
 /** Default `ContextOptions.defaultAnswerMs`: how long a request waits for `respond()` before its default answer. */
 export const DEFAULT_ANSWER_MS = 2000;
 
-/** The methods a context answers by default with 405 lists as allowed, and its OPTIONS 200 too. */
-const ALLOW_NO_LISTENER = 'OPTIONS';
-/** With a `'request'` listener the application may answer these too. */
-const ALLOW_WITH_LISTENER = 'OPTIONS, MESSAGE, NOTIFY, INFO, PUBLISH';
+/**
+ * What a context's default 405 and OPTIONS 200 list in Allow (RFC 3261 §11.2):
+ * OPTIONS; with a `'call'` listener the methods of a call (eXosip and the Call
+ * API handle them: lib/call/requests.ts); with a `'request'` listener what
+ * the application may answer outside of a dialog.
+ */
+function allowed(takesCalls: boolean, takesRequests: boolean): string {
+  return ['OPTIONS', ...(takesCalls ? ['INVITE', 'ACK', 'CANCEL', 'BYE', 'INFO', 'UPDATE'] : []), ...(takesRequests ? ['MESSAGE', 'NOTIFY', 'PUBLISH'] : [])].join(', ');
+}
+
+/** Whether the To header of `request` has a tag parameter (outside its URI): the request is inside a dialog (RFC 3261 §12.2). */
+function hasToTag(request: Message): boolean {
+  const to = request.getHeader('to') ?? '';
+  const close = to.lastIndexOf('>');
+  return /;\s*tag\s*=/i.test(close >= 0 ? to.slice(close + 1) : to);
+}
 
 /** The eX_*.h answer calls of one kind of incoming request. */
 interface AnswerCalls {
@@ -89,20 +101,23 @@ export class IncomingDesk {
   #native: NativeContext;
   #emit: (request: IncomingRequest) => boolean;
   #hasListener: () => boolean;
+  #takesCalls: () => boolean;
   #pending: PendingAnswers;
   #udp: () => boolean;
 
   /**
    * @param emit emits `'request'` on the context
    * @param hasListener whether the context has a `'request'` listener
+   * @param takesCalls whether it has a `'call'` listener
    * @param afterMs the default answer's delay; null: never (C's behaviour)
    * @param udp whether the context listens over UDP (an answer larger than one datagram is refused: `ERR_MESSAGE_TOO_LARGE`)
    */
-  constructor(n: NativeContext, emit: (request: IncomingRequest) => boolean, hasListener: () => boolean, afterMs: number | null, udp: () => boolean) {
+  constructor(n: NativeContext, emit: (request: IncomingRequest) => boolean, hasListener: () => boolean, takesCalls: () => boolean, afterMs: number | null, udp: () => boolean) {
     this.#native = n;
     this.#udp = udp;
     this.#emit = emit;
     this.#hasListener = hasListener;
+    this.#takesCalls = takesCalls;
     this.#pending = new PendingAnswers(afterMs);
   }
 
@@ -115,12 +130,29 @@ export class IncomingDesk {
   handle(event: AnyExosipEvent): void {
     if (event.type !== 'EXOSIP_MESSAGE_NEW' && event.type !== 'EXOSIP_CALL_INVITE' && event.type !== 'EXOSIP_IN_SUBSCRIPTION_NEW') return;
     if (event.request === null || event.tid <= 0 || this.#pending.has(event.tid)) return;
-    // A BYE outside any call: eXosip answered it 481 itself (udp.c:1167) before reporting it.
-    if (event.type === 'EXOSIP_MESSAGE_NEW' && event.request.method === 'BYE') return;
+    if (event.type === 'EXOSIP_MESSAGE_NEW') {
+      const method = event.request.method;
+      // eXosip answered these itself before reporting them: an INFO or a BYE
+      // with no call to go to 481 (udp.c:1157, :1167), a second BYE 500
+      // (udp.c:1135). Emitted, respond() could only fail.
+      if (method === 'INFO' || method === 'BYE') return;
+    }
     const request = new IncomingRequest(event.type, event.tid, event.request, { send: (r, s, o) => this.#send(r, s, o) });
     this.#pending.add(request);
-    this.#emit(request);
-    this.#pending.arm(request, (r) => this.#defaultAnswer(r));
+    // A To tag: a request inside a dialog that no call of this context is
+    // (eXosip answered 481 the ones of a call it is ending: udp.c:1085).
+    // Not emitted: its default answer is 481 (RFC 3261 §12.2.2), unless a
+    // compat call answers it first (C leaves it to the application).
+    if (event.type === 'EXOSIP_MESSAGE_NEW' && hasToTag(event.request)) {
+      this.#pending.arm(request, (r) => this.#defaultAnswer(r, true));
+      return;
+    }
+    try {
+      this.#emit(request);
+    } finally {
+      // Also when a listener threw (raised again after this): the request still gets its default answer.
+      this.#pending.arm(request, (r) => this.#defaultAnswer(r));
+    }
   }
 
   /** A compat call answered `tid` itself: its default answer is off. */
@@ -133,12 +165,23 @@ export class IncomingDesk {
     this.#pending.close();
   }
 
-  /** The default answer: OPTIONS 200 (Allow, Accept, Supported); anything else 405 with Allow, as eXosip's sip_reg tool. */
-  #defaultAnswer(request: IncomingRequest): void {
+  /**
+   * The default answer: OPTIONS 200 (Allow, Accept, Supported); anything else 405 with Allow, as eXosip's sip_reg
+   * tool; 481 for a request of no dialog we have (`noDialog`).
+   */
+  #defaultAnswer(request: IncomingRequest, noDialog = false): void {
     this.answered(request.tid);
     if (request.answered) return;
     request.markDefault();
-    const allow = this.#hasListener() ? ALLOW_WITH_LISTENER : ALLOW_NO_LISTENER;
+    if (noDialog) {
+      try {
+        this.#answer(request, 481, {});
+      } catch {
+        // OSIP_WRONG_STATE: eXosip answered it 481 itself (a call it is ending).
+      }
+      return;
+    }
+    const allow = allowed(this.#takesCalls(), this.#hasListener());
     const options = request.method === 'OPTIONS' && request.kind === 'EXOSIP_MESSAGE_NEW';
     // Supported is empty (RFC 3261 §20.37 allows it): no option tag is offered.
     const headers: Array<[string, string]> = options ? [['Allow', allow], ['Accept', '*/*'], ['Supported', '']] : [['Allow', allow]];

@@ -26,6 +26,8 @@ export interface AnswerSender {
  * eXosip answers some requests itself and they never come here: INFO, BYE
  * and CANCEL outside of a dialog (481), and INVITE or SUBSCRIBE with a To tag
  * that matches no dialog (481, or dropped for INVITE: docs/reliability.md).
+ * Nor does any other request with a To tag that matches no call of the
+ * context (RFC 3261 §12.2.2): it gets 481 as its default answer.
  *
  * ```ts
  * ctx.on('request', async (req) => {
@@ -82,7 +84,7 @@ export class IncomingRequest {
    * calls, listen for `ctx.on('call')`: INVITEs then come there). Inside a
    * call any 200..699 goes (a re-INVITE's 200 carries the SDP answer:
    * `{ body: sdp, contentType: 'application/sdp' }`). Rejects with `ERR_REQUEST_ANSWERED` when already answered (also
-   * by the default answer), TypeError `ERR_INVALID_ARG_TYPE` for a status
+   * by the default answer, or by eXosip itself), TypeError `ERR_INVALID_ARG_TYPE` for a status
    * that is not a number, RangeError `ERR_OUT_OF_RANGE` for one out of
    * range, other TypeError/RangeError for bad options, RangeError
    * `ERR_MESSAGE_TOO_LARGE` over UDP for an answer larger than one datagram
@@ -94,7 +96,14 @@ export class IncomingRequest {
       const by = this.#answered === 'user' ? 'by an earlier respond()' : 'by the default answer (no respond() within defaultAnswerMs)';
       throw stateError('ERR_REQUEST_ANSWERED', `This ${this.method} (tid ${this.tid}) was already answered ${by}`);
     }
-    this.#sender.send(this, status, options);
+    try {
+      this.#sender.send(this, status, options);
+    } catch (error) {
+      // eXosip's own answer went first (e.g. its 481 to an in-dialog request of a call it is ending).
+      if ((error as { code?: unknown }).code !== 'OSIP_WRONG_STATE') throw error;
+      this.#answered = 'default';
+      throw stateError('ERR_REQUEST_ANSWERED', `This ${this.method} (tid ${this.tid}) was already answered by eXosip itself (OSIP_WRONG_STATE)`);
+    }
     this.#answered = 'user';
   }
 

@@ -210,3 +210,38 @@ describe('Call default answers', () => {
     assert.deepEqual([a.state, b.state], ['confirmed', 'confirmed']);
   });
 });
+
+describe('one request of a method at a time in a dialog (eXosip_call_build_request)', () => {
+  test('an INFO that timed out here still runs: the next INFO rejects ERR_REQUEST_NOT_SENT saying why; once the first is answered, INFO goes again', { timeout: 20_000 }, async () => {
+    const alice = await listening();
+    const bob = new Context({ userAgent: 'exosip2-test/1.0', defaultAnswerMs: null });
+    open.push(bob);
+    await bob.listen({ transport: 'udp', address: '127.0.0.1', port: 0 });
+    const { a, b } = await establish(alice, bob, `sip:bob@127.0.0.1:${bob.address!.port}`, `sip:alice@127.0.0.1:${alice.address!.port}`);
+    const held: IncomingRequest[] = [];
+    b.on('request', (req) => {
+      held.push(req);
+      if (held.length > 1) void req.respond(200);
+    });
+    const info = { contentType: 'application/dtmf-relay', body: 'Signal=1\r\n' };
+    await assert.rejects(a.info({ ...info, timeoutMs: 300 }), { code: 'ERR_REQUEST_TIMEOUT' });
+    await assert.rejects(a.info(info), (e: CallError & { reason?: string }) => {
+      assert.equal(e.code, 'ERR_REQUEST_NOT_SENT');
+      assert.equal(e.reason, 'OSIP_WRONG_STATE');
+      assert.match(e.message, /one INFO at a time in a dialog.*Timer F/);
+      return true;
+    });
+    assert.equal(held.length, 1);
+    // alice's transaction ends (completed) once bob's 200 arrives: then INFO goes again.
+    const answered = new Promise<void>((resolve) => {
+      alice.on('event', (ev) => {
+        if (ev.type === 'EXOSIP_CALL_MESSAGE_ANSWERED' && ev.request?.method === 'INFO') resolve();
+      });
+    });
+    await held[0]!.respond(200);
+    await answered;
+    const result = await a.info({ ...info, timeoutMs: 5000 });
+    assert.equal(result.statusCode, 200);
+    assert.equal(held.length, 2);
+  });
+});

@@ -52,6 +52,20 @@ test('ctx.events() stops with an AbortError when its signal aborts; break detach
   assert.deepEqual(await after.next(), { value: undefined, done: true });
 });
 
+test('ctx.events({ types }) refuses a name that is no eXosip event type (EXOSIP_CALL_NEW is C folklore, not eXosip 5.3)', async () => {
+  const ctx = await openContext();
+  try {
+    for (const bad of ['EXOSIP_CALL_NEW', 'exosip_call_invite', 7]) {
+      assert.throws(() => ctx.events({ types: [bad as 'EXOSIP_CALL_INVITE'] }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    }
+    assert.throws(() => ctx.events({ types: 'EXOSIP_CALL_INVITE' as never }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    const it = ctx.events({ types: ['EXOSIP_CALL_INVITE', 'EXOSIP_MESSAGE_NEW'] });
+    await it.return?.();
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('await using closes the context', async () => {
   let closed = false;
   {

@@ -34,7 +34,7 @@ describe('SIPp sends requests outside of a dialog to a context', () => {
         });
       }
       try {
-        const sipp = await startSipp(scenarioFrom('uac-request.xml', { METHOD: method }), { remote: `127.0.0.1:${ctx.address!.port}`, timeoutS: 20 });
+        const sipp = await startSipp(scenarioFrom('uac-request.xml', { METHOD: method, TOTAG: '' }), { remote: `127.0.0.1:${ctx.address!.port}`, timeoutS: 20 });
         const r = await sipp.done;
         assert.equal(r.exitCode, 0, explainSipp(r));
         const finals = statusLines(r.messages).filter((l) => !l.startsWith('SIP/2.0 1'));
@@ -47,6 +47,48 @@ describe('SIPp sends requests outside of a dialog to a context', () => {
       }
     });
   }
+
+  test('INFO and BYE outside of a dialog, and a MESSAGE with a To tag of no dialog, never reach a listener that answers everything: 481 (eXosip\'s own for INFO and BYE)', { timeout: 30_000 }, async () => {
+    const ctx = await open({ defaultAnswerMs: 200 });
+    const seen: string[] = [];
+    const failures: string[] = [];
+    ctx.on('request', (req) => {
+      seen.push(req.method);
+      req.respond(200).catch((e: { code?: string }) => failures.push(String(e.code)));
+    });
+    try {
+      for (const [method, toTag] of [
+        ['INFO', ''],
+        ['BYE', ''],
+        ['MESSAGE', ';tag=nodialog1'],
+        ['INFO', ';tag=nodialog2'],
+      ] as const) {
+        const sipp = await startSipp(scenarioFrom('uac-request.xml', { METHOD: method, TOTAG: toTag }), { remote: `127.0.0.1:${ctx.address!.port}`, timeoutS: 20 });
+        const r = await sipp.done;
+        assert.equal(r.exitCode, 0, explainSipp(r));
+        const finals = statusLines(r.messages).filter((l) => !l.startsWith('SIP/2.0 1'));
+        assert.deepEqual(finals.slice(0, 1), ['SIP/2.0 481 Call/Transaction Does Not Exist'], `${method}${toTag}\n${explainSipp(r)}`);
+      }
+      assert.deepEqual(seen, []);
+      assert.deepEqual(failures, []);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('with a \'call\' listener, the default OPTIONS 200 and 405 list the methods of a call in Allow', { timeout: 30_000 }, async () => {
+    const ctx = await open({ defaultAnswerMs: 200 });
+    ctx.on('call', (incoming) => void incoming.reject(486).catch(() => undefined));
+    try {
+      for (const method of ['OPTIONS', 'MESSAGE']) {
+        const r = await (await startSipp(scenarioFrom('uac-request.xml', { METHOD: method, TOTAG: '' }), { remote: `127.0.0.1:${ctx.address!.port}`, timeoutS: 20 })).done;
+        assert.equal(r.exitCode, 0, explainSipp(r));
+        assert.match(r.messages, /^Allow: OPTIONS, INVITE, ACK, CANCEL, BYE, INFO, UPDATE\s*$/m, explainSipp(r));
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
 
   test('an INVITE reaches the listener and is refused with 603; one nobody answers gets 405', { timeout: 30_000 }, async () => {
     const ctx = await open({ defaultAnswerMs: 200 });
