@@ -15,16 +15,19 @@
 import { contactExpires, contactUri, type Message } from '../message';
 import type { ContactChange, RegistrationInfo, ViaSource } from './types';
 
+const RECEIVED = /;\s*received\s*=\s*([^;\s,]+)/i;
+const RPORT = /;\s*rport\s*=\s*([^;\s,]+)/i;
+
 /** The top Via's `received`/`rport` of a response, or null when it has neither with a value. */
 export function viaSource(response: Message | null): ViaSource | null {
   const via = response?.getHeader('via');
   if (via === undefined) return null;
-  const param = (name: string): string | null => {
-    const m = new RegExp(`;\\s*${name}\\s*=\\s*([^;\\s,]+)`, 'i').exec(via);
+  const param = (re: RegExp): string | null => {
+    const m = re.exec(via);
     return m === null ? null : m[1].replace(/^\[(.*)\]$/, '$1');
   };
-  const received = param('received');
-  const rport = param('rport');
+  const received = param(RECEIVED);
+  const rport = param(RPORT);
   if (received === null && rport === null) return null;
   return { received, rport: rport === null ? null : Number(rport) };
 }
@@ -56,8 +59,8 @@ export function rewriteReason(via: ViaSource | null): string {
  * when the second step completed it: the `contactChanged` event.
  */
 export class RewriteTracker {
-  // The Via of the last 2xx, and where we were registered before eXosip's removal step.
-  #lastVia: ViaSource | null = null;
+  // The last 2xx (its Via is read only when a rewrite starts), and where we were registered before eXosip's removal step.
+  #last2xx: Message | null = null;
   #rewrite: { from: string | null; via: ViaSource | null } | null = null;
 
   /**
@@ -67,13 +70,13 @@ export class RewriteTracker {
    */
   removalStep(request: Message | null, previousContact: string | null): boolean {
     if (!isRewriteRemoval(request)) return false;
-    this.#rewrite = { from: contactAddress(previousContact), via: this.#lastVia };
+    this.#rewrite = { from: contactAddress(previousContact), via: viaSource(this.#last2xx) };
     return true;
   }
 
-  /** Any other 2xx: remembers its Via for a later rewrite. */
+  /** Any other 2xx: remembered, for the Via a later rewrite reports. */
   success(response: Message | null): void {
-    this.#lastVia = viaSource(response);
+    this.#last2xx = response;
   }
 
   /** After a 2xx registered `ourContact`: the change a rewrite made, or null. Clears the rewrite. */

@@ -69,7 +69,11 @@ function sameParams(a: Map<string, string>, b: Map<string, string>): boolean {
  */
 export function findOurContact(contacts: readonly string[], ours: string | null): string | null {
   if (contacts.length === 0) return null;
-  const mine = ours === null ? null : uriParts(contactUri(ours));
+  // The usual case first, without parsing: the registrar echoes our URI as we sent it.
+  const ourUri = ours === null ? null : contactUri(ours);
+  const echoed = ourUri === null ? undefined : contacts.find((c) => contactUri(c) === ourUri);
+  if (echoed !== undefined) return echoed;
+  const mine = ourUri === null ? null : uriParts(ourUri);
   if (mine !== null) {
     const parsed = contacts.map((c) => ({ c, u: uriParts(contactUri(c)) }));
     const address = (u: UriParts | null): boolean => u !== null && u.user === mine.user && u.host === mine.host && u.port === mine.port;
