@@ -20,7 +20,7 @@
  * thread when it took the event from eXosip): the thread hop, the conversion,
  * and any wait for a busy JS thread.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as readline from 'node:readline';
 import { Context, type Registration } from '../dist/lib/index';
 
@@ -36,6 +36,36 @@ const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
 /** CPU time of the JS thread in µs (schedstat: ns on CPU), for comparing with the C loop's thread. */
 function jsThreadCpuUs(): number {
   return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e3;
+}
+
+/**
+ * CPU time in µs of every thread of this process by kind, from
+ * /proc/self/task/<tid>/schedstat (ns on CPU): `js` (the main thread),
+ * `worker` (exosip2-worker: each context's native loop), `exosip` (eXosip's
+ * own threads, named exosip-<n> by native/context/log.cc), `other` (V8's
+ * platform and GC threads, libuv's pool). Threads that ended are not counted.
+ */
+function threadCpuUs(): Map<string, { kind: string; us: number }> {
+  const out = new Map<string, { kind: string; us: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const us = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e3;
+      const kind = tid === String(process.pid) ? 'js' : comm === 'exosip2-worker' ? 'worker' : comm.startsWith('exosip-') ? 'exosip' : 'other';
+      out.set(tid, { kind, us });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** CPU per kind of thread between two threadCpuUs() samples (threads born in between count from 0). */
+function threadCpuDelta(before: Map<string, { kind: string; us: number }>, after: Map<string, { kind: string; us: number }>): Record<string, number> {
+  const sum: Record<string, number> = { js: 0, worker: 0, exosip: 0, other: 0 };
+  for (const [tid, t] of after) sum[t.kind] += t.us - (before.get(tid)?.us ?? 0);
+  for (const k of Object.keys(sum)) sum[k] = Math.round(sum[k]);
+  return sum;
 }
 
 async function openContext(): Promise<Context> {
@@ -57,6 +87,7 @@ async function runReg(o: Record<string, string>): Promise<void> {
     const rssBeforeKb = Math.round(process.memoryUsage.rss() / 1024);
     const cpu0 = process.cpuUsage();
     const main0 = jsThreadCpuUs();
+    const threads0 = threadCpuUs();
     const t0 = process.hrtime.bigint();
     const regs: Registration[] = await Promise.all(
       Array.from({ length: n }, (_, i) => ctx.register({ from: `sip:load${base + i}@example.com`, proxy, expires })),
@@ -67,7 +98,8 @@ async function runReg(o: Record<string, string>): Promise<void> {
     const t2 = process.hrtime.bigint();
     const cpu = process.cpuUsage(cpu0);
     const mainCpuUs = jsThreadCpuUs() - main0;
-    if (r >= warmup) console.log(JSON.stringify({ n, regMs: ms(t0, t1), unregMs: ms(t1, t2), cpuUs: cpu.user + cpu.system, mainCpuUs, rssBeforeKb, rssHeldKb }));
+    const threadsUs = threadCpuDelta(threads0, threadCpuUs());
+    if (r >= warmup) console.log(JSON.stringify({ n, regMs: ms(t0, t1), unregMs: ms(t1, t2), cpuUs: cpu.user + cpu.system, mainCpuUs, threadsUs, rssBeforeKb, rssHeldKb }));
     await ctx.close();
   }
 }

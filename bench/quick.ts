@@ -25,7 +25,7 @@ const ROUNDS = Number(process.env.QUICK_ROUNDS ?? 8);
 const WARMUP = 2;
 const N = 100;
 
-type Round = { regMs: number; unregMs: number; cpuUs: number };
+type Round = { regMs: number; unregMs: number; cpuUs: number; mainCpuUs: number; threadsUs?: Record<string, number> };
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
     const ratio = median(rounds.map((p) => (p.c.regMs + p.c.unregMs) / (p.b.regMs + p.b.unregMs)));
     const cCpu = median(rounds.map((p) => p.c.cpuUs / N));
     const bCpu = median(rounds.map((p) => p.b.cpuUs / N));
+    const cMain = median(rounds.map((p) => p.c.mainCpuUs / N));
+    const bThread = (kind: string): string => median(rounds.map((p) => (p.b.threadsUs?.[kind] ?? NaN) / N)).toFixed(0);
 
     const pool = new Server('pool', process.execPath, ['--import', 'tsx', '--expose-gc', 'bench/pool-load.ts', '--proxy', kam.proxy]);
     servers.push(pool);
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
     const lines = [
       `one context, N = ${N}, ${ROUNDS} rounds: exosip2/C throughput ${ratio.toFixed(2)}× (paired median; 1.00 = as fast as C)`,
       `  CPU per registration cycle: C ${cCpu.toFixed(0)} µs, exosip2 ${bCpu.toFixed(0)} µs (${(bCpu / cCpu).toFixed(2)}× C)`,
+      `    by thread: C loop ${cMain.toFixed(0)}, eXosip's ${(cCpu - cMain).toFixed(0)}; exosip2 JS ${bThread('js')}, worker ${bThread('worker')}, ` +
+        `eXosip's ${bThread('exosip')}, V8/libuv ${bThread('other')} µs`,
       `pool, 10,000 authenticated registrations (${regd.contexts} contexts, cold): ${((10000 / regd.regMs) * 1000).toFixed(0)} reg/s, ` +
         `${((10000 / unregd.unregMs) * 1000).toFixed(0)} unreg/s, ${unregd.left} left`,
       `(${((Date.now() - started) / 1000).toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}: the machine is shared, figures are noisy)`,
