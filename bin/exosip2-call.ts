@@ -68,8 +68,7 @@ async function run(o: CallCliOptions, io: CliIo): Promise<number> {
     if (o.mode === 'demo') return runCallDemo(open, o, out, emit, shutdown.stop.signal);
     const ctx = open();
     showStack(ctx, o, out);
-    const tcpNote = o.mode === 'answer' ? 'no call can come in over TCP' : 'the callee answers on that connection';
-    await listenAndSay(ctx, o, emit, { tcpNote });
+    await listenAndSay(ctx, o, emit, { tcpNote: 'the callee answers on that connection' });
     if (o.password !== null && o.username !== null) {
       ctx.addAuthenticationInfo({ username: o.username, password: o.password, ...(o.realm === null ? {} : { realm: o.realm }) });
     }

@@ -30,7 +30,10 @@
  *  - the statistics line (EXOSIP_OPT_GET_STATISTICS fills a C struct) is
  *    left out;
  *  - `answer->reason_phrase = osip_strdup(...)` is
- *    osip_message_set_reason_phrase(answer, ...).
+ *    osip_message_set_reason_phrase(answer, ...);
+ *  - -t DTLS is kept as in C but fails ("eXosip_listen_addr failed"): the
+ *    binding refuses DTLS, which libeXosip2 5.3.0 cannot run
+ *    (docs/reliability.md, "The 'dtls' transport could freeze the process").
  */
 
 import { readFileSync } from 'node:fs';
@@ -119,7 +122,7 @@ function usage(): void {
         '\n[optional_sip_options]\n' +
         '  -U --username   xxxx                        (authentication username)\n' +
         '  -P --password   yyyy                        (authentication password)\n' +
-        '  -t --transport  UDP|TCP|TLS|DTLS            (default UDP)\n' +
+        '  -t --transport  UDP|TCP|TLS|DTLS            (default UDP; exosip2: DTLS fails)\n' +
         '  -e --expiry     number                      (default 3600)\n' +
         '\n[very_optional_sip_options]\n' +
         '  -p --port       number                      (default 5060)\n' +

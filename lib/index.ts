@@ -57,6 +57,7 @@ export type {
   ReferOptions,
   ReferProgress,
   ReinviteOptions,
+  RejectOptions,
 } from './call/types';
 
 // Many contexts behind one register().

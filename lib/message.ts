@@ -213,8 +213,9 @@ export class Message {
    * collected (in C, eXosip_event_free frees it).
    */
   dispose(): void {
+    const handle = native(this); // a foreign `this`: TypeError ERR_INVALID_ARG_TYPE first
     if (this.#held) return;
-    native(this).dispose();
+    handle.dispose();
   }
 }
 

@@ -67,7 +67,7 @@ Options (--username, --password*, --realm, --contact: not in the demo):
                          address, so Via and Contact of a message sent show
                          999.999.999.999:99999 (noted on the line)
   --log-level <0..7>     print libosip2/eXosip's own log up to that level
-                         (0 FATAL, 2 ERROR, 3 WARNING, 4..7 INFO1..INFO4)
+                         (0 FATAL, 1 BUG, 2 ERROR, 3 WARNING, 4..7 INFO1..INFO4)
   --help                 show this text and exit
   --version              show the package and libeXosip2 versions and exit
 

@@ -70,7 +70,7 @@ Options:
   --password <p>         the digest password itself (visible in ps: prefer
                          --password-file or ${PASSWORD_ENV})
   --realm <r>            realm the credentials are for (default: any realm)
-  --transport udp|tcp    transport (default: udp)
+  --transport udp|tcp    transport (default: udp; tcp only to place calls)
   --json                 one JSON object per line instead of human lines
   --trace                print every SIP message sent (>>) and received (<<)
   --log-level <0..7>     print libosip2/eXosip's own log up to that level
@@ -184,6 +184,8 @@ export function parseCallArgs(argv: readonly string[], sources: PasswordSources 
     const placing = given(['to', 'from', 'proxy']);
     if (placing !== undefined) return usage(`--${placing} places a call: not with --answer`);
     if (str('listen') === undefined) return usage('--answer needs --listen <ip>:<port>, e.g. 127.0.0.1:5062 (port 0: any free one, printed)');
+    // libeXosip2 built the default way (no ENABLE_MAIN_SOCKET) opens no listening TCP socket: no call could come in.
+    if (str('transport') !== undefined && str('transport') !== 'udp') return usage('--answer listens over UDP only: libeXosip2 built the default way accepts no incoming TCP connection (leave out --transport)');
   } else if (mode === 'demo') {
     const needsTo = given(['from', 'proxy', 'listen', 'username', 'password', 'password-file', 'realm']);
     if (needsTo !== undefined) return usage(`--${needsTo} needs --to (or --answer): without either ${CALL_PROGRAM} runs its demo`);

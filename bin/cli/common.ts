@@ -282,13 +282,26 @@ export type ReadOptions =
  */
 export function readOptions(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>, example: string): ReadOptions {
   let values: Record<string, string | boolean | undefined>;
+  let tokens: Array<{ kind: string; name?: string }>;
   try {
-    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }) as { values: Record<string, string | boolean | undefined> });
+    ({ values, tokens } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options, tokens: true }) as {
+      values: Record<string, string | boolean | undefined>;
+      tokens: Array<{ kind: string; name?: string }>;
+    });
   } catch (error) {
     return { kind: 'usage', message: parseError(error as Error, argv, Object.keys(options), example) };
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const str = (name: string): string | undefined => values[name] as string | undefined;
+  // parseArgs keeps the last of an option given twice: a second --proxy would silently win.
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    if (seen.has(token.name)) return { kind: 'usage', message: scrub(`--${token.name} is given twice: give it once`, str('password') ?? null) };
+    seen.add(token.name);
+  }
+  // udp/tcp in any case, as a URI's ;transport= is.
+  if (typeof values.transport === 'string') values.transport = values.transport.toLowerCase();
   return { kind: 'values', values, str, usage: (message) => ({ kind: 'usage', message: scrub(message, str('password') ?? null) }) };
 }

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { type CallError, callError, stateError } from '../errors';
 import type { Message } from '../message';
 import type { Call } from './call';
-import type { AnswerOptions, IncomingCallCancel, IncomingCallEventMap, IncomingCallState, RING_TIMEOUT_MS } from './types';
+import type { AnswerOptions, IncomingCallCancel, IncomingCallEventMap, IncomingCallState, RejectOptions, RING_TIMEOUT_MS } from './types';
 
 /** @internal What an IncomingCall asks its context's call table to do. */
 export interface IncomingDriver {
@@ -15,8 +15,8 @@ export interface IncomingDriver {
   provisional(call: IncomingCall, status: number): void;
   /** Sends the 200 with the SDP answer (throws if it cannot) and returns the wait for the ACK (`EXOSIP_CALL_ACK`). */
   answer(call: IncomingCall, options: AnswerOptions | undefined): Promise<Call>;
-  /** Sends a final 3xx-6xx; throws for a bad status or what eXosip refuses. */
-  reject(call: IncomingCall, status: number, reason: string | undefined): void;
+  /** Sends a final 3xx-6xx; throws for a bad status or options, or what eXosip refuses. */
+  reject(call: IncomingCall, status: number, options: RejectOptions): void;
 }
 
 /**
@@ -211,17 +211,25 @@ export class IncomingCall extends EventEmitter<IncomingCallEventMap> {
 
   /**
    * Refuses the call with a final `status` (300..699, e.g. 486 Busy Here,
-   * 603 Decline) and an optional reason phrase (`eXosip_call_send_answer`).
+   * 603 Decline) and an optional reason phrase, or {@link RejectOptions}
+   * with headers too (a 3xx's Contact, RFC 3261 §21.3; a 486's or 503's
+   * Retry-After, §20.33) (`eXosip_call_build_answer` +
+   * `eXosip_call_send_answer`).
    * Throws `ERR_CALL_ANSWERED` once answered or rejected, a CallError
    * `ERR_CALL_CANCELLED` (or `ERR_CONTEXT_CLOSED`) once cancelled, TypeError
    * `ERR_INVALID_ARG_TYPE` for a status that is not a number (or a reason
    * that is not a string), RangeError `ERR_OUT_OF_RANGE` for one out of
-   * range, TypeError `ERR_INVALID_ARG_VALUE` for a reason with CR, LF or
-   * NUL, SipError when eXosip refuses.
+   * range, TypeError `ERR_INVALID_ARG_VALUE` for a reason or header with CR,
+   * LF or NUL (or a header eXosip writes itself: Via, From, To, Call-ID,
+   * CSeq, Content-Length), SipError when eXosip refuses.
+   *
+   * ```ts
+   * incoming.reject(302, { headers: { Contact: '<sip:bob@192.0.2.7>' } });
+   * ```
    */
-  reject(status: number, reason?: string): void {
+  reject(status: number, reason?: string | RejectOptions): void {
     this.#assertOffered();
-    this.#driver.reject(this, status, reason);
+    this.#driver.reject(this, status, typeof reason === 'string' || reason === undefined ? { reason } : reason);
     this.#state = 'rejected';
   }
 

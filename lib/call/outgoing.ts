@@ -173,7 +173,7 @@ export function reinviteOf(options: ReinviteOptions, onSuccess: (offer: string, 
 
 /** Checks `call.refer()`'s arguments. */
 export function referOf(target: string, options: InDialogOptions | undefined): Outgoing {
-  const referTo = v.uriText('target', target);
+  const referTo = v.schemeUri('target', target);
   const o = v.options<InDialogOptions>('options', options);
   const base = inDialog(o);
   return {

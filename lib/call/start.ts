@@ -26,7 +26,8 @@ import { listenAbort } from '../internal/abort';
 export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void, family: 4 | 6 | null, transport: string | null = null): Promise<Call> {
   const o = v.options<InviteOptions>('options', options);
   const to = v.uriText('options.to', o.to);
-  const from = v.uriText('options.from', o.from, { headers: false });
+  v.noTag('options.to', to);
+  const from = v.fromText('options.from', o.from);
   const route = o.route === undefined ? null : v.routeText('options.route', o.route);
   v.requestTarget('options', to, route, family, transport);
   const subject = o.subject === undefined ? null : v.sipText('options.subject', o.subject);

@@ -11,6 +11,8 @@ import { type CallError, callError, check } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
 import { native } from '../message';
+import { addHeaders } from '../message/answers';
+import type { HeaderList } from '../message/types';
 import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
@@ -19,7 +21,7 @@ import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, noAnswer
 import { CLOSED_CANCEL, cancelOf } from './cancel';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { answerByeChallenge, sendAck, sendAnswer200, sendCallAnswer } from './send';
-import { type AnswerOptions, type CallEnd, RING_TIMEOUT_MS } from './types';
+import { type AnswerOptions, type CallEnd, type RejectOptions, RING_TIMEOUT_MS } from './types';
 
 /** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
 const ACK_TIMEOUT_MS = 32_000;
@@ -65,10 +67,11 @@ export class CallTable {
       if (offered !== undefined && this.#afterMs !== null) this.#arm(offered, RING_TIMEOUT_MS);
     },
     answer: (call, options) => this.#answer(call, options),
-    reject: (call, status, reason) => {
+    reject: (call, status, options) => {
       v.integer('status', status, 300, 699);
-      const phrase = reason === undefined ? undefined : v.sipText('reason', reason);
-      this.#respond(call, status, phrase);
+      const o = v.options<RejectOptions>('options', options);
+      const phrase = o.reason === undefined ? undefined : v.sipText('reason', o.reason);
+      this.#respond(call, status, phrase, o.headers);
       this.#dropOffered(call.cid);
     },
   };
@@ -360,8 +363,9 @@ export class CallTable {
   }
 
   /** Builds, completes and sends one answer without body to the INVITE of `incoming`; throws what eXosip or the options refuse. */
-  #respond(incoming: IncomingCall, status: number, reason: string | undefined): void {
+  #respond(incoming: IncomingCall, status: number, reason: string | undefined, headers?: HeaderList): void {
     sendCallAnswer(this.#native, incoming.tid, status, (answer) => {
+      addHeaders(answer, headers, 'options');
       if (reason !== undefined) native(answer).setReasonPhrase(reason);
     }, this.#udp());
   }

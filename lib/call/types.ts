@@ -175,7 +175,7 @@ export interface InviteOptions {
   route?: string;
   /** A Subject header; default none. */
   subject?: string;
-  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
+  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body (a late offer: the 2xx then carries the callee's offer, and RFC 3264 §5 wants the answer in the ACK, which this API sends without a body: use the compat API, `eXosip_call_build_ack` with a body, for a late offer). Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
   /** Headers added to the INVITE eXosip built. */
   headers?: HeaderList;
@@ -254,6 +254,14 @@ export interface IncomingCallCancel {
 export interface IncomingCallEventMap {
   /** The INVITE ended before a final answer from this side (stop ringing); emitted at most once (deferred to the next turn for a call cancelled in the task that offered it with no listener yet). */
   cancelled: [cancel: IncomingCallCancel];
+}
+
+/** Options of {@link IncomingCall.reject}. */
+export interface RejectOptions {
+  /** Reason phrase; default: RFC 3261's for the status. */
+  reason?: string;
+  /** Headers added to the answer eXosip built (e.g. `Contact` of a 3xx, `Retry-After`). */
+  headers?: HeaderList;
 }
 
 /** Options of {@link IncomingCall.answer}. */

@@ -3,12 +3,12 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { NativeContext, NativeDelivery } from '../../binding';
+import type { NativeContext } from '../../binding';
 import type { Call } from '../call/call';
 import { startInvite } from '../call/start';
 import { CallTable } from '../call/table';
 import type { InviteOptions } from '../call/types';
-import { check, osipError, stateError } from '../errors';
+import { check, osipError, stateError, typeError } from '../errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, eventReceiver } from '../events';
 import { CommandTable } from '../internal/commands';
 import { EventDispatcher } from '../internal/dispatch';
@@ -23,14 +23,15 @@ import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
 import { registerOptions, startRegistration } from '../register/start';
 import type { RegisterOptions, RegistrationInfo, UnregisterAllOptions } from '../register/types';
+import { type DeliverySinks, routeDelivery } from './deliveries';
 import { eventIterator } from './iterator';
-import { listenArgs, listenError } from './listen';
-import { checkLogger, deliver, type Logger } from './log';
+import { listenArgs, listenedOn, listenError } from './listen';
+import { checkLogger, type Logger } from './log';
 import { readStatistics } from './statistics';
 import { applySettings, contextSettings } from './settings';
 import { TlsFailureLog } from './tls';
 import { TraceDecoder, type TraceOptions, traceDecoderFor } from './trace';
-import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions, type Transport } from './types';
+import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions } from './types';
 
 /**
  * One eXosip context (`eXosip_t`) with its own native worker thread.
@@ -65,7 +66,14 @@ export class Context extends EventEmitter<ContextEventMap> {
     super();
     const settings = contextSettings(options);
     const answerMs = settings.answerMs;
-    this.#native = new binding.NativeContext((raw) => this.#dispatch(raw), eventReceiver((event) => this.#event(event)));
+    const sinks: DeliverySinks = {
+      commands: this.#commands,
+      tlsFailures: this.#tlsFailures,
+      logger: () => this.#logger,
+      trace: () => this.#trace,
+      emitTrace: (trace) => this.emit('trace', trace),
+    };
+    this.#native = new binding.NativeContext((raw) => routeDelivery(raw, sinks), eventReceiver((event) => this.#event(event)));
     const udp = (): boolean => this.#listening?.transport === 'udp';
     this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, () => this.listenerCount('call') > 0, answerMs, udp);
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
@@ -282,8 +290,12 @@ export class Context extends EventEmitter<ContextEventMap> {
     return this.#dispatcher.requests!.send(o, this.#listening, () => this.#assertOpen());
   }
 
-  /** Sends a MESSAGE (RFC 3428) with `text` as its body (Content-Type default `text/plain`); see {@link request}. */
+  /**
+   * Sends a MESSAGE (RFC 3428) with `text` as its body (Content-Type default `text/plain`); see {@link request}.
+   * `text` must be a string or a Buffer (TypeError `ERR_INVALID_ARG_TYPE`: a MESSAGE carries its content, RFC 3428 §4).
+   */
   async message(to: string, text: string | Buffer, options: SugarOptions): Promise<RequestResult> {
+    if (typeof text !== 'string' && !Buffer.isBuffer(text)) throw typeError('ERR_INVALID_ARG_TYPE', `text must be a string or a Buffer, got ${text === null ? 'null' : typeof text}`);
     return this.request({ ...v.options<SugarOptions>('options', options), method: 'MESSAGE', to, body: text } as RequestOptions);
   }
 
@@ -380,12 +392,9 @@ export class Context extends EventEmitter<ContextEventMap> {
   /** eXosip_listen_addr with C arguments → `[code, port, errno]`; records where the context listens on success. */
   #listen(proto: number, address: string | null, port: number, family: number, secure: number): [number, number, number] {
     const result = this.#native.listen(proto, address, port, family, secure);
-    if (result[0] >= 0) {
-      const c = binding.constants;
-      const transport: Transport = proto === c.IPPROTO_UDP ? 'udp' : secure ? 'tls' : 'tcp';
-      this.#listening = Object.freeze({ transport, address, port: result[1], family: family === c.AF_INET6 ? 6 : 4 });
-      if (this.#refed) this.#native.ref();
-    }
+    if (result[0] < 0) return result;
+    this.#listening = listenedOn(proto, address, result[1], family, secure);
+    if (this.#refed) this.#native.ref();
     return result;
   }
 
@@ -397,24 +406,6 @@ export class Context extends EventEmitter<ContextEventMap> {
 
   #assertOpen(): void {
     if (this.#closing !== null) throw stateError('ERR_CONTEXT_CLOSED', 'The context is closed');
-  }
-
-  #dispatch(raw: NativeDelivery): void {
-    if (raw.kind === 'result') {
-      this.#commands.settle(raw);
-      return;
-    }
-    if (raw.kind === 'log') {
-      if (this.#logger !== null) deliver(this.#logger, raw);
-      return;
-    }
-    if (raw.kind === 'tls') {
-      this.#tlsFailures.add(raw.text);
-      return;
-    }
-    // A trace: messages queued before setTrace(false) still arrive, reported too.
-    const decoder = this.#trace ?? new TraceDecoder({});
-    this.emit('trace', decoder.decode(raw.received, raw.text));
   }
 
   #event(event: AnyExosipEvent): void {

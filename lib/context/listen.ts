@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { osipError, type SipError, socketError, typeError } from '../errors';
 import * as v from '../internal/validate';
 import { binding } from '../native';
-import { type ListenOptions, type Transport, TRANSPORTS } from './types';
+import { type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
 
 /** What `eXosip_listen_addr` is called with, from checked {@link ListenOptions}. */
 export interface ListenArgs {
@@ -50,4 +50,11 @@ export function listenError(a: ListenArgs, code: number, errno: number): SipErro
   }
   if (code === binding.osipCodes.OSIP_WRONG_STATE) return osipError(code, 'eXosip_listen_addr', 'this context already listens');
   return osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where} (errno ${errno})` : `cannot listen on ${where}`);
+}
+
+/** What a context listens on once `eXosip_listen_addr(proto, address, port, family, secure)` bound `port`. */
+export function listenedOn(proto: number, address: string | null, port: number, family: number, secure: number): ListenInfo {
+  const c = binding.constants;
+  const transport: Transport = proto === c.IPPROTO_UDP ? 'udp' : secure ? 'tls' : 'tcp';
+  return Object.freeze({ transport, address, port, family: family === c.AF_INET6 ? 6 : 4 });
 }

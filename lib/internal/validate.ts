@@ -119,6 +119,43 @@ export function routeText(name: string, value: unknown): string {
   return text.includes('<') ? text : `<${text.trim()}>`;
 }
 
+/**
+ * {@link uriText} whose URI has a scheme (`scheme:...`, RFC 3986 §3.1: `sip:`,
+ * `sips:`, `tel:`, ...), as a From or a Refer-To. TypeError
+ * `ERR_INVALID_ARG_VALUE`.
+ */
+export function schemeUri(name: string, value: unknown, { headers = true } = {}): string {
+  const text = uriText(name, value, { headers });
+  if (!/^[a-z][a-z0-9+.-]*:[^\s<>"]+$/i.test(uriOf(text))) {
+    throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a URI such as "sip:alice@example.com" or a name-addr holding one ("Alice" <sip:alice@example.com>), got ${describe(value)}`);
+  }
+  return text;
+}
+
+/**
+ * The From of a request or INVITE outside of a dialog: {@link uriText}
+ * without a headers part, holding a URI (`scheme:...`, RFC 3261 §20.20), and
+ * without a `tag` parameter (eXosip adds its own: the From had two).
+ * TypeError `ERR_INVALID_ARG_VALUE`.
+ */
+export function fromText(name: string, value: unknown): string {
+  const text = schemeUri(name, value, { headers: false });
+  noTag(name, text, 'eXosip adds the From tag of the new dialog or transaction itself (RFC 3261 §8.1.1.3)');
+  return text;
+}
+
+/**
+ * Refuses a From or To value (`text`, checked as `name`) that carries a
+ * `tag` header parameter (outside its URI): a request outside of a dialog has
+ * no To tag (RFC 3261 §8.1.1.2) and eXosip writes the From tag. TypeError
+ * `ERR_INVALID_ARG_VALUE`.
+ */
+export function noTag(name: string, text: string, why = 'a request outside of a dialog has no To tag (RFC 3261 §8.1.1.2)'): void {
+  const close = text.lastIndexOf('>');
+  const params = close >= 0 ? text.slice(close + 1) : text;
+  if (/;\s*tag\s*=/i.test(params)) throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not carry a tag: ${why}, got ${JSON.stringify(text)}`);
+}
+
 /** A `sip:` or `sips:` URI without headers ({@link uriText}), as a REGISTER's From (`example` for the message) or a proxy address. */
 export function sipUri(name: string, value: unknown, example = 'sip:alice@example.com'): string {
   const text = uriText(name, value, { headers: false });

@@ -103,7 +103,8 @@ export class RequestTable {
       throw typeError('ERR_INVALID_ARG_VALUE', `options.method ${method} needs a dialog or its own API (register(), calls): not a request outside of a dialog`);
     }
     const to = v.uriText('options.to', o.to);
-    const from = v.uriText('options.from', o.from, { headers: false });
+    v.noTag('options.to', to);
+    const from = v.fromText('options.from', o.from);
     const route = o.route === undefined ? null : v.routeText('options.route', o.route);
     v.requestTarget('options', to, route, listening?.family ?? null, listening?.transport ?? null);
     const udp = listening?.transport === 'udp';

@@ -14,7 +14,7 @@ export interface RespondOptions {
   reason?: string;
   /** Body of the answer: a string (UTF-8) or exact bytes. Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   body?: string | Buffer;
-  /** Content-Type of `body` (e.g. `'text/plain'`); needed with a body. */
+  /** Content-Type of `body` (e.g. `'application/json'`); default `text/plain` when there is a body (a Content-Type among `headers` counts as this option). */
   contentType?: string;
   /** Headers added to the answer eXosip built. */
   headers?: HeaderList;

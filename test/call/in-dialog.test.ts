@@ -248,6 +248,7 @@ describe('Call requests inside the dialog', () => {
     // The peer turns Refer-To's headers into its INVITE's: escaped line breaks are refused, also as libosip2 reads them (%D%A).
     await assert.rejects(a.refer('<sip:carol@x?X-A=1%D%AX-B:%202>'), { code: 'ERR_INVALID_ARG_VALUE', message: /header injection/ });
     await assert.rejects(a.refer(7 as unknown as string), { code: 'ERR_INVALID_ARG_TYPE' });
+    await assert.rejects(a.refer('garbage'), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /target must be a URI/ });
     // Nothing reached bob: the next request he sees is this OPTIONS.
     const next = nextRequest(b);
     assert.equal((await a.request({ method: 'OPTIONS' })).statusCode, 200);

@@ -91,6 +91,19 @@ describe('Call default answers', () => {
     assert.throws(() => incoming.ringing(), { code: 'ERR_CALL_ANSWERED' });
   });
 
+  test('reject(486, { reason, headers }): the caller gets the reason phrase and the Retry-After; a header eXosip writes is refused', { timeout: 20_000 }, async () => {
+    const { alice, bob, to, from } = await pair();
+    bob.on('call', (incoming) => {
+      assert.throws(() => incoming.reject(486, { headers: { 'Call-ID': 'x' } }), { code: 'ERR_INVALID_ARG_VALUE' });
+      assert.throws(() => incoming.reject(486, { reason: 'Busy\r\nX: y' }), { code: 'ERR_INVALID_ARG_VALUE' });
+      incoming.reject(486, { reason: 'Busy Now', headers: { 'Retry-After': '120' } });
+    });
+    const error = await alice.invite({ to, from, sdp: sdp('alice', 10500) }).catch((e: unknown) => e);
+    assert.ok(error instanceof CallError, String(error));
+    assert.deepEqual([error.code, error.statusCode, error.reason], ['ERR_CALL_REJECTED', 486, 'Busy Now']);
+    assert.equal(error.response?.getHeader('retry-after'), '120');
+  });
+
   test('ringing() hands the call to the application: answered after several defaultAnswerMs, it is set up', { timeout: 20_000 }, async () => {
     const { alice, bob, to, from } = await pair();
     let answering: Promise<Call> | null = null;

@@ -315,6 +315,7 @@ describe('exosip2-call input', () => {
       [['--to', 'sip:bob@127.0.0.1'], /missing --from <sip-uri>/],
       [['--answer'], /--answer needs --listen <ip>:<port>/],
       [['--answer', '--listen', '127.0.0.1:0', '--to', 'sip:b@x'], /--to places a call: not with --answer/],
+      [['--answer', '--listen', '127.0.0.1:0', '--transport', 'tcp'], /--answer listens over UDP only: libeXosip2 built the default way accepts no incoming TCP connection/],
       [['--answer', '--listen', 'localhost:5062'], /--listen must be <ip>:<port>/],
       [['--from', 'sip:alice@example.com'], /--from needs --to \(or --answer\): without either exosip2-call runs its demo/],
       [['--count', '2'], /--count needs --answer/],

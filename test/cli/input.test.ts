@@ -38,6 +38,9 @@ describe('exosip2-register input against Kamailio', () => {
     for (const [args, says] of [
       [[...base, '--pasword', 'x'], /unknown option --pasword \(did you mean --password\?\)/],
       [[...base, '--transport', 'sctp'], /--transport must be udp or tcp \(got "sctp"\)/],
+      [[...base, '--proxy', kam.proxy], /--proxy is given twice: give it once/],
+      [[...base, '--password', 'secret', '--password', 'secret2'], /--password is given twice: give it once/],
+      [['--proxy', `${kam.proxy};transport=udp`, '--from', 'sip:alice@example.com', '--transport', 'TCP'], /asks for udp: add --transport udp/],
       [[...base, '--port', '70000'], /--port must be an integer from 0 to 65535 \(got "70000"\)/],
       [[...base, '--password', 'secret', 'secret'], /unexpected argument "\*\*\*"/],
       [[...base, '--expires'], /--expires needs a value/],

@@ -141,6 +141,19 @@ test('bad input gets a clear error and the context keeps working', async () => {
     // A display name may hold any %: eXosip copies it as it is.
     assert.equal((await alice.request({ ...base, from: `"100%0A off" <${base.from}>`, method: 'MESSAGE' })).statusCode, 200);
     assert.match(got.at(-1)!.request.getHeader('from') ?? '', /^"100%0A off" <sip:/);
+    // A From that is no URI, or with a tag (eXosip adds its own: the From had two); a To with a tag (outside of a dialog).
+    for (const [bad, says] of [
+      [{ from: 'garbage' }, /options\.from must be a URI/],
+      [{ from: '"Alice" <>' }, /options\.from must be a URI/],
+      [{ from: `<${base.from}>;tag=mytag` }, /options\.from must not carry a tag/],
+      [{ from: `${base.from};tag=mytag` }, /options\.from must not carry a tag/],
+      [{ to: `<${base.to}>;tag=x` }, /options\.to must not carry a tag/],
+    ] as const) {
+      await assert.rejects(alice.request({ ...base, ...bad, method: 'MESSAGE' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: says });
+    }
+    for (const body of [null, undefined, 42]) {
+      await assert.rejects(alice.message(base.to, body as never, { from: base.from }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    }
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', body: Buffer.alloc(70_000) }), { name: 'RangeError', code: 'ERR_MESSAGE_TOO_LARGE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'X-Evil': 'a\r\nContact: <sip:evil@x>' } }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.request({ ...base, method: 'MESSAGE', headers: { 'Call-ID': 'mine@x' } }), { code: 'ERR_INVALID_ARG_VALUE', message: /which eXosip writes itself/ });
