@@ -272,8 +272,6 @@ export function contactUri(contact: string): string {
 
 /** A contact value's `expires` parameter (outside the URI), or null. */
 export function contactExpires(contact: string): number | null {
-  const close = contact.lastIndexOf('>');
-  const params = close >= 0 ? contact.slice(close + 1) : contact.slice(contact.indexOf(';') >= 0 ? contact.indexOf(';') : contact.length);
-  const match = /;\s*expires\s*=\s*(\d+)/i.exec(params);
+  const match = /;\s*expires\s*=\s*(\d+)/i.exec(v.headerParamsOf(contact));
   return match ? Number(match[1]) : null;
 }

@@ -96,11 +96,10 @@ export function uriText(name: string, value: unknown, { headers = true } = {}): 
  */
 export function contactText(name: string, value: unknown): string {
   const text = uriText(name, value);
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]+$/.test(uriOf(text))) {
+  if (!SCHEME_URI.test(uriOf(text))) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a URI such as "sip:alice@192.0.2.1:5060" or a name-addr "<sip:...>" (eXosip would drop it and send no Contact), got ${describe(value)}`);
   }
-  const params = text.includes('<') ? text.slice(text.lastIndexOf('>') + 1) : text;
-  if (/;\s*expires\s*=/i.test(params)) {
+  if (/;\s*expires\s*=/i.test(headerParamsOf(text))) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not carry an expires parameter: give options.expires (RFC 3261 §10.2.1.1), got ${describe(value)}`);
   }
   return text;
@@ -126,7 +125,7 @@ export function routeText(name: string, value: unknown): string {
  */
 export function schemeUri(name: string, value: unknown, { headers = true } = {}): string {
   const text = uriText(name, value, { headers });
-  if (!/^[a-z][a-z0-9+.-]*:[^\s<>"]+$/i.test(uriOf(text))) {
+  if (!SCHEME_URI.test(uriOf(text))) {
     throw typeError('ERR_INVALID_ARG_VALUE', `${name} must be a URI such as "sip:alice@example.com" or a name-addr holding one ("Alice" <sip:alice@example.com>), got ${describe(value)}`);
   }
   return text;
@@ -151,9 +150,7 @@ export function fromText(name: string, value: unknown): string {
  * `ERR_INVALID_ARG_VALUE`.
  */
 export function noTag(name: string, text: string, why = 'a request outside of a dialog has no To tag (RFC 3261 §8.1.1.2)'): void {
-  const close = text.lastIndexOf('>');
-  const params = close >= 0 ? text.slice(close + 1) : text;
-  if (/;\s*tag\s*=/i.test(params)) throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not carry a tag: ${why}, got ${JSON.stringify(text)}`);
+  if (/;\s*tag\s*=/i.test(headerParamsOf(text))) throw typeError('ERR_INVALID_ARG_VALUE', `${name} must not carry a tag: ${why}, got ${JSON.stringify(text)}`);
 }
 
 /** A `sip:` or `sips:` URI without headers ({@link uriText}), as a REGISTER's From (`example` for the message) or a proxy address. */
@@ -269,6 +266,22 @@ export function uriOf(value: string): string {
   const rest = quoted === null ? value : value.slice(quoted[0].length);
   return /<([^>]*)>/.exec(rest)?.[1]?.trim() ?? rest.trim();
 }
+
+/**
+ * The header parameters of a From/To/Contact value (RFC 3261 §20.10): what
+ * follows the `>` of a name-addr, or the first `;` of a bare URI (there they
+ * are header parameters, not URI ones), e.g. `;tag=1928;expires=60`; `''`
+ * when there are none.
+ */
+export function headerParamsOf(value: string): string {
+  const close = value.lastIndexOf('>');
+  if (close >= 0) return value.slice(close + 1);
+  const semi = value.indexOf(';');
+  return semi >= 0 ? value.slice(semi) : '';
+}
+
+/** A URI with a scheme (`sip:`, `tel:`, ...), as {@link uriOf} gives it. */
+const SCHEME_URI = /^[a-z][a-z0-9+.-]*:[^\s<>"]+$/i;
 
 /** The port of a `sip:`/`sips:` URI as written (`"5060"`), or null: none, or another scheme. */
 function sipPort(uri: string): string | null {

@@ -31,9 +31,7 @@ function allowed(takesCalls: boolean, takesRequests: boolean): string {
 
 /** Whether the To header of `request` has a tag parameter (outside its URI): the request is inside a dialog (RFC 3261 §12.2). */
 function hasToTag(request: Message): boolean {
-  const to = request.getHeader('to') ?? '';
-  const close = to.lastIndexOf('>');
-  return /;\s*tag\s*=/i.test(close >= 0 ? to.slice(close + 1) : to);
+  return /;\s*tag\s*=/i.test(v.headerParamsOf(request.getHeader('to') ?? ''));
 }
 
 /** The eX_*.h answer calls of one kind of incoming request. */

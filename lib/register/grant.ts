@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { Message } from '../message';
+import { headerParamsOf } from '../internal/validate';
 import { contactExpires, contactUri } from '../message';
 
 /**
@@ -47,9 +48,7 @@ function uriParts(uri: string): UriParts | null {
 
 /** A Contact header parameter (outside the URI), without quotes, or null. */
 function contactParam(contact: string, name: string): string | null {
-  const close = contact.lastIndexOf('>');
-  const tail = close >= 0 ? contact.slice(close + 1) : '';
-  const m = new RegExp(`;\\s*${name.replace(/[.+]/g, '\\$&')}\\s*=\\s*("[^"]*"|[^;\\s]+)`, 'i').exec(tail);
+  const m = new RegExp(`;\\s*${name.replace(/[.+]/g, '\\$&')}\\s*=\\s*("[^"]*"|[^;\\s]+)`, 'i').exec(headerParamsOf(contact));
   return m === null ? null : m[1].replace(/^"|"$/g, '');
 }
 

@@ -4,6 +4,7 @@
  * @internal
  * @module
  */
+import { headerParamsOf } from '../internal/validate';
 import { contactUri, type Message } from '../message';
 import type { RegistrarRequestInfo } from './types';
 
@@ -30,9 +31,7 @@ export function viaSource(via: string | undefined): { transport: string; source:
 
 /** A Contact value's header parameters after the URI, without `expires`. */
 export function contactParams(contact: string): string {
-  const close = contact.lastIndexOf('>');
-  const rest = close >= 0 ? contact.slice(close + 1) : contact.indexOf(';') >= 0 ? contact.slice(contact.indexOf(';')) : '';
-  return rest
+  return headerParamsOf(contact)
     .split(';')
     .map((p) => p.trim())
     .filter((p) => p !== '' && !/^expires\s*=/i.test(p))
