@@ -159,7 +159,7 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
   };
 
   // ------------------------------------------------------------ 1. one context
-  type Round = { regMs: number; unregMs: number; cpuUs: number; mainCpuUs?: number };
+  type Round = { regMs: number; unregMs: number; cpuUs: number; mainCpuUs?: number; threadsUs?: Record<string, number> };
   const oneContext = new Map<string, Map<number, Round[]>>();
   await section('One context: C vs exosip2 vs sip (N = 10, 50, 100)', async () => {
     const impls = [
@@ -229,15 +229,19 @@ async function runSuite(kam: Kamailio, build: string, fakeProxy: string, servers
     put(
       '',
       'CPU per registration cycle (register + unregister: 3 REGISTERs, 3 events), median over the rounds, in µs:',
-      'the whole process (every thread), and the thread running the application: the C loop',
-      '(`eXosip_event_wait` + `eXosip_automatic_action` + handling), or the JS thread. eXosip\'s own thread and,',
-      'for exosip2, the worker thread and V8\'s helper threads make up the rest.',
+      'the whole process (every thread), and by thread: the C loop (`eXosip_event_wait` + `eXosip_automatic_action`',
+      '+ handling) and eXosip\'s own thread (the rest of the C process); for exosip2 the JS thread, the worker',
+      '(its native loop: events, queued REGISTERs, automatic action), eXosip\'s own thread, and V8\'s and libuv\'s',
+      'helper threads (JIT compilation, garbage collection), from `/proc/self/task/*/schedstat`.',
       '',
-      '| N | C process | C loop thread | exosip2 process | exosip2 JS thread | sip process |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| N | C process | C loop | C eXosip\'s | exosip2 process | exosip2 JS | exosip2 worker | exosip2 eXosip\'s | exosip2 V8/libuv | sip process |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...ns.map((n) => {
-        const per = (impl: string, key: 'cpuUs' | 'mainCpuUs'): string => f(median(oneContext.get(impl)!.get(n)!.map((r) => (r[key] ?? NaN) / n)), 0);
-        return `| ${n} | ${per('C', 'cpuUs')} | ${per('C', 'mainCpuUs')} | ${per('exosip2', 'cpuUs')} | ${per('exosip2', 'mainCpuUs')} | ${per('sip', 'cpuUs')} |`;
+        const rounds = (impl: string): Round[] => oneContext.get(impl)!.get(n)!;
+        const per = (impl: string, key: 'cpuUs' | 'mainCpuUs'): string => f(median(rounds(impl).map((r) => (r[key] ?? NaN) / n)), 0);
+        const cExosip = f(median(rounds('C').map((r) => (r.cpuUs - (r.mainCpuUs ?? NaN)) / n)), 0);
+        const thread = (kind: string): string => f(median(rounds('exosip2').map((r) => (r.threadsUs?.[kind] ?? NaN) / n)), 0);
+        return `| ${n} | ${per('C', 'cpuUs')} | ${per('C', 'mainCpuUs')} | ${cExosip} | ${per('exosip2', 'cpuUs')} | ${thread('js')} | ${thread('worker')} | ${thread('exosip')} | ${thread('other')} | ${per('sip', 'cpuUs')} |`;
       }),
       '',
       `Target: exosip2 ≥ 1.00× C's throughput → at N = 100 **${f(ratio, 2)}× (paired) — ${ratio >= 1 ? 'met' : 'NOT met'}**.`,
