@@ -39,7 +39,7 @@ export const ERROR_CODES = Object.freeze({
   // Object states (Error).
   ERR_CONTEXT_CLOSED: 'The context (or pool) was closed; also the code a pending registration rejects with when it closes.',
   ERR_CONTEXT_NOT_INITIALIZED: 'A compat call on a context whose eXosip_init has not succeeded yet.',
-  ERR_NOT_LISTENING: 'register() before listen(): eXosip needs a transport.',
+  ERR_NOT_LISTENING: 'register(), request() or invite() before listen(): eXosip needs a transport.',
   ERR_LOCK_HELD: 'eXosip_event_wait while JS holds eXosip_lock (in C, a deadlock).',
   ERR_MESSAGE_SPENT: 'The message was handed to eXosip (sent), which owns it now.',
   ERR_MESSAGE_DISPOSED: 'The message was freed (dispose() or osip_message_free).',

@@ -6,7 +6,7 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { abortError, type CallError, callError, osipError, typeError } from '../errors';
+import { abortError, type CallError, callError, osipError, stateError, typeError } from '../errors';
 import * as v from '../internal/validate';
 import { Message } from '../message';
 import { assertFitsDatagram } from '../message/datagram';
@@ -36,6 +36,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
   const timeoutMs = o.timeoutMs === undefined ? DEFAULT_INVITE_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
   const signal = v.abortSignal('options.signal', o.signal);
   assertOpen();
+  if (family === null) throw stateError('ERR_NOT_LISTENING', 'Call listen() before invite(): eXosip needs a transport');
   if (signal?.aborted) return Promise.reject(abortCallError(signal));
   let cid: number;
   let sentAt = 0;

@@ -275,8 +275,8 @@ export class Context extends EventEmitter<ContextEventMap> {
    * this context's credentials (`eXosip_default_action`), as for REGISTER,
    * and is not a failure. Rejects with a {@link RequestError}
    * (`ERR_REQUEST_REJECTED`, `ERR_REQUEST_NO_RESPONSE`, `ERR_REQUEST_TIMEOUT`,
-   * `ERR_REQUEST_NOT_SENT`, `ERR_CONTEXT_CLOSED`, `ABORT_ERR`); throws
-   * TypeError for a method that is not a token (or needs a dialog), a
+   * `ERR_REQUEST_NOT_SENT`, `ERR_CONTEXT_CLOSED`, `ABORT_ERR`), with an Error
+   * `ERR_NOT_LISTENING` before `listen()`; throws TypeError for a method that is not a token (or needs a dialog), a
    * header with CR/LF or a target eXosip cannot send to (`ERR_INVALID_ARG_VALUE`,
    * {@link RequestOptions.to}), RangeError `ERR_MESSAGE_TOO_LARGE` for a request over
    * one UDP datagram (65,507 bytes) on a UDP context.
@@ -309,7 +309,8 @@ export class Context extends EventEmitter<ContextEventMap> {
    * `eXosip_call_send_initial_invite`); resolves with the {@link Call} once
    * a 2xx came and the binding sent its ACK. See {@link InviteOptions}
    * (progress, abort, timeout); rejects with a {@link CallError}, or before
-   * anything is sent with a TypeError/RangeError for bad options (TypeError
+   * anything is sent with an Error `ERR_NOT_LISTENING` before `listen()` or
+   * a TypeError/RangeError for bad options (TypeError
    * `ERR_INVALID_ARG_VALUE` for an `sdp` libosip2's `sdp_message_parse`
    * refuses, or a target eXosip cannot send to: a `tel:` URI without a SIP
    * `route`, {@link InviteOptions.to}; RangeError `ERR_MESSAGE_TOO_LARGE`

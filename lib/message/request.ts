@@ -8,7 +8,7 @@
  * @module
  */
 import type { NativeContext } from '../../binding';
-import { abortError, osipError, RequestError, requestError, typeError } from '../errors';
+import { abortError, osipError, RequestError, requestError, stateError, typeError } from '../errors';
 import type { TlsFailureLog } from '../context/tls';
 import type { AnyExosipEvent } from '../events';
 import * as v from '../internal/validate';
@@ -111,6 +111,7 @@ export class RequestTable {
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
     const signal = v.abortSignal('options.signal', o.signal);
     assertOpen();
+    if (listening === null) throw stateError('ERR_NOT_LISTENING', `Call listen() before sending a ${method}: eXosip needs a transport`);
     if (signal?.aborted) return Promise.reject(abortRequestError(signal));
     const n = this.#native;
     const tlsSeq = this.#tls.seq;

@@ -197,3 +197,17 @@ test('close() rejects a pending request with ERR_CONTEXT_CLOSED', async () => {
     await Promise.all([alice.close(), bob.close()]);
   }
 });
+
+test('before listen(): request(), message(), options() and invite() reject ERR_NOT_LISTENING, as register() does (eXosip has no transport: it said OSIP_NO_NETWORK)', async () => {
+  const ctx = new Context({ userAgent: 'exosip2-test/1.0' });
+  try {
+    const o = { from: 'sip:alice@127.0.0.1', to: 'sip:bob@127.0.0.1:5999' };
+    await assert.rejects(ctx.request({ ...o, method: 'MESSAGE', body: 'hi' }), { code: 'ERR_NOT_LISTENING', message: /Call listen\(\) before sending a MESSAGE/ });
+    await assert.rejects(ctx.message(o.to, 'hi', { from: o.from }), { code: 'ERR_NOT_LISTENING' });
+    await assert.rejects(ctx.options(o.to, { from: o.from }), { code: 'ERR_NOT_LISTENING' });
+    await assert.rejects(ctx.invite(o), { code: 'ERR_NOT_LISTENING', message: /Call listen\(\) before invite\(\)/ });
+    assert.equal(ctx.statistics().transactions, 0);
+  } finally {
+    await ctx.close();
+  }
+});
