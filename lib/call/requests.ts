@@ -118,12 +118,7 @@ export class CallRequests {
 
   /** Emits `'request'` on `call` (when there is one), then arms the default answer. */
   #deliver(request: IncomingRequest, call: Call | null): void {
-    try {
-      if (call !== null) call.emit('request', request);
-    } finally {
-      // Also when a listener threw (raised again after this): the request still gets its default answer.
-      this.#pending.arm(request, (r) => this.#defaultAnswer(r));
-    }
+    this.#pending.emitThenArm(request, () => call?.emit('request', request), (r) => this.#defaultAnswer(r));
   }
 
   /** How many requests wait for an answer. */

@@ -145,12 +145,7 @@ export class IncomingDesk {
       this.#pending.arm(request, (r) => this.#defaultAnswer(r, true));
       return;
     }
-    try {
-      this.#emit(request);
-    } finally {
-      // Also when a listener threw (raised again after this): the request still gets its default answer.
-      this.#pending.arm(request, (r) => this.#defaultAnswer(r));
-    }
+    this.#pending.emitThenArm(request, () => this.#emit(request), (r) => this.#defaultAnswer(r));
   }
 
   /** A compat call answered `tid` itself: its default answer is off. */

@@ -47,6 +47,18 @@ export class PendingAnswers {
     this.#timers.set(request.tid, timer);
   }
 
+  /**
+   * Runs `emit` (the request's listeners), then {@link arm}s its default
+   * answer, also when a listener threw: the exception is raised again after.
+   */
+  emitThenArm(request: IncomingRequest, emit: () => void, fire: (request: IncomingRequest) => void): void {
+    try {
+      emit();
+    } finally {
+      this.arm(request, fire);
+    }
+  }
+
   /** `tid` was answered: its default answer is off. */
   answered(tid: number): void {
     const timer = this.#timers.get(tid);
