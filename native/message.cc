@@ -2,6 +2,7 @@
 
 #include <osipparser2/osip_parser.h>
 
+#include <cstring>
 #include <string>
 
 #include "errors.h"
@@ -51,7 +52,17 @@ Napi::Function Message::Init(Napi::Env env, Module& module) {
   return ctor;
 }
 
+void DropTruncatedRawText(osip_message_t* msg) {
+  if (msg == nullptr || msg->message == nullptr) return;
+  if (strnlen(msg->message, msg->message_length) == msg->message_length) return;
+  osip_free(msg->message);
+  msg->message = nullptr;
+  msg->message_length = 0;
+  osip_message_force_update(msg);
+}
+
 Napi::Object Message::Adopt(Napi::Env env, osip_message_t* msg) {
+  DropTruncatedRawText(msg);
   Module* module = env.GetInstanceData<Module>();
   // Handed to the constructor as an External: no empty message is made only
   // to be freed (two osip_message_init/free pairs per event otherwise).
@@ -291,10 +302,8 @@ Napi::Value Message::GetBody(const Napi::CallbackInfo& info) {
   }
   char* text = nullptr;
   size_t length = 0;
-  // Serialize from the parsed fields, not libosip2's cached raw text: a clone
-  // (every event message) holds that text strdup'ed but keeps its length, so
-  // with a NUL byte in the body osip_message_to_str would read past the copy
-  // (valgrind, the memcheck workload's hostile datagrams).
+  // From the parsed fields, not the raw text the message came as (that holds
+  // the bodies' Content-Length as received, not as they serialize).
   osip_message_force_update(msg);
   int code = osip_message_to_str(msg, &text, &length);
   if (code != 0) throw OsipError(env, code, "osip_message_to_str failed: libosip2 cannot serialize this message");

@@ -10,6 +10,15 @@ namespace exosip {
 
 class Module;
 
+/// libosip2 keeps the raw text a message was parsed from (`message`,
+/// `message_length`) and osip_message_to_str returns it while the message is
+/// unchanged; osip_message_clone copies that text with osip_strdup but keeps
+/// the length, so with a NUL byte in the message the copy is shorter than its
+/// length and serializing the clone reads past it (every eXosip event message
+/// is such a clone). Drops a raw text shorter than its length: libosip2 then
+/// serializes from the parsed fields. Every message JS gets passes here.
+void DropTruncatedRawText(osip_message_t* msg);
+
 class Message : public Napi::ObjectWrap<Message> {
  public:
   static Napi::Function Init(Napi::Env env, Module& module);

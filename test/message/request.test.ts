@@ -52,6 +52,29 @@ test('two contexts exchange MESSAGEs: text, JSON, binary; the answer carries a b
   }
 });
 
+test('messages with NUL bytes serialize whole: the request and the answer as received (eXosip hands over clones whose raw text libosip2 cut at the NUL)', async () => {
+  const alice = await openContext();
+  const bob = await openContext();
+  try {
+    // Bytes after the NUL long enough that a read past libosip2's copy cannot match them by chance.
+    const body = (tail: string): Buffer => Buffer.concat([Buffer.from('head\0\0'), Buffer.from(tail.repeat(40))]);
+    let seen = '';
+    bob.on('request', async (req: IncomingRequest) => {
+      seen = req.request.toString();
+      await req.respond(200, { body: body('answer-tail|'), contentType: 'application/octet-stream' });
+    });
+    const answer = await alice.message(uri(bob, 'bob'), body('request-tail|'), { from: uri(alice, 'alice'), contentType: 'application/octet-stream' });
+    for (const [text, tail] of [[seen, 'request-tail|'], [answer.response.toString(), 'answer-tail|'], [answer.response.clone().toString(), 'answer-tail|']]) {
+      const at = text.indexOf('\r\n\r\n');
+      assert.ok(at > 0, text);
+      assert.deepEqual(Buffer.from(text.slice(at + 4), 'latin1'), body(tail));
+      assert.equal(/^Content-Length: *(\d+)\r$/im.exec(text)?.[1], String(body(tail).length));
+    }
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
+
 test('a rejected MESSAGE rejects with RequestError (statusCode, reason, response); respond() twice throws', async () => {
   const alice = await openContext();
   const bob = await openContext();

@@ -50,7 +50,7 @@ const ALLOWED: ReadonlyArray<{ type: new (...args: never[]) => Error; codes: (co
   { type: RegistrationError, codes: (c) => ['ERR_REGISTRATION_REJECTED', 'ERR_REGISTRATION_NO_RESPONSE', 'ERR_REGISTRATION_TIMEOUT', 'ABORT_ERR', 'ERR_CONTEXT_CLOSED', 'ERR_REGISTRATION_REMOVED', 'ERR_REGISTRATION_NOT_SENT'].includes(c) },
   { type: SipError, codes: (c) => c in OSIP_CODES || c === 'EADDRINUSE' },
   { type: TypeError, codes: (c) => c === 'ERR_INVALID_ARG_TYPE' || c === 'ERR_INVALID_ARG_VALUE' },
-  { type: RangeError, codes: (c) => c === 'ERR_OUT_OF_RANGE' },
+  { type: RangeError, codes: (c) => c === 'ERR_OUT_OF_RANGE' || c === 'ERR_MESSAGE_TOO_LARGE' },
   {
     type: Error,
     codes: (c) =>

@@ -16,7 +16,7 @@ import {
   osip_message_parse,
   osip_message_to_str,
 } from '../../lib/compat';
-import { OSIP_CODES, parseMessage, SipError } from '../../lib/index';
+import { type Message, OSIP_CODES, parseMessage, SipError } from '../../lib/index';
 import { Rng, seedFrom } from '../helpers/prng';
 import { bitFlipped, randomDatagram, tortureMessages, truncated } from '../helpers/torture';
 
@@ -59,12 +59,32 @@ function apiParse(raw: Buffer): string {
     return 'refused';
   }
   try {
-    return message.toString();
+    const text = message.toString();
+    assertCloneSerializes(message, text);
+    return text;
   } catch (error) {
     assert.ok(error instanceof SipError, String(error));
     return 'unserializable';
   } finally {
     message.dispose();
+  }
+}
+
+/**
+ * A clone serializes as the message does: the same text, or, when the text
+ * holds a NUL byte (libosip2's clone copies the raw text only up to it), text
+ * made from the parsed fields, with the same body.
+ */
+function assertCloneSerializes(message: Message, text: string): void {
+  const clone = message.clone();
+  try {
+    if (!text.includes('\0')) assert.equal(clone.toString(), text);
+    else {
+      assert.ok(clone.toString().length > 0);
+      assert.deepEqual(clone.body, message.body);
+    }
+  } finally {
+    clone.dispose();
   }
 }
 
