@@ -70,6 +70,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_CALL_TIMEOUT: 'CallError: no final answer (invite) or no ACK (answer) within timeoutMs.',
   ERR_CALL_NOT_SENT: 'CallError: eXosip refused to build or send the INVITE or the answer (the SipError is its cause).',
   ERR_CALL_CANCELLED: 'CallError: an incoming call was cancelled (CANCEL) or closed before its final answer or ACK (IncomingCall.answer rejects, ringing/reject throw).',
+  ERR_CALL_OFFER_UNANSWERED: 'CallError: the 2xx to an INVITE sent without SDP (a late offer, InviteOptions.answerOffer) carried no SDP offer, or answerOffer threw or returned an SDP libosip2 cannot parse: the 2xx was acknowledged, then the call ended with BYE (RFC 3264 §5).',
   ERR_CALL_ANSWERED: 'IncomingCall.ringing()/answer()/reject() on a call already answered or rejected (also by the default 480 after defaultAnswerMs).',
   // Abort (Node's own shape).
   ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",
@@ -294,7 +295,7 @@ export function requestError(
 }
 
 /** @internal The codes a {@link CallError} carries. */
-export type CallCode = 'ERR_CALL_REJECTED' | 'ERR_CALL_NO_RESPONSE' | 'ERR_CALL_TIMEOUT' | 'ERR_CALL_NOT_SENT' | 'ERR_CALL_CANCELLED' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
+export type CallCode = 'ERR_CALL_REJECTED' | 'ERR_CALL_NO_RESPONSE' | 'ERR_CALL_TIMEOUT' | 'ERR_CALL_NOT_SENT' | 'ERR_CALL_CANCELLED' | 'ERR_CALL_OFFER_UNANSWERED' | 'ERR_CONTEXT_CLOSED' | 'ABORT_ERR';
 
 /**
  * Why a call was not set up (eX_call.h): `ctx.invite()` or
@@ -306,6 +307,8 @@ export type CallCode = 'ERR_CALL_REJECTED' | 'ERR_CALL_NO_RESPONSE' | 'ERR_CALL_
  * `'ERR_CALL_TIMEOUT'` (`timeoutMs` passed), `'ERR_CALL_NOT_SENT'` (eXosip
  * refused to build or send; the SipError is the `cause`),
  * `'ERR_CALL_CANCELLED'` (an incoming call cancelled or gone before its ACK),
+ * `'ERR_CALL_OFFER_UNANSWERED'` (a late offer not answered: see
+ * `InviteOptions.answerOffer`; the cause is what `answerOffer` threw),
  * `'ERR_CONTEXT_CLOSED'`, or `'ABORT_ERR'` (the signal fired; then `name` is
  * `'AbortError'`, as Node's own).
  */

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { askedTransport, contactText, uriHostFamily, uriText } from '../../lib/internal/validate';
+import { askedTransport } from '../../lib/internal/target';
+import { contactText, uriHostFamily, uriText } from '../../lib/internal/validate';
 
 /** The environment variable the password is taken from when no option gives it. */
 export const PASSWORD_ENV = 'EXOSIP2_PASSWORD';

@@ -34,7 +34,7 @@ import type { Message } from '../message';
 import { native } from '../message';
 import type { Call } from './call';
 import type { CallProgress } from './types';
-import { sdpOf } from './sdp';
+import { checkSdp, sdpOf } from './sdp';
 import { sendAck } from './send';
 
 /** The Require option tags an incoming INVITE may carry: eXosip answers `timer` (RFC 4028) itself. */
@@ -173,6 +173,7 @@ export interface PendingInvite {
   readonly cid: number;
   readonly localSdp: string | null;
   readonly onProgress: ((progress: CallProgress) => void) | undefined;
+  readonly answerOffer: ((offer: string, response: Message) => string) | undefined;
   challenges: number;
   /** 3xx eXosip followed for this INVITE (at most {@link MAX_REDIRECTS}). */
   redirects: number;
@@ -194,4 +195,41 @@ export interface PendingInvite {
 export function noAnswer(pending: PendingInvite, textinfo: string): CallError {
   const reason = pending.redirects === 0 ? noAnswerReason(pending.hop, pending.transport, Date.now() - pending.sentAt) : textinfo || 'transaction timeout or transport error';
   return callError('ERR_CALL_NO_RESPONSE', `The INVITE got no final answer: ${reason}`, { reason });
+}
+
+/**
+ * ACKs the 2xx `event` to the initial INVITE of `pending` (RFC 3261
+ * §13.2.2.4). For a late offer with `answerOffer` (RFC 3264 §5), the ACK
+ * carries its answer to the 2xx's offer. → the call's SDP, or a CallError
+ * `ERR_CALL_OFFER_UNANSWERED` when the offer could not be answered: the ACK
+ * then went without a body and the caller ends the call.
+ */
+export function ackAnswer(
+  n: NativeContext,
+  pending: PendingInvite,
+  event: { tid: number; response: Message | null },
+): { localSdp: string | null; remoteSdp: string | null } | CallError {
+  const offer = event.response === null ? null : sdpOf(event.response);
+  if (pending.answerOffer === undefined || pending.localSdp !== null) {
+    sendAck(n, event.tid);
+    return { localSdp: pending.localSdp, remoteSdp: offer };
+  }
+  let answer: string | null = null;
+  let cause: unknown;
+  if (offer !== null) {
+    try {
+      answer = checkSdp('the SDP answerOffer() returned', pending.answerOffer(offer, event.response!));
+    } catch (error) {
+      cause = error;
+    }
+  }
+  sendAck(n, event.tid, answer);
+  if (answer !== null) return { localSdp: answer, remoteSdp: offer };
+  const why = offer === null ? 'the 2xx carried no SDP offer' : `answerOffer() failed: ${(cause as Error)?.message ?? String(cause)}`;
+  return callError('ERR_CALL_OFFER_UNANSWERED', `The late offer was not answered (${why}): the 2xx was acknowledged, then the call ended with BYE (RFC 3264 §5)`, {
+    reason: offer === null ? 'no offer' : 'answerOffer failed',
+    statusCode: event.response?.statusCode ?? 0,
+    response: event.response,
+    cause,
+  });
 }

@@ -41,6 +41,7 @@ import { checkSdp, sdpOf } from './sdp';
 import { sendAck } from './send';
 import type { CallRequestOptions, InDialogOptions, InfoOptions, ReinviteOptions } from './types';
 import { listenAbort } from '../internal/abort';
+import { CALL_REQUEST_OPTIONS, INFO_OPTIONS, REFER_OPTIONS, REINVITE_OPTIONS } from '../internal/option-keys';
 
 /** RFC 3261 §25.1 `token`. */
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
@@ -112,7 +113,7 @@ function inDialog(o: Partial<InDialogOptions>): { timeoutMs: number; signal: Abo
 
 /** Checks `call.request()`'s options. */
 export function requestOf(options: CallRequestOptions): Outgoing {
-  const o = v.options<CallRequestOptions>('options', options);
+  const o = v.options<CallRequestOptions>('options', options, CALL_REQUEST_OPTIONS);
   const method = v.sipText('options.method', o.method);
   if (!TOKEN.test(method)) throw typeError('ERR_INVALID_ARG_VALUE', `options.method must be a SIP token (RFC 3261 §25.1), got ${JSON.stringify(method)}`);
   if (REFUSED.includes(method.toUpperCase())) {
@@ -135,7 +136,7 @@ export function requestOf(options: CallRequestOptions): Outgoing {
 
 /** Checks `call.info()`'s options. */
 export function infoOf(options: InfoOptions | undefined): Outgoing {
-  const o = v.options<InfoOptions>('options', options);
+  const o = v.options<InfoOptions>('options', options, INFO_OPTIONS);
   const base = inDialog(o);
   return {
     method: 'INFO',
@@ -152,7 +153,7 @@ export function infoOf(options: InfoOptions | undefined): Outgoing {
 
 /** Checks `call.reinvite()`'s options; `onSuccess` gets the offer and the 2xx's SDP (null when it has none). */
 export function reinviteOf(options: ReinviteOptions, onSuccess: (offer: string, answer: string | null) => void): Outgoing {
-  const o = v.options<ReinviteOptions>('options', options);
+  const o = v.options<ReinviteOptions>('options', options, REINVITE_OPTIONS);
   if (o.sdp === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options.sdp must be a string (the new SDP offer)');
   const sdp = checkSdp('options.sdp', o.sdp);
   const base = inDialog(o);
@@ -174,7 +175,7 @@ export function reinviteOf(options: ReinviteOptions, onSuccess: (offer: string, 
 /** Checks `call.refer()`'s arguments. */
 export function referOf(target: string, options: InDialogOptions | undefined): Outgoing {
   const referTo = v.schemeUri('target', target);
-  const o = v.options<InDialogOptions>('options', options);
+  const o = v.options<InDialogOptions>('options', options, REFER_OPTIONS);
   const base = inDialog(o);
   return {
     method: 'REFER',

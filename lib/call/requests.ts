@@ -41,6 +41,7 @@ import type { HeaderList, RespondOptions } from '../message/types';
 import type { Call } from './call';
 import { sdpOf } from './sdp';
 import { sendCallAnswer } from './send';
+import { RESPOND_OPTIONS } from '../internal/option-keys';
 
 /** What a call's OPTIONS 200 lists in Allow: the methods eXosip and this API handle in a call. */
 const ALLOW_IN_CALL = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
@@ -149,7 +150,7 @@ export class CallRequests {
   }
 
   #send(request: IncomingRequest, status: number, options: RespondOptions | undefined, call: Call | null): void {
-    const o = v.options<RespondOptions>('options', options);
+    const o = v.options<RespondOptions>('options', options, RESPOND_OPTIONS);
     v.integer('status', status, 200, 699);
     this.#answer(request.tid, status, o);
     this.answered(request.tid);

@@ -16,6 +16,8 @@ import type { PendingInvite } from './early';
 import type { CallTable } from './table';
 import { DEFAULT_INVITE_TIMEOUT_MS, type InviteOptions } from './types';
 import { listenAbort } from '../internal/abort';
+import { INVITE_OPTIONS } from '../internal/option-keys';
+import { requestTarget } from '../internal/target';
 
 /**
  * Places the call `options` describes and resolves with it once answered (see
@@ -24,15 +26,17 @@ import { listenAbort } from '../internal/abort';
  * the context's, which a `sips:` or `;transport=` target must ask for.
  */
 export function startInvite(n: NativeContext, table: CallTable, options: InviteOptions, assertOpen: () => void, family: 4 | 6 | null, transport: string | null = null): Promise<Call> {
-  const o = v.options<InviteOptions>('options', options);
+  const o = v.options<InviteOptions>('options', options, INVITE_OPTIONS);
   const to = v.uriText('options.to', o.to);
   v.noTag('options.to', to);
   const from = v.fromText('options.from', o.from);
   const route = o.route === undefined ? null : v.routeText('options.route', o.route);
-  v.requestTarget('options', to, route, family, transport);
+  requestTarget('options', to, route, family, transport);
   const subject = o.subject === undefined ? null : v.sipText('options.subject', o.subject);
   const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw typeError('ERR_INVALID_ARG_TYPE', 'options.onProgress must be a function');
+  if (o.answerOffer !== undefined && typeof o.answerOffer !== 'function') throw typeError('ERR_INVALID_ARG_TYPE', 'options.answerOffer must be a function');
+  if (o.answerOffer !== undefined && sdp !== null) throw typeError('ERR_INVALID_ARG_VALUE', 'options.answerOffer is for an INVITE without sdp (a late offer): with an offer, the 2xx carries the answer');
   const timeoutMs = o.timeoutMs === undefined ? DEFAULT_INVITE_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
   const signal = v.abortSignal('options.signal', o.signal);
   assertOpen();
@@ -75,6 +79,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
       cid,
       localSdp: sdp,
       onProgress: o.onProgress,
+      answerOffer: o.answerOffer,
       challenges: 0,
       redirects: 0,
       rseq: 0,

@@ -17,11 +17,12 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
-import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, noAnswer, type PendingInvite, reliableRSeq, sendPrack, unsupportedRequire } from './early';
+import { ackAnswer, ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, noAnswer, type PendingInvite, reliableRSeq, sendPrack, unsupportedRequire } from './early';
 import { CLOSED_CANCEL, cancelOf } from './cancel';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { answerByeChallenge, sendAck, sendAnswer200, sendCallAnswer } from './send';
 import { type AnswerOptions, type CallEnd, type RejectOptions, RING_TIMEOUT_MS } from './types';
+import { ANSWER_OPTIONS, REJECT_OPTIONS } from '../internal/option-keys';
 
 /** Default `AnswerOptions.timeoutMs`: 64 × T1, RFC 3261 §13.3.1.4. */
 const ACK_TIMEOUT_MS = 32_000;
@@ -69,7 +70,7 @@ export class CallTable {
     answer: (call, options) => this.#answer(call, options),
     reject: (call, status, options) => {
       v.integer('status', status, 300, 699);
-      const o = v.options<RejectOptions>('options', options);
+      const o = v.options<RejectOptions>('options', options, REJECT_OPTIONS);
       const phrase = o.reason === undefined ? undefined : v.sipText('reason', o.reason);
       this.#respond(call, status, phrase, o.headers);
       this.#dropOffered(call.cid);
@@ -242,13 +243,19 @@ export class CallTable {
         return;
       case 'EXOSIP_CALL_ANSWERED': {
         this.#outgoing.delete(pending.cid);
-        sendAck(this.#native, event.tid);
         if (pending.abandoned) {
-          // Answered after the wait gave up: the ACK went, now the BYE.
+          // Answered after the wait gave up: the ACK, then the BYE.
+          sendAck(this.#native, event.tid);
           this.#native.callTerminate(event.cid, event.did, null, null);
           return;
         }
-        const call = new Call({ cid: event.cid, did: event.did, direction: 'outgoing', localSdp: pending.localSdp, remoteSdp: response === null ? null : sdpOf(response) }, this.#callDriver);
+        const sdp = ackAnswer(this.#native, pending, event);
+        if (sdp instanceof Error) {
+          this.#native.callTerminate(event.cid, event.did, null, null);
+          pending.settle(sdp);
+          return;
+        }
+        const call = new Call({ cid: event.cid, did: event.did, direction: 'outgoing', ...sdp }, this.#callDriver);
         this.#calls.set(call.cid, call);
         pending.settle(call);
         return;
@@ -308,7 +315,7 @@ export class CallTable {
   }
 
   #answer(incoming: IncomingCall, options: AnswerOptions | undefined): Promise<Call> {
-    const o = v.options<AnswerOptions>('options', options);
+    const o = v.options<AnswerOptions>('options', options, ANSWER_OPTIONS);
     const sdp = o.sdp === undefined ? null : checkSdp('options.sdp', o.sdp);
     const timeoutMs = o.timeoutMs === undefined ? ACK_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
     const offered = this.#offered.get(incoming.cid);

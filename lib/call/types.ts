@@ -175,8 +175,21 @@ export interface InviteOptions {
   route?: string;
   /** A Subject header; default none. */
   subject?: string;
-  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body (a late offer: the 2xx then carries the callee's offer, and RFC 3264 §5 wants the answer in the ACK, which this API sends without a body: use the compat API, `eXosip_call_build_ack` with a body, for a late offer). Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
+  /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body, a late offer: the 2xx then carries the callee's offer, answered in the ACK by {@link answerOffer} (RFC 3264 §5; without `answerOffer` the ACK goes without a body). Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
+  /**
+   * For an INVITE without `sdp` (a late offer, RFC 3264 §5): called with the
+   * SDP offer of the 2xx and the 2xx itself; returns the SDP answer, sent in
+   * the ACK (`eXosip_call_build_ack`, then the body) and kept as the Call's
+   * `localSdp` (the offer is its `remoteSdp`). Synchronous: the ACK goes as
+   * the 2xx arrives. When the 2xx has no SDP offer, or `answerOffer` throws or
+   * returns what libosip2's `sdp_message_parse` refuses, the 2xx is ACKed
+   * without a body and the call ended with BYE: `invite()` rejects with
+   * CallError `ERR_CALL_OFFER_UNANSWERED` (`cause`: what it threw). Given
+   * with `sdp`: TypeError `ERR_INVALID_ARG_VALUE` (the 2xx then carries the
+   * answer).
+   */
+  answerOffer?: (offer: string, response: Message) => string;
   /** Headers added to the INVITE eXosip built. */
   headers?: HeaderList;
   /** Called for every provisional answer 101..199 (180 Ringing, 183 Session Progress with early SDP, ...), in order. */

@@ -8,7 +8,8 @@ import type { NativeContext, NativeMessage } from '../../binding';
 import { Context } from '../context/context';
 import { stateError, typeError } from '../errors';
 import { contextInternals, nativeOf } from '../internal/handles';
-import { targetProblem, unsafeUri } from '../internal/validate';
+import { targetProblem } from '../internal/target';
+import { unsafeUri } from '../internal/validate';
 import { Message, native } from '../message';
 
 /** The Context behind `ctx` (a TypeError naming `fn` for anything else). */

@@ -11,6 +11,7 @@ import { contextOf, int, messageOrNull, nativeContext, strOrNull } from './args'
 import { OSIP_BADPARAMETER } from './constants';
 import { closeQueue, queueOf } from './event-queue';
 import type { eXosip_t } from './setup';
+import { SIGNAL_OPTIONS } from '../internal/option-keys';
 
 /**
  * `eXosip_event_t *`: the typed event the `Context` API emits. `typeId` is
@@ -80,7 +81,7 @@ export function eXosip_event_wait(ctx: eXosip_t, tv_s: number, tv_ms: number, op
   const context = contextOf(ctx, fn);
   // Node's timers hold at most 2^31 - 1 ms (~24.8 days): a longer wait is that long.
   const timeout = Math.min(MAX_WAIT_MS, Math.max(0, int(tv_s, fn, 'tv_s')) * 1000 + Math.max(0, int(tv_ms, fn, 'tv_ms')));
-  const signal = v.abortSignal('options.signal', v.options<{ signal?: AbortSignal }>('options', options).signal);
+  const signal = v.abortSignal('options.signal', v.options<{ signal?: AbortSignal }>('options', options, SIGNAL_OPTIONS).signal);
   const n = nativeOf(context);
   if (context.closed || n.state === 'closed') {
     closeQueue(context);

@@ -32,6 +32,7 @@ import { applySettings, contextSettings } from './settings';
 import { TlsFailureLog } from './tls';
 import { TraceDecoder, type TraceOptions, traceDecoderFor } from './trace';
 import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions } from './types';
+import { REGISTER_OPTIONS, REQUEST_OPTIONS, SUGAR_OPTIONS, UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
 
 /**
  * One eXosip context (`eXosip_t`) with its own native worker thread.
@@ -223,9 +224,7 @@ export class Context extends EventEmitter<ContextEventMap> {
 
   /** Removes the credentials of `username` for `realm` (`eXosip_remove_authentication_info`). */
   removeAuthenticationInfo(info: { username: string; realm: string }): void {
-    const o = v.options<{ username: string; realm: string }>('info', info);
-    const username = v.credential('info.username', o.username);
-    const realm = v.credential('info.realm', o.realm);
+    const { username, realm } = v.credentialKey('info', info);
     this.#assertOpen();
     check(this.#native.removeAuthenticationInfo(username, realm), 'eXosip_remove_authentication_info');
   }
@@ -247,7 +246,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    * larger than one UDP datagram (65,507 bytes) on a UDP context.
    */
   async register(options: RegisterOptions): Promise<Registration> {
-    const o = registerOptions(options);
+    const o = registerOptions(options, REGISTER_OPTIONS);
     const expires = o.expires === undefined ? 3600 : v.integer('options.expires', o.expires, 1, 99_999_999);
     const contact = o.contact === undefined ? null : v.contactText('options.contact', o.contact);
     const started = await startRegistration(this, o, contact, expires, (r) => this.#announce(r, options));
@@ -263,7 +262,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    * their next refresh binds again (unregister() or remove() them first).
    */
   async unregisterAll(options: UnregisterAllOptions): Promise<RegistrationInfo> {
-    const o = registerOptions(options);
+    const o = registerOptions(options, UNREGISTER_ALL_OPTIONS);
     const started = await startRegistration(this, o, '*', 0, (r) => this.#announce(r, options));
     return started.wait;
   }
@@ -286,7 +285,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    * ```
    */
   async request(options: RequestOptions): Promise<RequestResult> {
-    const o = v.options<RequestOptions>('options', options) as RequestOptions;
+    const o = v.options<RequestOptions>('options', options, REQUEST_OPTIONS) as RequestOptions;
     return this.#dispatcher.requests!.send(o, this.#listening, () => this.#assertOpen());
   }
 
@@ -296,12 +295,12 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async message(to: string, text: string | Buffer, options: SugarOptions): Promise<RequestResult> {
     if (typeof text !== 'string' && !Buffer.isBuffer(text)) throw typeError('ERR_INVALID_ARG_TYPE', `text must be a string or a Buffer, got ${text === null ? 'null' : typeof text}`);
-    return this.request({ ...v.options<SugarOptions>('options', options), method: 'MESSAGE', to, body: text } as RequestOptions);
+    return this.request({ ...v.options<SugarOptions>('options', options, SUGAR_OPTIONS), method: 'MESSAGE', to, body: text } as RequestOptions);
   }
 
   /** Sends an OPTIONS (RFC 3261 §11, `eXosip_options_build_request`); see {@link request}. */
   async options(to: string, options: SugarOptions): Promise<RequestResult> {
-    return this.request({ ...v.options<SugarOptions>('options', options), method: 'OPTIONS', to } as RequestOptions);
+    return this.request({ ...v.options<SugarOptions>('options', options, SUGAR_OPTIONS), method: 'OPTIONS', to } as RequestOptions);
   }
 
   /**

@@ -8,6 +8,7 @@ import { type AnyExosipEvent, EVENT_TYPES, type ExosipEvent, type ExosipEventTyp
 import * as v from '../internal/validate';
 import type { Context } from './context';
 import { listenAbort } from '../internal/abort';
+import { EVENTS_OPTIONS } from '../internal/option-keys';
 
 /**
  * The events `ctx` emits from now on, buffered while the loop body awaits;
@@ -15,7 +16,7 @@ import { listenAbort } from '../internal/abort';
  * nothing) or throws an `AbortError` when `signal` aborts.
  */
 export function eventIterator<T extends ExosipEventType>(ctx: Context, ended: boolean, options: { types?: readonly T[]; signal?: AbortSignal } | undefined): AsyncIterableIterator<ExosipEvent<T>> {
-  const o = v.options<{ types?: readonly T[]; signal?: AbortSignal }>('options', options);
+  const o = v.options<{ types?: readonly T[]; signal?: AbortSignal }>('options', options, EVENTS_OPTIONS);
   const signal = v.abortSignal('options.signal', o.signal);
   if (o.types !== undefined && !Array.isArray(o.types)) {
     throw typeError('ERR_INVALID_ARG_TYPE', 'options.types must be an array of event type names');

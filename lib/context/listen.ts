@@ -9,6 +9,7 @@ import { osipError, type SipError, socketError, typeError } from '../errors';
 import * as v from '../internal/validate';
 import { binding } from '../native';
 import { type ListenInfo, type ListenOptions, type Transport, TRANSPORTS } from './types';
+import { LISTEN_OPTIONS } from '../internal/option-keys';
 
 /** What `eXosip_listen_addr` is called with, from checked {@link ListenOptions}. */
 export interface ListenArgs {
@@ -26,7 +27,7 @@ export interface ListenArgs {
 
 /** Checks `options` (TypeError/RangeError) → eXosip_listen_addr's arguments. */
 export function listenArgs(options: ListenOptions | undefined): ListenArgs {
-  const o = v.options<ListenOptions>('options', options);
+  const o = v.options<ListenOptions>('options', options, LISTEN_OPTIONS);
   const transport = o.transport === undefined ? 'udp' : v.oneOf('options.transport', o.transport, TRANSPORTS);
   const address = o.address === undefined ? null : o.address;
   const addressFamily = address === null ? undefined : v.ipAddress('options.address', address);

@@ -12,6 +12,7 @@ import type { ExosipOptionName, OptionValue } from '../options';
 import { checkLogger, type Logger } from './log';
 import { type TlsSettings, tlsSettings } from './tls';
 import type { ContextOptions } from './types';
+import { CONTEXT_OPTIONS } from '../internal/option-keys';
 
 /** {@link ContextOptions}, checked and with their defaults. */
 export interface ContextSettings {
@@ -30,9 +31,9 @@ export interface ContextSettings {
 
 /** Checks `options`: TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`, RangeError `ERR_OUT_OF_RANGE`. */
 export function contextSettings(options: ContextOptions | undefined): ContextSettings {
-  const o = v.options<ContextOptions>('options', options);
+  const o = v.options<ContextOptions>('options', options, CONTEXT_OPTIONS);
   const userAgent = o.userAgent === undefined ? undefined : v.sipText('options.userAgent', o.userAgent);
-  const settings = v.options<Record<string, OptionValue>>('options.options', o.options);
+  const settings = v.record<OptionValue>('options.options', o.options);
   const logger = o.logger === undefined ? null : checkLogger('options.logger', o.logger);
   const logLevel = o.logLevel === undefined ? 3 : v.integer('options.logLevel', o.logLevel, 0, 7);
   if (o.contactRewrite !== undefined && typeof o.contactRewrite !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'options.contactRewrite must be a boolean');

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { typeError } from '../errors';
 import * as v from '../internal/validate';
 import type { eXosip_tls_ctx_t } from '../options';
+import { TLS_OPTIONS } from '../internal/option-keys';
 
 /**
  * The `tls` option of {@link Context}: what eXosip's TLS client uses on every
@@ -83,7 +84,7 @@ function path(name: string, value: unknown, what: 'file' | 'file or directory'):
  * `key` (or the reverse: eXosip 5.3 would silently ignore both).
  */
 export function tlsSettings(name: string, value: unknown): TlsSettings {
-  const o = v.options<TlsOptions>(name, value);
+  const o = v.options<TlsOptions>(name, value, TLS_OPTIONS);
   if (o.verify !== undefined && typeof o.verify !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', `${name}.verify must be a boolean`);
   if ((o.cert === undefined) !== (o.key === undefined)) throw typeError('ERR_INVALID_ARG_VALUE', `${name}.cert and ${name}.key go together`);
   if (o.keyPassword !== undefined && o.key === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `${name}.keyPassword needs ${name}.key`);

@@ -5,6 +5,7 @@
 import { typeError } from '../errors';
 import * as v from '../internal/validate';
 import { parseMessage } from '../message';
+import { TRACE_OPTIONS } from '../internal/option-keys';
 
 /** One SIP message on the wire. */
 export interface SipTrace {
@@ -110,7 +111,7 @@ function placeholders(raw: string): readonly string[] {
  */
 export function traceDecoderFor(on: unknown, options: unknown): TraceDecoder | null {
   if (typeof on !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'on must be a boolean');
-  const o = v.options<TraceOptions>('options', options);
+  const o = v.options<TraceOptions>('options', options, TRACE_OPTIONS);
   if (o.redact !== undefined && typeof o.redact !== 'boolean') throw typeError('ERR_INVALID_ARG_TYPE', 'options.redact must be a boolean');
   return on ? new TraceDecoder(o) : null;
 }

@@ -15,6 +15,7 @@ import { IncomingRequest } from './incoming';
 import { assertFitsDatagram } from './datagram';
 import { PendingAnswers } from './pending';
 import type { HeaderList, IncomingKind, RespondOptions } from './types';
+import { RESPOND_OPTIONS } from '../internal/option-keys';
 
 /** Default `ContextOptions.defaultAnswerMs`: how long a request waits for `respond()` before its default answer. */
 export const DEFAULT_ANSWER_MS = 2000;
@@ -187,7 +188,7 @@ export class IncomingDesk {
   }
 
   #send(request: IncomingRequest, status: number, options: RespondOptions | undefined): void {
-    const o = v.options<RespondOptions>('options', options);
+    const o = v.options<RespondOptions>('options', options, RESPOND_OPTIONS);
     const min = request.kind === 'EXOSIP_MESSAGE_NEW' ? 200 : 300;
     if (typeof status !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `status must be a number, got ${typeof status}`);
     if (!Number.isInteger(status) || status < min || status > 699) {

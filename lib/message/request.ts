@@ -18,6 +18,7 @@ import { assertFitsDatagram } from './datagram';
 import type { RequestOptions, RequestResult } from './types';
 import { listenAbort } from '../internal/abort';
 import { noAnswerReason } from '../internal/no-answer';
+import { requestTarget } from '../internal/target';
 
 export { assertFitsDatagram, MAX_UDP_MESSAGE } from './datagram';
 /** Default `timeoutMs`: past eXosip's own give-up (Timer F, 64 × T1 = 32 s) with room. */
@@ -106,7 +107,7 @@ export class RequestTable {
     v.noTag('options.to', to);
     const from = v.fromText('options.from', o.from);
     const route = o.route === undefined ? null : v.routeText('options.route', o.route);
-    v.requestTarget('options', to, route, listening?.family ?? null, listening?.transport ?? null);
+    requestTarget('options', to, route, listening?.family ?? null, listening?.transport ?? null);
     const udp = listening?.transport === 'udp';
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
     const signal = v.abortSignal('options.signal', o.signal);

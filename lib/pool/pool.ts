@@ -20,6 +20,7 @@ import {
   type PoolListenOptions,
   type PoolRegisterOptions,
 } from './types';
+import { LISTEN_OPTIONS, POOL_OPTIONS, POOL_REGISTER_OPTIONS, POOL_UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
 
 /** `options` with the hook Context.register() calls with the new Registration (kOnStarted). */
 function hooked<T extends object>(options: T, started: (registration: Registration) => void): T {
@@ -59,11 +60,11 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
   /** Validates the options; contexts are opened on first use (or by {@link open}). */
   constructor(options?: ContextPoolOptions) {
     super();
-    const o = v.options<ContextPoolOptions>('options', options);
+    const o = v.options<ContextPoolOptions>('options', options, POOL_OPTIONS);
     this.#fixedSize = o.size === undefined ? null : v.integer('options.size', o.size, 1, 65_535);
     this.#maxPerContext = o.maxPerContext === undefined ? DEFAULT_MAX_PER_CONTEXT : v.integer('options.maxPerContext', o.maxPerContext, 1, 1_000_000);
     this.#maxContexts = o.maxContexts === undefined ? DEFAULT_MAX_CONTEXTS : v.integer('options.maxContexts', o.maxContexts, 1, 65_535);
-    const l = v.options<PoolListenOptions & { port?: number }>('options.listen', o.listen);
+    const l = v.options<PoolListenOptions & { port?: number }>('options.listen', o.listen, LISTEN_OPTIONS);
     if (l.port !== undefined && l.port !== 0) throw typeError('ERR_INVALID_ARG_VALUE', 'options.listen.port cannot be set: every context of a pool listens on its own free port');
     const listen: ListenOptions = { port: 0 };
     if (l.transport !== undefined) listen.transport = v.oneOf('options.listen.transport', l.transport, TRANSPORTS);
@@ -77,7 +78,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     // Each context sends its REGISTERs from the JS thread, one by one (native/context/commands.h).
     this.#contextOptions = { [kInlineCommands]: true } as ContextOptions;
     if (o.userAgent !== undefined) this.#contextOptions.userAgent = v.sipText('options.userAgent', o.userAgent);
-    if (o.options !== undefined) this.#contextOptions.options = { ...v.options('options.options', o.options) };
+    if (o.options !== undefined) this.#contextOptions.options = { ...v.record('options.options', o.options) };
   }
 
   /** True once `close()` was called. */
@@ -139,9 +140,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
 
   /** Removes the credentials of `username` for `realm` from every context. */
   removeAuthenticationInfo(info: { username: string; realm: string }): void {
-    const o = v.options<{ username: string; realm: string }>('info', info);
-    const username = v.credential('info.username', o.username);
-    const realm = v.credential('info.realm', o.realm);
+    const { username, realm } = v.credentialKey('info', info);
     this.#assertOpen();
     for (const c of this.contexts) {
       try {
@@ -166,8 +165,9 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
   /** Checks register/unregisterAll options, picks a context and waits until it listens. */
   async #prepare<T extends { from: string; proxy: string; auth?: AuthenticationInfo }>(
     options: T,
+    known: ReadonlySet<string>,
   ): Promise<{ member: Member; context: Context; auth: AuthenticationInfo | undefined; rest: Omit<T, 'auth'> }> {
-    const o = v.options<T>('options', options);
+    const o = v.options<T>('options', options, known);
     if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
     v.sipUri('options.from', o.from);
     v.sipUri('options.proxy', o.proxy, 'sip:registrar.example.com');
@@ -200,7 +200,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    * `maxPerContext` registrations.
    */
   async register(options: PoolRegisterOptions): Promise<Registration> {
-    const { member, context, auth, rest } = await this.#prepare<PoolRegisterOptions>(options);
+    const { member, context, auth, rest } = await this.#prepare<PoolRegisterOptions>(options, POOL_REGISTER_OPTIONS);
     return this.#start(member, context, auth, (started) => context.register(hooked(rest, started)));
   }
 
@@ -209,7 +209,7 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
    * of the pool, chosen as for {@link register}; `auth` as in {@link register}.
    */
   async unregisterAll(options: UnregisterAllOptions & { auth?: AuthenticationInfo }): Promise<RegistrationInfo> {
-    const { member, context, auth, rest } = await this.#prepare<UnregisterAllOptions & { auth?: AuthenticationInfo }>(options);
+    const { member, context, auth, rest } = await this.#prepare<UnregisterAllOptions & { auth?: AuthenticationInfo }>(options, POOL_UNREGISTER_ALL_OPTIONS);
     return this.#start(member, context, auth, (started) => context.unregisterAll(hooked(rest as UnregisterAllOptions, started)));
   }
 

@@ -4,6 +4,9 @@
  * to REGISTER", has the whole table).
  * @module
  */
+import type { TlsFailure } from '../context/tls';
+import type { RegistrationCode } from '../errors';
+import { noAnswerReason } from '../internal/no-answer';
 import type { Message } from '../message';
 
 /** eXosip's retry budget for 401/407/423 between two 2xx (`r_retry < 3`, eXosip.c:862). */
@@ -77,4 +80,36 @@ export { noAnswerReason, peerName as registrarName } from '../internal/no-answer
 export function registrationName(from: string, contact: string | null, rid?: number): string {
   const id = rid === undefined ? '' : ` ${rid}`;
   return contact === '*' ? `Unregistration${id} of every binding of ${from}` : `Registration${id} of ${from}`;
+}
+
+/** What a final failure of a REGISTER is, for its RegistrationError. */
+export interface FailureCause {
+  readonly code: RegistrationCode;
+  /** The final response's status; 0 when none came. */
+  readonly statusCode: number;
+  readonly reason: string;
+  /** Seconds (RFC 3261 §20.33), or null. */
+  readonly retryAfter: number | null;
+}
+
+/**
+ * A final failure's cause: the registrar's TLS certificate that was not
+ * verified (`tls`, the context's failure since the send), no answer (status 0:
+ * `ERR_REGISTRATION_NO_RESPONSE`, saying where and over what it went, `tookMs`
+ * after the send), or the registrar's rejection (with the binding's guard
+ * note, if any, after the reason phrase).
+ */
+export function failureCause(
+  response: Message | null,
+  textinfo: string,
+  tls: TlsFailure | null,
+  to: { proxy: string; transport: string; tookMs: number | null },
+): FailureCause {
+  const status = response?.statusCode ?? 0;
+  if (status === 0 && tls !== null) {
+    return { code: 'ERR_TLS_CERT_NOT_VERIFIED', statusCode: 0, reason: `the registrar's TLS certificate was not verified: ${tls.reason}${tls.subject ? ` (${tls.subject})` : ''}`, retryAfter: null };
+  }
+  if (status === 0) return { code: 'ERR_REGISTRATION_NO_RESPONSE', statusCode: 0, reason: noAnswerReason(to.proxy, to.transport, to.tookMs), retryAfter: null };
+  const note = guardNote(textinfo);
+  return { code: rejectionCode(textinfo), statusCode: status, reason: `${response?.reasonPhrase ?? ''}${note === null ? '' : ` (${note})`}`, retryAfter: retryAfterOf(response) };
 }

@@ -9,10 +9,11 @@ import { bindRegistration, type ContextInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { type Message, native } from '../message';
 import { AbandonedRegister } from './abandon';
-import { exosipRetries, guardNote, noAnswerReason, registrationName, rejectionCode, retryAfterOf } from './answers';
+import { exosipRetries, failureCause, registrationName } from './answers';
 import { ChangeWaiters } from './changes';
 import { RewriteTracker } from './contact-change';
 import { grantedExpires } from './grant';
+import { awaitOutcome } from './outcome';
 import { RefreshSchedule } from './schedule';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -24,7 +25,7 @@ import {
   type RegistrationState,
   type RegistrationWaitOptions,
 } from './types';
-import { listenAbort } from '../internal/abort';
+import { REFRESH_OPTIONS, WAIT_OPTIONS } from '../internal/option-keys';
 
 const OSIP_WRONG_STATE = OSIP_CODES.OSIP_WRONG_STATE;
 
@@ -173,7 +174,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   }
 
   async #sendUpdate(kind: 'refresh' | 'unregister', options: RefreshOptions | undefined): Promise<RegistrationInfo> {
-    const o = v.options<RefreshOptions>('options', options);
+    const o = v.options<RefreshOptions>('options', options, kind === 'refresh' ? REFRESH_OPTIONS : WAIT_OPTIONS);
     const expires = kind === 'unregister' ? 0 : o.expires === undefined ? this.#requested : v.integer('options.expires', o.expires, 1, 99_999_999);
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2_147_483_647);
     const signal = v.abortSignal('options.signal', o.signal);
@@ -272,38 +273,18 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   /** Waits for the outcome of the REGISTER about to be sent. */
   #begin(kind: Pending['kind'], timeoutMs: number, signal: AbortSignal | undefined, statedMs = timeoutMs): Promise<RegistrationInfo> {
     this.#sentAt = Date.now();
-    return new Promise<RegistrationInfo>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let unlisten = (): void => undefined;
-      const onAbort = (): void => {
-        const error = this.#abortError(signal!);
-        this.#settleError(error);
-        if (this.#state === 'registering') this.#abandon();
-      };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        unlisten();
-      };
-      this.#tlsSeq = this.#host.tlsFailures.seq;
-      this.#pending = {
-        kind,
-        resolve: (info) => {
-          cleanup();
-          resolve(info);
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
-      timer = setTimeout(() => {
-        this.#settleError(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${statedMs} ms`));
-        if (this.#state === 'registering') this.#abandon();
-      }, timeoutMs).unref(); // the context's ref() decides what keeps the process alive
-      // Aborted while the worker was sending it (commands.ts): as an abort after the send.
-      if (signal?.aborted) onAbort();
-      else unlisten = listenAbort(signal, onAbort);
+    this.#tlsSeq = this.#host.tlsFailures.seq;
+    return awaitOutcome(kind, timeoutMs, signal, {
+      pending: (pending) => (this.#pending = pending),
+      timedOut: () => this.#giveUp(this.#error('ERR_REGISTRATION_TIMEOUT', 0, `no final answer within ${statedMs} ms`)),
+      aborted: () => this.#giveUp(this.#abortError(signal!)),
     });
+  }
+
+  /** The wait ended without a final answer: a first REGISTER is then followed to its end unawaited (#abandon). */
+  #giveUp(error: RegistrationError): void {
+    this.#settleError(error);
+    if (this.#state === 'registering') this.#abandon();
   }
 
   /** Rejects what is pending: the context is closing. */
@@ -374,18 +355,11 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     }
     this.#lastResponse = event.response;
     this.#rewrites.reset();
-    const took = this.#sentAt === null ? null : Date.now() - this.#sentAt;
+    const tookMs = this.#sentAt === null ? null : Date.now() - this.#sentAt;
     this.#sentAt = null;
-    const retryAfter = retryAfterOf(event.response);
-    const note = guardNote(event.textinfo);
-    const reason = `${event.response?.reasonPhrase ?? ''}${note === null ? '' : ` (${note})`}`;
     const tls = status === 0 ? this.#host.tlsFailures.after(this.#tlsSeq) : null;
-    const error =
-      tls !== null
-        ? this.#error('ERR_TLS_CERT_NOT_VERIFIED', 0, `the registrar's TLS certificate was not verified: ${tls.reason}${tls.subject ? ` (${tls.subject})` : ''}`)
-        : status === 0
-          ? this.#error('ERR_REGISTRATION_NO_RESPONSE', 0, noAnswerReason(this.proxy, this.#transport, took))
-          : this.#error(rejectionCode(event.textinfo), status, reason, retryAfter);
+    const { code, statusCode, reason, retryAfter } = failureCause(event.response, event.textinfo, tls, { proxy: this.proxy, transport: this.#transport, tookMs });
+    const error = this.#error(code, statusCode, reason, retryAfter);
     this.#settleError(error);
     if (this.#state === 'registering') {
       // The first REGISTER failed for good: eXosip would otherwise resend it

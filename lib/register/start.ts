@@ -14,6 +14,7 @@ import { assertFitsDatagram } from '../message/request';
 import { registrationName } from './answers';
 import { Registration } from './registration';
 import { DEFAULT_TIMEOUT_MS, type RegisterOptions, type RegistrationInfo, type RegistrationInit, type UnregisterAllOptions } from './types';
+import { askedTransport, transportAdvice } from '../internal/target';
 
 /** A registration whose first REGISTER is sent, and the wait for its outcome. */
 export interface Started {
@@ -22,8 +23,8 @@ export interface Started {
 }
 
 /** Checks the options shared by `register()` and `unregisterAll()`. */
-export function registerOptions(options: RegisterOptions | UnregisterAllOptions): Partial<RegisterOptions> {
-  const o = v.options<RegisterOptions>('options', options);
+export function registerOptions(options: RegisterOptions | UnregisterAllOptions, known: ReadonlySet<string>): Partial<RegisterOptions> {
+  const o = v.options<RegisterOptions>('options', options, known);
   if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object');
   v.sipUri('options.from', o.from);
   if (v.sipHost(o.from!) === null) throw typeError('ERR_INVALID_ARG_VALUE', `options.from ${o.from} has no host: an AoR is sip:user@domain (RFC 3261 §10.2)`);
@@ -34,7 +35,7 @@ export function registerOptions(options: RegisterOptions | UnregisterAllOptions)
     o.supported.forEach((s, i) => v.sipText(`options.supported[${i}]`, s));
   }
   if (o.headers !== undefined) {
-    const entries = Array.isArray(o.headers) ? o.headers : Object.entries(v.options('options.headers', o.headers));
+    const entries = Array.isArray(o.headers) ? o.headers : Object.entries(v.record('options.headers', o.headers));
     entries.forEach((entry, i) => {
       if (!Array.isArray(entry) || entry.length !== 2) throw typeError('ERR_INVALID_ARG_TYPE', `options.headers[${i}] must be a [name, value] pair`);
       const name = v.extraHeaderName(`options.headers[${i}] name`, entry[0]).toLowerCase();
@@ -82,11 +83,11 @@ export function startRegistration(
   // eXosip sends over the context's one transport whatever the URI asks for:
   // a sips: proxy (RFC 3261 §19.1: TLS) or ;transport=tcp on a UDP context
   // would silently go over UDP.
-  const asked = v.askedTransport(o.proxy!);
+  const asked = askedTransport(o.proxy!);
   if (asked !== undefined && asked !== listening.transport) {
     throw typeError(
       'ERR_INVALID_ARG_VALUE',
-      `options.proxy ${o.proxy} asks for ${asked} but this context listens on ${listening.transport}: ${v.transportAdvice(asked)}`,
+      `options.proxy ${o.proxy} asks for ${asked} but this context listens on ${listening.transport}: ${transportAdvice(asked)}`,
     );
   }
   const n = host.native;

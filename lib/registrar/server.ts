@@ -30,6 +30,7 @@ import type {
   RegistrarRequestInfo,
   RegistrarSettings,
 } from './types';
+import { REGISTRAR_LISTEN_OPTIONS } from '../internal/option-keys';
 
 /** Requests eXosip answers by itself outside a dialog (481) before the application sees them. */
 const ANSWERED_BY_EXOSIP: ReadonlySet<string> = new Set(['ACK', 'BYE', 'CANCEL', 'INFO']);
@@ -136,7 +137,7 @@ export class Registrar extends EventEmitter<RegistrarEventMap> {
    * outgoing connections, so a registrar cannot be reached over them).
    */
   async listen(options?: RegistrarListenOptions): Promise<ListenInfo> {
-    const { signal: signalOption, ...o } = v.options<RegistrarListenOptions>('options', options);
+    const { signal: signalOption, ...o } = v.options<RegistrarListenOptions>('options', options, REGISTRAR_LISTEN_OPTIONS);
     const signal = v.abortSignal('options.signal', signalOption);
     this.#assertOpen();
     if (signal?.aborted) throw abortError(signal);

@@ -6,6 +6,7 @@
 import { rangeError, typeError } from '../errors';
 import * as v from '../internal/validate';
 import type { RegistrarOptions, RegistrarPasswordLookup, RegistrarSettings } from './types';
+import { REGISTRAR_OPTIONS } from '../internal/option-keys';
 
 /** The checked options a Registrar runs with. */
 export interface Settings {
@@ -24,7 +25,7 @@ export interface Settings {
 /** Checks and normalizes the constructor options. */
 export function settings(options: unknown): Settings {
   if (options === undefined) throw typeError('ERR_INVALID_ARG_TYPE', 'options must be an object with at least options.users');
-  const o = v.options<RegistrarOptions>('options', options);
+  const o = v.options<RegistrarOptions>('options', options, REGISTRAR_OPTIONS);
   const lookup = usersLookup(o.users);
   let realm: string | null = null;
   if (o.realm !== undefined) {
