@@ -70,7 +70,7 @@ export const ERROR_CODES = Object.freeze({
   ERR_CALL_TIMEOUT: 'CallError: no final answer (invite) or no ACK (answer) within timeoutMs.',
   ERR_CALL_NOT_SENT: 'CallError: eXosip refused to build or send the INVITE or the answer (the SipError is its cause).',
   ERR_CALL_CANCELLED: 'CallError: an incoming call was cancelled (CANCEL) or closed before its final answer or ACK (IncomingCall.answer rejects, ringing/reject throw).',
-  ERR_CALL_OFFER_UNANSWERED: 'CallError: the 2xx to an INVITE sent without SDP (a late offer, InviteOptions.answerOffer) carried no SDP offer, or answerOffer threw or returned an SDP libosip2 cannot parse: the 2xx was acknowledged, then the call ended with BYE (RFC 3264 §5).',
+  ERR_CALL_OFFER_UNANSWERED: 'CallError: an INVITE sent without SDP (a late offer, InviteOptions.answerOffer) got no SDP offer in its 2xx, or answerOffer threw or returned an SDP libosip2 cannot parse: the 2xx was acknowledged then the call ended with BYE, or the reliable 1xx PRACKed then the INVITE cancelled (RFC 3264 §5, RFC 3262 §5).',
   ERR_CALL_ANSWERED: 'IncomingCall.ringing()/answer()/reject() on a call already answered or rejected (also by the default 480 after defaultAnswerMs).',
   // Abort (Node's own shape).
   ABORT_ERR: "The AbortSignal given aborted: an error named 'AbortError' (Node's shape); for registration waits a RegistrationError so named.",

@@ -188,8 +188,10 @@ export class Message {
   }
 
   /**
-   * The message as text (`osip_message_to_str`). Throws a SipError when
-   * libosip2 cannot serialize it (e.g. a status code outside 100..699).
+   * The message as text (`osip_message_to_str`), decoded as UTF-8: a body
+   * byte that is not UTF-8 becomes U+FFFD here, so read binary bodies from
+   * {@link body} (exact bytes). Throws a SipError when libosip2 cannot
+   * serialize it (e.g. a status code outside 100..699).
    */
   toString(): string {
     try {

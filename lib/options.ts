@@ -219,6 +219,32 @@ export function valueFits(kind: OptionKind, value: unknown): boolean {
 const TLS_STRINGS = ['random_file', 'dh_param', 'root_ca_cert', 'cipher_list'] as const;
 const TLS_CREDENTIALS = ['priv_key', 'priv_key_pw', 'cert', 'public_key_pinned'] as const;
 
+const TLS_CTX_FIELDS: ReadonlySet<string> = new Set(Object.keys({
+  random_file: true, dh_param: true, root_ca_cert: true, cipher_list: true, tls_flags: true, dtls_flags: true, client: true, server: true,
+} satisfies Record<keyof Required<eXosip_tls_ctx_t>, true>));
+const TLS_CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(Object.keys({
+  priv_key: true, priv_key_pw: true, cert: true, public_key_pinned: true,
+} satisfies Record<keyof Required<eXosip_tls_credentials_t>, true>));
+const DNS_FIELDS: ReadonlySet<string> = new Set(['host', 'ip']);
+
+/**
+ * The first field of a C struct value (`'dns'`, `'tls'`) that the struct has
+ * no member for, with the members it has (`{ field: 'client.certt', fields:
+ * [...] }`), or null. A C program with such a field does not compile; here it
+ * would be dropped silently (a mistyped `root_ca_cert`: no CA at all).
+ */
+export function unknownField(kind: OptionKind, value: unknown): { field: string; fields: readonly string[] } | null {
+  const extra = (o: unknown, fields: ReadonlySet<string>, prefix = ''): { field: string; fields: readonly string[] } | null => {
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
+    const key = Object.keys(o).find((k) => !fields.has(k));
+    return key === undefined ? null : { field: prefix + key, fields: [...fields].map((f) => prefix + f) };
+  };
+  if (kind === 'dns') return extra(value, DNS_FIELDS);
+  if (kind !== 'tls') return null;
+  const o = value as { client?: unknown; server?: unknown } | null;
+  return extra(value, TLS_CTX_FIELDS) ?? extra(o?.client, TLS_CREDENTIAL_FIELDS, 'client.') ?? extra(o?.server, TLS_CREDENTIAL_FIELDS, 'server.');
+}
+
 function cString(value: unknown, max: number): boolean {
   return value === undefined || (typeof value === 'string' && !value.includes('\0') && Buffer.byteLength(value) <= max);
 }

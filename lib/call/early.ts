@@ -30,11 +30,10 @@ import type { NativeContext } from '../../binding';
 import { type CallError, callError } from '../errors';
 import { noAnswerReason } from '../internal/no-answer';
 import { sipHost } from '../internal/validate';
-import type { Message } from '../message';
-import { native } from '../message';
+import { Message, native } from '../message';
 import type { Call } from './call';
 import type { CallProgress } from './types';
-import { checkSdp, sdpOf } from './sdp';
+import { sdpOf } from './sdp';
 import { sendAck } from './send';
 
 /** The Require option tags an incoming INVITE may carry: eXosip answers `timer` (RFC 4028) itself. */
@@ -66,14 +65,21 @@ export function reliableRSeq(response: Message): number | null {
 /**
  * PRACKs the reliable 1xx `response` of the INVITE transaction `tid`
  * (`eXosip_call_build_prack` adds RAck: RSeq, CSeq; `eXosip_call_send_prack`
- * runs its own transaction) → eXosip's code (`OSIP_WRONG_STATE` when a PRACK
- * for that RSeq is already under way or the INVITE is no longer proceeding).
+ * runs its own transaction), with `sdp` as its body (the answer to an offer
+ * the 1xx carried, RFC 3262 §5) or none → eXosip's code (`OSIP_WRONG_STATE`
+ * when a PRACK for that RSeq is already under way or the INVITE is no longer
+ * proceeding).
  */
-export function sendPrack(n: NativeContext, tid: number, response: Message): number {
+export function sendPrack(n: NativeContext, tid: number, response: Message, sdp: string | null = null): number {
   n.lock();
   try {
     const [code, prack] = n.callBuildPrack(tid, native(response));
     if (code < 0 || prack === null) return code < 0 ? code : -1;
+    if (sdp !== null) {
+      const message = new Message(prack);
+      message.body = sdp;
+      message.contentType = 'application/sdp';
+    }
     return n.callSendPrack(tid, prack);
   } finally {
     n.unlock();
@@ -174,6 +180,8 @@ export interface PendingInvite {
   readonly localSdp: string | null;
   readonly onProgress: ((progress: CallProgress) => void) | undefined;
   readonly answerOffer: ((offer: string, response: Message) => string) | undefined;
+  /** A late offer answered in a reliable 1xx's PRACK (RFC 3262 §5): its RSeq, the offer and the answer. */
+  early: { readonly rseq: number; readonly offer: string; readonly answer: string } | null;
   challenges: number;
   /** 3xx eXosip followed for this INVITE (at most {@link MAX_REDIRECTS}). */
   redirects: number;
@@ -197,39 +205,3 @@ export function noAnswer(pending: PendingInvite, textinfo: string): CallError {
   return callError('ERR_CALL_NO_RESPONSE', `The INVITE got no final answer: ${reason}`, { reason });
 }
 
-/**
- * ACKs the 2xx `event` to the initial INVITE of `pending` (RFC 3261
- * §13.2.2.4). For a late offer with `answerOffer` (RFC 3264 §5), the ACK
- * carries its answer to the 2xx's offer. → the call's SDP, or a CallError
- * `ERR_CALL_OFFER_UNANSWERED` when the offer could not be answered: the ACK
- * then went without a body and the caller ends the call.
- */
-export function ackAnswer(
-  n: NativeContext,
-  pending: PendingInvite,
-  event: { tid: number; response: Message | null },
-): { localSdp: string | null; remoteSdp: string | null } | CallError {
-  const offer = event.response === null ? null : sdpOf(event.response);
-  if (pending.answerOffer === undefined || pending.localSdp !== null) {
-    sendAck(n, event.tid);
-    return { localSdp: pending.localSdp, remoteSdp: offer };
-  }
-  let answer: string | null = null;
-  let cause: unknown;
-  if (offer !== null) {
-    try {
-      answer = checkSdp('the SDP answerOffer() returned', pending.answerOffer(offer, event.response!));
-    } catch (error) {
-      cause = error;
-    }
-  }
-  sendAck(n, event.tid, answer);
-  if (answer !== null) return { localSdp: answer, remoteSdp: offer };
-  const why = offer === null ? 'the 2xx carried no SDP offer' : `answerOffer() failed: ${(cause as Error)?.message ?? String(cause)}`;
-  return callError('ERR_CALL_OFFER_UNANSWERED', `The late offer was not answered (${why}): the 2xx was acknowledged, then the call ended with BYE (RFC 3264 §5)`, {
-    reason: offer === null ? 'no offer' : 'answerOffer failed',
-    statusCode: event.response?.statusCode ?? 0,
-    response: event.response,
-    cause,
-  });
-}

@@ -80,6 +80,7 @@ export function startInvite(n: NativeContext, table: CallTable, options: InviteO
       localSdp: sdp,
       onProgress: o.onProgress,
       answerOffer: o.answerOffer,
+      early: null,
       challenges: 0,
       redirects: 0,
       rseq: 0,

@@ -17,7 +17,8 @@ import { Call, type CallDriver } from './call';
 import { IncomingCall, type IncomingDriver } from './incoming';
 import { CallSender } from './outgoing';
 import { CallRequests } from './requests';
-import { ackAnswer, ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, noAnswer, type PendingInvite, reliableRSeq, sendPrack, unsupportedRequire } from './early';
+import { ackRefresh, afterFailure, answersInitialInvite, MAX_REDIRECTS, noAnswer, type PendingInvite, reliableRSeq, unsupportedRequire } from './early';
+import { answeredSdp, prackReliable } from './late-offer';
 import { CLOSED_CANCEL, cancelOf } from './cancel';
 import { addSdp, checkSdp, sdpOf } from './sdp';
 import { answerByeChallenge, sendAck, sendAnswer200, sendCallAnswer } from './send';
@@ -56,6 +57,8 @@ export class CallTable {
   #hungUp = new Set<number>();
   /** cids of invite()s given up once their CANCEL went (a 2xx crossing the CANCEL is still ACKed then BYEd), and of answer()s that timed out (a late ACK gets a BYE), until `EXOSIP_CALL_RELEASED`. */
   #givenUp = new Set<number>();
+  /** close() ran: the native context is closed (set before the waits are rejected, for code they run). */
+  #closed = false;
   readonly #callDriver: CallDriver = {
     terminate: (call) => this.#terminate(call),
     send: (call, out) => this.#sender.send(call, out),
@@ -206,6 +209,7 @@ export class CallTable {
 
   /** The context closes: waits reject with `ERR_CONTEXT_CLOSED`, calls end (`by: 'local'`, `reason: 'closed'`); nothing is sent. */
   close(): void {
+    this.#closed = true;
     const closed = (): CallError => callError('ERR_CONTEXT_CLOSED', 'The context was closed before the call was set up', { reason: 'closed' });
     for (const pending of [...this.#outgoing.values()]) pending.settle(closed());
     for (const offered of [...this.#offered.values()]) {
@@ -234,28 +238,30 @@ export class CallTable {
         if (response === null || status <= 100) return;
         if (reliableRSeq(response) !== null) {
           // RFC 3262 §4: eXosip never PRACKs by itself; a retransmission (same RSeq) is PRACKed again but not reported.
-          const rseq = reliableRSeq(response)!;
-          sendPrack(this.#native, event.tid, response);
-          if (rseq <= pending.rseq) return;
-          pending.rseq = rseq;
+          const outcome = prackReliable(this.#native, pending, event.tid, response, reliableRSeq(response)!, () => this.#closed);
+          if (outcome === 'retransmission' || outcome === 'closed') return;
+          if (outcome instanceof Error) {
+            // The offer of a late offer not answered: the INVITE is given up (CANCEL).
+            pending.settle(outcome);
+            if (!pending.abandoned) this.abandon(pending);
+            return;
+          }
         }
         pending.onProgress?.(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', sdp: sdpOf(response), response }));
         return;
       case 'EXOSIP_CALL_ANSWERED': {
+        // answerOffer (the application's code) runs while the wait is pending: a close() or an abort inside it settles the wait.
+        const sdp = pending.abandoned ? null : answeredSdp(pending, response);
+        if (this.#closed) return; // the wait rejected ERR_CONTEXT_CLOSED; nothing can be sent any more
         this.#outgoing.delete(pending.cid);
-        if (pending.abandoned) {
-          // Answered after the wait gave up: the ACK, then the BYE.
-          sendAck(this.#native, event.tid);
+        sendAck(this.#native, event.tid, sdp === null || sdp instanceof Error ? null : sdp.ackSdp);
+        if (sdp === null || sdp instanceof Error || pending.abandoned) {
+          // Answered after the wait gave up, or a late offer not answered: the ACK went, now the BYE.
           this.#native.callTerminate(event.cid, event.did, null, null);
+          if (sdp instanceof Error) pending.settle(sdp);
           return;
         }
-        const sdp = ackAnswer(this.#native, pending, event);
-        if (sdp instanceof Error) {
-          this.#native.callTerminate(event.cid, event.did, null, null);
-          pending.settle(sdp);
-          return;
-        }
-        const call = new Call({ cid: event.cid, did: event.did, direction: 'outgoing', ...sdp }, this.#callDriver);
+        const call = new Call({ cid: event.cid, did: event.did, direction: 'outgoing', localSdp: sdp.localSdp, remoteSdp: sdp.remoteSdp }, this.#callDriver);
         this.#calls.set(call.cid, call);
         pending.settle(call);
         return;

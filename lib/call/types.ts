@@ -178,16 +178,20 @@ export interface InviteOptions {
   /** The SDP offer (RFC 3264), sent as the body with Content-Type `application/sdp`; default: no body, a late offer: the 2xx then carries the callee's offer, answered in the ACK by {@link answerOffer} (RFC 3264 §5; without `answerOffer` the ACK goes without a body). Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
   /**
-   * For an INVITE without `sdp` (a late offer, RFC 3264 §5): called with the
-   * SDP offer of the 2xx and the 2xx itself; returns the SDP answer, sent in
-   * the ACK (`eXosip_call_build_ack`, then the body) and kept as the Call's
-   * `localSdp` (the offer is its `remoteSdp`). Synchronous: the ACK goes as
-   * the 2xx arrives. When the 2xx has no SDP offer, or `answerOffer` throws or
-   * returns what libosip2's `sdp_message_parse` refuses, the 2xx is ACKed
-   * without a body and the call ended with BYE: `invite()` rejects with
-   * CallError `ERR_CALL_OFFER_UNANSWERED` (`cause`: what it threw). Given
-   * with `sdp`: TypeError `ERR_INVALID_ARG_VALUE` (the 2xx then carries the
-   * answer).
+   * For an INVITE without `sdp` (a late offer, RFC 3264 §5): called once,
+   * with the callee's SDP offer and the response that carried it, which is
+   * the first reliable 1xx with SDP (RFC 3262 §5: the answer goes in its
+   * PRACK) or else the 2xx (the answer goes in the ACK,
+   * `eXosip_call_build_ack` then the body); returns the SDP answer, kept as
+   * the Call's `localSdp` (the offer is its `remoteSdp`). Synchronous: the
+   * PRACK or ACK goes as the response arrives. When the 2xx has no SDP offer
+   * (and no reliable 1xx had one), or `answerOffer` throws or returns what
+   * libosip2's `sdp_message_parse` refuses, `invite()` rejects with CallError
+   * `ERR_CALL_OFFER_UNANSWERED` (`cause`: what it threw): a 2xx is ACKed
+   * without a body, then the call ended with BYE; a reliable 1xx is PRACKed
+   * without a body, then the INVITE cancelled. A `close()` or an abort
+   * inside `answerOffer` acts as it would anywhere else. Given with `sdp`:
+   * TypeError `ERR_INVALID_ARG_VALUE` (the 2xx then carries the answer).
    */
   answerOffer?: (offer: string, response: Message) => string;
   /** Headers added to the INVITE eXosip built. */
@@ -279,7 +283,7 @@ export interface RejectOptions {
 
 /** Options of {@link IncomingCall.answer}. */
 export interface AnswerOptions {
-  /** The SDP answer (RFC 3264), sent with Content-Type `application/sdp`. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
+  /** The SDP (RFC 3264), sent with Content-Type `application/sdp`: the answer to the INVITE's offer, or, for an INVITE without one (a late offer), the offer, which RFC 3264 §5 then requires (not enforced); the caller's answer comes in the ACK and becomes the Call's `remoteSdp`. Checked once with libosip2's `sdp_message_parse` (TypeError `ERR_INVALID_ARG_VALUE` when it cannot parse it). Over UDP the whole message must fit one datagram (65,507 bytes, else RangeError `ERR_MESSAGE_TOO_LARGE` before sending) and a peer built on eXosip receives at most 8,000 bytes (eXosip's `SIP_MESSAGE_MAX_LENGTH`; larger ones are dropped unanswered): use TCP for big bodies. */
   sdp?: string;
   /** Headers added to the 200 eXosip built. */
   headers?: HeaderList;

@@ -9,7 +9,7 @@ import type { ContextOptions } from '../context/types';
 import { typeError } from '../errors';
 import { contextInternals, kDeferInit, nativeOf } from '../internal/handles';
 import { binding } from '../native';
-import { type eXosip_stats, type eXosip_tls_ctx_t, optionKind, valueFits } from '../options';
+import { type eXosip_stats, type eXosip_tls_ctx_t, optionKind, unknownField, valueFits } from '../options';
 import { contextOf, int, nativeContext, str, strOrNull, UNSAFE_TEXT } from './args';
 import { OSIP_BADPARAMETER } from './constants';
 import { closeQueue, queueOf } from './event-queue';
@@ -94,7 +94,8 @@ export function eXosip_set_user_agent(ctx: eXosip_t, user_agent: string): void {
  * (eXosip 5.3 would return 0 and drop the whole struct:
  * `TLS_ERR_MISSING_AUTH_PART` is lost in `eXosip_set_option`); and
  * `ERR_INVALID_ARG_VALUE` for the options that take a C struct or callback
- * this binding does not pass.
+ * this binding does not pass, and for a struct field the C struct has no
+ * member for (`root_ca` for `root_ca_cert`: C would not compile it).
  */
 export function eXosip_set_option(ctx: eXosip_t, option: number, value: number | string | [number, number] | { host: string; ip: string } | eXosip_tls_ctx_t | eXosip_stats): number {
   const fn = 'eXosip_set_option';
@@ -103,6 +104,8 @@ export function eXosip_set_option(ctx: eXosip_t, option: number, value: number |
   const kind = optionKind(id);
   if (kind === undefined) return OSIP_BADPARAMETER;
   if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: option ${id} takes a C struct or callback this binding does not pass`);
+  const unknown = unknownField(kind, value);
+  if (unknown !== null) throw typeError('ERR_INVALID_ARG_VALUE', `${fn}: option ${id} has no field ${unknown.field} (eX_setup.h: ${unknown.fields.join(', ')})`);
   if (!valueFits(kind, value)) throw typeError('ERR_INVALID_ARG_TYPE', `${fn}: option ${id} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
   if (kind === 'stats') {
     const [code, stats] = nativeOf(context).statistics();

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { inspect } from 'node:util';
 import type { AuthenticationInfo } from '../context/types';
 import { rangeError, typeError } from '../errors';
-import { type ExosipOptionName, OPTIONS, optionKind, valueFits } from '../options';
+import { type ExosipOptionName, OPTIONS, optionKind, unknownField, valueFits } from '../options';
 import { AUTHENTICATION_INFO, REMOVE_AUTHENTICATION_INFO } from './option-keys';
 
 function describe(value: unknown): string {
@@ -356,6 +356,8 @@ export function exosipOption(option: unknown, value: unknown): number {
   if (id === undefined || kind === undefined) throw typeError('ERR_INVALID_ARG_VALUE', `Unknown eXosip option ${String(option)}`);
   if (kind === 'unsupported') throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} takes a C pointer this binding does not pass`);
   if (kind === 'stats') throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} reads eXosip's counters: call ctx.statistics()`);
+  const unknown = unknownField(kind, value);
+  if (unknown !== null) throw typeError('ERR_INVALID_ARG_VALUE', `${String(option)} has no field ${unknown.field} (eX_setup.h: ${unknown.fields.join(', ')})`);
   if (!valueFits(kind, value)) {
     throw typeError('ERR_INVALID_ARG_TYPE', `${String(option)} takes a value of kind '${kind}', got ${inspect(value, { depth: 1, breakLength: Infinity })}`);
   }

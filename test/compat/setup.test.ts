@@ -142,6 +142,11 @@ describe('context lifecycle and argument checks', () => {
     assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { root_ca_cert: `/${'x'.repeat(1023)}` })), 'ERR_INVALID_ARG_TYPE');
     assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { client: { cert: '/c.pem' } })), 'ERR_INVALID_ARG_TYPE');
     assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { tls_flags: -1 })), 'ERR_INVALID_ARG_TYPE');
+    // A field the C struct has no member for (C would not compile it; eXosip would get no CA at all).
+    assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { root_ca: '/ca.pem' } as never)), 'ERR_INVALID_ARG_VALUE');
+    assert.equal(codeOf(() => eXosip_set_option(ctx, opt, { client: { certificate: '/c.pem' } } as never)), 'ERR_INVALID_ARG_VALUE');
+    assert.equal(codeOf(() => eXosip_set_option(ctx, compat.EXOSIP_OPT_ADD_DNS_CACHE, { host: 'h', ip: '127.0.0.1', ttl: 5 } as never)), 'ERR_INVALID_ARG_VALUE');
+    assert.throws(() => new Context({ options: { EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO: { root_ca: '/ca.pem' } as never } }), /EXOSIP_OPT_SET_TLS_CERTIFICATES_INFO has no field root_ca \(eX_setup\.h: random_file, /);
     assert.equal(eXosip_set_option(ctx, compat.EXOSIP_OPT_SET_TLS_VERIFY_CERTIFICATE, 1), 0);
     assert.equal(eXosip_set_option(ctx, compat.EXOSIP_OPT_SET_TLS_CLIENT_CERTIFICATE_NAME, 'me'), compat.OSIP_UNDEFINED_ERROR); // obsolete in 5.3
   });
