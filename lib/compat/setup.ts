@@ -60,13 +60,17 @@ export function eXosip_quit(ctx: eXosip_t): Promise<void> {
 /**
  * `int eXosip_listen_addr(struct eXosip_t *excontext, int transport, const char *addr, int port, int family, int secure)`
  * → 0 or a negative code (`OSIP_WRONG_STATE` when already listening,
- * `OSIP_PORT_BUSY` when the port is taken). `addr` null listens on every
- * address; port 0 picks a free port (read it back with `ctx.address.port`).
+ * `OSIP_PORT_BUSY` when the port is taken, `OSIP_BADPARAMETER` for a port
+ * outside 0..65535, which eXosip would cut to 16 bits: 70000 listened on
+ * 4464). `addr` null listens on every address; port 0 picks a free port
+ * (read it back with `ctx.address.port`).
  */
 export function eXosip_listen_addr(ctx: eXosip_t, transport: number, addr: string | null, port: number, family: number, secure: number): number {
   const fn = 'eXosip_listen_addr';
   const context = contextOf(ctx, fn);
-  return contextInternals(context).listen(int(transport, fn, 'transport'), strOrNull(addr, fn, 'addr'), int(port, fn, 'port'), int(family, fn, 'family'), int(secure, fn, 'secure'))[0];
+  const p = int(port, fn, 'port');
+  if (p < 0 || p > 65535) return OSIP_BADPARAMETER;
+  return contextInternals(context).listen(int(transport, fn, 'transport'), strOrNull(addr, fn, 'addr'), p, int(family, fn, 'family'), int(secure, fn, 'secure'))[0];
 }
 
 /** `void eXosip_set_user_agent(struct eXosip_t *excontext, const char *user_agent)`. */

@@ -65,7 +65,29 @@ const CALLS: Record<Exclude<IncomingKind, 'EXOSIP_CALL_MESSAGE_NEW' | 'EXOSIP_CA
   },
 };
 
-/** @internal Adds `headers` to `message` (TypeError for CR/LF, SipError for a value libosip2 refuses). */
+/**
+ * Header fields that appear once (RFC 3261 §7.3: not a comma-separated list)
+ * and that eXosip may have written already (Max-Forwards 70, the context's
+ * User-Agent, a SUBSCRIBE's Expires and Event, ...), by lower-case full name
+ * (compact forms mapped to theirs, RFC 3261 §7.3.3).
+ */
+const SINGLE_VALUED: ReadonlyMap<string, string> = new Map([
+  ...['max-forwards', 'user-agent', 'server', 'subject', 'expires', 'min-expires', 'session-expires', 'min-se', 'date', 'timestamp', 'organization', 'priority', 'retry-after', 'mime-version', 'event', 'refer-to'].map((n) => [n, n] as const),
+  ['s', 'subject'], ['x', 'session-expires'], ['o', 'event'], ['r', 'refer-to'],
+]);
+
+/**
+ * @internal Adds one extra header to a message being built: a single-valued
+ * one (Max-Forwards, User-Agent, Subject, Expires, ...) replaces the one eXosip
+ * wrote (two would make the message invalid), any other is appended.
+ */
+export function putHeader(message: Message, name: string, value: string): void {
+  const single = SINGLE_VALUED.get(name.toLowerCase());
+  if (single === undefined) message.addHeader(name, value);
+  else message.setHeader(single, value);
+}
+
+/** @internal Adds `headers` to `message` with {@link putHeader} (TypeError for CR/LF, SipError for a value libosip2 refuses). */
 export function addHeaders(message: Message, headers: HeaderList | undefined, what: string): void {
   if (headers === undefined) return;
   if (headers === null || typeof headers !== 'object') throw typeError('ERR_INVALID_ARG_TYPE', `${what}.headers must be an object or an array of [name, value] pairs`);
@@ -75,7 +97,7 @@ export function addHeaders(message: Message, headers: HeaderList | undefined, wh
       throw typeError('ERR_INVALID_ARG_TYPE', `${what}.headers: each header must be a [name, value] pair of strings`);
     }
     v.extraHeaderName(`${what}.headers name`, pair[0]);
-    message.addHeader(pair[0], pair[1]);
+    putHeader(message, pair[0], pair[1]);
   }
 }
 

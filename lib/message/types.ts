@@ -5,7 +5,14 @@
  */
 import type { Message } from '../message';
 
-/** Extra headers: `{ name: value }` or `[name, value]` pairs (to repeat a name). */
+/**
+ * Extra headers: `{ name: value }` or `[name, value]` pairs (to repeat a
+ * name). A single-valued header eXosip may have written (Max-Forwards,
+ * User-Agent, Server, Subject, Expires, Min-Expires, Session-Expires, Min-SE,
+ * Date, Timestamp, Organization, Priority, Retry-After, MIME-Version, Event,
+ * Refer-To) replaces it (RFC 3261 §7.3: two would make the message invalid);
+ * any other is added.
+ */
 export type HeaderList = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 
 /** Options of {@link IncomingRequest.respond}. */

@@ -10,6 +10,7 @@ import { osipError, registrationError, stateError, typeError } from '../errors';
 import { type ContextInternals, contextInternals, registrationInternals } from '../internal/handles';
 import * as v from '../internal/validate';
 import { Message, native } from '../message';
+import { putHeader } from '../message/answers';
 import { assertFitsDatagram } from '../message/request';
 import { registrationName } from './answers';
 import { Registration } from './registration';
@@ -159,7 +160,7 @@ function startEdited(host: ContextInternals, o: Partial<RegisterOptions>, init: 
     const registration = new Registration(host, init(rid));
     try {
       for (const value of o.supported ?? []) message.setSupported(value);
-      for (const [name, value] of headers) message.addHeader(name, value);
+      for (const [name, value] of headers) putHeader(message, name, value);
       if (transport === 'udp') assertFitsDatagram(message, 'REGISTER');
     } catch (error) {
       message.dispose();

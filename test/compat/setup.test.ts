@@ -55,6 +55,10 @@ describe('context lifecycle and argument checks', () => {
     assert.equal(codeOf(() => eXosip_event_wait(ctx, 0, 0)), 'ERR_CONTEXT_NOT_INITIALIZED');
     assert.equal(eXosip_init(ctx), 0);
     assert.equal(eXosip_init(ctx), OSIP_WRONG_STATE);
+    // A port eXosip would cut to 16 bits (70000 → 4464, -5 → 65531): refused, nothing opened.
+    assert.equal(eXosip_listen_addr(ctx, IPPROTO_UDP, '127.0.0.1', 70_000, AF_INET, 0), OSIP_BADPARAMETER);
+    assert.equal(eXosip_listen_addr(ctx, IPPROTO_UDP, '127.0.0.1', -5, AF_INET, 0), OSIP_BADPARAMETER);
+    assert.equal(ctx.address as unknown, null);
     assert.equal(eXosip_listen_addr(ctx, IPPROTO_UDP, '127.0.0.1', 0, AF_INET, 0), 0);
     assert.equal(eXosip_listen_addr(ctx, IPPROTO_UDP, '127.0.0.1', 0, AF_INET, 0), OSIP_WRONG_STATE);
     assert.equal(ctx.address?.transport, 'udp');

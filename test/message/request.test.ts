@@ -75,6 +75,28 @@ test('messages with NUL bytes serialize whole: the request and the answer as rec
   }
 });
 
+test('a single-valued header given in headers replaces the one eXosip wrote (Max-Forwards, User-Agent, Subject as s); others repeat', async () => {
+  const alice = await open({ userAgent: 'alice/1' });
+  const bob = await openContext();
+  try {
+    let seen: IncomingRequest | null = null;
+    bob.on('request', (req: IncomingRequest) => {
+      seen = req;
+      void req.respond(200, { headers: { 'User-Agent': 'bob/2' } });
+    });
+    const headers: Array<[string, string]> = [['Max-Forwards', '10'], ['User-Agent', 'alice/2'], ['s', 'hello'], ['X-Tag', 'a'], ['X-Tag', 'b']];
+    const result = await alice.message(uri(bob, 'bob'), 'hi', { from: uri(alice, 'alice'), headers });
+    const request = (seen as IncomingRequest | null)!.request;
+    assert.deepEqual(request.getHeaders('max-forwards'), ['10']);
+    assert.deepEqual(request.getHeaders('user-agent'), ['alice/2']);
+    assert.deepEqual(request.getHeaders('subject'), ['hello']);
+    assert.deepEqual(request.getHeaders('x-tag'), ['a', 'b']);
+    assert.deepEqual(result.response.getHeaders('user-agent'), ['bob/2']);
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+  }
+});
+
 test('a rejected MESSAGE rejects with RequestError (statusCode, reason, response); respond() twice throws', async () => {
   const alice = await openContext();
   const bob = await openContext();
