@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { inspect } from 'node:util';
+import { getSystemErrorName, inspect } from 'node:util';
 import { osipError, type SipError, socketError, typeError } from '../errors';
 import * as v from '../internal/validate';
 import { binding } from '../native';
@@ -50,8 +50,25 @@ export function listenError(a: ListenArgs, code: number, errno: number): SipErro
     return socketError('EADDRINUSE', `eXosip_listen_addr failed: ${where} is already in use (EADDRINUSE)`, code);
   }
   if (code === binding.osipCodes.OSIP_WRONG_STATE) return osipError(code, 'eXosip_listen_addr', 'this context already listens');
-  return osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where} (errno ${errno})` : `cannot listen on ${where}`);
+  return osipError(code, 'eXosip_listen_addr', errno ? `cannot bind ${where}: ${errnoText(errno)}` : `cannot listen on ${where}`);
 }
+
+/** Why bind() failed, in words: `EADDRNOTAVAIL (errno 99): not an address of this host`. */
+function errnoText(errno: number): string {
+  let name = 'errno';
+  try {
+    name = getSystemErrorName(-errno);
+  } catch {
+    /* not an errno Node knows */
+  }
+  const hint = BIND_HINTS[name];
+  return `${name} (errno ${errno})${hint === undefined ? '' : `: ${hint}`}`;
+}
+
+const BIND_HINTS: Readonly<Record<string, string>> = {
+  EADDRNOTAVAIL: 'not an address of this host (listen on one of its addresses, or 0.0.0.0 / ::)',
+  EACCES: 'a port below 1024 needs privileges (CAP_NET_BIND_SERVICE)',
+};
 
 /** What a context listens on once `eXosip_listen_addr(proto, address, port, family, secure)` bound `port`. */
 export function listenedOn(proto: number, address: string | null, port: number, family: number, secure: number): ListenInfo {
