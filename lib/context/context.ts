@@ -222,8 +222,8 @@ export class Context extends EventEmitter<ContextEventMap> {
     check(added, 'eXosip_add_authentication_info');
   }
 
-  /** Removes the credentials of `username` for `realm` (`eXosip_remove_authentication_info`). */
-  removeAuthenticationInfo(info: { username: string; realm: string }): void {
+  /** Removes `username`'s credentials for `realm`, or without `realm` those added without one (`eXosip_remove_authentication_info`; SipError `OSIP_NOTFOUND`: none). */
+  removeAuthenticationInfo(info: { username: string; realm?: string }): void {
     const { username, realm } = v.credentialKey('info', info);
     this.#assertOpen();
     check(this.#native.removeAuthenticationInfo(username, realm), 'eXosip_remove_authentication_info');

@@ -66,5 +66,5 @@ export const REGISTRAR_OPTIONS = keys<RegistrarOptions>({
 });
 export const REGISTRAR_LISTEN_OPTIONS = keys<RegistrarListenOptions>({ ...LISTEN, signal: true });
 export const POOL_UNREGISTER_ALL_OPTIONS = keys<UnregisterAllOptions & { auth?: unknown }>({ from: true, proxy: true, supported: true, headers: true, auth: true, ...WAIT });
-export const REMOVE_AUTHENTICATION_INFO = keys<{ username: string; realm: string }>({ username: true, realm: true });
+export const REMOVE_AUTHENTICATION_INFO = keys<{ username: string; realm?: string }>({ username: true, realm: true });
 export const SIGNAL_OPTIONS = keys<{ signal?: AbortSignal }>({ signal: true });

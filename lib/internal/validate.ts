@@ -343,10 +343,15 @@ export function authenticationInfo(name: string, value: unknown): Authentication
   return { ...o } as AuthenticationInfo;
 }
 
-/** `{ username, realm }` of credentials to remove (`eXosip_remove_authentication_info` needs both), checked. */
+/**
+ * `{ username, realm }` of credentials to remove, checked; no realm gives
+ * `''`: eXosip_remove_authentication_info then matches the credentials added
+ * without one (eXosip.c).
+ */
 export function credentialKey(name: string, value: unknown): { username: string; realm: string } {
-  const o = options<{ username: string; realm: string }>(name, value, REMOVE_AUTHENTICATION_INFO);
-  return { username: credential(`${name}.username`, o.username), realm: credential(`${name}.realm`, o.realm) };
+  if (value === undefined) throw typeError('ERR_INVALID_ARG_TYPE', `${name} must be an object`);
+  const o = options<{ username: string; realm?: string }>(name, value, REMOVE_AUTHENTICATION_INFO);
+  return { username: credential(`${name}.username`, o.username), realm: o.realm === undefined ? '' : credential(`${name}.realm`, o.realm) };
 }
 
 /** An `eXosip_set_option` option (C name or number) and a value of the kind it takes; returns its number. */

@@ -138,8 +138,8 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     this.#auths.push(checked);
   }
 
-  /** Removes the credentials of `username` for `realm` from every context. */
-  removeAuthenticationInfo(info: { username: string; realm: string }): void {
+  /** Removes the credentials of `username` for `realm` (without `realm`: those added without one) from every context. */
+  removeAuthenticationInfo(info: { username: string; realm?: string }): void {
     const { username, realm } = v.credentialKey('info', info);
     this.#assertOpen();
     for (const c of this.contexts) {
