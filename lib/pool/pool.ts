@@ -20,6 +20,7 @@ import {
   type PoolListenOptions,
   type PoolRegisterOptions,
 } from './types';
+import { registrationName } from '../register/answers';
 import { LISTEN_OPTIONS, POOL_OPTIONS, POOL_REGISTER_OPTIONS, POOL_UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
 
 /** `options` with the hook Context.register() calls with the new Registration (kOnStarted). */
@@ -185,7 +186,8 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
       // Closed while this call waited for its context: it was pending, so it
       // rejects as a pending registration of a closed Context does.
       if (this.#closing === null) throw error;
-      throw registrationError('ERR_CONTEXT_CLOSED', `Registration of ${o.from} failed: the context pool was closed`, { reason: 'the context pool was closed' });
+      const what = registrationName(o.from!, known === POOL_UNREGISTER_ALL_OPTIONS ? '*' : null);
+      throw registrationError('ERR_CONTEXT_CLOSED', `${what} failed: the context pool was closed`, { reason: 'the context pool was closed' });
     }
     const { auth: _auth, ...rest } = o as T;
     return { member, context, auth, rest };

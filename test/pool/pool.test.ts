@@ -149,11 +149,15 @@ describe('ContextPool against Kamailio', () => {
   test('close() rejects pending registrations, closes every context, and is idempotent', async () => {
     const pool = track(new ContextPool({ listen: { address: '127.0.0.1' }, maxPerContext: 5 }));
     const pending = Array.from({ length: 12 }, (_, i) => pool.register({ from: from(4000 + i), proxy: kam.proxy, auth: auth(4000 + i) }));
+    const removing = pool.unregisterAll({ from: from(4099), proxy: kam.proxy }).catch((e: unknown) => e);
     const closing = pool.close();
     assert.equal(pool.close(), closing);
     const results = await Promise.allSettled(pending);
     // Pending, as on a Context: a RegistrationError, also for the calls still waiting for their context to open.
     assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof RegistrationError && r.reason.code === 'ERR_CONTEXT_CLOSED'));
+    const removal = await removing;
+    assert.ok(removal instanceof RegistrationError && removal.code === 'ERR_CONTEXT_CLOSED', String(removal));
+    assert.match(removal.message, /^Unregistration( \d+)? of every binding of sip:load4099@/);
     await closing;
     assert.ok(pool.closed);
     assert.ok(pool.contexts.every((c) => c.closed));
