@@ -29,6 +29,16 @@ export { type CliIo, packageVersion, SAME_SIGNAL_MS, type SignalSource } from '.
 export const SHUTDOWN_WAIT_MS = 5000;
 
 /**
+ * The same failure again within this long of the line that reported it is
+ * counted, not printed: over TCP/TLS eXosip retries a registration whose
+ * connection failed by itself, 1 s, 2 s, ... up to 60 s later, and every
+ * second for a period under about 2 minutes
+ * (`_eXosip_mark_registration_expired`, eXosip.c): a registrar gone would
+ * print a line a second.
+ */
+export const FAILURE_REPEAT_MS = 30_000;
+
+/**
  * Runs the CLI: parses `argv` (the arguments after the script name),
  * registers, prints every registration event to `io.stdout` (human lines,
  * or JSON lines with `--json`), and on the first SIGINT/SIGTERM of
@@ -97,6 +107,8 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
   let ctx: Context | null = null;
   let registrar: Registrar | null = null;
   const reported = new WeakSet<object>();
+  /** unregister() runs: its failure is reported as unregister-failed, not as a registration's 'failed'. */
+  let unregistering = false;
 
   const work = async (): Promise<number> => {
     try {
@@ -191,14 +203,28 @@ async function run(o: CliOptions, io: CliIo): Promise<number> {
     reg.on('challenge', (c) => {
       emit({ event: 'challenge', text: `challenge ${c.statusCode} (attempt ${c.attempt})`, fields: { status: c.statusCode, attempt: c.attempt } }, reg.rid);
     });
+    let last = { text: '', at: 0, again: 0 };
     reg.on('failed', (error) => {
       reported.add(error);
-      emit({ event: 'failed', text: `failed ${describe(error)}`, fields: fields(error) }, reg.rid);
+      // The unregister's own failure is reported once, as unregister-failed.
+      if (unregistering) return;
+      const text = `failed ${describe(error)}`;
+      const at = Date.now();
+      if (text === last.text && at - last.at < FAILURE_REPEAT_MS) {
+        last.again++;
+        return;
+      }
+      const again = text === last.text ? last.again : 0;
+      const note = again > 0 ? ` (again ${again} time${again === 1 ? '' : 's'} since the last line)` : '';
+      emit({ event: 'failed', text: `${text}${note}`, fields: { ...fields(error), ...(again > 0 ? { repeated: again } : {}) } }, reg.rid);
+      last = { text, at, again: 0 };
     });
+    reg.on('refreshed', () => (last = { text: '', at: 0, again: 0 }));
     reg.on('unregistered', () => emit({ event: 'unregistered', text: 'unregistered' }, reg.rid));
   };
 
   const unregister = async (reg: Registration): Promise<number> => {
+    unregistering = true;
     emit({ event: 'unregistering', text: 'unregistering' }, reg.rid);
     const bound = { timeoutMs: SHUTDOWN_WAIT_MS };
     try {

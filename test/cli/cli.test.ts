@@ -9,7 +9,7 @@
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { jsonLines, killCliChildren, runCli } from '../helpers/cli';
 import { freePort } from '../helpers/kamailio';
@@ -284,5 +284,60 @@ describe('exosip2-register demo: no --proxy and no --from', () => {
     } else {
       assert.equal(code, 0, tcp.stdout() + tcp.stderr());
     }
+  });
+});
+
+/** A TCP registrar on 127.0.0.1 that answers every REGISTER with 200 (expires 20) until closed; close() also drops its connections. */
+async function startTcpRegistrar(): Promise<{ proxy: string; close(): Promise<void> }> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buffered = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const lines = buffered.slice(0, end).split('\r\n');
+        buffered = buffered.slice(end + 4); // REGISTERs without a body
+        if (!lines[0].startsWith('REGISTER ')) continue;
+        const header = (name: string): string[] => lines.filter((l) => l.toLowerCase().startsWith(`${name}:`)).map((l) => l.slice(l.indexOf(':') + 1).trim());
+        const contact = header('contact')[0];
+        socket.write(
+          'SIP/2.0 200 OK\r\n' + header('via').map((v) => `Via: ${v}\r\n`).join('') +
+            `From: ${header('from')[0]}\r\nTo: ${header('to')[0]};tag=tcp\r\nCall-ID: ${header('call-id')[0]}\r\nCSeq: ${header('cseq')[0]}\r\n` +
+            (contact === undefined ? '' : `Contact: ${contact};expires=20\r\n`) + 'Content-Length: 0\r\n\r\n',
+        );
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    proxy: `sip:127.0.0.1:${port};transport=tcp`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }),
+  };
+}
+
+describe('exosip2-register CLI when a TCP registrar goes away', () => {
+  test('eXosip retries every second: the same failure is printed once, counted after; the unregister failure once', { timeout: 40000 }, async () => {
+    const registrar = await startTcpRegistrar();
+    const cli = runCli(['--proxy', registrar.proxy, '--from', 'sip:dave@example.com', '--password', 'davepw', '--transport', 'tcp', '--expires', '20']);
+    await cli.line(/^\S+ registered /);
+    await registrar.close();
+    await cli.line(/^\S+ failed /);
+    // eXosip's retries (a period of 20 s: every second) fail the same way: counted, not printed.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const failed = cli.stdout().split('\n').filter((l) => / failed /.test(l) && !/unregister/.test(l));
+    assert.equal(failed.length, 1, cli.stdout());
+    assert.match(failed[0], /^\S+ failed no answer from 127\.0\.0\.1:\d+ \(tcp\)/);
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exit(15000), 1);
+    const after = cli.stdout().split('\n').slice(cli.stdout().split('\n').findIndex((l) => / unregistering$/.test(l)));
+    assert.deepEqual(after.filter((l) => / failed /.test(l)).map((l) => l.split(' ')[1]), ['unregister'], cli.stdout());
+    assert.match(cli.stderr(), /^exosip2-register: unregister failed: /m);
   });
 });
