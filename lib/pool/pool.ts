@@ -21,7 +21,7 @@ import {
   type PoolRegisterOptions,
 } from './types';
 import { registrationName } from '../register/answers';
-import { LISTEN_OPTIONS, POOL_OPTIONS, POOL_REGISTER_OPTIONS, POOL_UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
+import { POOL_LISTEN_OPTIONS, POOL_OPTIONS, POOL_REGISTER_OPTIONS, POOL_UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
 
 /** `options` with the hook Context.register() calls with the new Registration (kOnStarted). */
 function hooked<T extends object>(options: T, started: (registration: Registration) => void): T {
@@ -65,8 +65,9 @@ export class ContextPool extends EventEmitter<ContextPoolEventMap> {
     this.#fixedSize = o.size === undefined ? null : v.integer('options.size', o.size, 1, 65_535);
     this.#maxPerContext = o.maxPerContext === undefined ? DEFAULT_MAX_PER_CONTEXT : v.integer('options.maxPerContext', o.maxPerContext, 1, 1_000_000);
     this.#maxContexts = o.maxContexts === undefined ? DEFAULT_MAX_CONTEXTS : v.integer('options.maxContexts', o.maxContexts, 1, 65_535);
-    const l = v.options<PoolListenOptions & { port?: number }>('options.listen', o.listen, LISTEN_OPTIONS);
-    if (l.port !== undefined && l.port !== 0) throw typeError('ERR_INVALID_ARG_VALUE', 'options.listen.port cannot be set: every context of a pool listens on its own free port');
+    const { port, ...given } = v.record<unknown>('options.listen', o.listen);
+    if (port !== undefined && port !== 0) throw typeError('ERR_INVALID_ARG_VALUE', 'options.listen.port cannot be set: every context of a pool listens on its own free port');
+    const l = v.options<PoolListenOptions>('options.listen', given, POOL_LISTEN_OPTIONS);
     const listen: ListenOptions = { port: 0 };
     if (l.transport !== undefined) listen.transport = v.oneOf('options.listen.transport', l.transport, TRANSPORTS);
     if (l.address !== undefined) {

@@ -48,6 +48,9 @@ test('mistyped option keys are refused before anything is sent, on every API tha
     await refuses('events', 'type', () => ctx.events({ type: ['EXOSIP_CALL_INVITE'] } as never));
     await refuses('new ContextPool', 'sise', () => new ContextPool({ sise: 2 } as never));
     await refuses('new ContextPool listen', 'adress', () => new ContextPool({ listen: { adress: '127.0.0.1' } } as never));
+    assert.throws(() => new ContextPool({ listen: { adress: '127.0.0.1' } } as never), /the options are transport, address, family$/);
+    assert.throws(() => new ContextPool({ listen: 'udp' } as never), { code: 'ERR_INVALID_ARG_TYPE' });
+    new ContextPool({ listen: { port: 0, address: '127.0.0.1' } as never }); // port 0 (any) is what a pool does anyway
     await refuses('new Registrar', 'realms', () => new Registrar({ users: { a: 'b' }, realms: 'x' } as never));
     // A map of headers or of eXosip options takes any key.
     const ok = new Context({ options: { EXOSIP_OPT_UDP_KEEP_ALIVE: 0 } });
