@@ -72,8 +72,8 @@ const CALLS: Record<Exclude<IncomingKind, 'EXOSIP_CALL_MESSAGE_NEW' | 'EXOSIP_CA
  * (compact forms mapped to theirs, RFC 3261 §7.3.3).
  */
 const SINGLE_VALUED: ReadonlyMap<string, string> = new Map([
-  ...['max-forwards', 'user-agent', 'server', 'subject', 'expires', 'min-expires', 'session-expires', 'min-se', 'date', 'timestamp', 'organization', 'priority', 'retry-after', 'mime-version', 'event', 'refer-to'].map((n) => [n, n] as const),
-  ['s', 'subject'], ['x', 'session-expires'], ['o', 'event'], ['r', 'refer-to'],
+  ...['Max-Forwards', 'User-Agent', 'Server', 'Subject', 'Expires', 'Min-Expires', 'Session-Expires', 'Min-SE', 'Date', 'Timestamp', 'Organization', 'Priority', 'Retry-After', 'MIME-Version', 'Event', 'Refer-To'].map((n) => [n.toLowerCase(), n] as const),
+  ['s', 'Subject'], ['x', 'Session-Expires'], ['o', 'Event'], ['r', 'Refer-To'],
 ]);
 
 /**
@@ -84,7 +84,8 @@ const SINGLE_VALUED: ReadonlyMap<string, string> = new Map([
 export function putHeader(message: Message, name: string, value: string): void {
   const single = SINGLE_VALUED.get(name.toLowerCase());
   if (single === undefined) message.addHeader(name, value);
-  else message.setHeader(single, value);
+  // Written as given (a peer may match names case-sensitively); a compact form as its full name.
+  else message.setHeader(name.length === 1 ? single : name, value);
 }
 
 /** @internal Adds `headers` to `message` with {@link putHeader} (TypeError for CR/LF, SipError for a value libosip2 refuses). */
