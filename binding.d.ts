@@ -237,6 +237,26 @@ export declare class NativeContext {
   insubscriptionBuildAnswer(tid: number, status: number): [number, NativeMessage | null];
   /** `eXosip_insubscription_send_answer`; the answer is spent whatever the result. */
   insubscriptionSendAnswer(tid: number, status: number, answer: NativeMessage | null): number;
+  /** `eXosip_subscription_build_initial_subscribe` → `[code, subscribe]` (`OSIP_BADPARAMETER`: a target eXosip cannot send to). */
+  subscriptionBuildInitialSubscribe(to: string, from: string, route: string | null, event: string, expires: number): [number, NativeMessage | null];
+  /** `eXosip_subscription_build_initial_refer` → `[code, refer]`. */
+  subscriptionBuildInitialRefer(to: string, from: string, route: string | null, referTo: string): [number, NativeMessage | null];
+  /** `eXosip_subscription_send_initial_request` → sid (> 0) or a negative code; spent whatever the result. */
+  subscriptionSendInitialRequest(request: NativeMessage): number;
+  /** `eXosip_subscription_build_refresh_request` → `[code, subscribe]` inside subscription dialog `did`. */
+  subscriptionBuildRefreshRequest(did: number): [number, NativeMessage | null];
+  /** `eXosip_subscription_send_refresh_request`; spent whatever the result. */
+  subscriptionSendRefreshRequest(did: number, request: NativeMessage): number;
+  /** `eXosip_subscription_remove`. */
+  subscriptionRemove(did: number): number;
+  /** `eXosip_insubscription_build_request` → `[code, request]` inside incoming subscription dialog `did`. */
+  insubscriptionBuildRequest(did: number, method: string): [number, NativeMessage | null];
+  /** `eXosip_insubscription_build_notify` → `[code, notify]` (Subscription-State from `EXOSIP_SUBCRSTATE_*` and a reason). */
+  insubscriptionBuildNotify(did: number, subscriptionStatus: number, subscriptionReason: number): [number, NativeMessage | null];
+  /** `eXosip_insubscription_send_request`; spent whatever the result. */
+  insubscriptionSendRequest(did: number, request: NativeMessage): number;
+  /** `eXosip_insubscription_remove`. */
+  insubscriptionRemove(did: number): number;
   /** `eXosip_add_authentication_info`; `OSIP_BADPARAMETER` for a value over 49 bytes. */
   addAuthenticationInfo(username: string, userid: string, password: string, ha1: string | null, realm: string | null): number;
   /** `eXosip_remove_authentication_info`. */
@@ -371,6 +391,8 @@ export declare const constants: Readonly<{
   AF_INET6: number;
   /** Every `EXOSIP_OPT_*` by C name. */
   options: Readonly<Record<string, number>>;
+  /** eX_subscribe.h's `EXOSIP_SUBCRSTATE_*`, `eXosip_ss_reason` (`DEACTIVATED`...) and `EXOSIP_NOTIFY_*` by C name. */
+  subscription: Readonly<Record<string, number>>;
 }>;
 /** `eXosip_get_version()`. */
 export declare const exosipVersion: string;

@@ -59,6 +59,30 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   constants.Set("AF_INET", AF_INET);
   constants.Set("AF_INET6", AF_INET6);
   constants.Set("options", ToObject(env, kOptions));
+  // eX_subscribe.h's enums: eXosip_ss (Subscription-State), eXosip_ss_reason, eXosip_ss_status.
+  Napi::Object subscription = Napi::Object::New(env);
+#define EXOSIP2_SET(name) subscription.Set(#name, static_cast<int>(name))
+  EXOSIP2_SET(EXOSIP_SUBCRSTATE_UNKNOWN);
+  EXOSIP2_SET(EXOSIP_SUBCRSTATE_PENDING);
+  EXOSIP2_SET(EXOSIP_SUBCRSTATE_ACTIVE);
+  EXOSIP2_SET(EXOSIP_SUBCRSTATE_TERMINATED);
+  EXOSIP2_SET(DEACTIVATED);
+  EXOSIP2_SET(PROBATION);
+  EXOSIP2_SET(REJECTED);
+  EXOSIP2_SET(TIMEOUT);
+  EXOSIP2_SET(GIVEUP);
+  EXOSIP2_SET(NORESOURCE);
+  EXOSIP2_SET(EXOSIP_NOTIFY_UNKNOWN);
+  EXOSIP2_SET(EXOSIP_NOTIFY_PENDING);
+  EXOSIP2_SET(EXOSIP_NOTIFY_ONLINE);
+  EXOSIP2_SET(EXOSIP_NOTIFY_BUSY);
+  EXOSIP2_SET(EXOSIP_NOTIFY_BERIGHTBACK);
+  EXOSIP2_SET(EXOSIP_NOTIFY_AWAY);
+  EXOSIP2_SET(EXOSIP_NOTIFY_ONTHEPHONE);
+  EXOSIP2_SET(EXOSIP_NOTIFY_OUTTOLUNCH);
+  EXOSIP2_SET(EXOSIP_NOTIFY_CLOSED);
+#undef EXOSIP2_SET
+  constants.Set("subscription", subscription);
   exports.Set("constants", constants);
   exports.Set("exosipVersion", Napi::String::New(env, eXosip_get_version()));
 }

@@ -48,6 +48,13 @@ bool InOurDialog(eXosip_t* ctx, osip_message_t* msg, const char* to_tag) {
   return eXosip_call_find_by_replaces(ctx, &replaces[0]) != OSIP_NOTFOUND;
 }
 
+// A REFER asking for no implicit subscription (Refer-Sub: false, RFC 4488).
+bool NoReferSub(osip_message_t* msg) {
+  osip_header_t* header = nullptr;
+  osip_message_header_get_byname(msg, "refer-sub", 0, &header);
+  return header != nullptr && header->hvalue != nullptr && osip_strncasecmp(header->hvalue, "false", 5) == 0;
+}
+
 void Drop(osip_message_t* request) {
   // eXosip drops a request without a method (udp.c:1708).
   osip_free(request->sip_method);
@@ -55,9 +62,20 @@ void Drop(osip_message_t* request) {
 }
 
 void GuardRequest(osip_message_t* msg, eXosip_t* ctx) {
-  if (IsMethod(msg->sip_method, "UPDATE")) {
-    // A target refresh: its Contact becomes the dialog's remote target.
+  if (IsMethod(msg->sip_method, "UPDATE") || IsMethod(msg->sip_method, "NOTIFY")) {
+    // A target refresh: its Contact becomes the dialog's remote target (a
+    // NOTIFY's also makes a subscription's dialog, RFC 6665 §4.1.2.4).
     if (!SafeTargets(msg, false)) Drop(msg);
+    return;
+  }
+  if (IsMethod(msg->sip_method, "SUBSCRIBE") || IsMethod(msg->sip_method, "REFER")) {
+    // A new incoming subscription takes its Contact as the remote target of
+    // the dialog its 2xx makes (NOTIFYs go there), a refresh updates it. A
+    // REFER with Refer-Sub: false makes none (RFC 4488; eXosip reports it as
+    // EXOSIP_MESSAGE_NEW): its Contact is optional.
+    bool fresh = Tag(msg->to) == nullptr;
+    bool dialog = fresh && !(IsMethod(msg->sip_method, "REFER") && NoReferSub(msg));
+    if ((fresh && Tag(msg->from) == nullptr) || !SafeTargets(msg, dialog)) Drop(msg);
     return;
   }
   if (!IsMethod(msg->sip_method, "INVITE")) return;
@@ -71,12 +89,15 @@ void GuardRequest(osip_message_t* msg, eXosip_t* ctx) {
   if (ctx == nullptr || !InOurDialog(ctx, msg, to_tag) || !SafeTargets(msg, false)) Drop(msg);
 }
 
+// An answer to an INVITE, SUBSCRIBE or REFER.
 void GuardInviteResponse(osip_message_t* msg) {
   int status = msg->status_code;
   if (status <= 100 || status >= 300) return;  // 100 and failures make no dialog
   // 101..299 make or confirm a dialog: To tag and remote target must be sound
-  // (a 2xx also needs its Contact: eXosip sends ACK and BYE there).
-  if (Tag(msg->to) == nullptr || !SafeTargets(msg, status >= 200)) msg->status_code = 0;
+  // (a 2xx also needs its Contact: eXosip sends ACK and BYE there), except a
+  // REFER's 2xx that says Refer-Sub: false (RFC 4488: no dialog).
+  bool dialog = status >= 200 && !(IsMethod(msg->cseq->method, "REFER") && NoReferSub(msg));
+  if (Tag(msg->to) == nullptr || !SafeTargets(msg, dialog)) msg->status_code = 0;
 }
 
 // A 3xx eXosip would follow by itself (eXosip_automatic_action resends an
@@ -139,7 +160,8 @@ void ApplyInviteGuard(osip_message_t* msg, int received, eXosip_t* ctx) {
     return;
   }
   if (msg->status_code >= 300 && msg->status_code <= 399) GuardRedirect(msg);
-  if (msg->cseq != nullptr && IsMethod(msg->cseq->method, "INVITE")) {
+  if (msg->cseq != nullptr && (IsMethod(msg->cseq->method, "INVITE") || IsMethod(msg->cseq->method, "SUBSCRIBE") || IsMethod(msg->cseq->method, "REFER"))) {
+    // The answers that make a dialog (a call, a subscription).
     GuardInviteResponse(msg);
     return;
   }

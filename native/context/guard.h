@@ -18,6 +18,10 @@
 // eXosip drops it; an INVITE (new, or re-INVITE) or UPDATE whose Contact or
 // Record-Route is not, or a new INVITE without Contact or From tag, is
 // dropped (its method removed: eXosip drops a request without one, udp.c).
+// Subscriptions (eX_subscribe.h) make dialogs the same way: a 101..299 to
+// SUBSCRIBE or REFER is checked as one to INVITE; a new SUBSCRIBE or REFER
+// without From tag, or whose Contact is missing or not routable, a SUBSCRIBE
+// refresh or a NOTIFY whose Contact or Record-Route is not, is dropped.
 // A dialog without tags would also make eXosip_call_find_by_replaces
 // (below) compare NULL.
 //

@@ -2,7 +2,9 @@
  * The INVITE guard (native/context/guard.h) now that contexts send INVITEs:
  * a 1xx/2xx or an INVITE whose Contact or Record-Route is not a SIP URI never
  * reaches eXosip (libeXosip2 5.3.0 would send ACK/BYE to a URI without host
- * and crash), sound ones do. The peer is a raw UDP socket on loopback.
+ * and crash), sound ones do. The same for subscriptions (their refreshes and
+ * NOTIFYs go to the dialog's remote target). The peer is a raw UDP socket on
+ * loopback.
  */
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
@@ -12,9 +14,13 @@ import {
   EXOSIP_CALL_ANSWERED,
   EXOSIP_CALL_INVITE,
   EXOSIP_CALL_RINGING,
+  EXOSIP_IN_SUBSCRIPTION_NEW,
+  EXOSIP_SUBSCRIPTION_ANSWERED,
   eXosip_call_build_initial_invite,
   eXosip_call_send_ack,
   eXosip_call_send_initial_invite,
+  eXosip_subscription_build_initial_subscribe,
+  eXosip_subscription_send_initial_request,
   osip_message_get_call_id,
   type eXosip_event_t,
 } from '../../lib/compat';
@@ -102,5 +108,39 @@ describe('the INVITE guard', () => {
     // eXosip answered only the sound one (100 Trying).
     await waitFor('the 100 Trying', () => p.requests.some((r) => r.startsWith('SIP/2.0 100') && r.includes('good1@')));
     assert.deepEqual(p.requests.filter((r) => !r.includes('good1@')), []);
+  });
+
+  test('subscriptions: a 200 to our SUBSCRIBE with a tel: Contact, and a SUBSCRIBE with one or without a From tag, are dropped; sound ones go through', { timeout: 30_000 }, async () => {
+    const alice = newContext();
+    const p = await peer();
+    const [, subscribe] = eXosip_subscription_build_initial_subscribe(alice, `<sip:bob@127.0.0.1:${p.port}>`, `<sip:alice@127.0.0.1:${alice.address!.port}>`, null, 'presence', 600);
+    const sid = eXosip_subscription_send_initial_request(alice, subscribe!);
+    assert.ok(sid > 0);
+    await waitFor('the SUBSCRIBE', () => p.requests.some((r) => r.startsWith('SUBSCRIBE ')));
+    const sub = p.requests.find((r) => r.startsWith('SUBSCRIBE '))!;
+    const send = (text: string): Promise<void> => new Promise((resolve) => p.socket.send(text, alice.address!.port, '127.0.0.1', () => resolve()));
+    await send(respond(sub, '200 OK', ['Contact: <tel:+15551234>', 'Expires: 600']));
+    await send(respond(sub, '200 OK', [`Contact: <sip:bob@127.0.0.1:${p.port}>`, 'Expires: 600']));
+    const answered = await nextEvent(alice, (e) => e.typeId === EXOSIP_SUBSCRIPTION_ANSWERED);
+    assert.equal(answered.sid, sid);
+    assert.equal(header(answered.response!.toString(), 'Contact')[0], `Contact: <sip:bob@127.0.0.1:${p.port}>`, 'the 200 with a tel: Contact never reached eXosip');
+
+    const subscribeFrom = (callId: string, from: string, contact: string): string =>
+      [`SUBSCRIBE sip:alice@127.0.0.1:${alice.address!.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${p.port};branch=z9hG4bK${callId}`,
+        `From: ${from}`, `To: <sip:alice@127.0.0.1>`, `Call-ID: ${callId}@127.0.0.1`, 'CSeq: 1 SUBSCRIBE', `Contact: ${contact}`,
+        'Event: presence', 'Expires: 600', 'Max-Forwards: 70', 'Content-Length: 0', '', ''].join('\r\n');
+    const good = `<sip:eve@127.0.0.1:${p.port}>`;
+    p.requests.length = 0;
+    for (const text of [subscribeFrom('tel2', '<sip:eve@127.0.0.1>;tag=e1', '<tel:+15551234>'), subscribeFrom('notag2', '<sip:eve@127.0.0.1>', good),
+      subscribeFrom('good2', '<sip:eve@127.0.0.1>;tag=e3', good)]) {
+      await send(text);
+    }
+    const seen: string[] = [];
+    await nextEvent(alice, (e) => {
+      if (e.typeId === EXOSIP_IN_SUBSCRIPTION_NEW) seen.push(osip_message_get_call_id(e.request)!);
+      return e.typeId === EXOSIP_IN_SUBSCRIPTION_NEW && osip_message_get_call_id(e.request) === 'good2@127.0.0.1';
+    });
+    assert.deepEqual(seen, ['good2@127.0.0.1']);
+    assert.deepEqual(p.requests.filter((r) => r.includes('tel2@') || r.includes('notag2@')), [], 'the dropped ones got no answer');
   });
 });

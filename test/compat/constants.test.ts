@@ -21,11 +21,13 @@ import {
 } from '../../lib/compat';
 
 describe('constants', () => {
-  const exported = Object.entries(compat).filter(([name]) => /^(OSIP_|EXOSIP_|IPPROTO_|AF_)/.test(name));
+  // eX_subscribe.h's eXosip_ss_reason enumerators carry no prefix.
+  const exported = Object.entries(compat).filter(([name]) => /^(OSIP_|EXOSIP_|IPPROTO_|AF_)|^(DEACTIVATED|PROBATION|REJECTED|TIMEOUT|GIVEUP|NORESOURCE)$/.test(name));
   const tables: Array<[string, Readonly<Record<string, number>>]> = [
     ['osipCodes', binding.osipCodes],
     ['eventTypes', binding.eventTypes],
     ['constants.options', binding.constants.options],
+    ['constants.subscription', binding.constants.subscription],
     ['constants', { IPPROTO_UDP: binding.constants.IPPROTO_UDP, IPPROTO_TCP: binding.constants.IPPROTO_TCP, AF_INET: binding.constants.AF_INET, AF_INET6: binding.constants.AF_INET6 }],
   ];
 
@@ -38,7 +40,7 @@ describe('constants', () => {
         count++;
       }
     }
-    assert.equal(count, 19 + 46 + 37 + 4);
+    assert.equal(count, 19 + 46 + 37 + 19 + 4);
   });
 
   test('every exported constant is in the binding tables, with the same value', () => {
@@ -81,6 +83,17 @@ describe('constants', () => {
     enumerated.delete('EXOSIP_EVENT_COUNT'); // the enum's end marker, not an event
     assert.deepEqual([...enumerated.keys()].sort(), Object.keys(binding.eventTypes).sort());
     for (const [name, value] of enumerated) assert.equal(mod[name], value, name);
+    // eX_subscribe.h's enums (eXosip_ss, eXosip_ss_reason, eXosip_ss_status): implicit values from 0.
+    const subscribeH = find(['/usr/local/include/eXosip2', '/usr/include/eXosip2'], 'eX_subscribe.h');
+    assert.ok(subscribeH, 'eX_subscribe.h not found');
+    const subscribeText = strip(fs.readFileSync(subscribeH, 'utf8'));
+    const fromHeader = new Map<string, number>();
+    for (const e of ['eXosip_ss', 'eXosip_ss_reason', 'eXosip_ss_status']) {
+      const list = new RegExp(`enum ${e} \\{([^}]*)\\}`).exec(subscribeText)![1].split(',').map((x) => x.trim()).filter(Boolean);
+      list.forEach((name, i) => fromHeader.set(name, i));
+    }
+    assert.deepEqual([...fromHeader.keys()].sort(), Object.keys(binding.constants.subscription).sort());
+    for (const [name, value] of fromHeader) assert.equal(mod[name], value, name);
     // #define EXOSIP_OPT_* (EXOSIP_OPT_BASE_OPTION + N) / aliases; #define OSIP_* -N.
     const defines = new Map<string, string>();
     for (const file of [setupH, portH]) {
