@@ -257,6 +257,10 @@ export declare class NativeContext {
   insubscriptionSendRequest(did: number, request: NativeMessage): number;
   /** `eXosip_insubscription_remove`. */
   insubscriptionRemove(did: number): number;
+  /** `eXosip_build_publish` → `[code, publish]` (RFC 3903). */
+  buildPublish(to: string, from: string, route: string | null, event: string, expires: string | null, ctype: string | null, body: string | null): [number, NativeMessage | null];
+  /** `eXosip_publish` → tid (> 0) or a negative code, for the publication of AoR `to`; spent whatever the result. */
+  publish(request: NativeMessage, to: string): number;
   /** `eXosip_add_authentication_info`; `OSIP_BADPARAMETER` for a value over 49 bytes. */
   addAuthenticationInfo(username: string, userid: string, password: string, ha1: string | null, realm: string | null): number;
   /** `eXosip_remove_authentication_info`. */

@@ -104,6 +104,7 @@ export * from './options';
 export * from './call';
 export { eXosip_call_get_reference, eXosip_call_set_reference } from './call-reference';
 export * from './subscribe';
+export * from './publish';
 export * from './osip-message';
 export {
   sdp_attribute_t,

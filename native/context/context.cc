@@ -24,6 +24,7 @@ void AddOptionsMethods(Context::Methods& methods);
 void AddCallMethods(Context::Methods& methods);
 void AddSdpMethods(Context::Methods& methods);
 void AddSubscribeMethods(Context::Methods& methods);
+void AddPublishMethods(Context::Methods& methods);
 void AddTraceMethods(Context::Methods& methods);
 void AddLogMethods(Context::Methods& methods);
 
@@ -60,7 +61,7 @@ Napi::Function Context::Init(Napi::Env env, Module& module) {
       InstanceMethod<&Context::CancelQueued>("cancelQueued"),
   };
   for (auto add : {AddSetupMethods, AddRegisterMethods, AddMessageMethods, AddOptionsMethods, AddCallMethods, AddSdpMethods,
-                   AddSubscribeMethods, AddTraceMethods, AddLogMethods}) {
+                   AddSubscribeMethods, AddPublishMethods, AddTraceMethods, AddLogMethods}) {
     add(methods);
   }
   Napi::Function ctor = DefineClass(env, "NativeContext", methods);
