@@ -60,6 +60,11 @@ export type {
   RejectOptions,
 } from './call/types';
 
+// Subscriptions (eX_subscribe.h, RFC 6665): made with ctx.subscribe().
+export { Subscription } from './subscribe/subscription';
+export { DEFAULT_SUBSCRIBE_EXPIRES, DEFAULT_SUBSCRIBE_TIMEOUT_MS } from './subscribe/types';
+export type { SubscribeOptions, SubscriptionEnd, SubscriptionEventMap, SubscriptionNotify, SubscriptionRefreshOptions, SubscriptionState } from './subscribe/types';
+
 // Many contexts behind one register().
 export { ContextPool } from './pool/pool';
 export { DEFAULT_MAX_CONTEXTS, DEFAULT_MAX_PER_CONTEXT } from './pool/types';

@@ -33,6 +33,9 @@ import { TlsFailureLog } from './tls';
 import { TraceDecoder, type TraceOptions, traceDecoderFor } from './trace';
 import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions } from './types';
 import { REGISTER_OPTIONS, REQUEST_OPTIONS, SUGAR_OPTIONS, UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
+import type { Subscription } from '../subscribe/subscription';
+import { SubscriptionTable } from '../subscribe/table';
+import type { SubscribeOptions } from '../subscribe/types';
 
 /**
  * One eXosip context (`eXosip_t`) with its own native worker thread.
@@ -79,6 +82,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, () => this.listenerCount('call') > 0, answerMs, udp);
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
     this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs, udp);
+    this.#dispatcher.subscriptions = new SubscriptionTable(this.#native);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();
@@ -317,6 +321,18 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async invite(options: InviteOptions): Promise<Call> {
     return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen(), this.#listening?.family ?? null, this.#listening?.transport ?? null);
+  }
+
+  /**
+   * Subscribes to `options.event` state at `options.to` (RFC 6665;
+   * `eXosip_subscription_build_initial_subscribe` / `_send_initial_request`);
+   * resolves with the {@link Subscription} at the 2xx or the first NOTIFY.
+   * Rejects with a RequestError (`ERR_REQUEST_REJECTED`, `_NO_RESPONSE`,
+   * `_TIMEOUT`, `_NOT_SENT`, `ERR_CONTEXT_CLOSED`, `ABORT_ERR`); throws as
+   * {@link request} does for bad options or before `listen()`.
+   */
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    return this.#dispatcher.subscriptions!.start(options, this.#listening, () => this.#assertOpen());
   }
 
   /**

@@ -10,6 +10,7 @@ import type { AnyExosipEvent, RegistrationEvent } from '../events';
 import type { IncomingDesk } from '../message/answers';
 import type { RequestTable } from '../message/request';
 import type { Registration } from '../register/registration';
+import type { SubscriptionTable } from '../subscribe/table';
 import { registrationInternals } from './handles';
 
 /** The domain objects of one context, by their eXosip ids. */
@@ -29,8 +30,10 @@ export class EventDispatcher {
   /** Calls (eX_call.h) by cid: `EXOSIP_CALL_*`; `EXOSIP_CALL_INVITE` too while `ctx.on('call')` has a listener. */
   calls: CallTable | null = null;
 
+  /** Subscriptions this context made (eX_subscribe.h) by sid: `EXOSIP_SUBSCRIPTION_*`. */
+  subscriptions: SubscriptionTable | null = null;
+
   // The areas to come get their table here, keyed as eXosip keys them:
-  // - outgoing subscriptions (eX_subscribe.h): by sid: `EXOSIP_SUBSCRIPTION_*`;
   // - incoming subscriptions: by nid: `EXOSIP_NOTIFICATION_*`.
 
   /** The context is closing: what every object awaits rejects with `ERR_CONTEXT_CLOSED`. */
@@ -40,6 +43,7 @@ export class EventDispatcher {
     this.incoming?.close();
     this.requests?.close();
     this.calls?.close();
+    this.subscriptions?.close();
   }
 
   /** A compat answer call answered `tid`: its default answer is cancelled. */
@@ -87,7 +91,7 @@ export class EventDispatcher {
         return;
       default:
         if (event.type.startsWith('EXOSIP_CALL_')) this.calls?.handle(event);
-        // EXOSIP_SUBSCRIPTION_* (sid),
+        else if (event.type.startsWith('EXOSIP_SUBSCRIPTION_')) this.subscriptions?.handle(event);
         // EXOSIP_NOTIFICATION_* (nid): no domain object yet; ctx.on('event') has them.
         return;
     }

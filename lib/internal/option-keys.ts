@@ -13,6 +13,7 @@ import type { RequestOptions, RespondOptions, SugarOptions } from '../message/ty
 import type { ContextPoolOptions, PoolListenOptions, PoolRegisterOptions } from '../pool/types';
 import type { RefreshOptions, RegisterOptions, RegistrationWaitOptions, UnregisterAllOptions } from '../register/types';
 import type { RegistrarListenOptions, RegistrarOptions } from '../registrar/types';
+import type { SubscribeOptions, SubscriptionRefreshOptions } from '../subscribe/types';
 
 /** Every key of T, optional ones included, each as `true`. */
 type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
@@ -68,3 +69,6 @@ export const REGISTRAR_LISTEN_OPTIONS = keys<RegistrarListenOptions>({ ...LISTEN
 export const POOL_UNREGISTER_ALL_OPTIONS = keys<UnregisterAllOptions & { auth?: unknown }>({ from: true, proxy: true, supported: true, headers: true, auth: true, ...WAIT });
 export const REMOVE_AUTHENTICATION_INFO = keys<{ username: string; realm?: string }>({ username: true, realm: true });
 export const SIGNAL_OPTIONS = keys<{ signal?: AbortSignal }>({ signal: true });
+
+export const SUBSCRIBE_OPTIONS = keys<SubscribeOptions>({ to: true, from: true, event: true, expires: true, route: true, headers: true, ...WAIT });
+export const SUBSCRIPTION_REFRESH_OPTIONS = keys<SubscriptionRefreshOptions>({ expires: true, ...WAIT });

@@ -1,6 +1,6 @@
 /**
  * API fuzz: at least 10,000 random calls on the public API (Context,
- * Registration, Message/parseMessage, the compat API) with wrong types, empty
+ * Registration, subscribe(), Message/parseMessage, the compat API) with wrong types, empty
  * and huge strings, invalid URIs, unicode, NUL bytes, CR/LF inside header
  * values, negative and huge numbers, closed contexts, spent and freed
  * messages, in random order. Every call must end (return, throw or settle) in
@@ -10,7 +10,8 @@
  *   OSIP_* codes (lib/compat/, convention 3);
  * - or an error of a documented shape (ALLOWED below): TypeError/RangeError
  *   with Node's argument codes, SipError with an OSIP_* code, RegistrationError
- *   with one of its codes (lib/errors.ts), or an Error with one of the codes
+ *   with one of its codes (lib/errors.ts), RequestError (subscribe()) with one
+ *   of its codes, or an Error with one of the codes
  *   of the misuse the API refuses (closed context, spent message, ...).
  *
  * Anything else fails the test: an error without a code, an unknown code, a
@@ -33,7 +34,7 @@ import * as dgram from 'node:dgram';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
 import * as compat from '../../lib/compat';
-import { Context, Message, OSIP_CODES, parseMessage, Registration, RegistrationError, SipError } from '../../lib/index';
+import { Context, Message, OSIP_CODES, parseMessage, Registration, RegistrationError, RequestError, SipError } from '../../lib/index';
 import { registered } from '../helpers/context';
 import { Rng, seedFrom } from '../helpers/prng';
 import { SLOW } from '../helpers/slow';
@@ -48,6 +49,7 @@ const INJECTED = 'X-Evil';
 /** Codes the API documents for each error class. */
 const ALLOWED: ReadonlyArray<{ type: new (...args: never[]) => Error; codes: (code: string) => boolean }> = [
   { type: RegistrationError, codes: (c) => ['ERR_REGISTRATION_REJECTED', 'ERR_REGISTRATION_NO_RESPONSE', 'ERR_REGISTRATION_TIMEOUT', 'ABORT_ERR', 'ERR_CONTEXT_CLOSED', 'ERR_REGISTRATION_REMOVED', 'ERR_REGISTRATION_NOT_SENT'].includes(c) },
+  { type: RequestError, codes: (c) => ['ERR_REQUEST_REJECTED', 'ERR_REQUEST_NO_RESPONSE', 'ERR_REQUEST_TIMEOUT', 'ERR_REQUEST_NOT_SENT', 'ERR_CONTEXT_CLOSED', 'ABORT_ERR'].includes(c) },
   { type: SipError, codes: (c) => c in OSIP_CODES || c === 'EADDRINUSE' },
   { type: TypeError, codes: (c) => c === 'ERR_INVALID_ARG_TYPE' || c === 'ERR_INVALID_ARG_VALUE' },
   { type: RangeError, codes: (c) => c === 'ERR_OUT_OF_RANGE' || c === 'ERR_MESSAGE_TOO_LARGE' },
@@ -266,6 +268,8 @@ function operations(peers: { registrar: string; sink: string }, corpus: Buffer[]
       return ctx(rng).register(rng.chance(0.9) ? (options(rng) as never) : (anyValue(rng) as never));
     }],
     ['ctx.unregisterAll', 2, (rng) => ctx(rng).unregisterAll(options(rng) as never)],
+    ['ctx.subscribe', 2, (rng) =>
+      ctx(rng).subscribe(rng.chance(0.8) ? ({ to: rng.chance(0.7) ? peers.sink : proxyUri(rng, peers), from: fromUri(rng), event: rng.chance(0.6) ? rng.pick(['presence', 'message-summary', 'dialog;sla']) : hostileText(rng), ...(rng.chance(0.3) ? { expires: anyNumber(rng) } : {}), ...(rng.chance(0.3) ? { headers: headers(rng) } : {}), timeoutMs: 50 + rng.int(300) } as never) : (anyValue(rng) as never))],
     ['ctx.addAuthenticationInfo', 4, (rng) => ctx(rng).addAuthenticationInfo(rng.chance(0.8) ? ({ username: rng.chance(0.5) ? 'alice' : anyValue(rng), password: rng.chance(0.5) ? 'secret' : anyValue(rng), ...(rng.chance(0.5) ? { realm: rng.chance(0.5) ? 'example.com' : anyValue(rng) } : {}), ...(rng.chance(0.1) ? { ha1: anyValue(rng) } : {}) } as never) : (anyValue(rng) as never))],
     ['ctx.removeAuthenticationInfo', 1, (rng) => ctx(rng).removeAuthenticationInfo({ username: anyValue(rng), realm: anyValue(rng) } as never)],
     ['ctx.clearAuthenticationInfo', 1, (rng) => ctx(rng).clearAuthenticationInfo()],
