@@ -30,7 +30,7 @@ const LINGER_MS = 32_000;
 /** The awaited final answer of a SUBSCRIBE (the initial one, a refresh or an unsubscribe). */
 interface Wait {
   readonly kind: 'subscribe' | 'refresh' | 'unsubscribe';
-  settle(error: RequestError | null): void;
+  settle(error: Error | null): void;
 }
 
 /** `state;expires=N;reason=R` of a Subscription-State header. */
@@ -122,8 +122,9 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
    * subscription then ends: RFC 6665 §4.1.2.2), `ERR_REQUEST_NO_RESPONSE`,
    * `ERR_REQUEST_TIMEOUT`, `ABORT_ERR`, `ERR_REQUEST_NOT_SENT` (eXosip
    * refused: `OSIP_WRONG_STATE` while a SUBSCRIBE of it is in flight, e.g.
-   * eXosip's own refresh), `ERR_CONTEXT_CLOSED`; throws Error
-   * `ERR_SUBSCRIPTION_ENDED` once it ended or before its dialog exists.
+   * eXosip's own refresh), `ERR_CONTEXT_CLOSED`; rejects with an Error
+   * `ERR_SUBSCRIPTION_ENDED` once it ended (also when it ends while this
+   * waits: a terminated NOTIFY, remove()).
    */
   refresh(options?: SubscriptionRefreshOptions): Promise<void> {
     return this.#send('refresh', options);
@@ -268,6 +269,10 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
     if (this.#end !== null) return;
     this.#end = Object.freeze(end);
     this.#state = 'terminated';
+    // A refresh still waiting (a terminated NOTIFY or remove() came first) ends with it.
+    const wait = this.#wait;
+    this.#wait = null;
+    wait?.settle(stateError('ERR_SUBSCRIPTION_ENDED', `Subscription ${this.sid} ended (${end.reason}) before the answer`));
     if (lingerMs === 0) this.#driver.forget(this);
     else setTimeout(() => this.#driver.forget(this), lingerMs).unref();
     this.emit('terminated', this.#end);

@@ -126,6 +126,21 @@ describe('Context.subscribe', () => {
     assert.equal(error.statusCode, 489);
   });
 
+  test('remove() while a refresh waits: the refresh rejects ERR_SUBSCRIPTION_ENDED, terminated by local (removed), nothing more is sent', { timeout: 30_000 }, async () => {
+    const { alice, bob, to, from } = pair();
+    const subscribing = alice.subscribe({ to, from, event: 'presence' });
+    await accept(bob);
+    const sub = await subscribing;
+    const refreshing = sub.refresh().catch((e: unknown) => e);
+    await nextEvent(bob, isSubscribe); // left unanswered
+    const ended = once(sub, 'terminated') as Promise<[SubscriptionEnd]>;
+    sub.remove();
+    assert.equal(((await refreshing) as { code?: string }).code, 'ERR_SUBSCRIPTION_ENDED');
+    assert.deepEqual((await ended)[0], { by: 'local', reason: 'removed', statusCode: 0 });
+    sub.remove(); // idempotent
+    await assert.rejects(sub.unsubscribe(), { code: 'ERR_SUBSCRIPTION_ENDED' });
+  });
+
   test('a NOTIFY before the 2xx confirms the subscription (RFC 6665 §4.1.2.4)', { timeout: 30_000 }, async () => {
     const { alice, bob, to, from } = pair();
     const subscribing = alice.subscribe({ to, from, event: 'presence' });
