@@ -246,6 +246,7 @@ export class CallTable {
             if (!pending.abandoned) this.abandon(pending);
             return;
           }
+          if (pending.abandoned) return; // aborted inside answerOffer: cancelled already
         }
         pending.onProgress?.(Object.freeze({ statusCode: status, reason: response.reasonPhrase ?? '', sdp: sdpOf(response), response }));
         return;
