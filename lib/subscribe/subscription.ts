@@ -54,7 +54,9 @@ function subscriptionState(value: string | undefined): { state: SubscriptionStat
  * ({@link SubscriptionNotify}) and `'terminated'` once
  * ({@link SubscriptionEnd}): on a terminated NOTIFY, on a refresh the
  * notifier refuses, on {@link unsubscribe} or {@link remove}, or when the
- * context closes.
+ * context closes. The first NOTIFY often comes with the 2xx, before
+ * `await ctx.subscribe()` returns: read {@link lastNotify}, {@link state} and
+ * {@link endedWith} after the await rather than wait for events that passed.
  */
 export class Subscription extends EventEmitter<SubscriptionEventMap> {
   /** eXosip's subscription id (`sid` of its `EXOSIP_SUBSCRIPTION_*` events). */
