@@ -144,19 +144,25 @@ void Context::Run() {
     pollfd pfd{fd, POLLIN, 0};
     int ready = ppoll(&pfd, 1, wake >= 0 ? &timeout : nullptr, nullptr);
     if (stop_.load(std::memory_order_acquire)) break;
-    if (ready > 0 && (pfd.revents & POLLIN) != 0) {
-      // One byte per event or wakeup; any left over only cost a pass that
-      // finds nothing. The pipe's read end blocks, but poll said it holds data.
-      char buf[4096];
-      if (read(fd, buf, sizeof buf) < 0) {
-        // EINTR: the next poll sees the data again.
-      }
-    }
+    if (ready > 0 && (pfd.revents & POLLIN) != 0) TakeWakeup();
     Pass();
   }
 }
 
-void Context::Pass() {
+bool Context::TakeWakeup() {
+  const int fd = eXosip_event_geteventsocket(ctx_);
+  pollfd pfd{fd, POLLIN, 0};
+  if (poll(&pfd, 1, 0) <= 0 || (pfd.revents & POLLIN) == 0) return false;
+  // One byte per event or wakeup; any left over only cost a pass that finds
+  // nothing. The pipe's read end blocks, but poll said it holds data.
+  char buf[4096];
+  if (read(fd, buf, sizeof buf) < 0) {
+    // EINTR: the next poll sees the data again.
+  }
+  return true;
+}
+
+void Context::DrainEvents() {
   // Every event queued now, in eXosip's order, each queued to JS the moment it
   // is taken. eXosip_event_wait(ctx, 0, 0) returns a queued event without
   // locking; the call that finds none left runs eXosip's lost-200 OK
@@ -177,6 +183,10 @@ void Context::Pass() {
     // with a new REGISTER, say), so JS sees the events before what follows.
     Deliver(data);
   }
+}
+
+void Context::Pass() {
+  DrainEvents();
   // What JS queued (commands.h), in order, as far as the send window allows,
   // then automatic action, under one lock. Each result is queued to JS while
   // the lock is still held, so it comes before every event of what the
@@ -190,6 +200,18 @@ void Context::Pass() {
   bool automatic = pacer_.Allows(RetryPacer::Clock::now());
   if (!send && !automatic) return;
   eXosip_lock(ctx_);
+  // eXosip's thread queues an event (and writes its wake-up pipe) while it
+  // holds this lock: one queued between the drain above and this lock is in
+  // the queue now, and the automatic action could already react to it (send
+  // the REGISTER answering a 401 before JS has the 401). Such events go to JS
+  // first; bounded, so that a stream of events cannot hold the action back.
+  bool took = false;
+  for (int i = 0; i < 4 && TakeWakeup(); i++) {
+    took = true;
+    eXosip_unlock(ctx_);
+    DrainEvents();
+    eXosip_lock(ctx_);
+  }
   // Closing (Shutdown sets stop_ before it releases a lock JS holds): nothing
   // more is sent; the commands are dropped and JS rejects what awaited them.
   if (!stop_.load(std::memory_order_acquire)) {
@@ -203,6 +225,9 @@ void Context::Pass() {
     if (automatic) eXosip_automatic_action(ctx_);
   }
   eXosip_unlock(ctx_);
+  // A wake-up read above may have been a command's (JS posted it after
+  // Collect): one more pass, so that it is not left until the next timer.
+  if (took) eXosip_wakeup_event(ctx_);
 }
 
 bool Context::Deliver(Delivery* item) {

@@ -215,6 +215,11 @@ class Context : public Napi::ObjectWrap<Context> {
   // One pass of the loop: the queued events to JS, then the queued commands
   // and automatic action under one lock.
   void Pass();
+  // Every event eXosip has queued, each queued to JS as it is taken (no lock).
+  void DrainEvents();
+  // Whether eXosip's wake-up pipe has a byte unread (an event queued since the
+  // last read); reads what is there.
+  bool TakeWakeup();
   void StopWorker();
   void StopSinks();
   void AcquireSlot();
