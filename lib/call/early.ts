@@ -33,7 +33,7 @@ import { sipHost } from '../internal/validate';
 import { Message, native } from '../message';
 import type { Call } from './call';
 import type { CallProgress } from './types';
-import { sdpOf } from './sdp';
+import { addSdp, sdpOf } from './sdp';
 import { sendAck } from './send';
 
 /** The Require option tags an incoming INVITE may carry: eXosip answers `timer` (RFC 4028) itself. */
@@ -75,11 +75,7 @@ export function sendPrack(n: NativeContext, tid: number, response: Message, sdp:
   try {
     const [code, prack] = n.callBuildPrack(tid, native(response));
     if (code < 0 || prack === null) return code < 0 ? code : -1;
-    if (sdp !== null) {
-      const message = new Message(prack);
-      message.body = sdp;
-      message.contentType = 'application/sdp';
-    }
+    addSdp(new Message(prack), sdp, undefined);
     return n.callSendPrack(tid, prack);
   } finally {
     n.unlock();

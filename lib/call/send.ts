@@ -12,6 +12,7 @@ import { callError, check, osipError } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import { Message, native } from '../message';
 import { assertFitsDatagram } from '../message/datagram';
+import { addSdp } from './sdp';
 
 /**
  * Builds the answer `status` to the transaction `tid` of a call, lets `fill`
@@ -50,11 +51,7 @@ export function sendAck(n: NativeContext, tid: number, sdp: string | null = null
   n.lock();
   try {
     const [code, ack] = n.callBuildAck(tid);
-    if (code >= 0 && ack !== null && sdp !== null) {
-      const message = new Message(ack);
-      message.body = sdp;
-      message.contentType = 'application/sdp';
-    }
+    if (code >= 0 && ack !== null) addSdp(new Message(ack), sdp, undefined);
     n.callSendAck(tid, code < 0 ? null : ack);
   } finally {
     n.unlock();
