@@ -138,8 +138,11 @@ export declare class NativeContext {
   /**
    * `eXosip_register_build_register` then `eXosip_register_send_register` under
    * one lock → `[buildCode, sendCode]`; `buildCode < 0`: nothing built (sendCode 0).
+   * With `callId` and `sinceNs` (an event's `receivedNs`): OSIP_WRONG_STATE, nothing
+   * built, when a REGISTER with that Call-ID left after `sinceNs`
+   * (native/context/register_sends.h; known while the context holds a trace slot).
    */
-  registerRefresh(rid: number, expires: number): [number, number];
+  registerRefresh(rid: number, expires: number, callId?: string, sinceNs?: bigint): [number, number];
   /** `eXosip_register_remove`. */
   registerRemove(rid: number): number;
   /**

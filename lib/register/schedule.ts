@@ -10,8 +10,13 @@
  *   Asked 60, granted 50: eXosip refreshes at 54 s, 4 s after the binding
  *   expired. So after every 2xx the binding arms its own timer
  *   {@link refreshLead} seconds before the grant runs out; whichever of the
- *   two refreshes first wins (the other finds a REGISTER in flight or a
- *   younger transaction).
+ *   two refreshes first wins: the timer sends nothing when eXosip's REGISTER
+ *   is in flight (OSIP_WRONG_STATE) or left after the 2xx the timer was armed
+ *   on (its event's `receivedNs`, checked under the lock against when each
+ *   Call-ID's REGISTER left: native/context/register_sends.h). With what was
+ *   asked granted, the two are due within a second of each other; before
+ *   that check, a JS thread busy when both were due sent a second REGISTER
+ *   after eXosip's refresh had its 2xx.
  * - **Retry-After.** eXosip ignores Retry-After on a final answer to a
  *   REGISTER (it reads it only in `_eXosip_mark_registration_expired`,
  *   eXosip.c:1595, which runs on transport errors and NAPTR failover) and
@@ -41,6 +46,13 @@ export interface ScheduleHost {
   notSent(code: number): void;
 }
 
+/** The 2xx a grant came in: its REGISTER's Call-ID and when its event was taken from eXosip. */
+export interface GrantedBy {
+  readonly callId: string;
+  /** The event's `receivedNs` (CLOCK_MONOTONIC, as `process.hrtime.bigint()`). */
+  readonly receivedNs: bigint;
+}
+
 /** @internal One registration's timers and held REGISTER. */
 export class RefreshSchedule {
   #host: ScheduleHost;
@@ -57,11 +69,14 @@ export class RefreshSchedule {
     return this.#held === null ? 0 : this.#heldUntil;
   }
 
-  /** A 2xx granted `seconds`: refresh {@link refreshLead} before they run out. */
-  granted(seconds: number): void {
+  /**
+   * A 2xx granted `seconds`: refresh {@link refreshLead} before they run out,
+   * unless a REGISTER left after `by` (eXosip's refresh), when `by` is known.
+   */
+  granted(seconds: number, by: GrantedBy | null): void {
     this.#clearTimer();
     if (seconds <= 0) return;
-    this.#arm((seconds - refreshLead(seconds)) * 1000, () => this.#refreshNow());
+    this.#arm((seconds - refreshLead(seconds)) * 1000, () => this.#refreshNow(by));
   }
 
   /**
@@ -124,9 +139,11 @@ export class RefreshSchedule {
     this.#timer = null;
   }
 
-  #refreshNow(): void {
-    const [code, sent] = this.#host.native.registerRefresh(this.#host.rid, this.#host.requested());
-    // Not built: in flight already (eXosip's own refresh, an auth retry), that one renews the grant.
+  #refreshNow(by: GrantedBy | null): void {
+    const n = this.#host.native;
+    const [code, sent] = by === null ? n.registerRefresh(this.#host.rid, this.#host.requested()) : n.registerRefresh(this.#host.rid, this.#host.requested(), by.callId, by.receivedNs);
+    // Not built: in flight already, or sent since the 2xx (eXosip's own
+    // refresh, an auth retry): that one's answer renews the grant.
     if (code < 0) return;
     if (sent < 0) this.#host.notSent(sent);
     else this.#host.sent();

@@ -46,6 +46,7 @@
 #include "commands.h"
 #include "event.h"
 #include "guard.h"
+#include "register_sends.h"
 
 namespace exosip {
 
@@ -198,6 +199,8 @@ class Context : public Napi::ObjectWrap<Context> {
   void StopTrace();
   /// The digest filter's mirror of the credentials (setup.cc keeps it in step with eXosip's).
   AuthFilter& auth_filter() { return auth_filter_; }
+  /// When each registration's latest REGISTER left (register_sends.h); recorded while the context holds a trace slot.
+  const RegisterSends& register_sends() const { return register_sends_; }
   /// osip_trace lines of level <= `level` reach JS (log.cc); -1 stops them.
   void SetLogLevel(int level);
 
@@ -255,6 +258,7 @@ class Context : public Napi::ObjectWrap<Context> {
   int trace_slot_ = -1;
   std::atomic<bool> tracing_{false};
   AuthFilter auth_filter_;
+  RegisterSends register_sends_;
   bool logging_ = false;
 
   std::thread worker_;

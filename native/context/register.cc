@@ -5,6 +5,7 @@
 
 #include "../message.h"
 #include "../util/args.h"
+#include "../util/error.h"
 #include "context.h"
 
 namespace exosip {
@@ -114,14 +115,29 @@ Napi::Value StartQueued(Context& self, const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// registerRefresh(rid, expires) -> [buildCode, sendCode]
+// registerRefresh(rid, expires[, callId, sinceNs]) -> [buildCode, sendCode].
+// With callId and sinceNs (a bigint of MonotonicNs, an event's receivedNs):
+// nothing is built, [OSIP_WRONG_STATE, 0], when a REGISTER with that Call-ID
+// left after sinceNs (eXosip's own refresh went first: register_sends.h).
 Napi::Value Refresh(Context& self, const Napi::CallbackInfo& info) {
-  eXosip_t* ctx = self.Ready(info.Env());
+  Napi::Env env = info.Env();
+  eXosip_t* ctx = self.Ready(env);
   int rid = IntArg(info, 0, "rid");
   int expires = IntArg(info, 1, "expires");
+  auto call_id = OptionalStringArg(info, 2, "callId");
+  int64_t since_ns = 0;
+  if (call_id) {
+    if (info.Length() < 4 || !info[3].IsBigInt()) throw TypeCodeError(env, "ERR_INVALID_ARG_TYPE", "The \"sinceNs\" argument must be a bigint");
+    bool lossless = true;
+    since_ns = info[3].As<Napi::BigInt>().Int64Value(&lossless);
+  }
   int sent = 0;
-  int built = self.Locked([&] { return RefreshRegister(ctx, rid, expires, &sent); });
-  return PairOf(info.Env(), built, sent);
+  int built = self.Locked([&] {
+    // Under the lock: a REGISTER eXosip's thread sends is recorded before it lets go of it.
+    if (call_id && self.register_sends().SentSince(*call_id, since_ns)) return OSIP_WRONG_STATE;
+    return RefreshRegister(ctx, rid, expires, &sent);
+  });
+  return PairOf(env, built, sent);
 }
 
 // registerRefreshQueued(seq, rid, expires): registerRefresh on the worker.

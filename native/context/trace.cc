@@ -122,6 +122,7 @@ void Context::OnSipMessage(osip_message_t* msg, bool received) {
   // The trace shows the message as it came; the filter then acts on it.
   TraceSipMessage(msg, received);
   if (received) auth_filter_.Filter(msg);
+  else register_sends_.OnSent(msg, MonotonicNs());
   // eXosip's thread holds the lock of ctx_ here (guard.h): its dialogs can be looked up.
   ApplyInviteGuard(msg, received ? 1 : 0, ctx_);
 }
