@@ -337,8 +337,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const info: RegistrationInfo = Object.freeze({ expires: this.#expires, contacts: this.#contacts, response: event.response });
     const first = this.#state === 'registering';
     this.#state = 'registered';
-    const callId = event.request?.getHeader('Call-ID');
-    this.#schedule.granted(this.#expires, callId === undefined ? null : { callId, receivedNs: event.receivedNs });
+    this.#schedule.granted(this.#expires, event.response === null ? null : { response: event.response, receivedNs: event.receivedNs });
     pending?.resolve(info);
     const change = this.#rewrites.change(this.#ourContact, info);
     if (change !== null) this.emit('contactChanged', change);

@@ -46,9 +46,10 @@ export interface ScheduleHost {
   notSent(code: number): void;
 }
 
-/** The 2xx a grant came in: its REGISTER's Call-ID and when its event was taken from eXosip. */
+/** The 2xx a grant came in, and when its event was taken from eXosip. */
 export interface GrantedBy {
-  readonly callId: string;
+  /** The 2xx (the registration keeps it as its last response): its Call-ID is read when the timer fires, not per 2xx. */
+  readonly response: Message;
   /** The event's `receivedNs` (CLOCK_MONOTONIC, as `process.hrtime.bigint()`). */
   readonly receivedNs: bigint;
 }
@@ -141,7 +142,10 @@ export class RefreshSchedule {
 
   #refreshNow(by: GrantedBy | null): void {
     const n = this.#host.native;
-    const [code, sent] = by === null ? n.registerRefresh(this.#host.rid, this.#host.requested()) : n.registerRefresh(this.#host.rid, this.#host.requested(), by.callId, by.receivedNs);
+    // A 2xx the application disposed of says nothing: then refreshed as before the check.
+    const callId = by !== null && by.response.state === 'owned' ? by.response.getHeader('Call-ID') : undefined;
+    const rid = this.#host.rid;
+    const [code, sent] = callId === undefined ? n.registerRefresh(rid, this.#host.requested()) : n.registerRefresh(rid, this.#host.requested(), callId, by!.receivedNs);
     // Not built: in flight already, or sent since the 2xx (eXosip's own
     // refresh, an auth retry): that one's answer renews the grant.
     if (code < 0) return;
