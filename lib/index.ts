@@ -64,6 +64,16 @@ export type {
 export { Subscription } from './subscribe/subscription';
 export { DEFAULT_SUBSCRIBE_EXPIRES, DEFAULT_SUBSCRIBE_TIMEOUT_MS } from './subscribe/types';
 export type { SubscribeOptions, SubscriptionEnd, SubscriptionEventMap, SubscriptionNotify, SubscriptionRefreshOptions, SubscriptionState } from './subscribe/types';
+// Subscriptions made to this context (the notifier's side): ctx.on('subscription').
+export { IncomingSubscription } from './subscribe/incoming';
+export type {
+  AcceptSubscriptionOptions,
+  IncomingSubscriptionEnd,
+  IncomingSubscriptionEventMap,
+  IncomingSubscriptionState,
+  NotifyOptions,
+  SubscriptionTerminationReason,
+} from './subscribe/notifier-types';
 
 // Many contexts behind one register().
 export { ContextPool } from './pool/pool';

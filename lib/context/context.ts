@@ -34,6 +34,7 @@ import { TraceDecoder, type TraceOptions, traceDecoderFor } from './trace';
 import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions } from './types';
 import { REGISTER_OPTIONS, REQUEST_OPTIONS, SUGAR_OPTIONS, UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
 import type { Subscription } from '../subscribe/subscription';
+import { NotifierTable } from '../subscribe/notifier';
 import { SubscriptionTable } from '../subscribe/table';
 import type { SubscribeOptions } from '../subscribe/types';
 
@@ -83,6 +84,7 @@ export class Context extends EventEmitter<ContextEventMap> {
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
     this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs, udp);
     this.#dispatcher.subscriptions = new SubscriptionTable(this.#native);
+    this.#dispatcher.notifiers = new NotifierTable(this.#native, (sub) => this.emit('subscription', sub), () => this.listenerCount('subscription') > 0, answerMs, udp);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();

@@ -9,6 +9,7 @@ import type { AnyExosipEvent } from '../events';
 import type { IncomingRequest } from '../message/incoming';
 import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
+import type { IncomingSubscription } from '../subscribe/incoming';
 import type { Logger } from './log';
 import type { TlsOptions } from './tls';
 import type { SipTrace } from './trace';
@@ -176,6 +177,13 @@ export interface ContextEventMap {
    * `defaultAnswerMs` is refused with 480 (see {@link IncomingCall}).
    */
   call: [incoming: IncomingCall];
+  /**
+   * A SUBSCRIBE outside of a dialog: accept or reject it, then notify, with
+   * {@link IncomingSubscription}. While this event has a listener SUBSCRIBEs
+   * come here, not as `'request'` (REFER still does); one neither accepted
+   * nor rejected within `defaultAnswerMs` is refused with 480.
+   */
+  subscription: [subscription: IncomingSubscription];
   /** A SIP message sent or received, while {@link Context.setTrace} is on. */
   trace: [trace: SipTrace];
   /** After `close()` completed. */

@@ -10,6 +10,7 @@ import type { AnyExosipEvent, RegistrationEvent } from '../events';
 import type { IncomingDesk } from '../message/answers';
 import type { RequestTable } from '../message/request';
 import type { Registration } from '../register/registration';
+import type { NotifierTable } from '../subscribe/notifier';
 import type { SubscriptionTable } from '../subscribe/table';
 import { registrationInternals } from './handles';
 
@@ -32,9 +33,12 @@ export class EventDispatcher {
 
   /** Subscriptions this context made (eX_subscribe.h) by sid: `EXOSIP_SUBSCRIPTION_*`. */
   subscriptions: SubscriptionTable | null = null;
-
-  // The areas to come get their table here, keyed as eXosip keys them:
-  // - incoming subscriptions: by nid: `EXOSIP_NOTIFICATION_*`.
+  /**
+   * Subscriptions made to this context (eX_subscribe.h's insubscription side)
+   * by nid: `EXOSIP_NOTIFICATION_*`; `EXOSIP_IN_SUBSCRIPTION_NEW` too in their
+   * dialogs, and new ones while `ctx.on('subscription')` has a listener.
+   */
+  notifiers: NotifierTable | null = null;
 
   /** The context is closing: what every object awaits rejects with `ERR_CONTEXT_CLOSED`. */
   close(): void {
@@ -44,12 +48,14 @@ export class EventDispatcher {
     this.requests?.close();
     this.calls?.close();
     this.subscriptions?.close();
+    this.notifiers?.close();
   }
 
   /** A compat answer call answered `tid`: its default answer is cancelled. */
   answered(tid: number): void {
     this.incoming?.answered(tid);
     this.calls?.answered(tid);
+    this.notifiers?.answered(tid);
   }
 
   /** Registration `rid`'s events go to `handle` from now on (lib/register/abandon.ts). */
@@ -77,8 +83,10 @@ export class EventDispatcher {
       case 'EXOSIP_CALL_INVITE':
         if (this.calls?.offer(event) !== true) this.incoming?.handle(event);
         return;
-      case 'EXOSIP_MESSAGE_NEW':
       case 'EXOSIP_IN_SUBSCRIPTION_NEW':
+        if (this.notifiers?.offer(event) !== true) this.incoming?.handle(event);
+        return;
+      case 'EXOSIP_MESSAGE_NEW':
         this.incoming?.handle(event);
         return;
       case 'EXOSIP_MESSAGE_PROCEEDING':
@@ -92,7 +100,7 @@ export class EventDispatcher {
       default:
         if (event.type.startsWith('EXOSIP_CALL_')) this.calls?.handle(event);
         else if (event.type.startsWith('EXOSIP_SUBSCRIPTION_')) this.subscriptions?.handle(event);
-        // EXOSIP_NOTIFICATION_* (nid): no domain object yet; ctx.on('event') has them.
+        else if (event.type.startsWith('EXOSIP_NOTIFICATION_')) this.notifiers?.handle(event);
         return;
     }
   }

@@ -13,6 +13,7 @@ import type { RequestOptions, RespondOptions, SugarOptions } from '../message/ty
 import type { ContextPoolOptions, PoolListenOptions, PoolRegisterOptions } from '../pool/types';
 import type { RefreshOptions, RegisterOptions, RegistrationWaitOptions, UnregisterAllOptions } from '../register/types';
 import type { RegistrarListenOptions, RegistrarOptions } from '../registrar/types';
+import type { AcceptSubscriptionOptions, NotifyOptions } from '../subscribe/notifier-types';
 import type { SubscribeOptions, SubscriptionRefreshOptions } from '../subscribe/types';
 
 /** Every key of T, optional ones included, each as `true`. */
@@ -72,3 +73,5 @@ export const SIGNAL_OPTIONS = keys<{ signal?: AbortSignal }>({ signal: true });
 
 export const SUBSCRIBE_OPTIONS = keys<SubscribeOptions>({ to: true, from: true, event: true, expires: true, route: true, headers: true, ...WAIT });
 export const SUBSCRIPTION_REFRESH_OPTIONS = keys<SubscriptionRefreshOptions>({ expires: true, ...WAIT });
+export const ACCEPT_SUBSCRIPTION_OPTIONS = keys<AcceptSubscriptionOptions>({ status: true, headers: true });
+export const NOTIFY_OPTIONS = keys<NotifyOptions>({ state: true, reason: true, body: true, contentType: true, headers: true, ...WAIT });
