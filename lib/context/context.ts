@@ -80,11 +80,12 @@ export class Context extends EventEmitter<ContextEventMap> {
     };
     this.#native = new binding.NativeContext((raw) => routeDelivery(raw, sinks), eventReceiver((event) => this.#event(event)));
     const udp = (): boolean => this.#listening?.transport === 'udp';
-    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), () => this.listenerCount('request') > 0, () => this.listenerCount('call') > 0, answerMs, udp);
+    const listens = (name: 'request' | 'call' | 'subscription'): boolean => this.listenerCount(name) > 0;
+    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), listens, answerMs, udp);
     this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
     this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs, udp);
     this.#dispatcher.subscriptions = new SubscriptionTable(this.#native);
-    this.#dispatcher.notifiers = new NotifierTable(this.#native, (sub) => this.emit('subscription', sub), () => this.listenerCount('subscription') > 0, answerMs, udp);
+    this.#dispatcher.notifiers = new NotifierTable(this.#native, (sub) => this.emit('subscription', sub), () => listens('subscription'), answerMs, udp);
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();

@@ -26,9 +26,17 @@ export const DEFAULT_ANSWER_MS = 2000;
  * API handle them: lib/call/requests.ts); with a `'request'` listener what
  * the application may answer outside of a dialog.
  */
-function allowed(takesCalls: boolean, takesRequests: boolean): string {
-  return ['OPTIONS', ...(takesCalls ? ['INVITE', 'ACK', 'CANCEL', 'BYE', 'INFO', 'UPDATE'] : []), ...(takesRequests ? ['MESSAGE', 'NOTIFY', 'PUBLISH'] : [])].join(', ');
+function allowed(listens: (name: ListenedEvent) => boolean): string {
+  return [
+    'OPTIONS',
+    ...(listens('call') ? ['INVITE', 'ACK', 'CANCEL', 'BYE', 'INFO', 'UPDATE'] : []),
+    ...(listens('request') ? ['MESSAGE', 'NOTIFY', 'PUBLISH'] : []),
+    ...(listens('subscription') ? ['SUBSCRIBE'] : []),
+  ].join(', ');
 }
+
+/** The context events that take requests outside of a dialog. */
+export type ListenedEvent = 'request' | 'call' | 'subscription';
 
 /** Whether the To header of `request` has a tag parameter (outside its URI): the request is inside a dialog (RFC 3261 §12.2). */
 function hasToTag(request: Message): boolean {
@@ -122,24 +130,21 @@ export function setBody(message: Message, body: unknown, contentType: unknown, w
 export class IncomingDesk {
   #native: NativeContext;
   #emit: (request: IncomingRequest) => boolean;
-  #hasListener: () => boolean;
-  #takesCalls: () => boolean;
+  #listens: (name: ListenedEvent) => boolean;
   #pending: PendingAnswers;
   #udp: () => boolean;
 
   /**
    * @param emit emits `'request'` on the context
-   * @param hasListener whether the context has a `'request'` listener
-   * @param takesCalls whether it has a `'call'` listener
+   * @param listens whether the context has a listener for `'request'`, `'call'` or `'subscription'`
    * @param afterMs the default answer's delay; null: never (C's behaviour)
    * @param udp whether the context listens over UDP (an answer larger than one datagram is refused: `ERR_MESSAGE_TOO_LARGE`)
    */
-  constructor(n: NativeContext, emit: (request: IncomingRequest) => boolean, hasListener: () => boolean, takesCalls: () => boolean, afterMs: number | null, udp: () => boolean) {
+  constructor(n: NativeContext, emit: (request: IncomingRequest) => boolean, listens: (name: ListenedEvent) => boolean, afterMs: number | null, udp: () => boolean) {
     this.#native = n;
     this.#udp = udp;
     this.#emit = emit;
-    this.#hasListener = hasListener;
-    this.#takesCalls = takesCalls;
+    this.#listens = listens;
     this.#pending = new PendingAnswers(afterMs);
   }
 
@@ -198,7 +203,7 @@ export class IncomingDesk {
       }
       return;
     }
-    const allow = allowed(this.#takesCalls(), this.#hasListener());
+    const allow = allowed(this.#listens);
     const options = request.method === 'OPTIONS' && request.kind === 'EXOSIP_MESSAGE_NEW';
     // Supported is empty (RFC 3261 §20.37 allows it): no option tag is offered.
     const headers: Array<[string, string]> = options ? [['Allow', allow], ['Accept', '*/*'], ['Supported', '']] : [['Allow', allow]];

@@ -181,6 +181,13 @@ describe("ctx.on('subscription'): the notifier", () => {
     assert.deepEqual(sub.endedWith, { by: 'local', reason: 'closed', statusCode: 0 });
   });
 
+  test("with a 'subscription' listener the default answer's Allow names SUBSCRIBE", { timeout: 30_000 }, async () => {
+    const { alice, bob, to, from } = await pair({ defaultAnswerMs: 50 });
+    bob.on('subscription', (sub) => void sub.reject(403));
+    const ok = await alice.options(to, { from });
+    assert.deepEqual(ok.response.getHeaders('allow'), ['OPTIONS', 'SUBSCRIBE']);
+  });
+
   test('bad input: a clear error before anything is sent', { timeout: 30_000 }, async () => {
     const { alice, bob, to, from } = await pair();
     const offered = once(bob, 'subscription') as Promise<[IncomingSubscription]>;
