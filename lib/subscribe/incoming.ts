@@ -21,9 +21,9 @@ export interface NotifierDriver {
   answer(tid: number, status: number, options: { headers?: HeaderList; reason?: string }): void;
   /**
    * Builds and sends a NOTIFY in dialog `did` (`eXosip_insubscription_build_notify`
-   * / `_send_request`) → eXosip's code; throws for bad options (nothing sent).
+   * / `_send_request`) with Event `event` → eXosip's code; throws for bad options (nothing sent).
    */
-  notify(did: number, state: 'pending' | 'active' | 'terminated', reason: SubscriptionTerminationReason, options: Pick<NotifyOptions, 'body' | 'contentType' | 'headers'>): number;
+  notify(did: number, event: string, state: 'pending' | 'active' | 'terminated', reason: SubscriptionTerminationReason, options: Pick<NotifyOptions, 'body' | 'contentType' | 'headers'>): number;
   /** `eXosip_insubscription_remove(did)`: eXosip forgets it; nothing is sent. */
   remove(did: number): void;
   /** No more events for this subscription. */
@@ -172,8 +172,10 @@ export class IncomingSubscription extends EventEmitter<IncomingSubscriptionEvent
 
   /**
    * Sends a NOTIFY with `state` (and `reason` when terminated) as its
-   * Subscription-State, eXosip adding `expires` (the seconds left), and the
-   * package's document as body; resolves with its 2xx. NOTIFYs go one at a
+   * Subscription-State, eXosip adding `expires` (the seconds left), the
+   * subscription's Event header (RFC 6665 §8.2.1; eXosip's
+   * `eXosip_insubscription_build_notify` writes none, C code adds it), and
+   * the package's document as body; resolves with its 2xx. NOTIFYs go one at a
    * time, in call order (RFC 6665 §4.2.2). A terminated NOTIFY ends the
    * subscription as it is sent (`'terminated'`, `by: 'local'`). Rejects with
    * a RequestError `ERR_REQUEST_REJECTED` (the subscription then ends: eXosip
@@ -306,7 +308,7 @@ export class IncomingSubscription extends EventEmitter<IncomingSubscriptionEvent
     try {
       if (this.#end !== null) throw this.#endedError();
       if (signal?.aborted) throw requestError('ABORT_ERR', abortError(signal).message, { reason: 'aborted', cause: signal.reason });
-      code = this.#driver.notify(this.did, state, reason, o);
+      code = this.#driver.notify(this.did, this.event, state, reason, o);
       if (code < 0) throw requestError('ERR_REQUEST_NOT_SENT', `eXosip_insubscription_send_request returned ${code}`, { reason: String(code) });
     } catch (error) {
       finished();

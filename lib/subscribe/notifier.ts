@@ -61,7 +61,7 @@ export class NotifierTable {
         n.unlock();
       }
     },
-    notify: (did, state, reason, o) => {
+    notify: (did, event, state, reason, o) => {
       const n = this.#native;
       n.lock();
       try {
@@ -69,6 +69,9 @@ export class NotifierTable {
         if (code < 0 || handle === null) return code < 0 ? code : -1;
         const request = new Message(handle);
         try {
+          // RFC 6665 §8.2.1: a NOTIFY carries the Event of its subscription (with its id);
+          // eXosip_insubscription_build_notify writes none. headers may replace it.
+          if (event !== '') request.setHeader('Event', event);
           addHeaders(request, o.headers, 'options');
           setBody(request, o.body, o.contentType, 'options', null);
           if (request.body !== null && request.contentType === null) {

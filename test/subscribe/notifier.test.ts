@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { Context, type IncomingSubscription, type IncomingSubscriptionEnd, RequestError, type SubscriptionNotify } from '../../lib/index';
+import { explainSipp, startSipp } from '../helpers/sipp';
 
 const PIDF = (basic: string): string =>
   `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:bob@127.0.0.1"><tuple id="t"><status><basic>${basic}</basic></status></tuple></presence>`;
@@ -179,6 +180,20 @@ describe("ctx.on('subscription'): the notifier", () => {
     await bob.close();
     await waiting;
     assert.deepEqual(sub.endedWith, { by: 'local', reason: 'closed', statusCode: 0 });
+  });
+
+  test('SIPp as the subscriber: Expires in the 200, Subscription-State and Event of each NOTIFY as RFC 6665 §8.2 writes them', { timeout: 30_000 }, async () => {
+    const bob = await context();
+    const ends: IncomingSubscriptionEnd[] = [];
+    bob.on('subscription', (sub) => {
+      sub.on('terminated', (end) => ends.push(end));
+      void sub.accept().then(() => sub.notify({ state: 'active', body: PIDF('open'), contentType: PIDF_TYPE }));
+    });
+    const sipp = await startSipp('uac-subscribe.xml', { remote: `127.0.0.1:${bob.address!.port}`, timeoutS: 20 });
+    const r = await sipp.done;
+    assert.equal(r.exitCode, 0, explainSipp(r));
+    await until('the final NOTIFY answered', () => bob.statistics().inSubscriptions === 0);
+    assert.deepEqual(ends, [{ by: 'remote', reason: 'unsubscribed', statusCode: 0 }]);
   });
 
   test("with a 'subscription' listener the default answer's Allow names SUBSCRIBE", { timeout: 30_000 }, async () => {
