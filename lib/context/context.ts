@@ -6,7 +6,6 @@ import { EventEmitter } from 'node:events';
 import type { NativeContext } from '../../binding';
 import type { Call } from '../call/call';
 import { startInvite } from '../call/start';
-import { CallTable } from '../call/table';
 import type { InviteOptions } from '../call/types';
 import { check, osipError, stateError, typeError } from '../errors';
 import { type AnyExosipEvent, type ExosipEvent, type ExosipEventType, eventReceiver } from '../events';
@@ -16,8 +15,6 @@ import { emitEach } from '../internal/emit';
 import { bindContext, kDeferInit, kInlineCommands, kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import { binding } from '../native';
-import { IncomingDesk } from '../message/answers';
-import { RequestTable } from '../message/request';
 import type { RequestOptions, RequestResult, SugarOptions } from '../message/types';
 import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
@@ -34,8 +31,6 @@ import { TraceDecoder, type TraceOptions, traceDecoderFor } from './trace';
 import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions } from './types';
 import { REGISTER_OPTIONS, REQUEST_OPTIONS, SUGAR_OPTIONS, UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
 import type { Subscription } from '../subscribe/subscription';
-import { NotifierTable } from '../subscribe/notifier';
-import { SubscriptionTable } from '../subscribe/table';
 import type { SubscribeOptions } from '../subscribe/types';
 
 /**
@@ -70,7 +65,6 @@ export class Context extends EventEmitter<ContextEventMap> {
   constructor(options?: ContextOptions) {
     super();
     const settings = contextSettings(options);
-    const answerMs = settings.answerMs;
     const sinks: DeliverySinks = {
       commands: this.#commands,
       tlsFailures: this.#tlsFailures,
@@ -79,13 +73,14 @@ export class Context extends EventEmitter<ContextEventMap> {
       emitTrace: (trace) => this.emit('trace', trace),
     };
     this.#native = new binding.NativeContext((raw) => routeDelivery(raw, sinks), eventReceiver((event) => this.#event(event)));
-    const udp = (): boolean => this.#listening?.transport === 'udp';
-    const listens = (name: 'request' | 'call' | 'subscription'): boolean => this.listenerCount(name) > 0;
-    this.#dispatcher.incoming = new IncomingDesk(this.#native, (req) => this.emit('request', req), listens, answerMs, udp);
-    this.#dispatcher.requests = new RequestTable(this.#native, this.#tlsFailures);
-    this.#dispatcher.calls = new CallTable(this.#native, (call) => this.emit('call', call), () => this.listenerCount('call') > 0, answerMs, udp);
-    this.#dispatcher.subscriptions = new SubscriptionTable(this.#native);
-    this.#dispatcher.notifiers = new NotifierTable(this.#native, (sub) => this.emit('subscription', sub), () => listens('subscription'), answerMs, udp);
+    this.#dispatcher.open({
+      native: this.#native,
+      tlsFailures: this.#tlsFailures,
+      answerMs: settings.answerMs,
+      udp: () => this.#listening?.transport === 'udp',
+      listens: (name) => this.listenerCount(name) > 0,
+      emit: (name: 'request' | 'call' | 'subscription', value: unknown) => this.emit(name, value as never),
+    });
     // Nothing is open until eXosip_listen_addr succeeds: until then the
     // context must not keep the process alive (#listen refs it).
     this.#native.unref();

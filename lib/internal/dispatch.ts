@@ -5,14 +5,35 @@
  * @internal
  * @module
  */
-import type { CallTable } from '../call/table';
+import type { NativeContext } from '../../binding';
+import type { IncomingCall } from '../call/incoming';
+import { CallTable } from '../call/table';
+import type { TlsFailureLog } from '../context/tls';
 import type { AnyExosipEvent, RegistrationEvent } from '../events';
-import type { IncomingDesk } from '../message/answers';
-import type { RequestTable } from '../message/request';
+import { IncomingDesk, type ListenedEvent } from '../message/answers';
+import type { IncomingRequest } from '../message/incoming';
+import { RequestTable } from '../message/request';
 import type { Registration } from '../register/registration';
-import type { NotifierTable } from '../subscribe/notifier';
-import type { SubscriptionTable } from '../subscribe/table';
+import type { IncomingSubscription } from '../subscribe/incoming';
+import { NotifierTable } from '../subscribe/notifier';
+import { SubscriptionTable } from '../subscribe/table';
 import { registrationInternals } from './handles';
+
+/** What the tables of one context need from it. */
+export interface DispatchHost {
+  readonly native: NativeContext;
+  readonly tlsFailures: TlsFailureLog;
+  /** The default answer's delay (`defaultAnswerMs`); null: never. */
+  readonly answerMs: number | null;
+  /** Whether the context listens over UDP. */
+  udp(): boolean;
+  /** Whether the context has a listener for `name`. */
+  listens(name: ListenedEvent): boolean;
+  /** Emits on the context what arrived outside of a dialog. */
+  emit(name: 'request', request: IncomingRequest): boolean;
+  emit(name: 'call', incoming: IncomingCall): boolean;
+  emit(name: 'subscription', subscription: IncomingSubscription): boolean;
+}
 
 /** The domain objects of one context, by their eXosip ids. */
 export class EventDispatcher {
@@ -68,6 +89,17 @@ export class EventDispatcher {
   forget(rid: number): void {
     this.registrations.delete(rid);
     this.abandoned.delete(rid);
+  }
+
+  /** Makes the tables of the context `host` describes. */
+  open(host: DispatchHost): void {
+    const { native: n, answerMs } = host;
+    const udp = (): boolean => host.udp();
+    this.incoming = new IncomingDesk(n, (req) => host.emit('request', req), (name) => host.listens(name), answerMs, udp);
+    this.requests = new RequestTable(n, host.tlsFailures);
+    this.calls = new CallTable(n, (call) => host.emit('call', call), () => host.listens('call'), answerMs, udp);
+    this.subscriptions = new SubscriptionTable(n);
+    this.notifiers = new NotifierTable(n, (sub) => host.emit('subscription', sub), () => host.listens('subscription'), answerMs, udp);
   }
 
   /** Hands `event` to the object its ids name; an event no object claims goes nowhere else. */

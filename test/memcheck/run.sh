@@ -30,7 +30,7 @@ tests=(
   test/reliability/torture.test.ts test/context/trace.test.ts test/context/log.test.ts test/context/events.test.ts test/message/answer.test.ts
   test/reliability/parse.test.ts test/reliability/fuzz.test.ts test/reliability/secrets.test.ts
   test/reliability/lifetime.test.ts test/reliability/hostile-calls.test.ts test/call/ended.test.ts test/reliability/non-sip-targets.test.ts
-  test/subscribe/subscribe.test.ts
+  test/subscribe/subscribe.test.ts test/subscribe/notifier.test.ts
 )
 # A file moved or renamed must fail the run, not drop out of it.
 for t in "${tests[@]}"; do
