@@ -4,11 +4,11 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { abortError, type RequestError, requestError, stateError } from '../errors';
+import { abortError, requestError, stateError } from '../errors';
 import type { AnyExosipEvent } from '../events';
-import { listenAbort } from '../internal/abort';
 import { SUBSCRIPTION_REFRESH_OPTIONS, WAIT_OPTIONS } from '../internal/option-keys';
 import * as v from '../internal/validate';
+import { Outcome } from '../internal/wait';
 import { DEFAULT_SUBSCRIBE_TIMEOUT_MS, type SubscriptionEnd, type SubscriptionEventMap, type SubscriptionNotify, type SubscriptionRefreshOptions, type SubscriptionState } from './types';
 
 /** @internal What a Subscription asks its context's subscription table to do. */
@@ -242,28 +242,22 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
   }
 
   #await(kind: Wait['kind'], timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let unlisten = (): void => undefined;
-      const giveUp = (error: RequestError): void => {
+    const outcome = new Outcome<void>(
+      timeoutMs,
+      signal,
+      {
+        timeout: () => requestError('ERR_REQUEST_TIMEOUT', `No final answer to the SUBSCRIBE within ${timeoutMs} ms`, { reason: 'timeout' }),
+        abort: () => requestError('ABORT_ERR', abortError(signal!).message, { reason: 'aborted', cause: signal!.reason }),
+      },
+      () => {
         if (this.#wait !== wait) return;
         this.#wait = null;
-        wait.settle(error);
         if (kind === 'subscribe') this.#abandoned = true;
-      };
-      const timer = setTimeout(() => giveUp(requestError('ERR_REQUEST_TIMEOUT', `No final answer to the SUBSCRIBE within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
-      timer.unref();
-      const wait: Wait = {
-        kind,
-        settle: (error) => {
-          clearTimeout(timer);
-          unlisten();
-          if (error === null) resolve();
-          else reject(error);
-        },
-      };
-      this.#wait = wait;
-      unlisten = listenAbort(signal, () => giveUp(requestError('ABORT_ERR', abortError(signal!).message, { reason: 'aborted', cause: signal!.reason })));
-    });
+      },
+    );
+    const wait: Wait = { kind, settle: (error) => (error === null ? outcome.resolve() : outcome.reject(error)) };
+    this.#wait = wait;
+    return outcome.promise;
   }
 
   /** Ends it once: state `'terminated'`, `'terminated'` emitted; forgotten after `lingerMs` (its last NOTIFYs still come). */
