@@ -35,7 +35,7 @@ export type {
 export { IncomingRequest } from './message/incoming';
 export { DEFAULT_ANSWER_MS } from './message/answers';
 export { DEFAULT_REQUEST_TIMEOUT_MS, MAX_UDP_MESSAGE } from './message/request';
-export type { HeaderList, IncomingKind, RequestOptions, RequestResult, RespondOptions, SugarOptions } from './message/types';
+export type { HeaderList, IncomingKind, PublishOptions, PublishResult, RequestOptions, RequestResult, RespondOptions, SugarOptions } from './message/types';
 
 // Calls (eX_call.h): placed with ctx.invite(), received as ctx.on('call').
 export { Call } from './call/call';

@@ -15,7 +15,7 @@ import { emitEach } from '../internal/emit';
 import { bindContext, kDeferInit, kInlineCommands, kOnStarted } from '../internal/handles';
 import * as v from '../internal/validate';
 import { binding } from '../native';
-import type { RequestOptions, RequestResult, SugarOptions } from '../message/types';
+import type { PublishOptions, PublishResult, RequestOptions, RequestResult, SugarOptions } from '../message/types';
 import type { ExosipOptionName, OptionValue } from '../options';
 import type { Registration } from '../register/registration';
 import { registerOptions, startRegistration } from '../register/start';
@@ -29,7 +29,7 @@ import { applySettings, contextSettings } from './settings';
 import { TlsFailureLog } from './tls';
 import { TraceDecoder, type TraceOptions, traceDecoderFor } from './trace';
 import { type AuthenticationInfo, type ContextEventMap, type ContextOptions, type ContextStatistics, type ListenInfo, type ListenOptions } from './types';
-import { REGISTER_OPTIONS, REQUEST_OPTIONS, SUGAR_OPTIONS, UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
+import { PUBLISH_OPTIONS, REGISTER_OPTIONS, REQUEST_OPTIONS, SUGAR_OPTIONS, UNREGISTER_ALL_OPTIONS } from '../internal/option-keys';
 import type { Subscription } from '../subscribe/subscription';
 import type { SubscribeOptions } from '../subscribe/types';
 
@@ -303,6 +303,17 @@ export class Context extends EventEmitter<ContextEventMap> {
   /** Sends an OPTIONS (RFC 3261 §11, `eXosip_options_build_request`); see {@link request}. */
   async options(to: string, options: SugarOptions): Promise<RequestResult> {
     return this.request({ ...v.options<SugarOptions>('options', options, SUGAR_OPTIONS), method: 'OPTIONS', to } as RequestOptions);
+  }
+
+  /**
+   * Publishes event state (RFC 3903; `eXosip_build_publish`, `eXosip_publish`;
+   * see {@link PublishOptions}: eXosip keeps and refreshes one publication
+   * per `to`, `expires: 0` removes it); resolves with the 2xx and its entity
+   * tag. Rejects and throws as {@link request}.
+   */
+  async publish(options: PublishOptions): Promise<PublishResult> {
+    const o = v.options<PublishOptions>('options', options, PUBLISH_OPTIONS) as PublishOptions;
+    return this.#dispatcher.requests!.publish(o, this.#listening, () => this.#assertOpen());
   }
 
   /**

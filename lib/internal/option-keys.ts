@@ -9,7 +9,7 @@ import type { ReferOptions, AnswerOptions, CallRequestOptions, InfoOptions, Invi
 import type { TlsOptions } from '../context/tls';
 import type { TraceOptions } from '../context/trace';
 import type { AuthenticationInfo, ContextOptions, ListenOptions } from '../context/types';
-import type { RequestOptions, RespondOptions, SugarOptions } from '../message/types';
+import type { PublishOptions, RequestOptions, RespondOptions, SugarOptions } from '../message/types';
 import type { ContextPoolOptions, PoolListenOptions, PoolRegisterOptions } from '../pool/types';
 import type { RefreshOptions, RegisterOptions, RegistrationWaitOptions, UnregisterAllOptions } from '../register/types';
 import type { RegistrarListenOptions, RegistrarOptions } from '../registrar/types';
@@ -44,6 +44,7 @@ export const REQUEST_OPTIONS = keys<RequestOptions>({
   method: true, to: true, from: true, route: true, body: true, contentType: true, headers: true, ...WAIT,
 });
 export const SUGAR_OPTIONS = keys<SugarOptions>({ from: true, route: true, contentType: true, headers: true, ...WAIT });
+export const PUBLISH_OPTIONS = keys<PublishOptions>({ to: true, from: true, event: true, expires: true, body: true, contentType: true, route: true, headers: true, ...WAIT });
 export const RESPOND_OPTIONS = keys<RespondOptions>({ reason: true, body: true, contentType: true, headers: true });
 
 export const INVITE_OPTIONS = keys<InviteOptions>({

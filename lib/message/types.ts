@@ -67,6 +67,45 @@ export interface RequestOptions {
 /** Options of the sugar `ctx.message()` / `ctx.options()`: {@link RequestOptions} without method and target. */
 export type SugarOptions = Omit<RequestOptions, 'method' | 'to' | 'body'>;
 
+/**
+ * Options of {@link Context.publish} (`eXosip_build_publish` / `eXosip_publish`,
+ * RFC 3903): event state published for `to`. eXosip keeps one publication
+ * per `to`: a later publish() for it carries `SIP-If-Match` with the entity
+ * tag of the last 2xx (a modification, RFC 3903 §4.4), and eXosip refreshes
+ * it before it expires (eXosip_automatic_action) until one with `expires: 0`
+ * removes it (§4.5).
+ */
+export interface PublishOptions {
+  /** The resource whose state this is (Request-URI and To): a SIP URI or a name-addr, as {@link RequestOptions.to}. */
+  to: string;
+  /** The publisher: a SIP URI or a name-addr for From. */
+  from: string;
+  /** The event package (RFC 3903 §4.1): `'presence'`, `'dialog'`, ... */
+  event: string;
+  /** Seconds the state lasts (Expires); default 3600; 0 removes the publication (send no body then). */
+  expires?: number;
+  /** The state document (e.g. PIDF); with `contentType`. */
+  body?: string | Buffer;
+  /** Content-Type of `body`: required with a body (TypeError `ERR_INVALID_ARG_VALUE` otherwise). */
+  contentType?: string;
+  /** A Route, as {@link RequestOptions.route}. */
+  route?: string;
+  /** Headers added to the PUBLISH. */
+  headers?: HeaderList;
+  /** Rejects with an AbortError (`code: 'ABORT_ERR'`) when it aborts; the PUBLISH stays sent. */
+  signal?: AbortSignal;
+  /** Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds; default 64,000. */
+  timeoutMs?: number;
+}
+
+/** The 2xx a PUBLISH resolved with. */
+export interface PublishResult extends RequestResult {
+  /** The entity tag the 2xx gave (SIP-ETag, RFC 3903 §11.3.1), or null. */
+  readonly etag: string | null;
+  /** Seconds the publication lasts (the 2xx's Expires), or null when it gave none. */
+  readonly expires: number | null;
+}
+
 /** The final 2xx a request outside of a dialog resolved with. */
 export interface RequestResult {
   /** The status code, 200..299. */
