@@ -1,6 +1,6 @@
 /**
  * API fuzz: at least 10,000 random calls on the public API (Context,
- * Registration, subscribe(), Message/parseMessage, the compat API) with wrong types, empty
+ * Registration, subscribe(), publish(), Message/parseMessage, the compat API) with wrong types, empty
  * and huge strings, invalid URIs, unicode, NUL bytes, CR/LF inside header
  * values, negative and huge numbers, closed contexts, spent and freed
  * messages, in random order. Every call must end (return, throw or settle) in
@@ -270,6 +270,8 @@ function operations(peers: { registrar: string; sink: string }, corpus: Buffer[]
     ['ctx.unregisterAll', 2, (rng) => ctx(rng).unregisterAll(options(rng) as never)],
     ['ctx.subscribe', 2, (rng) =>
       ctx(rng).subscribe(rng.chance(0.8) ? ({ to: rng.chance(0.7) ? peers.sink : proxyUri(rng, peers), from: fromUri(rng), event: rng.chance(0.6) ? rng.pick(['presence', 'message-summary', 'dialog;sla']) : hostileText(rng), ...(rng.chance(0.3) ? { expires: anyNumber(rng) } : {}), ...(rng.chance(0.3) ? { headers: headers(rng) } : {}), timeoutMs: 50 + rng.int(300) } as never) : (anyValue(rng) as never))],
+    ['ctx.publish', 2, (rng) =>
+      ctx(rng).publish(rng.chance(0.8) ? ({ to: rng.chance(0.7) ? peers.sink : proxyUri(rng, peers), from: fromUri(rng), event: rng.chance(0.6) ? 'presence' : hostileText(rng), ...(rng.chance(0.3) ? { expires: anyNumber(rng) } : {}), ...(rng.chance(0.5) ? { body: rng.chance(0.8) ? 'x' : anyValue(rng), contentType: rng.chance(0.8) ? 'application/pidf+xml' : anyValue(rng) } : {}), ...(rng.chance(0.3) ? { headers: headers(rng) } : {}), timeoutMs: 50 + rng.int(300) } as never) : (anyValue(rng) as never))],
     ['ctx.addAuthenticationInfo', 4, (rng) => ctx(rng).addAuthenticationInfo(rng.chance(0.8) ? ({ username: rng.chance(0.5) ? 'alice' : anyValue(rng), password: rng.chance(0.5) ? 'secret' : anyValue(rng), ...(rng.chance(0.5) ? { realm: rng.chance(0.5) ? 'example.com' : anyValue(rng) } : {}), ...(rng.chance(0.1) ? { ha1: anyValue(rng) } : {}) } as never) : (anyValue(rng) as never))],
     ['ctx.removeAuthenticationInfo', 1, (rng) => ctx(rng).removeAuthenticationInfo({ username: anyValue(rng), realm: anyValue(rng) } as never)],
     ['ctx.clearAuthenticationInfo', 1, (rng) => ctx(rng).clearAuthenticationInfo()],
