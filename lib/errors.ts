@@ -48,7 +48,8 @@ export const ERROR_CODES = Object.freeze({
   ERR_REGISTRAR_CLOSED: 'The Registrar was closed.',
   ERR_TRANSPORT_NOT_SERVED: 'Registrar.listen() over TCP/TLS on a libeXosip2 built without ENABLE_MAIN_SOCKET.',
   ERR_REGISTRATION_CLOSED: 'refresh()/unregister() on a registration that was removed, unregistered or closed.',
-  ERR_SUBSCRIPTION_ENDED: 'Subscription.refresh()/unsubscribe() on a subscription that ended (terminated, unsubscribed, removed, closed) or before subscribe() resolved.',
+  ERR_SUBSCRIPTION_ENDED: 'Subscription.refresh()/unsubscribe() on a subscription that ended (terminated, unsubscribed, removed, closed) or before subscribe() resolved; IncomingSubscription.notify() once it ended or its final NOTIFY was queued.',
+  ERR_SUBSCRIPTION_NOT_ACCEPTED: 'IncomingSubscription.notify() before accept(): the SUBSCRIBE is unanswered.',
   ERR_REQUEST_ANSWERED: 'IncomingRequest.respond() on a request already answered (by an earlier respond(), by the default answer, or by eXosip itself).',
   ERR_MESSAGE_TOO_LARGE: 'RangeError: a request or answer over UDP larger than one datagram (65,507 bytes), refused before sending; use TCP (eXosip itself receives at most 8,000 bytes per UDP message).',
   // RegistrationError codes (why a REGISTER did not end with a 2xx).
@@ -101,6 +102,7 @@ export type StateCode =
   | 'ERR_TRANSPORT_NOT_SERVED'
   | 'ERR_REGISTRATION_CLOSED'
   | 'ERR_SUBSCRIPTION_ENDED'
+  | 'ERR_SUBSCRIPTION_NOT_ACCEPTED'
   | 'ERR_REQUEST_ANSWERED'
   | 'ERR_CALL_ANSWERED';
 

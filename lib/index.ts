@@ -62,7 +62,7 @@ export type {
 
 // Subscriptions (eX_subscribe.h, RFC 6665): made with ctx.subscribe().
 export { Subscription } from './subscribe/subscription';
-export { DEFAULT_SUBSCRIBE_EXPIRES, DEFAULT_SUBSCRIBE_TIMEOUT_MS } from './subscribe/types';
+export { DEFAULT_SUBSCRIBE_EXPIRES, DEFAULT_SUBSCRIBE_TIMEOUT_MS, MIN_SUBSCRIBE_EXPIRES } from './subscribe/types';
 export type { SubscribeOptions, SubscriptionEnd, SubscriptionEventMap, SubscriptionNotify, SubscriptionRefreshOptions, SubscriptionState } from './subscribe/types';
 // Subscriptions made to this context (the notifier's side): ctx.on('subscription').
 export { IncomingSubscription } from './subscribe/incoming';

@@ -128,6 +128,7 @@ export class EventDispatcher {
       case 'EXOSIP_MESSAGE_SERVERFAILURE':
       case 'EXOSIP_MESSAGE_GLOBALFAILURE':
         this.requests?.handle(event);
+        this.notifiers?.orphan(event);
         return;
       default:
         if (event.type.startsWith('EXOSIP_CALL_')) this.calls?.handle(event);

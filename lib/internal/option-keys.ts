@@ -74,5 +74,5 @@ export const SIGNAL_OPTIONS = keys<{ signal?: AbortSignal }>({ signal: true });
 
 export const SUBSCRIBE_OPTIONS = keys<SubscribeOptions>({ to: true, from: true, event: true, expires: true, route: true, headers: true, ...WAIT });
 export const SUBSCRIPTION_REFRESH_OPTIONS = keys<SubscriptionRefreshOptions>({ expires: true, ...WAIT });
-export const ACCEPT_SUBSCRIPTION_OPTIONS = keys<AcceptSubscriptionOptions>({ status: true, headers: true });
+export const ACCEPT_SUBSCRIPTION_OPTIONS = keys<AcceptSubscriptionOptions>({ status: true, expires: true, headers: true });
 export const NOTIFY_OPTIONS = keys<NotifyOptions>({ state: true, reason: true, body: true, contentType: true, headers: true, ...WAIT });

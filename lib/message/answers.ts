@@ -80,7 +80,7 @@ const CALLS: Record<Exclude<IncomingKind, 'EXOSIP_CALL_MESSAGE_NEW' | 'EXOSIP_CA
  * (compact forms mapped to theirs, RFC 3261 §7.3.3).
  */
 const SINGLE_VALUED: ReadonlyMap<string, string> = new Map([
-  ...['Max-Forwards', 'User-Agent', 'Server', 'Subject', 'Expires', 'Min-Expires', 'Session-Expires', 'Min-SE', 'Date', 'Timestamp', 'Organization', 'Priority', 'Retry-After', 'MIME-Version', 'Event', 'Refer-To'].map((n) => [n.toLowerCase(), n] as const),
+  ...['Max-Forwards', 'User-Agent', 'Server', 'Subject', 'Expires', 'Min-Expires', 'Session-Expires', 'Min-SE', 'Date', 'Timestamp', 'Organization', 'Priority', 'Retry-After', 'MIME-Version', 'Event', 'Refer-To', 'Subscription-State'].map((n) => [n.toLowerCase(), n] as const),
   ['s', 'Subject'], ['x', 'Session-Expires'], ['o', 'Event'], ['r', 'Refer-To'],
 ]);
 
@@ -220,7 +220,7 @@ export class IncomingDesk {
     const min = request.kind === 'EXOSIP_MESSAGE_NEW' ? 200 : 300;
     if (typeof status !== 'number') throw typeError('ERR_INVALID_ARG_TYPE', `status must be a number, got ${typeof status}`);
     if (!Number.isInteger(status) || status < min || status > 699) {
-      throw rangeError(`status must be an integer from ${min} to 699 for ${request.method}${min === 300 ? ' (this binding can only refuse it)' : ''}, got ${String(status)}`);
+      throw rangeError(`status must be an integer from ${min} to 699 for ${request.method}${min === 300 ? ` (refuse it here; to accept it listen for ${request.kind === 'EXOSIP_CALL_INVITE' ? "ctx.on('call')" : "ctx.on('subscription')"})` : ''}, got ${String(status)}`);
     }
     this.#answer(request, status, o);
     this.answered(request.tid);

@@ -81,7 +81,8 @@ export class IncomingRequest {
    * `eXosip_call_send_answer` or `eXosip_insubscription_send_answer` as
    * {@link kind} says), once. `status`: 200..699; outside of a dialog an
    * INVITE or SUBSCRIBE can only be refused (300..699) here (to accept
-   * calls, listen for `ctx.on('call')`: INVITEs then come there). Inside a
+   * calls, listen for `ctx.on('call')`, subscriptions `ctx.on('subscription')`:
+   * they then come there). Inside a
    * call any 200..699 goes (a re-INVITE's 200 carries the SDP answer:
    * `{ body: sdp, contentType: 'application/sdp' }`). Rejects with `ERR_REQUEST_ANSWERED` when already answered (also
    * by the default answer, or by eXosip itself), TypeError `ERR_INVALID_ARG_TYPE` for a status

@@ -24,7 +24,13 @@ export type SubscriptionTerminationReason = 'deactivated' | 'probation' | 'rejec
 export interface AcceptSubscriptionOptions {
   /** 200 (default) or 202 (RFC 3265's "accepted, pending authorization"; RFC 6665 §8.3.1 deprecates it). */
   status?: 200 | 202;
-  /** Headers added to the answer. eXosip writes Expires: what the subscriber asked. */
+  /**
+   * The most seconds granted, now and to each refresh (RFC 6665 §4.2.1.1:
+   * the notifier may shorten, never lengthen); default: what the subscriber
+   * asks. The 2xx's Expires and each NOTIFY's `expires` say what is left.
+   */
+  expires?: number;
+  /** Headers added to the answer. */
   headers?: HeaderList;
 }
 
@@ -40,9 +46,15 @@ export interface NotifyOptions {
   contentType?: string;
   /** Headers added to the NOTIFY. */
   headers?: HeaderList;
-  /** Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds without a final answer; default 32,000. */
+  /**
+   * Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds from the
+   * call (queued behind earlier NOTIFYs included) without a final answer;
+   * default 40,000 (past eXosip's 32 s Timer F: no answer at all is
+   * `ERR_REQUEST_NO_RESPONSE`). One that times out while queued is not sent
+   * (but a terminated one, which still ends the subscription).
+   */
   timeoutMs?: number;
-  /** Rejects with `ABORT_ERR` when it aborts first (a NOTIFY already sent stays sent). */
+  /** Rejects with `ABORT_ERR` when it aborts first; a NOTIFY already sent stays sent, one still queued is not (as timeoutMs). */
   signal?: AbortSignal;
 }
 
@@ -56,9 +68,11 @@ export interface IncomingSubscriptionEnd {
    */
   readonly by: 'local' | 'remote';
   /**
-   * The terminated NOTIFY's reason (`'timeout'` for an expiry or an
-   * unsubscribe), `'rejected'`, `'removed'`, `'closed'`, or a failed
-   * NOTIFY's reason phrase (`'no answer'` without one).
+   * The terminated NOTIFY's reason (`'timeout'` for an expiry),
+   * `'unsubscribed'` (the subscriber's Expires: 0, whatever its final
+   * NOTIFY said), `'rejected'`, `'removed'`, `'closed'`, a failed NOTIFY's
+   * reason phrase (`'no answer'` without one), or `'gone'` when eXosip had
+   * dropped the subscription already.
    */
   readonly reason: string;
   /** The status that failed a NOTIFY, or that reject() sent; else 0. */

@@ -35,6 +35,8 @@ export class NotifierTable {
   #afterMs: number | null;
   #udp: () => boolean;
   #subscriptions = new Map<number, IncomingSubscription>();
+  /** The same by the Call-ID of their dialog: a NOTIFY's answer eXosip reports as `EXOSIP_MESSAGE_*` once it freed the subscription. */
+  #byCallId = new Map<string, IncomingSubscription>();
   #defaults = new Map<number, NodeJS.Timeout>();
 
   readonly #driver: NotifierDriver = {
@@ -47,6 +49,8 @@ export class NotifierTable {
         if (code < 0 || handle === null) throw osipError(code < 0 ? code : -1, 'eXosip_insubscription_build_answer', `status ${status}`);
         const answer = new Message(handle);
         try {
+          // What the binding grants (eXosip writes what was asked): before headers, which may replace it.
+          if (o.expires !== undefined && status < 300) answer.setHeader('Expires', String(o.expires));
           addHeaders(answer, o.headers, 'options');
           if (reason !== null) native(answer).setReasonPhrase(reason);
           if (this.#udp()) assertFitsDatagram(answer, `${status} answer`);
@@ -61,28 +65,33 @@ export class NotifierTable {
         n.unlock();
       }
     },
-    notify: (did, event, state, reason, o) => {
+    notify: (did, event, subscriptionState, job) => {
       const n = this.#native;
+      const o = job.options;
       n.lock();
       try {
-        const [code, handle] = n.insubscriptionBuildNotify(did, STATES[state], state === 'terminated' ? REASONS[reason] : 0);
-        if (code < 0 || handle === null) return code < 0 ? code : -1;
+        const [code, handle] = n.insubscriptionBuildNotify(did, STATES[job.state], job.state === 'terminated' ? REASONS[job.reason] : 0);
+        if (code < 0 || handle === null) return { code: code < 0 ? code : -1, fn: 'eXosip_insubscription_build_notify', cseq: null };
         const request = new Message(handle);
+        let cseq: string | null;
         try {
           // RFC 6665 §8.2.1: a NOTIFY carries the Event of its subscription (with its id);
-          // eXosip_insubscription_build_notify writes none. headers may replace it.
+          // eXosip_insubscription_build_notify writes none. Subscription-State with the
+          // binding's expires. headers may replace either.
           if (event !== '') request.setHeader('Event', event);
+          request.setHeader('Subscription-State', subscriptionState);
           addHeaders(request, o.headers, 'options');
           setBody(request, o.body, o.contentType, 'options', null);
           if (request.body !== null && request.contentType === null) {
             throw typeError('ERR_INVALID_ARG_VALUE', 'options.contentType: a NOTIFY body needs its Content-Type (the event package says which)');
           }
           if (this.#udp()) assertFitsDatagram(request, 'NOTIFY');
+          cseq = request.getHeader('cseq') ?? null;
         } catch (error) {
           request.dispose();
           throw error;
         }
-        return n.insubscriptionSendRequest(did, handle);
+        return { code: n.insubscriptionSendRequest(did, handle), fn: 'eXosip_insubscription_send_request', cseq };
       } finally {
         n.unlock();
       }
@@ -96,6 +105,7 @@ export class NotifierTable {
     },
     forget: (subscription) => {
       if (this.#subscriptions.get(subscription.nid) === subscription) this.#subscriptions.delete(subscription.nid);
+      if (this.#byCallId.get(subscription.callId) === subscription) this.#byCallId.delete(subscription.callId);
       this.#clearDefault(subscription.tid);
     },
   };
@@ -133,6 +143,7 @@ export class NotifierTable {
     if (!this.#hasListener() || event.request?.method !== 'SUBSCRIBE' || event.tid <= 0 || event.nid <= 0 || event.did <= 0) return false;
     const subscription = new IncomingSubscription({ nid: event.nid, did: event.did, tid: event.tid }, event.request, this.#driver);
     this.#subscriptions.set(event.nid, subscription);
+    this.#byCallId.set(subscription.callId, subscription);
     try {
       this.#emit(subscription);
     } finally {
@@ -147,6 +158,16 @@ export class NotifierTable {
     this.#subscriptions.get(event.nid)?.notifyAnswered(event);
   }
 
+  /**
+   * An `EXOSIP_MESSAGE_*` answer to a request of no known transaction: one to
+   * a NOTIFY of ours after eXosip freed its subscription (the 2xx of an
+   * earlier NOTIFY ended it after an unsubscribe, jcallback.c:312).
+   */
+  orphan(event: AnyExosipEvent): void {
+    if (event.nid > 0 || event.request?.method !== 'NOTIFY') return;
+    this.#byCallId.get(event.request.getHeader('call-id') ?? '')?.notifyAnswered(event, true);
+  }
+
   /** A compat call answered `tid`: its default answer is off. */
   answered(tid: number): void {
     this.#clearDefault(tid);
@@ -158,6 +179,7 @@ export class NotifierTable {
     this.#defaults.clear();
     for (const subscription of [...this.#subscriptions.values()]) subscription.closed();
     this.#subscriptions.clear();
+    this.#byCallId.clear();
   }
 
   #armDefault(subscription: IncomingSubscription): void {

@@ -9,7 +9,7 @@ import type { AnyExosipEvent } from '../events';
 import { SUBSCRIPTION_REFRESH_OPTIONS, WAIT_OPTIONS } from '../internal/option-keys';
 import * as v from '../internal/validate';
 import { Outcome } from '../internal/wait';
-import { DEFAULT_SUBSCRIBE_TIMEOUT_MS, type SubscriptionEnd, type SubscriptionEventMap, type SubscriptionNotify, type SubscriptionRefreshOptions, type SubscriptionState } from './types';
+import { DEFAULT_SUBSCRIBE_TIMEOUT_MS, MIN_SUBSCRIBE_EXPIRES, type SubscriptionEnd, type SubscriptionEventMap, type SubscriptionNotify, type SubscriptionRefreshOptions, type SubscriptionState } from './types';
 
 /** @internal What a Subscription asks its context's subscription table to do. */
 export interface SubscriptionDriver {
@@ -77,6 +77,13 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
   #wait: Wait | null = null;
   /** The initial wait gave up: a 2xx that comes anyway is answered by unsubscribing. */
   #abandoned = false;
+  /**
+   * Settles when the initial SUBSCRIBE had its final answer: a NOTIFY may
+   * confirm the subscription before it (RFC 6665 §4.1.2.4), and eXosip
+   * refuses a refresh while that transaction runs (OSIP_WRONG_STATE).
+   */
+  #initialAnswered: Promise<void>;
+  #initialDone: () => void = () => undefined;
   #end: SubscriptionEnd | null = null;
   #lastNotify: SubscriptionNotify | null = null;
 
@@ -89,6 +96,7 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
     this.from = init.from;
     this.#requested = init.expires;
     this.#driver = driver;
+    this.#initialAnswered = new Promise<void>((resolve) => (this.#initialDone = resolve));
   }
 
   /** `'pending'`, `'active'` (per the last NOTIFY) or `'terminated'`. */
@@ -163,6 +171,7 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
       case 'EXOSIP_SUBSCRIPTION_PROCEEDING':
         return;
       case 'EXOSIP_SUBSCRIPTION_ANSWERED': {
+        this.#initialDone();
         this.#retries = 0;
         const granted = Number(response?.getHeader('expires'));
         if (Number.isInteger(granted) && granted >= 0) this.#expires = granted;
@@ -191,11 +200,21 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
           this.#wait = null;
           wait.settle(null);
         }
+        // The notifier's final NOTIFY may come before the 2xx to our unsubscribe: that unsubscribe worked.
+        const unsubscribing = s.state === 'terminated' && this.#wait?.kind === 'unsubscribe' ? this.#wait : null;
+        if (unsubscribing !== null) {
+          this.#wait = null;
+          unsubscribing.settle(null);
+        }
         this.emit('notify', notify);
-        if (s.state === 'terminated') this.#terminate({ by: 'remote', reason: s.reason ?? 'terminated', statusCode: 0 }, 0);
+        if (s.state === 'terminated') {
+          const end = unsubscribing !== null ? { by: 'local' as const, reason: 'unsubscribed', statusCode: 0 } : { by: 'remote' as const, reason: s.reason ?? 'terminated', statusCode: 0 };
+          this.#terminate(end, unsubscribing !== null ? LINGER_MS : 0);
+        }
         return;
       }
       default: {
+        this.#initialDone();
         // A final failure, or no answer: eXosip answers 401/407/423 itself (with credentials, a larger Expires).
         if ((status === 401 || status === 407 || status === 423) && this.#retries < MAX_RETRIES) {
           this.#retries++;
@@ -226,7 +245,7 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
 
   async #send(kind: 'refresh' | 'unsubscribe', options: SubscriptionRefreshOptions | undefined): Promise<void> {
     const o = v.options<SubscriptionRefreshOptions>('options', options, kind === 'refresh' ? SUBSCRIPTION_REFRESH_OPTIONS : WAIT_OPTIONS);
-    const expires = kind === 'unsubscribe' ? 0 : o.expires === undefined ? this.#requested : v.integer('options.expires', o.expires, 1, 99_999_999);
+    const expires = kind === 'unsubscribe' ? 0 : o.expires === undefined ? this.#requested : v.integer('options.expires', o.expires, MIN_SUBSCRIBE_EXPIRES, 99_999_999);
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_SUBSCRIBE_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
     const signal = v.abortSignal('options.signal', o.signal);
     if (this.#end !== null) throw stateError('ERR_SUBSCRIPTION_ENDED', `Subscription ${this.sid} ended (${this.#end.reason})`);
@@ -234,6 +253,14 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
     if (this.#wait !== null) {
       throw requestError('ERR_REQUEST_NOT_SENT', `Subscription ${this.sid}: a ${this.#wait.kind} is still waiting for its answer`, { reason: 'OSIP_WRONG_STATE' });
     }
+    if (signal?.aborted) throw requestError('ABORT_ERR', abortError(signal).message, { reason: 'aborted', cause: signal.reason });
+    // Confirmed by a NOTIFY before its 2xx: the refresh goes once the initial SUBSCRIBE was answered.
+    await this.#initialAnswered;
+    // What may have changed while it waited.
+    const ended = this.#end as SubscriptionEnd | null;
+    if (ended !== null) throw stateError('ERR_SUBSCRIPTION_ENDED', `Subscription ${this.sid} ended (${ended.reason})`);
+    const waiting = this.#wait as Wait | null;
+    if (waiting !== null) throw requestError('ERR_REQUEST_NOT_SENT', `Subscription ${this.sid}: a ${waiting.kind} is still waiting for its answer`, { reason: 'OSIP_WRONG_STATE' });
     if (signal?.aborted) throw requestError('ABORT_ERR', abortError(signal).message, { reason: 'aborted', cause: signal.reason });
     const code = this.#driver.refresh(this.#did, expires);
     if (code < 0) throw requestError('ERR_REQUEST_NOT_SENT', `eXosip_subscription_send_refresh_request returned ${code}`, { reason: String(code) });
@@ -265,6 +292,7 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
     if (this.#end !== null) return;
     this.#end = Object.freeze(end);
     this.#state = 'terminated';
+    this.#initialDone();
     // A refresh still waiting (a terminated NOTIFY or remove() came first) ends with it.
     const wait = this.#wait;
     this.#wait = null;

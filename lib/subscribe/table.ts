@@ -15,7 +15,7 @@ import { Message } from '../message';
 import { addHeaders } from '../message/answers';
 import { assertFitsDatagram } from '../message/datagram';
 import { Subscription, type SubscriptionDriver } from './subscription';
-import { DEFAULT_SUBSCRIBE_EXPIRES, DEFAULT_SUBSCRIBE_TIMEOUT_MS, type SubscribeOptions } from './types';
+import { DEFAULT_SUBSCRIBE_EXPIRES, DEFAULT_SUBSCRIBE_TIMEOUT_MS, MIN_SUBSCRIBE_EXPIRES, type SubscribeOptions } from './types';
 
 /** An Event header value: an event package token, with parameters (RFC 6665 §8.2.1, e.g. `presence`, `dialog;call-id=...`). */
 const EVENT = /^[A-Za-z0-9\-.!%*_+`'~]+(\s*;\s*[^;\s]+)*$/;
@@ -65,7 +65,7 @@ export class SubscriptionTable {
     const from = v.fromText('options.from', o.from);
     const event = v.sipText('options.event', o.event);
     if (!EVENT.test(event)) throw typeError('ERR_INVALID_ARG_VALUE', `options.event must be an event package such as "presence" (RFC 6665 §8.2.1), got ${JSON.stringify(event)}`);
-    const expires = o.expires === undefined ? DEFAULT_SUBSCRIBE_EXPIRES : v.integer('options.expires', o.expires, 1, 99_999_999);
+    const expires = o.expires === undefined ? DEFAULT_SUBSCRIBE_EXPIRES : v.integer('options.expires', o.expires, MIN_SUBSCRIBE_EXPIRES, 99_999_999);
     const route = o.route === undefined ? null : v.routeText('options.route', o.route);
     requestTarget('options', to, route, listening?.family ?? null, listening?.transport ?? null);
     const timeoutMs = o.timeoutMs === undefined ? DEFAULT_SUBSCRIBE_TIMEOUT_MS : v.integer('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);

@@ -9,6 +9,14 @@ import type { HeaderList } from '../message/types';
 /** Default {@link SubscribeOptions.expires}: 3600 s. */
 export const DEFAULT_SUBSCRIBE_EXPIRES = 3600;
 
+/**
+ * The least {@link SubscribeOptions.expires}: 10 s. eXosip refreshes a
+ * subscription once more than its period minus 6 s went by (eXosip.c:943):
+ * a period of 6 s or less would be refreshed without pause (a storm of
+ * SUBSCRIBEs); 10 leaves 4 s between refreshes.
+ */
+export const MIN_SUBSCRIBE_EXPIRES = 10;
+
 /** Default `timeoutMs` of subscribe(), refresh() and unsubscribe(): 32 s, RFC 3261 Timer F. */
 export const DEFAULT_SUBSCRIBE_TIMEOUT_MS = 32_000;
 
@@ -24,7 +32,7 @@ export interface SubscribeOptions {
   from: string;
   /** The event package (RFC 6665 §7.2): `'presence'`, `'message-summary'`, `'dialog'`, ... */
   event: string;
-  /** Seconds asked for (Expires); default 3600. eXosip refreshes the subscription before the granted time runs out. */
+  /** Seconds asked for (Expires), 10 ({@link MIN_SUBSCRIBE_EXPIRES}) or more; default 3600. eXosip refreshes the subscription before the granted time runs out. */
   expires?: number;
   /** A Route (`sip:proxy.example.com;lr`): where the SUBSCRIBE goes; a bare URI is taken as `<URI>`. */
   route?: string;
@@ -38,7 +46,7 @@ export interface SubscribeOptions {
 
 /** Options of {@link Subscription.refresh} and {@link Subscription.unsubscribe}. */
 export interface SubscriptionRefreshOptions {
-  /** Seconds asked for; default: what was asked last (unsubscribe(): always 0). */
+  /** Seconds asked for, 10 or more; default: what was asked last (unsubscribe(): always 0). */
   expires?: number;
   /** Rejects with `ERR_REQUEST_TIMEOUT` after this many milliseconds without a final answer; default 32,000. */
   timeoutMs?: number;

@@ -144,13 +144,15 @@ describe("ctx.on('subscription'): the notifier", () => {
     await assert.rejects(late!.accept(), { code: 'ERR_REQUEST_ANSWERED', message: /default answer/ });
   });
 
-  test('not refreshed: at expiry the binding sends terminated;reason=timeout; a NOTIFY answered 481 ends it', { timeout: 30_000 * SLOW }, async () => {
+  test('accept({ expires }) grants less than asked; not refreshed, at expiry the binding sends terminated;reason=timeout; a NOTIFY answered 481 ends it', { timeout: 30_000 * SLOW }, async () => {
     const { alice, bob, to, from } = await pair();
     const offered = once(bob, 'subscription') as Promise<[IncomingSubscription]>;
-    const subscribing = alice.subscribe({ to, from, event: 'presence', expires: 2 });
+    const subscribing = alice.subscribe({ to, from, event: 'presence', expires: 600 });
     const [sub] = await offered;
-    await sub.accept();
+    await sub.accept({ expires: 2 });
+    assert.equal(sub.expires, 2);
     const mine = await subscribing;
+    assert.equal(mine.expires, 2, "the 2xx's Expires");
     // Alice forgets it without a word: her eXosip answers what follows 481.
     mine.remove();
     const [end] = (await once(sub, 'terminated')) as [IncomingSubscriptionEnd];
@@ -163,10 +165,42 @@ describe("ctx.on('subscription'): the notifier", () => {
     const [sub2] = await again;
     await sub2.accept();
     (await second).remove();
-    await assert.rejects(sub2.notify({ state: 'active' }), (e: unknown) => e instanceof RequestError && e.code === 'ERR_REQUEST_REJECTED' && e.statusCode === 481);
+    const refused = sub2.notify({ state: 'active' });
+    const queued = sub2.notify({ state: 'active', body: 'never sent', contentType: 'text/plain' });
+    await assert.rejects(refused, (e: unknown) => e instanceof RequestError && e.code === 'ERR_REQUEST_REJECTED' && e.statusCode === 481);
     assert.equal(sub2.endedWith?.by, 'remote');
     assert.equal(sub2.endedWith?.statusCode, 481);
     await until('eXosip forgot the subscription', () => insubscriptions(bob) === 0);
+    await assert.rejects(queued, { code: 'ERR_SUBSCRIPTION_ENDED' });
+  });
+
+  test('notify() before accept() is refused; remove() and a timeout settle NOTIFYs waiting, queued ones included', { timeout: 30_000 * SLOW }, async () => {
+    const { alice, bob, to, from } = await pair();
+    const offered = once(bob, 'subscription') as Promise<[IncomingSubscription]>;
+    const subscribing = alice.subscribe({ to, from, event: 'presence' });
+    const [sub] = await offered;
+    await assert.rejects(sub.notify({ state: 'active' }), { code: 'ERR_SUBSCRIPTION_NOT_ACCEPTED' });
+    assert.equal(sub.state, 'offered');
+    await sub.accept();
+    (await subscribing).remove();
+    // Alice answers 481 from now on; Bob's first NOTIFY waits for it, the next ones queue behind it.
+    const t0 = Date.now();
+    const first = sub.notify({ state: 'active' });
+    const timedOut = sub.notify({ state: 'active', timeoutMs: 1 });
+    await assert.rejects(timedOut, { code: 'ERR_REQUEST_TIMEOUT' });
+    assert.ok(Date.now() - t0 < 1_000 * SLOW, 'timeoutMs counts while queued');
+    const controller = new AbortController();
+    const aborted = sub.notify({ state: 'active', signal: controller.signal });
+    controller.abort();
+    await assert.rejects(aborted, { code: 'ABORT_ERR' });
+    const third = sub.notify({ state: 'active' });
+    sub.remove();
+    await Promise.all([
+      assert.rejects(first, { code: 'ERR_SUBSCRIPTION_ENDED' }),
+      assert.rejects(third, { code: 'ERR_SUBSCRIPTION_ENDED' }),
+    ]);
+    assert.deepEqual(sub.endedWith, { by: 'local', reason: 'removed', statusCode: 0 });
+    assert.equal(insubscriptions(bob), 0);
   });
 
   test('close() ends incoming subscriptions (by local, closed) and rejects a NOTIFY waiting with ERR_CONTEXT_CLOSED', { timeout: 30_000 * SLOW }, async () => {
@@ -210,7 +244,8 @@ describe("ctx.on('subscription'): the notifier", () => {
     const subscribing = alice.subscribe({ to, from, event: 'presence' });
     const [sub] = await offered;
     await assert.rejects(sub.accept({ status: 201 as 200 }), { code: 'ERR_INVALID_ARG_VALUE' });
-    await assert.rejects(sub.accept({ expires: 10 } as object), { code: 'ERR_INVALID_ARG_VALUE', message: /expires/ });
+    await assert.rejects(sub.accept({ expire: 10 } as object), { code: 'ERR_INVALID_ARG_VALUE', message: /expire/ });
+    await assert.rejects(sub.accept({ expires: 0 }), { code: 'ERR_OUT_OF_RANGE' });
     await assert.rejects(sub.reject(200), { code: 'ERR_OUT_OF_RANGE' });
     assert.equal(sub.state, 'offered');
     await sub.accept();
