@@ -231,6 +231,25 @@ describe("ctx.on('subscription'): the notifier", () => {
     assert.deepEqual(ends, [{ by: 'remote', reason: 'unsubscribed', statusCode: 0 }]);
   });
 
+  test('a NOTIFY challenged 401 by a subscriber the context has no credentials for: rejected with the 401, the subscription stays (eXosip keeps it)', { timeout: 30_000 * SLOW }, async () => {
+    const bob = await context();
+    let notified: Promise<unknown> | null = null;
+    let sub: IncomingSubscription | null = null;
+    bob.on('subscription', (s) => {
+      sub = s;
+      notified = s.accept().then(() => s.notify({ state: 'active' }));
+    });
+    const sipp = await startSipp('uac-subscribe-401.xml', { remote: `127.0.0.1:${bob.address!.port}`, timeoutS: 20 });
+    await until('the SUBSCRIBE', () => notified !== null);
+    const t0 = Date.now();
+    await assert.rejects(notified!, (e: unknown) => e instanceof RequestError && e.code === 'ERR_REQUEST_REJECTED' && e.statusCode === 401);
+    assert.ok(Date.now() - t0 < 10_000 * SLOW, 'not left to the timeout');
+    assert.equal(sub!.state, 'active');
+    const r = await sipp.done;
+    assert.equal(r.exitCode, 0, explainSipp(r));
+    assert.equal(r.messages.match(/^NOTIFY /gm)?.length, 1, 'no NOTIFY with credentials followed');
+  });
+
   test("with a 'subscription' listener the default answer's Allow names SUBSCRIBE", { timeout: 30_000 * SLOW }, async () => {
     const { alice, bob, to, from } = await pair({ defaultAnswerMs: 50 });
     bob.on('subscription', (sub) => void sub.reject(403));

@@ -17,6 +17,8 @@ import {
   eXosip_insubscription_build_notify,
   eXosip_insubscription_send_answer,
   eXosip_insubscription_send_request,
+  eXosip_lock,
+  eXosip_unlock,
   osip_message_get_expires,
   osip_message_set_body,
   osip_message_set_content_type,
@@ -126,6 +128,29 @@ describe('Context.subscribe', () => {
     assert.equal(error.statusCode, 489);
   });
 
+  test('unsubscribe(): a final NOTIFY that comes before the 2xx still resolves it (terminated by local, unsubscribed)', { timeout: 30_000 }, async () => {
+    const { alice, bob, to, from } = pair();
+    const subscribing = alice.subscribe({ to, from, event: 'presence' });
+    const incoming = await accept(bob);
+    const sub = await subscribing;
+    const leaving = sub.unsubscribe();
+    const bye = await nextEvent(bob, isSubscribe);
+    // The notifier sends the final NOTIFY first, then answers the unsubscribe (on the wire in that order).
+    const notified = once(sub, 'notify') as Promise<[SubscriptionNotify]>;
+    // Under bob's lock: the NOTIFY's 200 may come back at once, and a 200 to a
+    // NOTIFY after an unsubscribe makes eXosip free the subscription (jcallback.c:312).
+    eXosip_lock(bob);
+    try {
+      notify(bob, incoming.did, EXOSIP_SUBCRSTATE_TERMINATED, NORESOURCE);
+      answer(bob, bye, 200);
+    } finally {
+      eXosip_unlock(bob);
+    }
+    await leaving;
+    assert.equal((await notified)[0].state, 'terminated');
+    assert.deepEqual(sub.endedWith, { by: 'local', reason: 'unsubscribed', statusCode: 0 });
+  });
+
   test('remove() while a refresh waits: the refresh rejects ERR_SUBSCRIPTION_ENDED, terminated by local (removed), nothing more is sent', { timeout: 30_000 }, async () => {
     const { alice, bob, to, from } = pair();
     const subscribing = alice.subscribe({ to, from, event: 'presence' });
@@ -182,6 +207,8 @@ describe('Context.subscribe', () => {
     await assert.rejects(alice.subscribe({ to, from, event: 'presence\r\nX-Evil: 1' }), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.subscribe({ to, from, event: 'pres ence' }), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.subscribe({ to, from, event: 'presence', expires: 0 }), { code: 'ERR_OUT_OF_RANGE' });
+    // eXosip refreshes at period - 6 s: a shorter period would be refreshed without pause.
+    await assert.rejects(alice.subscribe({ to, from, event: 'presence', expires: 9 }), { code: 'ERR_OUT_OF_RANGE' });
     await assert.rejects(alice.subscribe({ to, from, event: 'presence', expire: 60 } as never), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(alice.subscribe(undefined as never), { code: 'ERR_INVALID_ARG_TYPE' });
     const { Context } = await import('../../lib/index');
