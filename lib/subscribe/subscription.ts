@@ -4,7 +4,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { abortError, requestError, stateError } from '../errors';
+import { abortError, osipCodeName, osipError, requestError, stateError } from '../errors';
 import type { AnyExosipEvent } from '../events';
 import { SUBSCRIPTION_REFRESH_OPTIONS, WAIT_OPTIONS } from '../internal/option-keys';
 import * as v from '../internal/validate';
@@ -263,7 +263,10 @@ export class Subscription extends EventEmitter<SubscriptionEventMap> {
     if (waiting !== null) throw requestError('ERR_REQUEST_NOT_SENT', `Subscription ${this.sid}: a ${waiting.kind} is still waiting for its answer`, { reason: 'OSIP_WRONG_STATE' });
     if (signal?.aborted) throw requestError('ABORT_ERR', abortError(signal).message, { reason: 'aborted', cause: signal.reason });
     const code = this.#driver.refresh(this.#did, expires);
-    if (code < 0) throw requestError('ERR_REQUEST_NOT_SENT', `eXosip_subscription_send_refresh_request returned ${code}`, { reason: String(code) });
+    if (code < 0) {
+      const cause = osipError(code, 'eXosip_subscription_send_refresh_request');
+      throw requestError('ERR_REQUEST_NOT_SENT', cause.message, { reason: osipCodeName(code), cause });
+    }
     if (kind === 'refresh') this.#requested = expires;
     return this.#await(kind, timeoutMs, signal);
   }
