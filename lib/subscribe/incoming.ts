@@ -127,6 +127,10 @@ export class IncomingSubscription extends EventEmitter<IncomingSubscriptionEvent
         if (job.state === 'terminated') this.#terminate(this.#endAs ?? { by: 'local', reason: job.reason, statusCode: 0 });
         else this.#state = job.state;
       },
+      // A final NOTIFY that could not leave: another may be tried.
+      unsent: (job) => {
+        if (job.state === 'terminated' && this.#end === null) this.#final = false;
+      },
       lost: (status, reason) => this.#lost(status, reason),
     });
   }

@@ -48,6 +48,8 @@ export interface NotifyQueueHost {
   ended(): Error | null;
   /** The NOTIFY of `job` left. */
   sent(job: NotifyJob): void;
+  /** The NOTIFY of `job` did not leave (bad options, eXosip refused it). */
+  unsent(job: NotifyJob): void;
   /** eXosip holds the subscription no more (it dropped it: OSIP_NOTFOUND), or a NOTIFY failed (`status`, 0 for none): eXosip drops it. */
   lost(status: number, reason: string): void;
 }
@@ -164,6 +166,7 @@ export class NotifyQueue {
         sent = this.#host.send(job);
       } catch (error) {
         job.outcome.reject(error as Error);
+        this.#host.unsent(job);
         continue;
       }
       if (sent.code < 0) {
@@ -171,6 +174,7 @@ export class NotifyQueue {
         job.outcome.reject(requestError('ERR_REQUEST_NOT_SENT', cause.message, { reason: osipCodeName(sent.code), cause }));
         // OSIP_NOTFOUND: eXosip freed the subscription (a failed NOTIFY, or the 2xx of one after an unsubscribe, jcallback.c:312).
         if (sent.code === OSIP_NOTFOUND) this.#host.lost(0, 'gone');
+        else this.#host.unsent(job);
         continue;
       }
       const f: InFlight = { job, cseq: sent.cseq, retries: 0, challenge: null, timer: setTimeout(() => this.#noAnswer(f), NOTIFY_GIVE_UP_MS) };

@@ -273,6 +273,9 @@ describe("ctx.on('subscription'): the notifier", () => {
     await assert.rejects(sub.notify(undefined as never), { code: 'ERR_INVALID_ARG_TYPE' });
     await assert.rejects(sub.notify({ state: 'active', body: 'x' }), { code: 'ERR_INVALID_ARG_VALUE', message: /Content-Type/ });
     await assert.rejects(sub.notify({ state: 'active', headers: { 'Bad\r\nName': 'x' } }), { code: 'ERR_INVALID_ARG_VALUE' });
+    // A final NOTIFY refused for its options does not end it: another may be sent.
+    await assert.rejects(sub.notify({ state: 'terminated', body: 'x' }), { code: 'ERR_INVALID_ARG_VALUE', message: /Content-Type/ });
+    assert.equal(sub.state, 'pending');
     // Still usable after all that.
     assert.equal((await sub.notify({ state: 'active', body: PIDF('open'), contentType: PIDF_TYPE })).statusCode, 200);
     // Alice's eXosip answered the NOTIFY before her JS thread had its event.
