@@ -288,7 +288,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async request(options: RequestOptions): Promise<RequestResult> {
     const o = v.options<RequestOptions>('options', options, REQUEST_OPTIONS) as RequestOptions;
-    return this.#dispatcher.requests!.send(o, this.#listening, () => this.#assertOpen());
+    return this.#dispatcher.requests.send(o, this.#listening, () => this.#assertOpen());
   }
 
   /**
@@ -313,7 +313,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    */
   async publish(options: PublishOptions): Promise<PublishResult> {
     const o = v.options<PublishOptions>('options', options, PUBLISH_OPTIONS) as PublishOptions;
-    return this.#dispatcher.requests!.publish(o, this.#listening, () => this.#assertOpen());
+    return this.#dispatcher.requests.publish(o, this.#listening, () => this.#assertOpen());
   }
 
   /**
@@ -329,7 +329,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    * over UDP for an INVITE larger than one datagram).
    */
   async invite(options: InviteOptions): Promise<Call> {
-    return startInvite(this.#native, this.#dispatcher.calls!, options, () => this.#assertOpen(), this.#listening?.family ?? null, this.#listening?.transport ?? null);
+    return startInvite(this.#native, this.#dispatcher.calls, options, () => this.#assertOpen(), this.#listening?.family ?? null, this.#listening?.transport ?? null);
   }
 
   /**
@@ -341,7 +341,7 @@ export class Context extends EventEmitter<ContextEventMap> {
    * {@link request} does for bad options or before `listen()`.
    */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    return this.#dispatcher.subscriptions!.start(options, this.#listening, () => this.#assertOpen());
+    return this.#dispatcher.subscriptions.start(options, this.#listening, () => this.#assertOpen());
   }
 
   /**

@@ -42,41 +42,69 @@ export class EventDispatcher {
   /** First REGISTERs no longer awaited, followed to their end (lib/register/abandon.ts), by rid. */
   readonly abandoned = new Map<number, (event: RegistrationEvent) => void>();
 
+  #host: DispatchHost | null = null;
+  #incoming: IncomingDesk | null = null;
+  #requests: RequestTable | null = null;
+  #calls: CallTable | null = null;
+  #subscriptions: SubscriptionTable | null = null;
+  #notifiers: NotifierTable | null = null;
+
+  // Each table is made the first time it is needed (a context that only
+  // registers, as a ContextPool's, makes none of them): issue #15's memory
+  // per context. Routing never makes one for an event no object can claim.
+
   /**
    * Requests received outside of a dialog, by tid: `EXOSIP_MESSAGE_NEW`,
-   * `EXOSIP_CALL_INVITE`, `EXOSIP_IN_SUBSCRIPTION_NEW` (set by the Context).
+   * `EXOSIP_CALL_INVITE`, `EXOSIP_IN_SUBSCRIPTION_NEW`.
    */
-  incoming: IncomingDesk | null = null;
-  /** Requests sent outside of a dialog (eX_message.h, eX_options.h), by tid then Call-ID: `EXOSIP_MESSAGE_*`. */
-  requests: RequestTable | null = null;
+  get incoming(): IncomingDesk {
+    const h = this.#opened();
+    return (this.#incoming ??= new IncomingDesk(h.native, (req) => h.emit('request', req), (name) => h.listens(name), h.answerMs, () => h.udp()));
+  }
+
+  /** Requests sent outside of a dialog (eX_message.h, eX_options.h, eX_publish.h), by tid then Call-ID: `EXOSIP_MESSAGE_*`. */
+  get requests(): RequestTable {
+    const h = this.#opened();
+    return (this.#requests ??= new RequestTable(h.native, h.tlsFailures));
+  }
+
   /** Calls (eX_call.h) by cid: `EXOSIP_CALL_*`; `EXOSIP_CALL_INVITE` too while `ctx.on('call')` has a listener. */
-  calls: CallTable | null = null;
+  get calls(): CallTable {
+    const h = this.#opened();
+    return (this.#calls ??= new CallTable(h.native, (call) => h.emit('call', call), () => h.listens('call'), h.answerMs, () => h.udp()));
+  }
 
   /** Subscriptions this context made (eX_subscribe.h) by sid: `EXOSIP_SUBSCRIPTION_*`. */
-  subscriptions: SubscriptionTable | null = null;
+  get subscriptions(): SubscriptionTable {
+    return (this.#subscriptions ??= new SubscriptionTable(this.#opened().native));
+  }
+
   /**
    * Subscriptions made to this context (eX_subscribe.h's insubscription side)
    * by nid: `EXOSIP_NOTIFICATION_*`; `EXOSIP_IN_SUBSCRIPTION_NEW` too in their
    * dialogs, and new ones while `ctx.on('subscription')` has a listener.
    */
-  notifiers: NotifierTable | null = null;
+  get notifiers(): NotifierTable {
+    const h = this.#opened();
+    return (this.#notifiers ??= new NotifierTable(h.native, (sub) => h.emit('subscription', sub), () => h.listens('subscription'), h.answerMs, () => h.udp()));
+  }
 
   /** The context is closing: what every object awaits rejects with `ERR_CONTEXT_CLOSED`. */
   close(): void {
     for (const registration of [...this.registrations.values()]) registrationInternals(registration).closed();
     this.registrations.clear();
-    this.incoming?.close();
-    this.requests?.close();
-    this.calls?.close();
-    this.subscriptions?.close();
-    this.notifiers?.close();
+    this.#incoming?.close();
+    this.#requests?.close();
+    this.#calls?.close();
+    this.#subscriptions?.close();
+    this.#notifiers?.close();
   }
 
   /** A compat answer call answered `tid`: its default answer is cancelled. */
   answered(tid: number): void {
-    this.incoming?.answered(tid);
-    this.calls?.answered(tid);
-    this.notifiers?.answered(tid);
+    this.#incoming?.answered(tid);
+    this.#calls?.answered(tid);
+    this.#notifiers?.answered(tid);
   }
 
   /** Registration `rid`'s events go to `handle` from now on (lib/register/abandon.ts). */
@@ -91,15 +119,14 @@ export class EventDispatcher {
     this.abandoned.delete(rid);
   }
 
-  /** Makes the tables of the context `host` describes. */
+  /** The context `host` describes: its tables are made from it when first needed. */
   open(host: DispatchHost): void {
-    const { native: n, answerMs } = host;
-    const udp = (): boolean => host.udp();
-    this.incoming = new IncomingDesk(n, (req) => host.emit('request', req), (name) => host.listens(name), answerMs, udp);
-    this.requests = new RequestTable(n, host.tlsFailures);
-    this.calls = new CallTable(n, (call) => host.emit('call', call), () => host.listens('call'), answerMs, udp);
-    this.subscriptions = new SubscriptionTable(n);
-    this.notifiers = new NotifierTable(n, (sub) => host.emit('subscription', sub), () => host.listens('subscription'), answerMs, udp);
+    this.#host = host;
+  }
+
+  #opened(): DispatchHost {
+    if (this.#host === null) throw new Error('EventDispatcher.open() was not called');
+    return this.#host;
   }
 
   /** Hands `event` to the object its ids name; an event no object claims goes nowhere else. */
@@ -112,14 +139,18 @@ export class EventDispatcher {
         else this.abandoned.get(event.rid)?.(event as RegistrationEvent);
         return;
       }
-      case 'EXOSIP_CALL_INVITE':
-        if (this.calls?.offer(event) !== true) this.incoming?.handle(event);
+      case 'EXOSIP_CALL_INVITE': {
+        const calls = this.#calls ?? (this.#host?.listens('call') === true ? this.calls : null);
+        if (calls?.offer(event) !== true && this.#host !== null) this.incoming.handle(event);
         return;
-      case 'EXOSIP_IN_SUBSCRIPTION_NEW':
-        if (this.notifiers?.offer(event) !== true) this.incoming?.handle(event);
+      }
+      case 'EXOSIP_IN_SUBSCRIPTION_NEW': {
+        const notifiers = this.#notifiers ?? (this.#host?.listens('subscription') === true ? this.notifiers : null);
+        if (notifiers?.offer(event) !== true && this.#host !== null) this.incoming.handle(event);
         return;
+      }
       case 'EXOSIP_MESSAGE_NEW':
-        this.incoming?.handle(event);
+        if (this.#host !== null) this.incoming.handle(event);
         return;
       case 'EXOSIP_MESSAGE_PROCEEDING':
       case 'EXOSIP_MESSAGE_ANSWERED':
@@ -127,13 +158,15 @@ export class EventDispatcher {
       case 'EXOSIP_MESSAGE_REQUESTFAILURE':
       case 'EXOSIP_MESSAGE_SERVERFAILURE':
       case 'EXOSIP_MESSAGE_GLOBALFAILURE':
-        this.requests?.handle(event);
-        this.notifiers?.orphan(event);
+        this.#requests?.handle(event);
+        this.#notifiers?.orphan(event);
         return;
       default:
-        if (event.type.startsWith('EXOSIP_CALL_')) this.calls?.handle(event);
-        else if (event.type.startsWith('EXOSIP_SUBSCRIPTION_')) this.subscriptions?.handle(event);
-        else if (event.type.startsWith('EXOSIP_NOTIFICATION_')) this.notifiers?.handle(event);
+        // Made on a call's first event: requests inside a call eXosip made for
+        // compat code still get their default answer (lib/call/requests.ts).
+        if (event.type.startsWith('EXOSIP_CALL_')) (this.#host === null ? this.#calls : this.calls)?.handle(event);
+        else if (event.type.startsWith('EXOSIP_SUBSCRIPTION_')) this.#subscriptions?.handle(event);
+        else if (event.type.startsWith('EXOSIP_NOTIFICATION_')) this.#notifiers?.handle(event);
         return;
     }
   }
